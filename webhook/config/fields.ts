@@ -1,0 +1,74 @@
+import { CREDENTIAL_SOURCES, KEY_TYPES, LOG_LEVELS } from './types.js';
+
+/** How a config field's raw value (from YAML, env or a flag) is checked and converted. */
+export type FieldKind =
+  | { type: 'string'; pattern?: RegExp; form?: string; allowEmpty?: boolean }
+  | { type: 'int'; min: number; max: number }
+  | { type: 'bool' }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'list'; item: RegExp; form: string };
+
+export interface FieldSpec {
+  /** Dotted path in the config object and in the YAML config file. */
+  readonly path: string;
+  readonly kind: FieldKind;
+  readonly default: unknown;
+  /** CLI flag (without --) that sets this field, if any. */
+  readonly flag?: string;
+  readonly help: string;
+}
+
+// Kubernetes resource quantities, e.g. 100m, 0.5, 128Mi, 1G.
+const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const QUANTITY_FORM = 'a Kubernetes quantity such as 100m, 0.5, 128Mi or 1Gi';
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
+const IMAGE = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/;
+
+// etcd's default --max-request-bytes is 1.5 MiB; an UPDATE carries object and oldObject,
+// JSON-encoded (larger than etcd's protobuf), so 2 × 1.5 MiB plus 1 MiB envelope slack.
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+
+export const CONFIG_FIELDS: readonly FieldSpec[] = [
+  { path: 'server.host', kind: { type: 'string' }, default: '0.0.0.0', flag: 'host', help: 'address to listen on' },
+  { path: 'server.port', kind: { type: 'int', min: 0, max: 65535 }, default: 8443, flag: 'port', help: 'HTTPS port (0 = ephemeral)' },
+  { path: 'server.certFile', kind: { type: 'string', allowEmpty: true }, default: '/etc/meshward/tls/tls.crt', flag: 'tls-cert', help: 'serving certificate (PEM), reloaded on change' },
+  { path: 'server.keyFile', kind: { type: 'string', allowEmpty: true }, default: '/etc/meshward/tls/tls.key', flag: 'tls-key', help: 'serving key (PEM), reloaded on change' },
+  { path: 'server.selfSigned', kind: { type: 'bool' }, default: false, flag: 'self-signed', help: 'development: generate a CA and serving certificate in memory' },
+  { path: 'server.selfSignedDir', kind: { type: 'string', allowEmpty: true }, default: '', flag: 'self-signed-dir', help: 'where --self-signed writes ca.crt (default: a temp directory)' },
+  { path: 'server.bodyLimitBytes', kind: { type: 'int', min: 1024, max: 64 * 1024 * 1024 }, default: DEFAULT_BODY_LIMIT, help: 'largest AdmissionReview body accepted (413 above)' },
+  { path: 'server.shutdownTimeoutMs', kind: { type: 'int', min: 0, max: 300000 }, default: 25000, help: 'how long SIGTERM waits for in-flight requests' },
+  { path: 'server.dashboardPort', kind: { type: 'int', min: 0, max: 65535 }, default: 0, flag: 'dashboard-port', help: 'read-only dashboard port (0 = off)' },
+  { path: 'kube.offline', kind: { type: 'bool' }, default: false, flag: 'offline', help: 'no Kubernetes API: namespaces and policies come from --state' },
+  { path: 'kube.stateFile', kind: { type: 'string', allowEmpty: true }, default: '', flag: 'state', help: 'YAML manifests of Namespaces and MeshTLSPolicies (offline mode)' },
+  { path: 'kube.kubeconfig', kind: { type: 'string', allowEmpty: true }, default: '', flag: 'kubeconfig', help: 'kubeconfig file (default: in-cluster config, then $KUBECONFIG)' },
+  { path: 'mesh.namespace', kind: { type: 'string', pattern: DNS_LABEL, form: 'a DNS label such as meshward-system' }, default: 'meshward-system', help: "meshward's own namespace" },
+  { path: 'mesh.trustDomain', kind: { type: 'string', pattern: /^[a-z0-9._-]+$/, form: 'lowercase letters, digits, ".", "_" and "-" (SPIFFE trust domain)' }, default: 'cluster.local', flag: 'trust-domain', help: 'SPIFFE trust domain' },
+  { path: 'mesh.defaultMode', kind: { type: 'enum', values: ['STRICT', 'PERMISSIVE', 'DISABLE'] }, default: 'STRICT', help: 'mode when no policy says otherwise' },
+  { path: 'mesh.meshCidrs', kind: { type: 'list', item: CIDR, form: 'a CIDR such as 10.0.0.0/8 or fd00::/8' }, default: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'], help: 'destinations reached with mTLS' },
+  { path: 'proxy.image', kind: { type: 'string', pattern: IMAGE, form: 'an image reference' }, default: 'docker.io/envoyproxy/envoy:v1.36.2', flag: 'proxy-image', help: 'sidecar image (Envoy)' },
+  { path: 'proxy.initImage', kind: { type: 'string', pattern: IMAGE, form: 'an image reference' }, default: 'ghcr.io/meshward/meshward-init:0.1.0', flag: 'init-image', help: 'capture init image' },
+  { path: 'proxy.uid', kind: { type: 'int', min: 1, max: 2147483647 }, default: 1337, help: 'proxy UID (excluded from capture)' },
+  { path: 'proxy.gid', kind: { type: 'int', min: 1, max: 2147483647 }, default: 1337, help: 'proxy GID (excluded from capture)' },
+  { path: 'proxy.cpuRequest', kind: { type: 'string', pattern: QUANTITY, form: QUANTITY_FORM }, default: '100m', help: 'proxy CPU request' },
+  { path: 'proxy.memoryRequest', kind: { type: 'string', pattern: QUANTITY, form: QUANTITY_FORM }, default: '64Mi', help: 'proxy memory request' },
+  { path: 'proxy.cpuLimit', kind: { type: 'string', pattern: QUANTITY, form: QUANTITY_FORM, allowEmpty: true }, default: '', help: 'proxy CPU limit (empty = none)' },
+  { path: 'proxy.memoryLimit', kind: { type: 'string', pattern: QUANTITY, form: QUANTITY_FORM, allowEmpty: true }, default: '256Mi', help: 'proxy memory limit (empty = none)' },
+  { path: 'proxy.logLevel', kind: { type: 'enum', values: ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'] }, default: 'warning', help: 'Envoy log level' },
+  { path: 'proxy.nativeSidecar', kind: { type: 'bool' }, default: true, help: 'inject the proxy as a native sidecar (init container, restartPolicy Always)' },
+  { path: 'proxy.holdApplication', kind: { type: 'bool' }, default: true, help: 'classic mode: start apps only once the proxy is ready' },
+  { path: 'proxy.rewriteProbes', kind: { type: 'bool' }, default: true, help: 'rewrite app probes to the proxy status port' },
+  { path: 'proxy.concurrency', kind: { type: 'int', min: 1, max: 64 }, default: 2, help: 'Envoy worker threads' },
+  { path: 'proxy.tlsMinVersion', kind: { type: 'enum', values: ['TLSv1_2', 'TLSv1_3'] }, default: 'TLSv1_2', help: 'minimum TLS version between proxies' },
+  { path: 'proxy.cipherSuites', kind: { type: 'list', item: /^[A-Z0-9_-]+$/, form: 'an OpenSSL/BoringSSL cipher name such as ECDHE-ECDSA-AES128-GCM-SHA256' }, default: ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305'], help: 'TLS 1.2 cipher suites (TLS 1.3 suites are fixed by BoringSSL)' },
+  { path: 'credentials.source', kind: { type: 'enum', values: CREDENTIAL_SOURCES }, default: 'pod-certificate', help: 'pod-certificate (PodCertificateRequest) or secret (fallback)' },
+  { path: 'credentials.keyType', kind: { type: 'enum', values: KEY_TYPES }, default: 'ECDSAP256', help: 'workload key type' },
+  { path: 'credentials.maxExpirationSeconds', kind: { type: 'int', min: 3600, max: 7862400 }, default: 86400, help: 'workload certificate lifetime' },
+  { path: 'credentials.signerName', kind: { type: 'string' }, default: 'meshward.io/workload-identity', help: 'PodCertificateRequest signer' },
+  { path: 'logLevel', kind: { type: 'enum', values: LOG_LEVELS }, default: 'info', flag: 'log-level', help: 'log level' },
+];
+
+/** MESHWARD_SERVER_PORT for server.port, MESHWARD_PROXY_CPU_REQUEST for proxy.cpuRequest. */
+export function envName(path: string): string {
+  return `MESHWARD_${path.replace(/\./g, '_').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+}

@@ -1,0 +1,54 @@
+// User-facing names (PRODUCT.md "User-facing names"): decided, stable, shared by every part.
+
+export const LABEL_INJECT = 'meshward.io/inject';
+export const LABEL_MTLS = 'meshward.io/mtls';
+export const LABEL_INJECTED = 'meshward.io/injected';
+export const ANNOTATION_STATUS = 'meshward.io/status';
+export const ANNOTATION_PREFIX = 'meshward.io/';
+
+/** Per-pod annotations, without the meshward.io/ prefix. */
+export const POD_ANNOTATIONS = [
+  'inject',
+  'exclude-inbound-ports',
+  'exclude-outbound-ports',
+  'exclude-outbound-cidrs',
+  'include-outbound-cidrs',
+  'proxy-cpu',
+  'proxy-memory',
+  'proxy-cpu-limit',
+  'proxy-memory-limit',
+  'proxy-image',
+  'proxy-log-level',
+  'native-sidecar',
+  'hold-application',
+  'rewrite-probes',
+] as const;
+export type PodAnnotation = (typeof POD_ANNOTATIONS)[number];
+
+export const INIT_CONTAINER_NAME = 'meshward-init';
+export const PROXY_CONTAINER_NAME = 'meshward-proxy';
+export const CREDENTIALS_VOLUME_NAME = 'meshward-credentials';
+export const PODINFO_VOLUME_NAME = 'meshward-podinfo';
+export const RUNTIME_VOLUME_NAME = 'meshward-runtime';
+
+export const PORTS = {
+  outbound: 15001,
+  inbound: 15006,
+  status: 15020,
+  readiness: 15021,
+  metrics: 15090,
+  admin: 15000,
+} as const;
+/** Ports the proxy serves itself: never captured inbound. */
+export const PROXY_OWN_PORTS: readonly number[] = [PORTS.status, PORTS.readiness, PORTS.metrics];
+
+export const POLICY_GROUP = 'meshward.io';
+export const POLICY_VERSION = 'v1alpha1';
+export const POLICY_KIND = 'MeshTLSPolicy';
+export const POLICY_PLURAL = 'meshtlspolicies';
+
+/** Namespaces the injector never touches. */
+export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';

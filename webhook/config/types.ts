@@ -1,0 +1,76 @@
+// The one configuration object: built once at start-up (load.ts), validated, then frozen.
+
+export const MTLS_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
+export type MtlsMode = (typeof MTLS_MODES)[number];
+/** A resolved mode never inherits. */
+export type ResolvedMode = Exclude<MtlsMode, 'UNSET'>;
+
+export const KEY_TYPES = ['ED25519', 'ECDSAP256', 'ECDSAP384', 'ECDSAP521', 'RSA3072', 'RSA4096'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
+export const CREDENTIAL_SOURCES = ['pod-certificate', 'secret'] as const;
+export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly selfSigned: boolean;
+  /** Where --self-signed writes the CA bundle it generated. */
+  readonly selfSignedDir: string;
+  readonly bodyLimitBytes: number;
+  readonly shutdownTimeoutMs: number;
+  readonly dashboardPort: number;
+}
+
+export interface KubeConfig {
+  readonly offline: boolean;
+  readonly stateFile: string;
+  readonly kubeconfig: string;
+}
+
+export interface MeshConfig {
+  readonly namespace: string;
+  readonly trustDomain: string;
+  readonly defaultMode: ResolvedMode;
+  /** Outbound destinations inside these CIDRs are meshed (mTLS); elsewhere plain passthrough. */
+  readonly meshCidrs: readonly string[];
+}
+
+export interface ProxyConfig {
+  readonly image: string;
+  readonly initImage: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly cpuRequest: string;
+  readonly memoryRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryLimit: string;
+  readonly logLevel: string;
+  readonly nativeSidecar: boolean;
+  readonly holdApplication: boolean;
+  readonly rewriteProbes: boolean;
+  readonly concurrency: number;
+  readonly tlsMinVersion: 'TLSv1_2' | 'TLSv1_3';
+  readonly cipherSuites: readonly string[];
+}
+
+export interface CredentialsConfig {
+  readonly source: CredentialSource;
+  readonly keyType: KeyType;
+  readonly maxExpirationSeconds: number;
+  readonly signerName: string;
+}
+
+export interface MeshwardConfig {
+  readonly server: ServerConfig;
+  readonly kube: KubeConfig;
+  readonly mesh: MeshConfig;
+  readonly proxy: ProxyConfig;
+  readonly credentials: CredentialsConfig;
+  readonly logLevel: LogLevel;
+}
