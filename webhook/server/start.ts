@@ -1,0 +1,79 @@
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { AdmissionHandler } from '../admission/types.js';
+import type { MeshwardConfig } from '../config/types.js';
+import { createAdmissionMetrics, type AdmissionMetrics } from '../metrics/admission-metrics.js';
+import { createWebhookServer, type WebhookServer } from './https-server.js';
+import { createOpsApp } from './ops-app.js';
+import { Readiness } from './readiness.js';
+import { openTlsSource } from './tls-source.js';
+
+export interface MeshwardHandlers {
+  readonly mutate: AdmissionHandler;
+  readonly validate: AdmissionHandler;
+  /** Resolves when caches have synced (readiness waits for it). */
+  readonly synced?: Promise<void>;
+  readonly extendOps?: (app: Express) => void;
+  readonly close?: () => void | Promise<void>;
+}
+
+export interface RunningMeshward {
+  readonly address: AddressInfo;
+  readonly caBundlePath?: string;
+  readonly webhook: WebhookServer;
+  readonly readiness: Readiness;
+  readonly metrics: AdmissionMetrics;
+  /** Graceful stop: readiness off, finish in-flight requests, close watchers. */
+  stop(): Promise<{ forced: boolean }>;
+}
+
+/** Composes TLS, metrics, readiness and the two webhooks into a listening server. */
+export async function startMeshward(
+  config: MeshwardConfig,
+  logger: Logger,
+  makeHandlers: (readiness: Readiness) => MeshwardHandlers,
+  now: () => Date = () => new Date(),
+): Promise<RunningMeshward> {
+  const readiness = new Readiness();
+  readiness.require('certificates-loaded');
+  readiness.require('caches-synced');
+  readiness.set('not-shutting-down', true);
+  const metrics = createAdmissionMetrics();
+  const tls = openTlsSource(config.server, logger, now());
+  readiness.set('certificates-loaded', true);
+  const handlers = makeHandlers(readiness);
+  const opsApp = createOpsApp({ readiness, registry: metrics.registry, extend: handlers.extendOps });
+  const webhook = createWebhookServer({
+    tls: tls.pair,
+    handlers,
+    opsApp,
+    metrics,
+    readiness,
+    logger,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+  });
+  const watcher = tls.watch((pair) => {
+    webhook.reloadTls(pair);
+    logger.info('serving certificate reloaded');
+  });
+  (handlers.synced ?? Promise.resolve()).then(
+    () => readiness.set('caches-synced', true),
+    (err: unknown) => logger.error({ err }, 'cache sync failed; staying unready'),
+  );
+  const address = await webhook.listen(config.server.port, config.server.host);
+  logger.info({ host: address.address, port: address.port, caBundle: tls.caBundlePath }, 'meshward listening');
+  return {
+    address,
+    caBundlePath: tls.caBundlePath,
+    webhook,
+    readiness,
+    metrics,
+    async stop() {
+      watcher.close();
+      const result = await webhook.shutdown(config.server.shutdownTimeoutMs);
+      await handlers.close?.();
+      return result;
+    },
+  };
+}
