@@ -19,11 +19,11 @@ export interface FieldSpec {
 }
 
 // Kubernetes resource quantities, e.g. 100m, 0.5, 128Mi, 1G.
-const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const QUANTITY_FORM = 'a Kubernetes quantity such as 100m, 0.5, 128Mi or 1Gi';
+export const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+export const QUANTITY_FORM = 'a Kubernetes quantity such as 100m, 0.5, 128Mi or 1Gi';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
-const IMAGE = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/;
+export const IMAGE = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/;
 
 // etcd's default --max-request-bytes is 1.5 MiB; an UPDATE carries object and oldObject,
 // JSON-encoded (larger than etcd's protobuf), so 2 × 1.5 MiB plus 1 MiB envelope slack.

@@ -1,0 +1,528 @@
+// A real, local Kubernetes control plane for e2e tests and the demo: etcd, kube-apiserver and
+// kube-controller-manager (v1.37, built from Go modules), all on 127.0.0.1, x509 client auth,
+// Node+RBAC authorization, NodeRestriction on top of the default admission plugins.
+// No scheduler and no kubelet: pods stay Pending, which is all admission tests need.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { Agent, request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { ensureControlPlaneBinaries, type ControlPlaneBinaries } from './ensure-binaries.js';
+import { generateControlPlanePki, writePkiFiles, type ClientCredentials, type ControlPlanePki, type PkiFiles } from './pki.js';
+import {
+  childEnv,
+  keepRequested,
+  PidFile,
+  reapOrphans,
+  registerTempDir,
+  sleep,
+  spawnManaged,
+  tailFile,
+  terminate,
+  trackHelper,
+  unregisterTempDir,
+  TEMP_PREFIX,
+  type ManagedProcess,
+} from './processes.js';
+
+export interface StartControlPlaneOptions {
+  /** Working directory (PKI, etcd data, kubeconfigs). Default: a fresh temp dir, removed on stop. */
+  readonly dir?: string;
+  /** Where each process's log goes (<name>.log). Default: <dir>/logs. */
+  readonly logDir?: string;
+  /** Prebuilt binaries (default: ensureControlPlaneBinaries()). */
+  readonly binaries?: ControlPlaneBinaries;
+  /** Time allowed for each component to become healthy. Default 60 s (90 s for the controllers). */
+  readonly healthTimeoutMs?: number;
+  /** Start kube-controller-manager (default true). Without it no ServiceAccounts are created. */
+  readonly controllerManager?: boolean;
+  /** Extra kube-apiserver flags (e.g. ['--feature-gates=...']). */
+  readonly extraApiserverArgs?: readonly string[];
+  /** Progress messages (default: none). */
+  readonly log?: (message: string) => void;
+}
+
+export interface KubectlOptions {
+  /** Written to kubectl's stdin (e.g. with `-f -`). Objects/arrays are sent as JSON. */
+  readonly input?: string | object;
+  /** Throw KubectlError on a non-zero exit (default true). */
+  readonly check?: boolean;
+  /** Another kubeconfig (e.g. from kubeconfigFor()); default the admin one. */
+  readonly kubeconfig?: string;
+  /** Default 60 s; the process is killed when it runs over. */
+  readonly timeoutMs?: number;
+}
+
+export interface KubectlResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout parsed as JSON (for `-o json`). */
+  json<T = any>(): T;
+}
+
+export class KubectlError extends Error {
+  constructor(readonly args: readonly string[], readonly result: KubectlResult) {
+    super(`kubectl ${args.join(' ')} exited with ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
+    this.name = 'KubectlError';
+  }
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: string;
+  json<T = any>(): T;
+}
+
+export interface ApiRequestOptions {
+  /** Default application/json (use application/merge-patch+json etc. for PATCH). */
+  readonly contentType?: string;
+  /** Act as another identity instead of the admin. */
+  readonly credentials?: ClientCredentials;
+  readonly timeoutMs?: number;
+}
+
+export interface ControlPlaneTimings {
+  readonly pkiMs: number;
+  readonly etcdMs: number;
+  readonly apiserverMs: number;
+  readonly controllerManagerMs: number;
+  readonly totalMs: number;
+}
+
+export interface StopResult {
+  readonly ms: number;
+  /** Per process: exited on SIGTERM, had to be SIGKILLed, or was already gone. */
+  readonly outcomes: Record<string, 'exited' | 'killed' | 'already'>;
+}
+
+export interface ControlPlane {
+  /** kube-apiserver URL, https://127.0.0.1:<port>. */
+  readonly server: string;
+  /** Admin kubeconfig (client certificate in system:masters). */
+  readonly kubeconfigPath: string;
+  /** The cluster CA that signed the apiserver's serving certificate. */
+  readonly caPem: string;
+  readonly etcdUrl: string;
+  readonly dir: string;
+  readonly logDir: string;
+  readonly pki: ControlPlanePki;
+  readonly pkiFiles: PkiFiles;
+  readonly binaries: ControlPlaneBinaries;
+  readonly admin: ClientCredentials;
+  /** Pids of the running components (for leak checks). */
+  readonly pids: Readonly<Record<string, number>>;
+  readonly timings: ControlPlaneTimings;
+  /** Runs the built kubectl with KUBECONFIG set to the admin kubeconfig (or opts.kubeconfig). */
+  kubectl(args: readonly string[], opts?: KubectlOptions): Promise<KubectlResult>;
+  /** A raw API request as the admin (or opts.credentials); body objects are sent as JSON. */
+  request(method: string, path: string, body?: string | object, opts?: ApiRequestOptions): Promise<ApiResponse>;
+  /** A client certificate signed by the client CA: CN = user, O = groups. */
+  mintClientCert(user: string, groups?: readonly string[]): ClientCredentials;
+  /** Writes a kubeconfig for a minted client certificate; returns its path. */
+  kubeconfigFor(user: string, groups?: readonly string[]): string;
+  /** Creates (or relabels) a namespace and waits until its `default` ServiceAccount exists. */
+  ensureNamespace(name: string, labels?: Record<string, string>): Promise<void>;
+  /** Stops everything (SIGTERM, SIGKILL after 5 s), removes the temp dir unless MESHWARD_KEEP_CONTROL_PLANE. Idempotent. */
+  stop(): Promise<StopResult>;
+  readonly stopped: boolean;
+}
+
+export class ControlPlaneStartError extends Error {
+  /** Tail of each component's log (not enumerable, so printing the error stays short). */
+  declare readonly logs: Record<string, string>;
+  constructor(message: string, logs: Record<string, string>) {
+    super(message);
+    this.name = 'ControlPlaneStartError';
+    Object.defineProperty(this, 'logs', { value: logs, enumerable: false });
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (the kernel's choice; a rare race is handled by retrying the start). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+function writeKubeconfig(path: string, server: string, caPem: string, creds: ClientCredentials): void {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'meshward-e2e', cluster: { server, 'certificate-authority-data': b64(caPem) } }],
+    users: [{ name: creds.user, user: { 'client-certificate-data': b64(creds.certPem), 'client-key-data': b64(creds.keyPem) } }],
+    contexts: [{ name: 'meshward-e2e', context: { cluster: 'meshward-e2e', user: creds.user } }],
+    'current-context': 'meshward-e2e',
+    preferences: {},
+  };
+  writeFileSync(path, toYaml(config), { mode: 0o600 });
+}
+
+function plainGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolveGet, reject) => {
+    const req = httpRequest(url, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function apiCall(
+  server: string,
+  caPem: string,
+  creds: ClientCredentials,
+  method: string,
+  path: string,
+  body: string | object | undefined,
+  opts: ApiRequestOptions,
+  agent: Agent,
+): Promise<ApiResponse> {
+  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  return new Promise((resolveCall, reject) => {
+    const req = httpsRequest(
+      new URL(path, server),
+      {
+        method,
+        ca: caPem,
+        cert: creds.certPem,
+        key: creds.keyPem,
+        agent,
+        timeout: timeoutMs,
+        headers: {
+          accept: 'application/json',
+          ...(payload !== undefined ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: text, json: () => JSON.parse(text) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function runKubectl(binary: string, kubeconfig: string, args: readonly string[], opts: KubectlOptions): Promise<KubectlResult> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(binary, [...args], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv({ KUBECONFIG: kubeconfig }) });
+    trackHelper(child);
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (c: string) => (stdout += c));
+    child.stderr.on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) stderr += `\n(kubectl killed after ${timeoutMs} ms)`;
+      const result: KubectlResult = { code, stdout, stderr, json: () => JSON.parse(stdout) };
+      if (opts.check !== false && code !== 0) reject(new KubectlError(args, result));
+      else resolveRun(result);
+    });
+    child.stdin.on('error', () => undefined); // kubectl may exit before reading stdin
+    const input = opts.input;
+    child.stdin.end(input === undefined ? undefined : typeof input === 'string' ? input : JSON.stringify(input));
+  });
+}
+
+/** Polls `check` (every intervalMs) until it returns true; fails fast when a process died. */
+async function waitUntil(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  watched: readonly ManagedProcess[],
+  intervalMs = 200,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    const dead = watched.find((p) => p.exit);
+    if (dead) throw new Error(`${dead.name} exited (code ${dead.exit!.code}, signal ${dead.exit!.signal}) while waiting for ${what}`);
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = (err as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+    await sleep(intervalMs);
+  }
+}
+
+const PORT_IN_USE = /address already in use|bind: address/i;
+
+/**
+ * Starts etcd, kube-apiserver and kube-controller-manager and waits until they are healthy and
+ * the `default` ServiceAccount exists. On failure everything started is stopped, the tail of each
+ * log is printed to stderr, and a ControlPlaneStartError is thrown.
+ */
+export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
+  const t0 = Date.now();
+  const log = options.log ?? ((): void => undefined);
+  const healthTimeoutMs = options.healthTimeoutMs ?? 60_000;
+  reapOrphans(log);
+  const binaries = options.binaries ?? (await ensureControlPlaneBinaries());
+
+  const ownDir = options.dir === undefined;
+  const dir = ownDir ? mkdtempSync(join(tmpdir(), TEMP_PREFIX)) : resolve(options.dir!);
+  mkdirSync(dir, { recursive: true });
+  if (ownDir) registerTempDir(dir);
+  const logDir = resolve(options.logDir ?? join(dir, 'logs'));
+  mkdirSync(logDir, { recursive: true });
+  const pidFile = new PidFile(dir, ownDir);
+
+  const pki = generateControlPlanePki();
+  const pkiFiles = writePkiFiles(pki, join(dir, 'pki'));
+  const admin = pki.mintClientCert('meshward-e2e-admin', ['system:masters']);
+  const kcmCreds = pki.mintClientCert('system:kube-controller-manager');
+  const tPki = Date.now();
+
+  const procs: ManagedProcess[] = [];
+  const pids: Record<string, number> = {};
+  const agent = new Agent({ keepAlive: false });
+  let stopping: Promise<StopResult> | undefined;
+  let stopped = false;
+
+  const launch = (name: string, binary: string, args: string[]): ManagedProcess => {
+    const proc = spawnManaged(name, binary, args, join(logDir, `${name}.log`));
+    procs.push(proc);
+    pids[name] = proc.pid;
+    pidFile.add(proc.pid);
+    return proc;
+  };
+
+  const stopAll = async (): Promise<StopResult> => {
+    const t = Date.now();
+    const outcomes: Record<string, 'exited' | 'killed' | 'already'> = {};
+    // Dependents first: the controllers and the apiserver talk to etcd, not the other way round.
+    const order = ['kube-controller-manager', 'kube-apiserver', 'etcd'];
+    const sorted = [...procs].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+    const front = sorted.filter((p) => p.name !== 'etcd');
+    await Promise.all(front.map(async (p) => (outcomes[`${p.name}#${p.pid}`] = await terminate(p, 5000))));
+    for (const p of sorted.filter((q) => q.name === 'etcd')) outcomes[`${p.name}#${p.pid}`] = await terminate(p, 5000);
+    agent.destroy();
+    pidFile.remove();
+    if (ownDir) {
+      unregisterTempDir(dir);
+      if (!keepRequested()) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      else log(`kept ${dir} (MESHWARD_KEEP_CONTROL_PLANE)`);
+    }
+    stopped = true;
+    return { ms: Date.now() - t, outcomes };
+  };
+
+  const fail = async (stage: string, err: unknown): Promise<never> => {
+    const logs: Record<string, string> = {};
+    for (const p of procs) logs[p.name] = tailFile(p.logFile, 40);
+    const report = Object.entries(logs)
+      .map(([name, tail]) => `----- ${name} (${join(logDir, `${name}.log`)}) -----\n${tail}`)
+      .join('\n');
+    process.stderr.write(`[control-plane] start failed at ${stage}: ${(err as Error).message}\n${report}\n`);
+    await stopAll();
+    throw new ControlPlaneStartError(`control plane failed to start (${stage}): ${(err as Error).message}`, logs);
+  };
+
+  // etcd ---------------------------------------------------------------------------------------
+  let etcdUrl = '';
+  let tEtcd = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const [clientPort, peerPort] = [await freePort(), await freePort()];
+    etcdUrl = `http://127.0.0.1:${clientPort}`;
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    const dataDir = join(dir, 'etcd');
+    rmSync(dataDir, { recursive: true, force: true });
+    const etcd = launch('etcd', binaries.etcd, [
+      '--name=meshward-e2e',
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=meshward-e2e=${peerUrl}`,
+      '--unsafe-no-fsync=true',
+    ]);
+    try {
+      await waitUntil('etcd /health', healthTimeoutMs, async () => {
+        const r = await plainGet(`${etcdUrl}/health`, 2000);
+        return r.status === 200 && /"health":\s*"true"/.test(r.body);
+      }, [etcd], 100);
+      tEtcd = Date.now();
+      log(`etcd healthy at ${etcdUrl} (pid ${etcd.pid}, ${tEtcd - tPki} ms)`);
+      break;
+    } catch (err) {
+      if (attempt < 3 && etcd.exit && PORT_IN_USE.test(tailFile(etcd.logFile, 20))) {
+        log('etcd: port taken, retrying with new ports');
+        procs.splice(procs.indexOf(etcd), 1);
+        continue;
+      }
+      await fail('etcd', err);
+    }
+  }
+
+  // kube-apiserver -------------------------------------------------------------------------------
+  let server = '';
+  let tApiserver = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    server = `https://127.0.0.1:${port}`;
+    const apiserver = launch('kube-apiserver', binaries.kubeApiserver, [
+      `--etcd-servers=${etcdUrl}`,
+      `--secure-port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      // 1.37 refuses a loopback advertise address for the endpoint reconciler ("may not be in the
+      // loopback range"); with no reconciler the `kubernetes` Service simply has no endpoints,
+      // which nothing here needs, and no host interface address is required either.
+      '--endpoint-reconciler-type=none',
+      `--tls-cert-file=${pkiFiles.apiserverCert}`,
+      `--tls-private-key-file=${pkiFiles.apiserverKey}`,
+      `--client-ca-file=${pkiFiles.clientCaCert}`,
+      '--authorization-mode=Node,RBAC',
+      '--enable-admission-plugins=NodeRestriction',
+      '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${pkiFiles.serviceAccountPublicKey}`,
+      `--service-account-signing-key-file=${pkiFiles.serviceAccountPrivateKey}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--allow-privileged=true',
+      `--cert-dir=${join(dir, 'apiserver-certs')}`,
+      ...(options.extraApiserverArgs ?? []),
+    ]);
+    const get = (path: string) => apiCall(server, pki.clusterCa.certPem, admin, 'GET', path, undefined, { timeoutMs: 5000 }, agent);
+    try {
+      await waitUntil('kube-apiserver /livez', healthTimeoutMs, async () => (await get('/livez')).status === 200, [apiserver]);
+      await waitUntil('kube-apiserver /readyz', healthTimeoutMs, async () => (await get('/readyz')).status === 200, [apiserver]);
+      tApiserver = Date.now();
+      log(`kube-apiserver ready at ${server} (pid ${apiserver.pid}, ${tApiserver - tEtcd} ms)`);
+      break;
+    } catch (err) {
+      if (attempt < 3 && apiserver.exit && PORT_IN_USE.test(tailFile(apiserver.logFile, 20))) {
+        log('kube-apiserver: port taken, retrying with a new port');
+        procs.splice(procs.indexOf(apiserver), 1);
+        continue;
+      }
+      await fail('kube-apiserver', err);
+    }
+  }
+
+  const kubeconfigPath = join(dir, 'admin.kubeconfig');
+  writeKubeconfig(kubeconfigPath, server, pki.clusterCa.certPem, admin);
+
+  // kube-controller-manager ----------------------------------------------------------------------
+  let tKcm = tApiserver;
+  if (options.controllerManager !== false) {
+    const kcmKubeconfig = join(dir, 'kube-controller-manager.kubeconfig');
+    writeKubeconfig(kcmKubeconfig, server, pki.clusterCa.certPem, kcmCreds);
+    const kcm = launch('kube-controller-manager', binaries.kubeControllerManager, [
+      `--kubeconfig=${kcmKubeconfig}`,
+      `--authentication-kubeconfig=${kcmKubeconfig}`,
+      `--authorization-kubeconfig=${kcmKubeconfig}`,
+      '--use-service-account-credentials=true',
+      `--service-account-private-key-file=${pkiFiles.serviceAccountPrivateKey}`,
+      `--root-ca-file=${pkiFiles.clusterCaCert}`,
+      `--cluster-signing-cert-file=${pkiFiles.clientCaCert}`,
+      `--cluster-signing-key-file=${pkiFiles.clientCaKey}`,
+      '--leader-elect=false',
+      '--secure-port=0',
+      '--controllers=*',
+    ]);
+    try {
+      await waitUntil(
+        'the default ServiceAccount in namespace default (kube-controller-manager)',
+        options.healthTimeoutMs ?? 90_000,
+        async () => (await apiCall(server, pki.clusterCa.certPem, admin, 'GET', '/api/v1/namespaces/default/serviceaccounts/default', undefined, { timeoutMs: 5000 }, agent)).status === 200,
+        [kcm],
+        250,
+      );
+      tKcm = Date.now();
+      log(`kube-controller-manager running (pid ${kcm.pid}, ${tKcm - tApiserver} ms)`);
+    } catch (err) {
+      await fail('kube-controller-manager', err);
+    }
+  }
+
+  const timings: ControlPlaneTimings = {
+    pkiMs: tPki - t0,
+    etcdMs: tEtcd - tPki,
+    apiserverMs: tApiserver - tEtcd,
+    controllerManagerMs: tKcm - tApiserver,
+    totalMs: Date.now() - t0,
+  };
+
+  const request = (method: string, path: string, body?: string | object, opts: ApiRequestOptions = {}): Promise<ApiResponse> =>
+    apiCall(server, pki.clusterCa.certPem, opts.credentials ?? admin, method, path, body, opts, agent);
+
+  let kubeconfigCount = 0;
+  const cp: ControlPlane = {
+    server,
+    kubeconfigPath,
+    caPem: pki.clusterCa.certPem,
+    etcdUrl,
+    dir,
+    logDir,
+    pki,
+    pkiFiles,
+    binaries,
+    admin,
+    pids,
+    timings,
+    get stopped() {
+      return stopped;
+    },
+    kubectl: (args, opts = {}) => runKubectl(binaries.kubectl, opts.kubeconfig ?? kubeconfigPath, args, opts),
+    request,
+    mintClientCert: (user, groups) => pki.mintClientCert(user, groups),
+    kubeconfigFor(user, groups = []) {
+      const path = join(dir, `user-${++kubeconfigCount}-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}.kubeconfig`);
+      writeKubeconfig(path, server, pki.clusterCa.certPem, pki.mintClientCert(user, groups));
+      return path;
+    },
+    async ensureNamespace(name, labels = {}) {
+      const created = await request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+      if (created.status === 409) {
+        const patched = await request('PATCH', `/api/v1/namespaces/${name}`, { metadata: { labels } }, { contentType: 'application/merge-patch+json' });
+        if (patched.status !== 200) throw new Error(`relabel namespace ${name}: HTTP ${patched.status} ${patched.body}`);
+      } else if (created.status !== 201) {
+        throw new Error(`create namespace ${name}: HTTP ${created.status} ${created.body}`);
+      }
+      await waitUntil(`ServiceAccount ${name}/default`, 60_000, async () => (await request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200, [], 100);
+    },
+    stop() {
+      stopping ??= stopAll();
+      return stopping;
+    },
+  };
+  log(`control plane up in ${timings.totalMs} ms (dir ${dir})`);
+  return cp;
+}

@@ -1,0 +1,173 @@
+// PKI for the local test control plane: a cluster (serving) CA, the kube-apiserver serving
+// certificate, a client CA for x509 client authentication, the service-account signing key pair,
+// and client certificates minted on demand. Test-only material: short-lived, never reused.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import forge from 'node-forge';
+
+export interface PemPair {
+  /** PEM certificate (or, for the service-account pair, the PEM public key). */
+  readonly certPem: string;
+  /** PEM private key (PKCS#1 RSA). */
+  readonly keyPem: string;
+}
+
+export interface ClientCredentials extends PemPair {
+  readonly user: string;
+  readonly groups: readonly string[];
+}
+
+export interface ControlPlanePki {
+  /** Signs the kube-apiserver serving certificate; what clients trust (kubeconfig CA, --root-ca-file). */
+  readonly clusterCa: PemPair;
+  /** kube-apiserver serving certificate for 127.0.0.1, localhost, kubernetes.default.svc, 10.0.0.1. */
+  readonly apiserver: PemPair;
+  /** --client-ca-file: signs client certificates; also kube-controller-manager's cluster signer. */
+  readonly clientCa: PemPair;
+  /** Service-account token keys: certPem is the PEM public key, keyPem the private key. */
+  readonly serviceAccount: PemPair;
+  /** A client certificate: CN = user, O = groups (x509 authentication in kube-apiserver). */
+  mintClientCert(user: string, groups?: readonly string[]): ClientCredentials;
+}
+
+/** Files written by writePkiFiles, absolute paths. */
+export interface PkiFiles {
+  readonly clusterCaCert: string;
+  readonly clusterCaKey: string;
+  readonly apiserverCert: string;
+  readonly apiserverKey: string;
+  readonly clientCaCert: string;
+  readonly clientCaKey: string;
+  readonly serviceAccountPublicKey: string;
+  readonly serviceAccountPrivateKey: string;
+}
+
+/** The names the apiserver certificate covers (IP SANs and DNS SANs). */
+export const APISERVER_IP_SANS = ['127.0.0.1', '10.0.0.1'] as const;
+export const APISERVER_DNS_SANS = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'] as const;
+
+const DAY_MS = 86_400_000;
+
+function randomSerial(): string {
+  // Positive 128-bit serial (a leading 0 nibble keeps it positive in DER).
+  return `0${forge.util.bytesToHex(forge.random.getBytesSync(16)).slice(1)}`;
+}
+
+function newKeys(): forge.pki.rsa.KeyPair {
+  // forge delegates to Node's native generateKeyPairSync when available (milliseconds, not seconds).
+  return forge.pki.rsa.generateKeyPair({ bits: 2048 });
+}
+
+interface Issued {
+  readonly cert: forge.pki.Certificate;
+  readonly keys: forge.pki.rsa.KeyPair;
+}
+
+function toPem(issued: Issued): PemPair {
+  return { certPem: forge.pki.certificateToPem(issued.cert), keyPem: forge.pki.privateKeyToPem(issued.keys.privateKey) };
+}
+
+function createCa(commonName: string, now: Date): Issued {
+  const keys = newKeys();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = randomSerial();
+  cert.validity.notBefore = new Date(now.getTime() - 60 * 60_000);
+  cert.validity.notAfter = new Date(now.getTime() + 30 * DAY_MS);
+  const name = [{ name: 'commonName', value: commonName }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return { cert, keys };
+}
+
+function issueLeaf(
+  ca: Issued,
+  subject: forge.pki.CertificateField[],
+  usage: { server?: boolean; client?: boolean },
+  now: Date,
+  altNames?: Array<{ type: number; value?: string; ip?: string }>,
+): Issued {
+  const keys = newKeys();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = randomSerial();
+  cert.validity.notBefore = new Date(now.getTime() - 60 * 60_000);
+  cert.validity.notAfter = new Date(now.getTime() + 7 * DAY_MS);
+  cert.setSubject(subject);
+  cert.setIssuer(ca.cert.subject.attributes);
+  const extensions: Array<Record<string, unknown>> = [
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: usage.server === true, clientAuth: usage.client === true },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
+  ];
+  if (altNames) extensions.push({ name: 'subjectAltName', altNames });
+  cert.setExtensions(extensions);
+  cert.sign(ca.keys.privateKey, forge.md.sha256.create());
+  return { cert, keys };
+}
+
+/** Generates a fresh PKI (about six RSA-2048 keys; well under a second with native keygen). */
+export function generateControlPlanePki(now: Date = new Date()): ControlPlanePki {
+  const clusterCa = createCa('meshward-e2e cluster CA', now);
+  const apiserver = issueLeaf(
+    clusterCa,
+    [{ name: 'commonName', value: 'kube-apiserver' }],
+    { server: true },
+    now,
+    [
+      ...APISERVER_IP_SANS.map((ip) => ({ type: 7, ip })),
+      ...APISERVER_DNS_SANS.map((value) => ({ type: 2, value })),
+    ],
+  );
+  const clientCa = createCa('meshward-e2e client CA', now);
+  const saKeys = newKeys();
+  const clientCaPem = toPem(clientCa);
+  return {
+    clusterCa: toPem(clusterCa),
+    apiserver: toPem(apiserver),
+    clientCa: clientCaPem,
+    serviceAccount: {
+      certPem: forge.pki.publicKeyToPem(saKeys.publicKey),
+      keyPem: forge.pki.privateKeyToPem(saKeys.privateKey),
+    },
+    mintClientCert(user: string, groups: readonly string[] = []): ClientCredentials {
+      if (!user) throw new Error('mintClientCert: user must not be empty');
+      const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: user }];
+      for (const group of groups) subject.push({ name: 'organizationName', value: group });
+      const issued = issueLeaf(clientCa, subject, { client: true }, new Date());
+      return { ...toPem(issued), user, groups: [...groups] };
+    },
+  };
+}
+
+/** Writes the PKI as files the control-plane binaries read (keys 0600). */
+export function writePkiFiles(pki: ControlPlanePki, dir: string): PkiFiles {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const files: PkiFiles = {
+    clusterCaCert: join(dir, 'ca.crt'),
+    clusterCaKey: join(dir, 'ca.key'),
+    apiserverCert: join(dir, 'apiserver.crt'),
+    apiserverKey: join(dir, 'apiserver.key'),
+    clientCaCert: join(dir, 'client-ca.crt'),
+    clientCaKey: join(dir, 'client-ca.key'),
+    serviceAccountPublicKey: join(dir, 'sa.pub'),
+    serviceAccountPrivateKey: join(dir, 'sa.key'),
+  };
+  const write = (path: string, text: string, secret: boolean): void => writeFileSync(path, text, { mode: secret ? 0o600 : 0o644 });
+  write(files.clusterCaCert, pki.clusterCa.certPem, false);
+  write(files.clusterCaKey, pki.clusterCa.keyPem, true);
+  write(files.apiserverCert, pki.apiserver.certPem, false);
+  write(files.apiserverKey, pki.apiserver.keyPem, true);
+  write(files.clientCaCert, pki.clientCa.certPem, false);
+  write(files.clientCaKey, pki.clientCa.keyPem, true);
+  write(files.serviceAccountPublicKey, pki.serviceAccount.certPem, false);
+  write(files.serviceAccountPrivateKey, pki.serviceAccount.keyPem, true);
+  return files;
+}

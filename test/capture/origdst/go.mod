@@ -1,0 +1,3 @@
+module meshward.local/capture-origdst
+
+go 1.22

@@ -1,0 +1,21 @@
+/** The streams a command writes to; passed in so commands are testable without spawning. */
+export interface CommandIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** Standard input as text (for `-f -`). */
+  readonly readStdin?: () => Promise<string>;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export const processIo: CommandIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+};

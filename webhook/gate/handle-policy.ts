@@ -1,0 +1,81 @@
+import type { AdmissionDecision, AdmissionRequest, KubeObject } from '../admission/types.js';
+import { policyRef, policyScope, samePolicy, type MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
+import { parseMeshTLSPolicy, PolicyParseError } from '../policy/parse-policy.js';
+import { resolveNamespaceLevel } from '../policy/resolve-modes.js';
+import { readPolicySet, readStrictNamespaces } from './cluster-reads.js';
+import { allow, deny, denyUnavailable, tryRead } from './decisions.js';
+import type { GateDeps } from './handle-pod.js';
+import { isStrictNamespace } from './namespace-mode.js';
+import { evaluatePolicy, type StrictNamespacePolicies } from './policy-rules.js';
+import { finding, formatFinding } from './rules.js';
+import { sameContent } from './update-rules.js';
+import { capList, cappedWarnings, clampWarning } from './warnings.js';
+
+// MeshTLSPolicy admission: validity (any namespace), ambiguity (any namespace), and rule 6 where
+// STRICT namespaces are affected (fail closed there when the cluster cannot be read).
+
+function withNamespace(object: KubeObject, namespace: string | undefined): KubeObject {
+  return namespace ? { ...object, metadata: { ...object.metadata, namespace } } : object;
+}
+
+function parseOrFindings(object: KubeObject, namespace: string | undefined): MeshTLSPolicy | PolicyParseError {
+  try {
+    return parseMeshTLSPolicy(withNamespace(object, namespace));
+  } catch (err) {
+    if (err instanceof PolicyParseError) return err;
+    throw err;
+  }
+}
+
+export async function gatePolicy(request: AdmissionRequest, object: KubeObject, deps: GateDeps): Promise<AdmissionDecision> {
+  const candidate = parseOrFindings(object, request.namespace);
+  if (candidate instanceof PolicyParseError) return deny(candidate.problems.map((p) => finding('MW-POLICY-003', p.field, p.problem, p.fix)));
+  const { config, cluster } = deps;
+  const ns = await tryRead(() => cluster.getNamespace(candidate.namespace));
+  if (ns instanceof Error) return denyUnavailable('metadata.namespace', `policy ${policyRef(candidate)}`, ns);
+  if (!ns) return deny([finding('MW-GATE-002', 'metadata.namespace', `namespace ${candidate.namespace} is not known to meshward yet (fail closed)`)]);
+  const strict = isStrictNamespace(ns);
+  const meshWide = policyScope(candidate, config.mesh.namespace) === 'mesh-wide';
+  const set = await tryRead(() => readPolicySet(cluster, config, candidate.namespace));
+  const strictNamespaces = meshWide ? await tryRead(() => readStrictNamespaces(cluster)) : [];
+  if (set instanceof Error || strictNamespaces instanceof Error) {
+    const err = set instanceof Error ? set : (strictNamespaces as Exclude<typeof strictNamespaces, StrictNamespacePolicies[]>);
+    // Open where STRICT is not at stake: only the conflict check is lost.
+    if (!strict && !meshWide) return allow('not-strict', [clampWarning(`meshward could not check ${policyRef(candidate)} for conflicts: ${err.message}`)]);
+    return denyUnavailable('metadata.namespace', `policy ${policyRef(candidate)}`, err);
+  }
+  const verdict = evaluatePolicy(candidate, { config, namespaceStrict: strict, ...set, strictNamespaces });
+  const old = request.operation === 'UPDATE' && request.oldObject ? parseOrFindings(request.oldObject, request.namespace) : undefined;
+  if (old && !(old instanceof PolicyParseError) && sameContent(old, candidate) && verdict.findings.length > 0) {
+    // Metadata-only update (finalizers, labels) of a policy that already violated: not blocked.
+    return allow('preexisting-violations', [...cappedWarnings(verdict.findings.map((f) => `pre-existing: ${formatFinding(f)}`)), ...verdict.advisories.map(clampWarning)]);
+  }
+  const advisories = verdict.advisories.map(clampWarning);
+  if (verdict.findings.length > 0) return deny(verdict.findings, advisories);
+  return allow(strict || meshWide ? 'compliant' : 'not-strict', advisories);
+}
+
+function loweredBy(policy: MeshTLSPolicy, namespaces: readonly StrictNamespacePolicies[], meshPolicies: readonly MeshTLSPolicy[], deps: GateDeps): string[] {
+  const without = (list: readonly MeshTLSPolicy[]): MeshTLSPolicy[] => list.filter((p) => !samePolicy(p, policy));
+  return namespaces
+    .filter((ns) => {
+      const before = resolveNamespaceLevel({ config: deps.config, meshPolicies, namespacePolicies: ns.policies });
+      const after = resolveNamespaceLevel({ config: deps.config, meshPolicies: without(meshPolicies), namespacePolicies: without(ns.policies) });
+      return before.mode === 'STRICT' && after.mode !== 'STRICT';
+    })
+    .map((ns) => ns.name);
+}
+
+/** DELETE is never refused; deleting a selector-less policy that kept namespaces STRICT warns. */
+export async function policyDeleteWarnings(request: AdmissionRequest, deps: GateDeps): Promise<string[]> {
+  const policy = request.oldObject ? parseOrFindings(request.oldObject, request.namespace) : undefined;
+  if (!policy || policy instanceof PolicyParseError || policy.selector) return [];
+  try {
+    const strict = (await readStrictNamespaces(deps.cluster)).filter((ns) => policyScope(policy, deps.config.mesh.namespace) === 'mesh-wide' || ns.name === policy.namespace);
+    const meshPolicies = (await readPolicySet(deps.cluster, deps.config, policy.namespace)).meshPolicies;
+    const lowered = loweredBy(policy, strict, meshPolicies, deps);
+    return lowered.length > 0 ? [clampWarning(`[MW-ADVISE-004] deleting ${policyRef(policy)} leaves STRICT namespaces less than STRICT: ${capList(lowered)}`)] : [];
+  } catch {
+    return []; // advisory only: a failed read must not block or fail a DELETE
+  }
+}

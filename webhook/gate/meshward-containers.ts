@@ -1,0 +1,84 @@
+import { ANNOTATION_PREFIX, CREDENTIALS_VOLUME_NAME, INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME } from '../config/names.js';
+import type { MeshwardConfig } from '../config/types.js';
+import { listContainers, type ContainerRef } from './pod-fields.js';
+import { isRecord, type PodView } from './pod-template.js';
+import { finding, type Finding } from './rules.js';
+
+// Which containers are meshward's own, and rule 5 (a pod must arrive injected).
+//
+// Names alone can be spoofed (any pod may name a container meshward-proxy and run it as UID 1337),
+// so a container is meshward's only when its name, its image AND its place in the pod match:
+// - meshward-proxy: the configured proxy image (or the pod's meshward.io/proxy-image override,
+//   which the injector honours too), in `containers` or as a native sidecar (init container
+//   with restartPolicy: Always);
+// - meshward-init: the configured init image, as a plain init container.
+// Only meshward's own containers get exemptions, and only the ones they need (container-rules.ts).
+
+export const ANNOTATION_PROXY_IMAGE = `${ANNOTATION_PREFIX}proxy-image`;
+
+export type MeshwardRole = 'proxy' | 'init';
+
+export function allowedProxyImages(view: PodView, config: Pick<MeshwardConfig, 'proxy'>): string[] {
+  const override = view.annotations[ANNOTATION_PROXY_IMAGE];
+  return typeof override === 'string' && override.trim() !== '' ? [config.proxy.image, override.trim()] : [config.proxy.image];
+}
+
+function proxyPlacementOk(c: ContainerRef): boolean {
+  return c.list === 'containers' || (c.list === 'initContainers' && c.restartPolicy === 'Always');
+}
+
+function initPlacementOk(c: ContainerRef): boolean {
+  return c.list === 'initContainers' && c.restartPolicy !== 'Always';
+}
+
+/** 'proxy' or 'init' when the container is meshward's own, else undefined. */
+export function meshwardRole(c: ContainerRef, view: PodView, config: Pick<MeshwardConfig, 'proxy'>): MeshwardRole | undefined {
+  if (c.name === PROXY_CONTAINER_NAME && proxyPlacementOk(c) && allowedProxyImages(view, config).includes(c.image)) return 'proxy';
+  if (c.name === INIT_CONTAINER_NAME && initPlacementOk(c) && c.image === config.proxy.initImage) return 'init';
+  return undefined;
+}
+
+function proxyFindings(view: PodView, containers: ContainerRef[], config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
+  const proxy = containers.find((c) => c.name === PROXY_CONTAINER_NAME && c.list !== 'ephemeralContainers');
+  if (!proxy) {
+    return [finding('MW-SIDECAR-001', `${view.prefix}spec.containers`, `no ${PROXY_CONTAINER_NAME} container, in containers or as a native sidecar in initContainers`)];
+  }
+  if (!proxyPlacementOk(proxy)) {
+    return [
+      finding(
+        'MW-SIDECAR-001',
+        `${proxy.path}.restartPolicy`,
+        `${PROXY_CONTAINER_NAME} is an init container without restartPolicy: Always, so it exits before the app starts`,
+        'set restartPolicy: Always (native sidecar), or let the injector add the proxy',
+      ),
+    ];
+  }
+  const images = allowedProxyImages(view, config);
+  if (!images.includes(proxy.image)) {
+    return [finding('MW-SIDECAR-001', `${proxy.path}.image`, `${JSON.stringify(proxy.image)} is not meshward's proxy image (${images.join(' or ')})`, `use ${images[0]}, or let the injector add the proxy`)];
+  }
+  return [];
+}
+
+function initFindings(view: PodView, containers: ContainerRef[], config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
+  const init = containers.find((c) => c.name === INIT_CONTAINER_NAME);
+  if (!init) return [finding('MW-SIDECAR-002', `${view.prefix}spec.initContainers`, `no ${INIT_CONTAINER_NAME} init container, so inbound traffic is never redirected to the proxy`)];
+  if (!initPlacementOk(init)) {
+    return [finding('MW-SIDECAR-002', init.path, `${INIT_CONTAINER_NAME} must be a plain init container (in initContainers, without restartPolicy: Always)`, 'let the injector add it')];
+  }
+  if (init.image !== config.proxy.initImage) {
+    return [finding('MW-SIDECAR-002', `${init.path}.image`, `${JSON.stringify(init.image)} is not meshward's init image (${config.proxy.initImage})`, `use ${config.proxy.initImage}, or let the injector add it`)];
+  }
+  return [];
+}
+
+/** Rule 5, for Pods only (templates are not injected): the final pod must carry meshward's parts. */
+export function injectionFindings(view: PodView, config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
+  const containers = listContainers(view);
+  const out = [...proxyFindings(view, containers, config), ...initFindings(view, containers, config)];
+  const volumes = Array.isArray(view.spec.volumes) ? view.spec.volumes : [];
+  if (!volumes.some((v: unknown) => isRecord(v) && v.name === CREDENTIALS_VOLUME_NAME)) {
+    out.push(finding('MW-SIDECAR-003', `${view.prefix}spec.volumes`, `no ${CREDENTIALS_VOLUME_NAME} volume, so the proxy has no workload certificate`));
+  }
+  return out;
+}

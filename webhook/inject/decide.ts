@@ -1,0 +1,51 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeObject } from '../admission/types.js';
+import {
+  ANNOTATION_PREFIX,
+  INIT_CONTAINER_NAME,
+  LABEL_INJECT,
+  MIRROR_POD_ANNOTATION,
+  PROXY_CONTAINER_NAME,
+  SYSTEM_NAMESPACES,
+} from '../config/names.js';
+import type { InjectReason } from './skip-reasons.js';
+
+export type InjectDecision = { inject: true } | { inject: false; reason: InjectReason; problem?: string };
+
+/** The pod's own opt-in/out: label preferred, annotation accepted; "true"/"false" in any case. */
+export function podInjectOverride(pod: V1Pod): { value?: boolean; problem?: string } {
+  const fromLabel = pod.metadata?.labels?.[LABEL_INJECT];
+  const raw = fromLabel ?? pod.metadata?.annotations?.[LABEL_INJECT];
+  if (raw === undefined) return {};
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === 'false') return { value: value === 'true' };
+  const field = fromLabel !== undefined ? `metadata.labels['${LABEL_INJECT}']` : `metadata.annotations['${ANNOTATION_PREFIX}inject']`;
+  return { problem: `${field}: ${JSON.stringify(raw)} is not valid; use "true" or "false"` };
+}
+
+/** True when meshward already injected the pod (proxy in either placement, or its init container). */
+export function isInjected(pod: V1Pod): boolean {
+  return (
+    (pod.spec?.containers ?? []).some((c) => c.name === PROXY_CONTAINER_NAME) ||
+    (pod.spec?.initContainers ?? []).some((c) => c.name === PROXY_CONTAINER_NAME || c.name === INIT_CONTAINER_NAME)
+  );
+}
+
+/**
+ * Whether to inject a pod being created in `namespace`. The webhook's namespaceSelector already
+ * did the first cut; this is the authoritative decision (also used offline by `meshward inject`).
+ */
+export function decideInjection(pod: V1Pod, namespace: string, namespaceObject: KubeObject | undefined, meshNamespace: string): InjectDecision {
+  if (SYSTEM_NAMESPACES.includes(namespace)) return { inject: false, reason: 'system-namespace' };
+  if (namespace === meshNamespace) return { inject: false, reason: 'meshward-namespace' };
+  if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return { inject: false, reason: 'mirror-pod' };
+  if (isInjected(pod)) return { inject: false, reason: 'already-injected' };
+  const override = podInjectOverride(pod);
+  if (override.problem) return { inject: false, reason: 'invalid-annotation', problem: override.problem };
+  if (override.value === false) return { inject: false, reason: 'pod-opted-out' };
+  if (pod.spec?.hostNetwork === true) return { inject: false, reason: 'host-network' };
+  const nsLabel = namespaceObject?.metadata?.labels?.[LABEL_INJECT];
+  if (nsLabel === 'disabled') return { inject: false, reason: 'namespace-disabled' };
+  if (nsLabel === 'enabled' || override.value === true) return { inject: true };
+  return { inject: false, reason: 'namespace-not-enabled' };
+}

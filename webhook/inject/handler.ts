@@ -1,0 +1,77 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { AdmissionDecision, AdmissionHandler, AdmissionRequest } from '../admission/types.js';
+import type { MeshwardConfig } from '../config/types.js';
+import { ClusterUnavailableError, type ClusterState } from '../kube/cluster-state.js';
+import { parseStoredPolicies } from '../policy/parse-policy.js';
+import { resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
+import { decideInjection } from './decide.js';
+import { declaredPorts, injectPod, type InjectionContext } from './inject-pod.js';
+import { reinjectProbes } from './reinvoke.js';
+import type { InjectReason } from './skip-reasons.js';
+import type { InjectionTemplates } from './templates.js';
+
+export interface InjectHandlerDeps {
+  readonly config: MeshwardConfig;
+  readonly templates: InjectionTemplates;
+  readonly configHash: string;
+  readonly cluster: ClusterState;
+  /** Current trust-root fingerprint (recorded in each pod's status annotation). */
+  readonly trustRootFingerprint?: () => string | undefined;
+}
+
+function allow(reason: InjectReason): AdmissionDecision {
+  return { allowed: true, reason };
+}
+
+/** The modes the pod's proxy enforces, from the policies in the mesh and pod namespaces. */
+export async function resolvePodModes(pod: V1Pod, namespace: string, config: MeshwardConfig, cluster: ClusterState): Promise<WorkloadModes> {
+  const [mesh, local] = await Promise.all([cluster.listPolicies(config.mesh.namespace), namespace === config.mesh.namespace ? Promise.resolve([]) : cluster.listPolicies(namespace)]);
+  return resolveWorkloadModes({
+    config,
+    meshPolicies: parseStoredPolicies(mesh).policies,
+    namespacePolicies: parseStoredPolicies(namespace === config.mesh.namespace ? mesh : local).policies,
+    podLabels: pod.metadata?.labels,
+    ports: declaredPorts(pod),
+  });
+}
+
+/** POST /mutate: injects opted-in pods on CREATE; every other request passes untouched. */
+export function createInjectHandler(deps: InjectHandlerDeps): AdmissionHandler {
+  const { config, cluster } = deps;
+  return async (request: AdmissionRequest): Promise<AdmissionDecision> => {
+    if (request.kind.kind !== 'Pod' || request.subResource || !request.object) return allow('not-a-pod-create');
+    const pod = request.object as unknown as V1Pod;
+    const namespace = request.namespace || pod.metadata?.namespace || 'default';
+    const podInNamespace: V1Pod = { ...pod, metadata: { ...pod.metadata, namespace } };
+    try {
+      const decision = decideInjection(podInNamespace, namespace, await cluster.getNamespace(namespace), config.mesh.namespace);
+      if (!decision.inject) {
+        if (decision.reason === 'invalid-annotation') return { allowed: false, code: 400, reason: decision.reason, message: decision.problem };
+        if (decision.reason !== 'already-injected' || request.operation !== 'CREATE') return allow(decision.reason);
+        const modes = await resolvePodModes(podInNamespace, namespace, config, cluster);
+        const patch = reinjectProbes(podInNamespace, contextFor(deps, modes));
+        return patch.length > 0 ? { allowed: true, reason: 'reinvoked-probes', patch } : allow('already-injected');
+      }
+      if (request.operation !== 'CREATE') return allow('not-a-pod-create');
+      const modes = await resolvePodModes(podInNamespace, namespace, config, cluster);
+      const result = injectPod(podInNamespace, contextFor(deps, modes));
+      if (!result.ok) {
+        return { allowed: false, code: 400, reason: 'invalid-annotation', message: result.problems.map((p) => p.message).join('; ') };
+      }
+      return { allowed: true, reason: 'injected', patch: result.patch };
+    } catch (err) {
+      if (!(err instanceof ClusterUnavailableError)) throw err;
+      return {
+        allowed: false,
+        code: 503,
+        reason: 'cluster-unavailable',
+        message: `meshward cannot inject this pod safely: ${err.message}. Retry once the API server is reachable.`,
+      };
+    }
+  };
+}
+
+function contextFor(deps: InjectHandlerDeps, modes: WorkloadModes): InjectionContext {
+  return { config: deps.config, templates: deps.templates, configHash: deps.configHash, modes, trustRootFingerprint: deps.trustRootFingerprint?.() };
+}
+

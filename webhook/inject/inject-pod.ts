@@ -1,0 +1,149 @@
+import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { PatchOperation } from '../admission/types.js';
+import {
+  ANNOTATION_STATUS,
+  CREDENTIALS_VOLUME_NAME,
+  DEFAULT_CONTAINER_ANNOTATION,
+  INIT_CONTAINER_NAME,
+  LABEL_INJECTED,
+  PODINFO_VOLUME_NAME,
+  PROXY_CONTAINER_NAME,
+  RUNTIME_VOLUME_NAME,
+} from '../config/names.js';
+import type { MeshwardConfig } from '../config/types.js';
+import type { WorkloadModes } from '../policy/resolve-modes.js';
+import { buildCaptureEnv } from './capture-env.js';
+import { addToArray, addToMap } from './json-pointer.js';
+import { proxyResources, readPodOptions, type AnnotationProblem } from './pod-options.js';
+import { rewriteProbes, type ProbeRoute } from './probes.js';
+import { renderProxyFiles } from './proxy-files.js';
+import { renderTemplate, type InjectionTemplates } from './templates.js';
+import { credentialsVolume, podinfoVolume, runtimeVolume } from './volumes.js';
+
+/** Everything an injection depends on besides the pod: fixed at start-up or read per request. */
+export interface InjectionContext {
+  readonly config: MeshwardConfig;
+  readonly templates: InjectionTemplates;
+  /** Hash of the config that shapes injection (status annotation, drift detection). */
+  readonly configHash: string;
+  /** The resolved mTLS modes for this pod's labels and ports. */
+  readonly modes: WorkloadModes;
+  /** sha256 fingerprint of the trust root the pod will trust, when known. */
+  readonly trustRootFingerprint?: string;
+}
+
+/** What meshward.io/status records (JSON) — what was injected and from which inputs. */
+export interface InjectionStatus {
+  readonly version: 1;
+  readonly initContainers: string[];
+  readonly containers: string[];
+  readonly volumes: string[];
+  readonly nativeSidecar: boolean;
+  readonly templateHash: string;
+  readonly configHash: string;
+  readonly proxyConfigHash: string;
+  readonly trustRoot: string;
+  readonly mode: string;
+  readonly ports: Record<string, string>;
+  /** Original probe targets, so a reinvocation can add routes without losing these. */
+  readonly probes: ProbeRoute[];
+}
+
+export type InjectionResult =
+  | { readonly ok: true; readonly patch: PatchOperation[]; readonly status: InjectionStatus }
+  | { readonly ok: false; readonly problems: AnnotationProblem[] };
+
+/** Declared TCP container ports of the app containers (what the proxy listens for inbound). */
+export function declaredPorts(pod: V1Pod): number[] {
+  const ports = new Set<number>();
+  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((i) => i.restartPolicy === 'Always')]) {
+    for (const p of c.ports ?? []) if ((p.protocol ?? 'TCP') === 'TCP' && Number.isInteger(p.containerPort)) ports.add(p.containerPort);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+/**
+ * The injection of one pod as RFC 6902 operations, built directly (no clone-and-diff). Pure: the
+ * same pod and context always give the same patch.
+ */
+export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResult {
+  const { config, templates, modes } = context;
+  const annotations = pod.metadata?.annotations ?? {};
+  const problems: AnnotationProblem[] = [];
+  const options = readPodOptions(annotations, config, problems);
+  const captureEnv = buildCaptureEnv(annotations, config, problems);
+  if (problems.length > 0 || !captureEnv) return { ok: false, problems };
+
+  const spec = pod.spec ?? { containers: [] };
+  const containers = spec.containers ?? [];
+  const initContainers = spec.initContainers ?? [];
+  const restartableInit = initContainers.map((c, index) => ({ c, index })).filter(({ c }) => c.restartPolicy === 'Always');
+  const patch: PatchOperation[] = [];
+  const routes: ProbeRoute[] = [];
+
+  // Probe rewrites first: they address containers by index, before anything is inserted.
+  if (options.rewriteProbes) {
+    for (const r of rewriteProbes(containers)) {
+      patch.push({ op: 'replace', path: `/spec/containers/${r.containerIndex}/${r.probe}`, value: r.rewritten });
+      routes.push(r.route);
+    }
+    const initRewrites = rewriteProbes(restartableInit.map(({ c }) => c));
+    for (const r of initRewrites) {
+      patch.push({ op: 'replace', path: `/spec/initContainers/${restartableInit[r.containerIndex]!.index}/${r.probe}`, value: r.rewritten });
+      routes.push(r.route);
+    }
+  }
+
+  const serviceAccount = spec.serviceAccountName || 'default';
+  const namespace = pod.metadata?.namespace ?? 'default';
+  const proxyFiles = renderProxyFiles({ config, namespace, serviceAccount, podName: pod.metadata?.name ?? pod.metadata?.generateName ?? '', modes, probes: routes });
+
+  const init = renderTemplate<V1Container>(templates.init, {
+    initImage: config.proxy.initImage,
+    captureEnv,
+    initResources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+  });
+  const proxy = renderTemplate<V1Container & { restartPolicy?: string; lifecycle?: unknown }>(templates.proxy, {
+    proxyImage: options.proxyImage,
+    proxyLogLevel: options.proxyLogLevel,
+    concurrency: String(config.proxy.concurrency),
+    trustDomain: config.mesh.trustDomain,
+    proxyResources: proxyResources(options),
+    proxyUid: config.proxy.uid,
+    proxyGid: config.proxy.gid,
+  });
+  if (options.nativeSidecar) proxy.restartPolicy = 'Always';
+  else if (options.holdApplication) proxy.lifecycle = templates.holdApplication;
+
+  // Native: meshward-init, then the proxy, before the user's init containers. Classic: the proxy
+  // only starts with the app containers, so capture goes last to leave init containers' network alone.
+  if (options.nativeSidecar) {
+    patch.push(...addToArray('/spec/initContainers', initContainers.length, [init, proxy], 'front'));
+  } else {
+    patch.push(...addToArray('/spec/initContainers', initContainers.length, [init], 'back'));
+    patch.push(...addToArray('/spec/containers', containers.length, [proxy], options.holdApplication ? 'front' : 'back'));
+  }
+  const volumes: V1Volume[] = [credentialsVolume(config.credentials, serviceAccount), podinfoVolume(), runtimeVolume()];
+  patch.push(...addToArray('/spec/volumes', spec.volumes?.length ?? 0, volumes, 'back'));
+
+  const status: InjectionStatus = {
+    version: 1,
+    initContainers: options.nativeSidecar ? [INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME] : [INIT_CONTAINER_NAME],
+    containers: options.nativeSidecar ? [] : [PROXY_CONTAINER_NAME],
+    volumes: [CREDENTIALS_VOLUME_NAME, PODINFO_VOLUME_NAME, RUNTIME_VOLUME_NAME],
+    nativeSidecar: options.nativeSidecar,
+    templateHash: templates.hash,
+    configHash: context.configHash,
+    proxyConfigHash: proxyFiles.hash,
+    trustRoot: context.trustRootFingerprint ?? '',
+    mode: modes.workloadMode,
+    ports: Object.fromEntries(modes.ports.map((p) => [String(p.port), p.mode])),
+    probes: routes,
+  };
+  const newAnnotations: Record<string, string> = { ...proxyFiles.annotations, [ANNOTATION_STATUS]: JSON.stringify(status) };
+  if (!annotations[DEFAULT_CONTAINER_ANNOTATION] && containers[0]) newAnnotations[DEFAULT_CONTAINER_ANNOTATION] = containers[0].name;
+  patch.push(...addToMap('/metadata/annotations', pod.metadata?.annotations, newAnnotations));
+  patch.push(...addToMap('/metadata/labels', pod.metadata?.labels, { [LABEL_INJECTED]: 'true' }));
+  return { ok: true, patch, status };
+}
+

@@ -1,0 +1,91 @@
+import { IMAGE, QUANTITY, QUANTITY_FORM } from '../config/fields.js';
+import { ANNOTATION_PREFIX } from '../config/names.js';
+import type { MeshwardConfig } from '../config/types.js';
+
+/** What the pod's meshward.io/* annotations ask for, validated, with config defaults filled in. */
+export interface PodInjectionOptions {
+  readonly proxyImage: string;
+  readonly proxyLogLevel: string;
+  readonly cpuRequest: string;
+  readonly memoryRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryLimit: string;
+  readonly nativeSidecar: boolean;
+  readonly holdApplication: boolean;
+  readonly rewriteProbes: boolean;
+}
+
+/** An invalid annotation: names it, the value and the accepted form. */
+export interface AnnotationProblem {
+  readonly field: string;
+  readonly value: string;
+  readonly message: string;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'];
+
+function problem(name: string, value: string, accepted: string): AnnotationProblem {
+  const field = `metadata.annotations['${ANNOTATION_PREFIX}${name}']`;
+  return { field, value, message: `${field}: ${JSON.stringify(value)} is not valid; use ${accepted}` };
+}
+
+/** Parses a boolean annotation ("true"/"false", any case). */
+export function parseBoolAnnotation(
+  annotations: Readonly<Record<string, string>>,
+  name: string,
+  fallback: boolean,
+  problems: AnnotationProblem[],
+): boolean {
+  const raw = annotations[ANNOTATION_PREFIX + name];
+  if (raw === undefined) return fallback;
+  const value = raw.trim().toLowerCase();
+  if (value === 'true' || value === 'false') return value === 'true';
+  problems.push(problem(name, raw, '"true" or "false"'));
+  return fallback;
+}
+
+function pattern(
+  annotations: Readonly<Record<string, string>>,
+  name: string,
+  fallback: string,
+  regex: RegExp,
+  accepted: string,
+  problems: AnnotationProblem[],
+): string {
+  const raw = annotations[ANNOTATION_PREFIX + name];
+  if (raw === undefined) return fallback;
+  if (regex.test(raw.trim())) return raw.trim();
+  problems.push(problem(name, raw, accepted));
+  return fallback;
+}
+
+/** Reads the proxy's per-pod annotations; every invalid one is reported, not just the first. */
+export function readPodOptions(
+  annotations: Readonly<Record<string, string>>,
+  config: MeshwardConfig,
+  problems: AnnotationProblem[],
+): PodInjectionOptions {
+  const p = config.proxy;
+  const logLevel = pattern(annotations, 'proxy-log-level', p.logLevel, new RegExp(`^(${LOG_LEVELS.join('|')})$`), `one of ${LOG_LEVELS.join(', ')}`, problems);
+  return {
+    proxyImage: pattern(annotations, 'proxy-image', p.image, IMAGE, 'an image reference such as docker.io/envoyproxy/envoy:v1.36.2', problems),
+    proxyLogLevel: logLevel,
+    cpuRequest: pattern(annotations, 'proxy-cpu', p.cpuRequest, QUANTITY, QUANTITY_FORM, problems),
+    memoryRequest: pattern(annotations, 'proxy-memory', p.memoryRequest, QUANTITY, QUANTITY_FORM, problems),
+    cpuLimit: pattern(annotations, 'proxy-cpu-limit', p.cpuLimit, QUANTITY, QUANTITY_FORM, problems),
+    memoryLimit: pattern(annotations, 'proxy-memory-limit', p.memoryLimit, QUANTITY, QUANTITY_FORM, problems),
+    nativeSidecar: parseBoolAnnotation(annotations, 'native-sidecar', p.nativeSidecar, problems),
+    holdApplication: parseBoolAnnotation(annotations, 'hold-application', p.holdApplication, problems),
+    rewriteProbes: parseBoolAnnotation(annotations, 'rewrite-probes', p.rewriteProbes, problems),
+  };
+}
+
+/** Requests and limits for the proxy; empty limits are omitted. */
+export function proxyResources(options: PodInjectionOptions): Record<string, Record<string, string>> {
+  const limits: Record<string, string> = {};
+  if (options.cpuLimit) limits.cpu = options.cpuLimit;
+  if (options.memoryLimit) limits.memory = options.memoryLimit;
+  const resources: Record<string, Record<string, string>> = { requests: { cpu: options.cpuRequest, memory: options.memoryRequest } };
+  if (Object.keys(limits).length > 0) resources.limits = limits;
+  return resources;
+}

@@ -1,0 +1,43 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { PatchOperation } from '../admission/types.js';
+import { ANNOTATION_STATUS, PROXY_CONTAINER_NAME } from '../config/names.js';
+import { escapePointer } from './json-pointer.js';
+import type { InjectionContext, InjectionStatus } from './inject-pod.js';
+import { parseBoolAnnotation } from './pod-options.js';
+import { rewriteProbes } from './probes.js';
+import { renderProxyFiles } from './proxy-files.js';
+
+/**
+ * Reinvocation (reinvocationPolicy: IfNeeded): a later webhook may have added containers to an
+ * injected pod. Their probes are rewritten and the proxy's routes re-rendered; nothing else
+ * changes, so a pod with nothing new yields no patch.
+ */
+export function reinjectProbes(pod: V1Pod, context: InjectionContext): PatchOperation[] {
+  const annotations = pod.metadata?.annotations ?? {};
+  let status: InjectionStatus;
+  try {
+    status = JSON.parse(annotations[ANNOTATION_STATUS] ?? '') as InjectionStatus;
+  } catch {
+    return [];
+  }
+  if (!parseBoolAnnotation(annotations, 'rewrite-probes', context.config.proxy.rewriteProbes, [])) return [];
+  const containers = pod.spec?.containers ?? [];
+  const rewrites = rewriteProbes(containers).filter((r) => containers[r.containerIndex]!.name !== PROXY_CONTAINER_NAME);
+  if (rewrites.length === 0) return [];
+  const probes = [...(status.probes ?? []), ...rewrites.map((r) => r.route)];
+  const files = renderProxyFiles({
+    config: context.config,
+    namespace: pod.metadata?.namespace ?? 'default',
+    serviceAccount: pod.spec?.serviceAccountName || 'default',
+    podName: pod.metadata?.name ?? pod.metadata?.generateName ?? '',
+    modes: context.modes,
+    probes,
+  });
+  const next: InjectionStatus = { ...status, probes, proxyConfigHash: files.hash };
+  return [
+    ...rewrites.map((r): PatchOperation => ({ op: 'replace', path: `/spec/containers/${r.containerIndex}/${r.probe}`, value: r.rewritten })),
+    ...Object.entries({ ...files.annotations, [ANNOTATION_STATUS]: JSON.stringify(next) }).map(
+      ([key, value]): PatchOperation => ({ op: 'add', path: `/metadata/annotations/${escapePointer(key)}`, value }),
+    ),
+  ];
+}

@@ -1,0 +1,83 @@
+import type { V1Volume } from '@kubernetes/client-node';
+import { CREDENTIALS_VOLUME_NAME, PODINFO_VOLUME_NAME, RUNTIME_VOLUME_NAME } from '../config/names.js';
+import type { CredentialsConfig } from '../config/types.js';
+
+/** Where the proxy finds its credentials (the mount is in templates/meshward-proxy.yaml). */
+export const CREDENTIALS_DIR = '/var/run/meshward/credentials';
+/**
+ * File names inside CREDENTIALS_DIR, the same in both credential sources. The key and chain sit
+ * in one file (PRIVATE KEY, then leaf, then intermediates), which the kubelet replaces
+ * atomically, so a rotation can never pair a new key with an old certificate.
+ */
+export const CREDENTIAL_FILES = {
+  bundle: 'credential-bundle.pem',
+  trustBundle: 'ca.crt',
+} as const;
+
+/** Annotations projected into /etc/meshward/podinfo by the downward API (proxy config files). */
+export const PROXY_CONFIG_ANNOTATIONS = {
+  'envoy.json': 'meshward.io/proxy-config',
+  'sds-workload.json': 'meshward.io/proxy-sds-workload',
+  'sds-trust.json': 'meshward.io/proxy-sds-trust',
+} as const;
+
+/** Secret-fallback names: one Secret per ServiceAccount and a per-namespace trust ConfigMap. */
+export function fallbackSecretName(serviceAccount: string): string {
+  return `meshward-identity-${serviceAccount}`;
+}
+export const FALLBACK_TRUST_CONFIGMAP = 'meshward-trust-bundle';
+
+/**
+ * The workload's credentials: natively through podCertificate + clusterTrustBundle (the kubelet
+ * makes the key, meshward's signer issues, the kubelet rotates), or the Secret fallback.
+ */
+export function credentialsVolume(credentials: CredentialsConfig, serviceAccount: string): V1Volume {
+  if (credentials.source === 'pod-certificate') {
+    return {
+      name: CREDENTIALS_VOLUME_NAME,
+      projected: {
+        defaultMode: 0o440,
+        sources: [
+          {
+            podCertificate: {
+              signerName: credentials.signerName,
+              keyType: credentials.keyType,
+              maxExpirationSeconds: credentials.maxExpirationSeconds,
+              credentialBundlePath: CREDENTIAL_FILES.bundle,
+            },
+          },
+          { clusterTrustBundle: { signerName: credentials.signerName, labelSelector: {}, path: CREDENTIAL_FILES.trustBundle } },
+        ],
+      },
+    } as V1Volume;
+  }
+  return {
+    name: CREDENTIALS_VOLUME_NAME,
+    projected: {
+      defaultMode: 0o440,
+      sources: [
+        { secret: { name: fallbackSecretName(serviceAccount), items: [{ key: CREDENTIAL_FILES.bundle, path: CREDENTIAL_FILES.bundle }] } },
+        { configMap: { name: FALLBACK_TRUST_CONFIGMAP, items: [{ key: 'ca.crt', path: CREDENTIAL_FILES.trustBundle }] } },
+      ],
+    },
+  };
+}
+
+/** The proxy's config files, projected from the pod's own annotations (visible in the spec). */
+export function podinfoVolume(): V1Volume {
+  return {
+    name: PODINFO_VOLUME_NAME,
+    downwardAPI: {
+      defaultMode: 0o444,
+      items: Object.entries(PROXY_CONFIG_ANNOTATIONS).map(([path, annotation]) => ({
+        path,
+        fieldRef: { fieldPath: `metadata.annotations['${annotation}']` },
+      })),
+    },
+  };
+}
+
+/** Envoy's writable runtime directory (read-only root filesystem otherwise). */
+export function runtimeVolume(): V1Volume {
+  return { name: RUNTIME_VOLUME_NAME, emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } };
+}

@@ -1,0 +1,92 @@
+import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { KubeObject } from '../admission/types.js';
+import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js';
+import { ClusterUnavailableError, type ClusterState } from './cluster-state.js';
+import { statusOf } from './kube-client.js';
+
+type CachedInformer = ReturnType<typeof makeInformer<KubernetesObject>>;
+
+const RESTART_DELAY_MS = 2_000;
+const SYNC_WAIT_MS = 5_000;
+
+/**
+ * ClusterState from list/watch caches of Namespaces and MeshTLSPolicies. Reads hit the cache; a
+ * namespace missing from the cache is read through (it may be brand new). Pods are listed on
+ * demand (only for warnings and status), not cached: caching every pod would cost memory.
+ */
+export class InformerClusterState implements ClusterState {
+  private readonly core: CoreV1Api;
+  private readonly namespaces: CachedInformer;
+  private readonly policies: CachedInformer;
+  readonly synced: Promise<void>;
+
+  constructor(kc: KubeConfig, private readonly logger: Logger) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    this.namespaces = makeInformer(kc, '/api/v1/namespaces', () => this.core.listNamespace());
+    this.policies = makeInformer(kc, `/apis/${POLICY_GROUP}/${POLICY_VERSION}/${POLICY_PLURAL}`, () =>
+      custom.listClusterCustomObject({ group: POLICY_GROUP, version: POLICY_VERSION, plural: POLICY_PLURAL }),
+    );
+    for (const [name, informer] of [['namespaces', this.namespaces], ['policies', this.policies]] as const) {
+      informer.on('error', (err: unknown) => {
+        this.logger.warn({ err, informer: name }, 'watch failed; restarting');
+        setTimeout(() => void informer.start().catch(() => undefined), RESTART_DELAY_MS).unref();
+      });
+    }
+    this.synced = Promise.all([this.namespaces.start(), this.policies.start()]).then(() => undefined);
+    this.synced.catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.namespaces.stop(), this.policies.stop()]);
+  }
+
+  async getNamespace(name: string): Promise<KubeObject | undefined> {
+    const cached = this.namespaces.get(name);
+    if (cached) return cached as KubeObject;
+    try {
+      return (await this.core.readNamespace({ name })) as unknown as KubeObject;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw new ClusterUnavailableError(`namespace ${name}`, err);
+    }
+  }
+
+  /** An empty cache before the first sync must not read as "no policies": wait, bounded. */
+  private async whenSynced(what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ClusterUnavailableError(what, new Error('caches not synced yet'))), SYNC_WAIT_MS);
+    });
+    try {
+      await Promise.race([this.synced, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async listPolicies(namespace: string): Promise<KubeObject[]> {
+    await this.whenSynced(`MeshTLSPolicies in ${namespace}`);
+    return this.policies.list(namespace) as KubeObject[];
+  }
+
+  async listAllPolicies(): Promise<KubeObject[]> {
+    await this.whenSynced('MeshTLSPolicies');
+    return this.policies.list() as KubeObject[];
+  }
+
+  async listNamespaces(): Promise<KubeObject[]> {
+    await this.whenSynced('namespaces');
+    return this.namespaces.list() as KubeObject[];
+  }
+
+  async listPods(namespace: string): Promise<KubeObject[]> {
+    try {
+      const list = await this.core.listNamespacedPod({ namespace });
+      return list.items.map((pod) => ({ ...pod, apiVersion: 'v1', kind: 'Pod' }) as unknown as KubeObject);
+    } catch (err) {
+      throw new ClusterUnavailableError(`pods in ${namespace}`, err);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// Inbound listener (15006): every captured inbound TCP connection lands here; original_dst
+// restores the port the client dialled, and one group of filter chains per declared port applies
+// that port's resolved mode. Ports the pod does not declare take the workload mode (chains with
+// no destination_port: Envoy picks the most specific port match first, these are the fallback).
+
+import { PORTS } from '../config/names.js';
+import type { ResolvedMode } from '../config/types.js';
+import type { NormalizedInput } from './bootstrap-input.js';
+import { bindAddresses, tcpProxy, TYPES, type Json } from './envoy-fragments.js';
+import { downstreamMtls, MESH_ALPN, selfPeer } from './tls-contexts.js';
+
+export const INBOUND_PASSTHROUGH_CLUSTER = 'inbound|passthrough';
+export const BLACKHOLE_CLUSTER = 'blackhole';
+export const ADMIN_CLUSTER = 'admin';
+
+export function inboundPortCluster(port: number): string {
+  return `inbound|${port}`;
+}
+
+/** Ports that must never be forwarded: a connection to them would loop back into the proxy. */
+export const LOOP_PORTS: readonly number[] = [PORTS.outbound, PORTS.inbound];
+
+export function inboundListener(n: NormalizedInput): Json {
+  const chains: Json[] = [
+    ...n.ports.flatMap(({ port, mode }) => modeChains(n, mode, String(port), inboundPortCluster(port), { destination_port: port })),
+    ...selfCheckAndLoopChains(n),
+    ...modeChains(n, n.workloadMode, 'undeclared', INBOUND_PASSTHROUGH_CLUSTER, {}),
+  ];
+  const inspector = tlsInspector(n);
+  return {
+    name: 'inbound',
+    ...bindAddresses(PORTS.inbound, n.ipFamilies),
+    traffic_direction: 'INBOUND',
+    listener_filters: [
+      { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': TYPES.originalDst } },
+      ...(inspector ? [inspector] : []),
+    ],
+    // A server-speaks-first protocol on a PERMISSIVE port sends no ClientHello to inspect: after
+    // the listener-filter timeout (Envoy's default, 15s) it continues as plaintext, not dropped.
+    ...(inspector ? { continue_on_listener_filters_timeout: true } : {}),
+    filter_chains: chains,
+  };
+}
+
+/**
+ * STRICT: mTLS only. DISABLE: plaintext only. PERMISSIVE: mesh mTLS (TLS offering our ALPN),
+ * the app's own TLS passed through untouched (TLS without it), and plaintext (everything else,
+ * deliberately without a transport_protocol so a tls_inspector timeout still lands here).
+ */
+function modeChains(n: NormalizedInput, mode: ResolvedMode, label: string, cluster: string, match: Json): Json[] {
+  const stat = `inbound|${label}`;
+  const chain = (suffix: string, m: Json, tls: boolean): Json => ({
+    name: `${stat}|${suffix}`,
+    ...(Object.keys(m).length > 0 ? { filter_chain_match: m } : {}),
+    ...(tls ? { transport_socket: downstreamMtls(n) } : {}),
+    filters: [tcpProxy(stat, cluster)],
+  });
+  switch (mode) {
+    case 'STRICT':
+      return [chain('mtls', match, true)];
+    case 'DISABLE':
+      return [chain('plaintext', match, false)];
+    case 'PERMISSIVE':
+      return [
+        chain('mtls', { ...match, transport_protocol: 'tls', application_protocols: [MESH_ALPN] }, true),
+        chain('tls-passthrough', { ...match, transport_protocol: 'tls' }, false),
+        chain('plaintext', match, false),
+      ];
+  }
+}
+
+/**
+ * 127.0.0.1:15006 with mTLS for exactly our own identity → admin: the readiness self-check path
+ * (see the readiness listener in templates/envoy-bootstrap.yaml). Anything else aimed at the
+ * proxy's own ports is dropped instead of forwarded back to the proxy in a loop.
+ */
+function selfCheckAndLoopChains(n: NormalizedInput): Json[] {
+  return [
+    {
+      name: 'inbound|self-check',
+      filter_chain_match: { destination_port: PORTS.inbound, prefix_ranges: [{ address_prefix: '127.0.0.1', prefix_len: 32 }] },
+      transport_socket: downstreamMtls(n, selfPeer(n)),
+      filters: [tcpProxy('inbound|self-check', ADMIN_CLUSTER)],
+    },
+    ...LOOP_PORTS.map((port) => ({
+      name: `inbound|${port}|blackhole`,
+      filter_chain_match: { destination_port: port },
+      filters: [tcpProxy('inbound|blackhole', BLACKHOLE_CLUSTER)],
+    })),
+  ];
+}
+
+/**
+ * tls_inspector (reads the ClientHello for transport_protocol/ALPN) only where a PERMISSIVE
+ * chain needs it: it holds every connection until the client speaks first.
+ */
+function tlsInspector(n: NormalizedInput): Json | undefined {
+  const permissive = n.ports.filter((p) => p.mode === 'PERMISSIVE').map((p) => p.port);
+  const other = n.ports.filter((p) => p.mode !== 'PERMISSIVE').map((p) => p.port);
+  let disabled: Json;
+  if (n.workloadMode === 'PERMISSIVE') disabled = anyPort([...other, ...LOOP_PORTS].sort((a, b) => a - b));
+  else if (permissive.length > 0) disabled = { not_match: anyPort(permissive) };
+  else return undefined;
+  return { name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': TYPES.tlsInspector }, filter_disabled: disabled };
+}
+
+function anyPort(ports: number[]): Json {
+  const rules = ports.map((p) => ({ destination_port_range: { start: p, end: p + 1 } }));
+  // or_match needs at least two rules.
+  return rules.length === 1 ? rules[0]! : { or_match: { rules } };
+}
