@@ -24,7 +24,7 @@ export function socketAddress(address: string, port: number): Json {
 /** Listener address fields for a port on every wanted family (0.0.0.0 and/or ::). */
 export function bindAddresses(port: number, families: ReadonlyArray<'IPv4' | 'IPv6'>): Json {
   const [first, ...rest] = families.map((f) => socketAddress(f === 'IPv4' ? '0.0.0.0' : '::', port));
-  return rest.length > 0 ? { address: first, additional_addresses: rest.map((address) => ({ address })) } : { address: first };
+  return { address: first, additional_addresses: rest.map((address) => ({ address })) };
 }
 
 export function tcpProxy(statPrefix: string, cluster: string): Json {

@@ -132,6 +132,7 @@ export class NetnsLab {
   }
 
   private startProbe(pod: PodDef): Promise<void> {
+    if (Object.keys(pod.listeners).length === 0) return Promise.resolve();
     const specs = Object.entries(pod.listeners).map(([name, port]) => `${name}=${port}`);
     const child = spawn('ip', ['netns', 'exec', this.ns(pod.name), this.probe, 'listen', ...specs], {
       stdio: ['ignore', 'pipe', 'pipe'],
