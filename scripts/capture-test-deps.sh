@@ -1,6 +1,7 @@
 #!/bin/sh
 # Makes sure the tools the capture netns tests need are present: iptables (nft + legacy
-# variants, IPv4 and IPv6), iproute2 (ip netns, veth) and setpriv (util-linux).
+# variants, IPv4 and IPv6), iproute2 (ip netns, veth, bridge) and busybox (to run
+# meshward-init.sh with the sh/awk/grep the Alpine init image has).
 # Idempotent: installs nothing when everything is already there. Installs only as root,
 # through apt-get; otherwise it names what is missing and exits 2.
 # Usage: scripts/capture-test-deps.sh   → exit 0 when ready.
@@ -21,23 +22,23 @@ check() {
     missing="$missing ip6tables-restore"
   fi
   need ip
-  need setpriv
+  need busybox
 }
 
 check
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != "0" ]; then
-  log "missing:$missing; run as root (or install iptables, iproute2, util-linux) and retry"
+  log "missing:$missing; run as root (or install iptables, iproute2, busybox) and retry"
   exit 2
 fi
 have apt-get || { log "missing:$missing and apt-get is not available to install them"; exit 2; }
 
-log "installing iptables iproute2 util-linux (missing:$missing)"
+log "installing iptables iproute2 busybox (missing:$missing)"
 export DEBIAN_FRONTEND=noninteractive
 # Quiet on success; print the apt log only if it fails.
 out=$(mktemp)
-if ! { apt-get update -q && apt-get install -y -q --no-install-recommends iptables iproute2 util-linux; } >"$out" 2>&1; then
+if ! { apt-get update -q && apt-get install -y -q --no-install-recommends iptables iproute2 busybox; } >"$out" 2>&1; then
   cat "$out" >&2; rm -f "$out"; log "apt-get failed"; exit 2
 fi
 rm -f "$out"

@@ -225,10 +225,12 @@ function apiCall(
   });
 }
 
-function runKubectl(binary: string, kubeconfig: string, args: readonly string[], opts: KubectlOptions): Promise<KubectlResult> {
+function runKubectl(binary: string, kubeconfig: string, cacheDir: string, args: readonly string[], opts: KubectlOptions): Promise<KubectlResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolveRun, reject) => {
-    const child = spawn(binary, [...args], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv({ KUBECONFIG: kubeconfig }) });
+    // KUBECACHEDIR keeps kubectl's discovery cache out of ~/.kube (and fresh per control plane).
+    const env = childEnv({ KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir });
+    const child = spawn(binary, [...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     trackHelper(child);
     let stdout = '';
     let stderr = '';
@@ -500,7 +502,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     get stopped() {
       return stopped;
     },
-    kubectl: (args, opts = {}) => runKubectl(binaries.kubectl, opts.kubeconfig ?? kubeconfigPath, args, opts),
+    kubectl: (args, opts = {}) => runKubectl(binaries.kubectl, opts.kubeconfig ?? kubeconfigPath, join(dir, 'kube-cache'), args, opts),
     request,
     mintClientCert: (user, groups) => pki.mintClientCert(user, groups),
     kubeconfigFor(user, groups = []) {

@@ -193,14 +193,25 @@ export function commandLine(pid: number): string | undefined {
   }
 }
 
-/** Start time (clock ticks since boot) of a process, to tell a recycled pid from the original. */
-function startTime(pid: number): string | undefined {
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** Start time (clock ticks since boot) of a process, to tell a recycled pid from the original. */
+function startTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/** Alive and not a zombie (a killed owner whose parent has not reaped it yet is a zombie). */
+function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  const state = statFields(pid)?.[0];
+  return state !== undefined ? state !== 'Z' && state !== 'X' : true;
 }
 
 /** Every process whose command line contains `needle` (Linux /proc scan). */
@@ -281,7 +292,7 @@ export function reapOrphans(log: (msg: string) => void = () => undefined): numbe
     } catch {
       continue; // being written by a live owner, or garbage: leave it
     }
-    const ownerAlive = isAlive(record.ownerPid) && (record.ownerStart === undefined || startTime(record.ownerPid) === record.ownerStart);
+    const ownerAlive = isRunning(record.ownerPid) && (record.ownerStart === undefined || startTime(record.ownerPid) === record.ownerStart);
     if (ownerAlive) continue;
     const victims: number[] = [];
     for (const pid of record.pids) {

@@ -32,7 +32,8 @@ fi
 check_input() {
   tables=$(printf '%s\n' "$2" | grep '^\*' | tr '\n' ' ')
   if [ "$tables" != '*nat ' ]; then
-    err "$1 must hold exactly one table, *nat, in iptables-restore format (found tables: ${tables:-none})"
+    shown=${tables% }
+    err "$1 must hold exactly one table, *nat, in iptables-restore format (found tables: ${shown:-none})"
     exit 2
   fi
   if ! printf '%s\n' "$2" | grep -qx 'COMMIT'; then

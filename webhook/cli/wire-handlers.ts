@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../admission/types.js';
 import { injectionConfigHash } from '../config/hash.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { createGateHandler } from '../gate/handler.js';
+import { createGateHandler } from '../gate/gate-handler.js';
 import { createInjectHandler } from '../inject/handler.js';
 import { loadTemplates } from '../inject/templates.js';
 import type { ClusterState } from '../kube/cluster-state.js';

@@ -25,8 +25,8 @@ function findingsOf(view: PodView, isPod: boolean, config: MeshwardConfig): Find
  * so an old violation cannot be fixed in place and must not block finalizer removal); a workload
  * is judged on its new template unless the template did not change.
  */
-function judgeUpdate(view: PodView, old: KubeObject, isPod: boolean, findings: Finding[], config: MeshwardConfig): { refuse: Finding[]; warn: Finding[] } {
-  const oldView = podViewOf(old);
+function judgeUpdate(view: PodView, old: KubeObject, kind: string, isPod: boolean, findings: Finding[], config: MeshwardConfig): { refuse: Finding[]; warn: Finding[] } {
+  const oldView = podViewOf(old, kind);
   if (!oldView) return { refuse: findings, warn: [] };
   if (isPod) {
     const { introduced, preexisting } = splitByPrevious(findings, findingsOf(oldView, true, config));
@@ -47,10 +47,10 @@ export async function gatePodOrWorkload(request: AdmissionRequest, object: KubeO
     return deny([finding('MW-GATE-002', 'metadata.namespace', `namespace ${namespace} is not known to meshward yet, so it cannot tell whether it is STRICT (fail closed)`)]);
   }
   if (!isStrictNamespace(ns)) return allow('not-strict');
-  const view = podViewOf(object);
+  const view = podViewOf(object, request.kind.kind);
   if (!view) return allow('compliant');
   const findings = findingsOf(view, isPod, deps.config);
-  const verdict = request.operation === 'UPDATE' && request.oldObject ? judgeUpdate(view, request.oldObject, isPod, findings, deps.config) : { refuse: findings, warn: [] };
+  const verdict = request.operation === 'UPDATE' && request.oldObject ? judgeUpdate(view, request.oldObject, request.kind.kind, isPod, findings, deps.config) : { refuse: findings, warn: [] };
   const warnings = cappedWarnings(verdict.warn.map((f) => `pre-existing: ${formatFinding(f)}`));
   if (verdict.refuse.length > 0) return deny(verdict.refuse, warnings);
   return allow(warnings.length > 0 ? 'preexisting-violations' : 'compliant', warnings);

@@ -36,7 +36,7 @@ function podLines(input: StrictTransitionInput): string[] {
   for (const pod of input.pods) {
     const status = pod.status as { phase?: unknown } | undefined;
     if (typeof status?.phase === 'string' && TERMINAL_PHASES.has(status.phase)) continue;
-    const view = podViewOf({ ...pod, kind: 'Pod' });
+    const view = podViewOf(pod, 'Pod');
     if (!view) continue;
     const rules = [...new Set(podFindings(view, input.config, { requireInjected: true }).map((f) => f.rule))];
     if (rules.length === 0) continue;

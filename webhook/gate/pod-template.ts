@@ -47,9 +47,9 @@ export function isWorkloadKind(group: string, kind: string): boolean {
 }
 
 /** The pod itself, or a workload's pod template; undefined when a workload has no template. */
-export function podViewOf(object: KubeObject): PodView | undefined {
-  if (object.kind === 'Pod') return viewOf(object, '');
-  const workload = object.kind ? WORKLOAD_KINDS[object.kind] : undefined;
+export function podViewOf(object: KubeObject, kind: string | undefined = object.kind): PodView | undefined {
+  if (kind === 'Pod') return viewOf(object, '');
+  const workload = kind ? WORKLOAD_KINDS[kind] : undefined;
   if (!workload) return undefined;
   let node: unknown = object;
   for (const key of workload.templatePath) node = isRecord(node) ? node[key] : undefined;

@@ -24,6 +24,8 @@ export interface PolicyContext {
   readonly meshPolicies: readonly MeshTLSPolicy[];
   /** Every STRICT namespace with its policies: only read for a mesh-wide candidate. */
   readonly strictNamespaces: readonly StrictNamespacePolicies[];
+  /** The policies a conflict is reported against (default namespacePolicies; `check` narrows it). */
+  readonly conflictCandidates?: readonly MeshTLSPolicy[];
 }
 
 export interface PolicyVerdict {
@@ -37,7 +39,7 @@ export function describeLevel(level: ResolvedLevel): string {
 }
 
 function conflictFindings(candidate: MeshTLSPolicy, ctx: PolicyContext): Finding[] {
-  return findPolicyConflicts(candidate, ctx.namespacePolicies, ctx.config.mesh.namespace).map((c) =>
+  return findPolicyConflicts(candidate, ctx.conflictCandidates ?? ctx.namespacePolicies, ctx.config.mesh.namespace).map((c) =>
     c.kind === 'second-namespace-wide'
       ? finding('MW-AMBIG-001', 'spec.selector', `no selector, but ${c.detail}; Istio would silently ignore one of them`, `edit ${c.existing} instead, or add spec.selector.matchLabels`)
       : finding('MW-AMBIG-002', 'spec.selector.matchLabels', `${c.detail}; which one applies would depend on age`),

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { MeshwardConfig } from '../config/types.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
-import { renderBootstrap, renderSdsSecrets } from '../proxy/bootstrap.js';
+import { bootstrapHash, renderBootstrap, renderSdsSecrets, type BootstrapInput } from '../proxy/index.js';
 import type { ProbeRoute } from './probes.js';
-import { CREDENTIAL_FILES, CREDENTIALS_DIR, PROXY_CONFIG_ANNOTATIONS } from './volumes.js';
+import { BOOTSTRAP_FILE, CREDENTIAL_FILES, CREDENTIALS_DIR, PODINFO_DIR, proxyFileAnnotation } from './volumes.js';
 
 export interface ProxyFilesInput {
   readonly config: MeshwardConfig;
@@ -14,25 +13,29 @@ export interface ProxyFilesInput {
   readonly probes: readonly ProbeRoute[];
 }
 
-/** The proxy's bootstrap and SDS files as pod annotations (projected into files by the downward API). */
+/**
+ * The proxy's bootstrap and SDS files as pod annotations, which the downward API projects into
+ * files in PODINFO_DIR: the proxy config is part of the pod spec, visible and auditable.
+ */
 export function renderProxyFiles(input: ProxyFilesInput): { annotations: Record<string, string>; hash: string } {
-  const bootstrapInput = {
+  const bootstrapInput: BootstrapInput = {
     config: input.config,
     namespace: input.namespace,
     serviceAccount: input.serviceAccount,
     podName: input.podName,
     workloadMode: input.modes.workloadMode,
     ports: input.modes.ports.map((p) => ({ port: p.port, mode: p.mode })),
-    probes: [...input.probes],
+    probes: input.probes.map(({ grpcService, headers, ...probe }) => ({
+      ...probe,
+      ...(headers ? { headers: headers.map((h) => ({ ...h })) } : {}),
+      ...(grpcService ? { service: grpcService } : {}),
+    })),
     credentialsDir: CREDENTIALS_DIR,
     credentialFiles: { certChain: CREDENTIAL_FILES.bundle, privateKey: CREDENTIAL_FILES.bundle, trustBundle: CREDENTIAL_FILES.trustBundle },
+    sdsDir: PODINFO_DIR,
   };
-  const bootstrap = JSON.stringify(renderBootstrap(bootstrapInput));
-  const sds = renderSdsSecrets(bootstrapInput);
-  const annotations: Record<string, string> = { [PROXY_CONFIG_ANNOTATIONS['envoy.json']]: bootstrap };
-  annotations[PROXY_CONFIG_ANNOTATIONS['sds-workload.json']] = JSON.stringify(sds.workload);
-  annotations[PROXY_CONFIG_ANNOTATIONS['sds-trust.json']] = JSON.stringify(sds.trust);
-  const hash = createHash('sha256');
-  for (const value of Object.values(annotations)) hash.update(value);
-  return { annotations, hash: hash.digest('hex').slice(0, 16) };
+  const bootstrap = renderBootstrap(bootstrapInput);
+  const annotations: Record<string, string> = { [proxyFileAnnotation(BOOTSTRAP_FILE)]: JSON.stringify(bootstrap) };
+  for (const file of renderSdsSecrets(bootstrapInput)) annotations[proxyFileAnnotation(file.fileName)] = JSON.stringify(file.document);
+  return { annotations, hash: bootstrapHash(bootstrap) };
 }

@@ -1,6 +1,7 @@
 import type { V1Volume } from '@kubernetes/client-node';
 import { CREDENTIALS_VOLUME_NAME, PODINFO_VOLUME_NAME, RUNTIME_VOLUME_NAME } from '../config/names.js';
 import type { CredentialsConfig } from '../config/types.js';
+import { SDS_FILE_NAMES } from '../proxy/index.js';
 
 /** Where the proxy finds its credentials (the mount is in templates/meshward-proxy.yaml). */
 export const CREDENTIALS_DIR = '/var/run/meshward/credentials';
@@ -14,12 +15,15 @@ export const CREDENTIAL_FILES = {
   trustBundle: 'ca.crt',
 } as const;
 
-/** Annotations projected into /etc/meshward/podinfo by the downward API (proxy config files). */
-export const PROXY_CONFIG_ANNOTATIONS = {
-  'envoy.json': 'meshward.io/proxy-config',
-  'sds-workload.json': 'meshward.io/proxy-sds-workload',
-  'sds-trust.json': 'meshward.io/proxy-sds-trust',
-} as const;
+/** The proxy's config files, projected from pod annotations by the downward API. */
+export const PODINFO_DIR = '/etc/meshward/podinfo';
+export const BOOTSTRAP_FILE = 'envoy.json';
+const PROXY_FILES = [BOOTSTRAP_FILE, ...Object.values(SDS_FILE_NAMES)];
+
+/** meshward.io/proxy-envoy.json, meshward.io/proxy-sds-workload-certificate.json, ... */
+export function proxyFileAnnotation(fileName: string): string {
+  return `meshward.io/proxy-${fileName}`;
+}
 
 /** Secret-fallback names: one Secret per ServiceAccount and a per-namespace trust ConfigMap. */
 export function fallbackSecretName(serviceAccount: string): string {
@@ -69,10 +73,7 @@ export function podinfoVolume(): V1Volume {
     name: PODINFO_VOLUME_NAME,
     downwardAPI: {
       defaultMode: 0o444,
-      items: Object.entries(PROXY_CONFIG_ANNOTATIONS).map(([path, annotation]) => ({
-        path,
-        fieldRef: { fieldPath: `metadata.annotations['${annotation}']` },
-      })),
+      items: PROXY_FILES.map((path) => ({ path, fieldRef: { fieldPath: `metadata.annotations['${proxyFileAnnotation(path)}']` } })),
     },
   };
 }

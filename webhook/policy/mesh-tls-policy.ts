@@ -14,7 +14,7 @@ export interface MeshTLSPolicy {
   readonly name: string;
   /** RFC 3339; absent offline (manifests) and then sorts as the newest. */
   readonly creationTimestamp?: string;
-  /** Non-empty matchLabels, or undefined: no selector (and `matchLabels: {}`) means namespace scope. */
+  /** Non-empty matchLabels, or undefined: no selector means namespace (or mesh-wide) scope. */
   readonly selector?: Readonly<Record<string, string>>;
   readonly mode: MtlsMode;
   /** Sorted by port; empty when the policy has none. */

@@ -50,17 +50,20 @@ function parseSelector(raw: unknown, problems: PolicyProblem[]): Record<string, 
     }
   }
   const labels = raw.matchLabels;
-  if (labels === undefined || labels === null) return undefined;
-  if (!isRecord(labels)) {
+  if (labels !== undefined && labels !== null && !isRecord(labels)) {
     problems.push({ field: 'spec.selector.matchLabels', problem: 'must be a map of label to value', fix: 'write matchLabels: {app: web}' });
     return undefined;
   }
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels)) {
+  for (const [key, value] of Object.entries(labels ?? {})) {
     if (typeof value === 'string') out[key] = value;
     else problems.push({ field: `spec.selector.matchLabels["${key}"]`, problem: `${JSON.stringify(value)} is not a string`, fix: 'quote the value in YAML, e.g. version: "1"' });
   }
-  // `matchLabels: {}` selects every pod: Istio and meshward treat it as no selector (namespace scope).
+  // Istio reads `matchLabels: {}` as namespace scope; meshward refuses it (as the CRD does),
+  // because it is also what pruning leaves of an unsupported matchExpressions.
+  if (Object.keys(labels ?? {}).length === 0) {
+    problems.push({ field: 'spec.selector', problem: 'selects nothing (no matchLabels)', fix: 'add matchLabels, or remove selector for a namespace-wide policy' });
+  }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

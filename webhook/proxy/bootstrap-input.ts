@@ -89,7 +89,7 @@ export function normalizeInput(input: BootstrapInput): NormalizedInput {
   }
   const ports = normalizePorts(input.ports, problems);
   const probes = normalizeProbes(input.probes, problems);
-  const ipFamilies = [...new Set(input.ipFamilies ?? ['IPv4', 'IPv6'])].sort();
+  const ipFamilies = [...new Set<'IPv4' | 'IPv6'>(input.ipFamilies ?? ['IPv4', 'IPv6'])].sort();
   if (ipFamilies.length === 0) problems.push('ipFamilies: must name IPv4, IPv6 or both');
   if (problems.length > 0) throw new BootstrapInputError(problems);
   return {

@@ -69,8 +69,13 @@ function modeChains(n: NormalizedInput, mode: ResolvedMode, label: string, clust
   }
 }
 
+/** Where the readiness self-check dials the inbound listener: a loopback address it binds. */
+export function loopbackAddress(n: NormalizedInput): string {
+  return n.ipFamilies.includes('IPv4') ? '127.0.0.1' : '::1';
+}
+
 /**
- * 127.0.0.1:15006 with mTLS for exactly our own identity → admin: the readiness self-check path
+ * Loopback:15006 with mTLS for exactly our own identity → admin: the readiness self-check path
  * (see the readiness listener in templates/envoy-bootstrap.yaml). Anything else aimed at the
  * proxy's own ports is dropped instead of forwarded back to the proxy in a loop.
  */
@@ -78,7 +83,7 @@ function selfCheckAndLoopChains(n: NormalizedInput): Json[] {
   return [
     {
       name: 'inbound|self-check',
-      filter_chain_match: { destination_port: PORTS.inbound, prefix_ranges: [{ address_prefix: '127.0.0.1', prefix_len: 32 }] },
+      filter_chain_match: { destination_port: PORTS.inbound, prefix_ranges: [{ address_prefix: loopbackAddress(n), prefix_len: n.ipFamilies.includes('IPv4') ? 32 : 128 }] },
       transport_socket: downstreamMtls(n, selfPeer(n)),
       filters: [tcpProxy('inbound|self-check', ADMIN_CLUSTER)],
     },

@@ -56,10 +56,12 @@ export class NetnsLab {
     return `mwcap-${this.id}-${pod}`;
   }
 
-  /** Runs meshward-init.sh itself inside the pod's netns, with the given env. */
+  /** Runs meshward-init.sh itself inside the pod's netns with only the given env (and PATH);
+   * `sh` is looked up in that PATH, so a test can run it with busybox's sh. */
   applyInit(pod: string, env: Readonly<Record<string, string>>, path?: string): Promise<RunResult> {
-    const base: NodeJS.ProcessEnv = { PATH: path ?? process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
-    return run('ip', ['netns', 'exec', this.ns(pod), '/bin/sh', INIT_SCRIPT], { env: { ...base, ...env }, timeoutMs: 8000 });
+    const vars = Object.entries({ PATH: path ?? process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env });
+    const args = ['netns', 'exec', this.ns(pod), '/usr/bin/env', '-i', ...vars.map(([k, v]) => `${k}=${v}`), 'sh', INIT_SCRIPT];
+    return run('ip', args, { timeoutMs: 8000 });
   }
 
   /** Connects from a pod (or the switch) and returns the listener's report, or throws. */

@@ -1,9 +1,8 @@
 // The pods of the capture netns suites, and their rules produced the production way:
-// annotations → settings → generator → meshward-init env in a pod spec → read back from the spec.
+// annotations → settings → generator → the meshward-init env the injector writes.
 
-import { INIT_CONTAINER_NAME } from '../../../webhook/config/names.js';
 import { captureSettingsFromAnnotations } from '../../../webhook/capture/annotations.js';
-import { captureRulesFromPodSpec, initContainerEnv } from '../../../webhook/capture/pod-spec.js';
+import { initContainerEnv } from '../../../webhook/capture/pod-spec.js';
 import { buildCaptureRules } from '../../../webhook/capture/rules.js';
 import type { CaptureRules } from '../../../webhook/capture/settings.js';
 import type { PodDef } from './netns-lab.js';
@@ -54,12 +53,7 @@ export function rulesFor(pod: CapturePod): CaptureRules {
   return buildCaptureRules(result.settings);
 }
 
-/** The env meshward-init gets, taken from an injected pod spec as the kubelet would. */
+/** The env meshward-init gets: exactly what the injector puts into its container spec. */
 export function initEnvFor(pod: CapturePod): Record<string, string> {
-  const spec = { initContainers: [{ name: INIT_CONTAINER_NAME, env: initContainerEnv(rulesFor(pod)) }] };
-  const env: Record<string, string> = {};
-  for (const e of spec.initContainers[0]!.env) env[e.name] = e.value;
-  const back = captureRulesFromPodSpec(spec);
-  if (!back.found) throw new Error(back.reason);
-  return env;
+  return Object.fromEntries(initContainerEnv(rulesFor(pod)).map((e) => [e.name, e.value]));
 }

@@ -36,6 +36,9 @@ func main() {
 	allOK := true
 	for _, d := range docs {
 		errs := validateDocument(d.Kind, []byte(d.Text))
+		if errs == nil {
+			errs = []string{}
+		}
 		results = append(results, result{Name: d.Name, OK: len(errs) == 0, Errors: errs})
 		allOK = allOK && len(errs) == 0
 	}
