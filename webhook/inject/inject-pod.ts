@@ -53,10 +53,12 @@ export type InjectionResult =
   | { readonly ok: true; readonly patch: PatchOperation[]; readonly status: InjectionStatus }
   | { readonly ok: false; readonly problems: AnnotationProblem[] };
 
-/** Declared TCP container ports of the app containers (what the proxy listens for inbound). */
+/** Declared TCP ports of the app containers and user sidecars (what the proxy serves inbound). */
 export function declaredPorts(pod: V1Pod): number[] {
   const ports = new Set<number>();
-  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((i) => i.restartPolicy === 'Always')]) {
+  const sidecars = (pod.spec?.initContainers ?? []).filter((i) => i.restartPolicy === 'Always');
+  for (const c of [...(pod.spec?.containers ?? []), ...sidecars]) {
+    if (c.name === PROXY_CONTAINER_NAME) continue;
     for (const p of c.ports ?? []) if ((p.protocol ?? 'TCP') === 'TCP' && Number.isInteger(p.containerPort)) ports.add(p.containerPort);
   }
   return [...ports].sort((a, b) => a - b);

@@ -44,7 +44,7 @@ export function computeSvidValidity(req: ValidityRequest): SvidValidity {
   const nowS = Math.floor(req.now.getTime() / 1000);
   let lifetime = Math.min(ttl, max);
   if (lifetime < MIN_LIFETIME_SECONDS) {
-    const field = ttl < max ? 'ttlSeconds' : 'maxExpirationSeconds';
+    const field = max < ttl ? 'maxExpirationSeconds' : 'ttlSeconds';
     throw new PkiInputError(field, `certificate lifetime would be ${lifetime}s; it must be at least ${MIN_LIFETIME_SECONDS}s (1h)`);
   }
   const notBeforeS = nowS - Math.max(0, Math.min(backdate, lifetime - MIN_LIFETIME_SECONDS));

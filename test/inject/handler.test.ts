@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import fastJsonPatch from 'fast-json-patch';
+import type { AdmissionRequest, KubeObject } from '../../webhook/admission/types.js';
+import { injectionConfigHash } from '../../webhook/config/hash.js';
+import { createInjectHandler } from '../../webhook/inject/handler.js';
+import { ClusterUnavailableError, type ClusterState } from '../../webhook/kube/cluster-state.js';
+import { StaticClusterState } from '../../webhook/kube/static-state.js';
+import { config, templates } from './inject-fixtures.js';
+
+const namespaces: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'meshward.io/inject': 'enabled' } } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'legacy' } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'off', labels: { 'meshward.io/inject': 'disabled' } } },
+];
+
+function request(pod: Record<string, any>, namespace = 'shop', operation: AdmissionRequest['operation'] = 'CREATE'): AdmissionRequest {
+  return {
+    uid: 'u',
+    kind: { group: '', version: 'v1', kind: 'Pod' },
+    resource: { group: '', version: 'v1', resource: 'pods' },
+    namespace,
+    operation,
+    userInfo: {},
+    object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...pod.metadata }, spec: { containers: [{ name: 'app', image: 'app:1' }], ...pod.spec } },
+  };
+}
+
+function handler(cluster: ClusterState = new StaticClusterState(namespaces)) {
+  return createInjectHandler({ config, templates, configHash: injectionConfigHash(config), cluster });
+}
+
+describe('injector admission handler', () => {
+  it('injects a pod in an opted-in namespace', async () => {
+    const decision = await handler()(request({}));
+    assert.equal(decision.allowed, true);
+    assert.equal(decision.reason, 'injected');
+    assert.ok(decision.patch!.length > 0);
+  });
+
+  const skips: Array<[string, Record<string, any>, string, string]> = [
+    ['a namespace that did not opt in', {}, 'legacy', 'namespace-not-enabled'],
+    ['a namespace that opted out', { metadata: { labels: { 'meshward.io/inject': 'true' } } }, 'off', 'namespace-disabled'],
+    ['a pod that opts out by label', { metadata: { labels: { 'meshward.io/inject': 'false' } } }, 'shop', 'pod-opted-out'],
+    ['a pod that opts out by annotation', { metadata: { annotations: { 'meshward.io/inject': 'False' } } }, 'shop', 'pod-opted-out'],
+    ['a hostNetwork pod', { spec: { hostNetwork: true, containers: [{ name: 'a', image: 'a' }] } }, 'shop', 'host-network'],
+    ['kube-system', {}, 'kube-system', 'system-namespace'],
+    ["meshward's namespace", {}, 'meshward-system', 'meshward-namespace'],
+    ['a mirror pod', { metadata: { annotations: { 'kubernetes.io/config.mirror': 'x' } } }, 'shop', 'mirror-pod'],
+  ];
+  for (const [what, pod, ns, reason] of skips) {
+    it(`leaves ${what} untouched (reason ${reason})`, async () => {
+      const decision = await handler()(request(pod, ns));
+      assert.deepEqual({ allowed: decision.allowed, reason: decision.reason, patch: decision.patch }, { allowed: true, reason, patch: undefined });
+    });
+  }
+
+  it('injects a pod that opts in where the namespace did not', async () => {
+    const decision = await handler()(request({ metadata: { labels: { 'meshward.io/inject': 'true' } } }, 'legacy'));
+    assert.equal(decision.reason, 'injected');
+  });
+
+  it('denies invalid annotations, naming each annotation, the value and the accepted form', async () => {
+    const decision = await handler()(request({ metadata: { annotations: { 'meshward.io/proxy-cpu': 'lots', 'meshward.io/exclude-outbound-ports': '80,http', 'meshward.io/native-sidecar': 'yes' } } }));
+    assert.equal(decision.allowed, false);
+    assert.match(decision.message!, /meshward\.io\/proxy-cpu.*"lots".*quantity/);
+    assert.match(decision.message!, /meshward\.io\/exclude-outbound-ports.*"80,http"/);
+    assert.match(decision.message!, /meshward\.io\/native-sidecar.*"yes".*"true" or "false"/);
+  });
+
+  it('denies an invalid inject label value instead of guessing', async () => {
+    const decision = await handler()(request({ metadata: { labels: { 'meshward.io/inject': 'yes' } } }));
+    assert.equal(decision.allowed, false);
+    assert.match(decision.message!, /meshward\.io\/inject.*"yes".*"true" or "false"/);
+  });
+
+  it('fails closed (never a silently unmeshed pod) when the API server cannot be read', async () => {
+    const broken: ClusterState = {
+      getNamespace: async () => { throw new ClusterUnavailableError('namespace shop', new Error('connection refused')); },
+      listPolicies: async () => [], listAllPolicies: async () => [], listNamespaces: async () => [], listPods: async () => [],
+    };
+    const decision = await handler(broken)(request({}));
+    assert.equal(decision.allowed, false);
+    assert.equal(decision.reason, 'cluster-unavailable');
+    assert.match(decision.message!, /connection refused/);
+  });
+
+  it('is idempotent and, on reinvocation, rewrites only the probes of containers added since', async () => {
+    const h = handler();
+    const original = request({});
+    const first = await h(original);
+    const injected = fastJsonPatch.applyPatch(structuredClone(original.object), first.patch as any, true, false).newDocument as any;
+    const again = await h({ ...original, object: injected });
+    assert.equal(again.reason, 'already-injected');
+    assert.equal(again.patch, undefined);
+    // A later webhook adds a container with an HTTP readiness probe.
+    injected.spec.containers.push({ name: 'late', image: 'late:1', readinessProbe: { httpGet: { path: '/ok', port: 8081 } } });
+    const reinvoked = await h({ ...original, object: injected });
+    assert.equal(reinvoked.reason, 'reinvoked-probes');
+    const after = fastJsonPatch.applyPatch(structuredClone(injected), reinvoked.patch as any, true, false).newDocument as any;
+    assert.deepEqual(after.spec.containers.at(-1).readinessProbe, { httpGet: { path: '/app-health/late/readyz', port: 15020, scheme: 'HTTP' } });
+    const status = JSON.parse(after.metadata.annotations['meshward.io/status']);
+    assert.deepEqual(status.probes.map((p: any) => p.path), ['/app-health/late/readyz']);
+    assert.match(after.metadata.annotations['meshward.io/proxy-envoy.json'], /app-health\/late\/readyz/);
+    const third = await h({ ...original, object: after });
+    assert.equal(third.reason, 'already-injected');
+  });
+
+  it('injects a pod with 1000 env vars (~64 KiB)', async () => {
+    const env = Array.from({ length: 1000 }, (_, i) => ({ name: `VAR_${i}`, value: 'x'.repeat(40) }));
+    const decision = await handler()(request({ spec: { containers: [{ name: 'big', image: 'big:1', env }] } }));
+    assert.equal(decision.reason, 'injected');
+    assert.ok(!JSON.stringify(decision.patch).includes('VAR_999'), 'the patch does not copy the pod');
+  });
+});
