@@ -305,11 +305,19 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   mkdirSync(logDir, { recursive: true });
   const pidFile = new PidFile(dir, ownDir);
 
-  const pki = generateControlPlanePki();
-  const pkiFiles = writePkiFiles(pki, join(dir, 'pki'));
-  const admin = pki.mintClientCert('meshward-e2e-admin', ['system:masters']);
-  const kcmCreds = pki.mintClientCert('system:kube-controller-manager');
-  const tPki = Date.now();
+  // Keys are generated on the thread pool while etcd (which needs none) starts.
+  const pkiReady = (async () => {
+    const tStart = Date.now();
+    const pki = await generateControlPlanePki();
+    const pkiFiles = writePkiFiles(pki, join(dir, 'pki'));
+    const [admin, kcmCreds] = await Promise.all([
+      pki.mintClientCertAsync('meshward-e2e-admin', ['system:masters']),
+      pki.mintClientCertAsync('system:kube-controller-manager'),
+    ]);
+    return { pki, pkiFiles, admin, kcmCreds, ms: Date.now() - tStart };
+  })();
+  pkiReady.catch(() => undefined); // awaited below; avoid an unhandled rejection while etcd starts
+  const tEtcdStart = Date.now();
 
   const procs: ManagedProcess[] = [];
   const pids: Record<string, number> = {};
@@ -381,7 +389,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
         return r.status === 200 && /"health":\s*"true"/.test(r.body);
       }, [etcd], 100);
       tEtcd = Date.now();
-      log(`etcd healthy at ${etcdUrl} (pid ${etcd.pid}, ${tEtcd - tPki} ms)`);
+      log(`etcd healthy at ${etcdUrl} (pid ${etcd.pid}, ${tEtcd - tEtcdStart} ms)`);
       break;
     } catch (err) {
       if (attempt < 3 && etcd.exit && PORT_IN_USE.test(tailFile(etcd.logFile, 20))) {
@@ -392,6 +400,15 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       await fail('etcd', err);
     }
   }
+
+  let pkiResult: Awaited<typeof pkiReady>;
+  try {
+    pkiResult = await pkiReady;
+  } catch (err) {
+    return fail('pki', err);
+  }
+  const { pki, pkiFiles, admin, kcmCreds } = pkiResult;
+  const tApiserverStart = Date.now();
 
   // kube-apiserver -------------------------------------------------------------------------------
   let server = '';
@@ -426,7 +443,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       await waitUntil('kube-apiserver /livez', healthTimeoutMs, async () => (await get('/livez')).status === 200, [apiserver]);
       await waitUntil('kube-apiserver /readyz', healthTimeoutMs, async () => (await get('/readyz')).status === 200, [apiserver]);
       tApiserver = Date.now();
-      log(`kube-apiserver ready at ${server} (pid ${apiserver.pid}, ${tApiserver - tEtcd} ms)`);
+      log(`kube-apiserver ready at ${server} (pid ${apiserver.pid}, ${tApiserver - tApiserverStart} ms)`);
       break;
     } catch (err) {
       if (attempt < 3 && apiserver.exit && PORT_IN_USE.test(tailFile(apiserver.logFile, 20))) {
@@ -475,9 +492,9 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   }
 
   const timings: ControlPlaneTimings = {
-    pkiMs: tPki - t0,
-    etcdMs: tEtcd - tPki,
-    apiserverMs: tApiserver - tEtcd,
+    pkiMs: pkiResult.ms,
+    etcdMs: tEtcd - tEtcdStart,
+    apiserverMs: tApiserver - tApiserverStart,
     controllerManagerMs: tKcm - tApiserver,
     totalMs: Date.now() - t0,
   };

@@ -135,7 +135,7 @@ describe('e2e harness: real control plane calls meshward', function () {
       kubeconfig: cp.kubeconfigFor('system:node:harness-node', ['system:nodes']),
       check: false,
     });
-    assert.equal(canI.stdout.trim(), 'no');
+    assert.match(canI.stdout.trim(), /^no\b/);
     const kcm = await cp.request('GET', '/api/v1/namespaces/default/serviceaccounts', undefined, {
       credentials: cp.mintClientCert('system:kube-controller-manager'),
     });

@@ -1,6 +1,7 @@
 import type { AdmissionRequest, KubeObject, Operation } from '../../webhook/admission/types.js';
 import { buildConfig } from '../../webhook/config/load.js';
 import type { MeshwardConfig } from '../../webhook/config/types.js';
+import { ClusterUnavailableError, type ClusterState } from '../../webhook/kube/cluster-state.js';
 
 // Shared fixtures for the gate tests: a config, realistic injected pods, and request builders.
 // Every builder returns a fresh object, so a test can mutate it freely.
@@ -128,5 +129,17 @@ export function request(object: KubeObject, options: { operation?: Operation; ol
     object: operation === 'DELETE' ? null : object,
     oldObject: options.oldObject ?? null,
     dryRun: options.dryRun ?? false,
+  };
+}
+
+/** A ClusterState whose chosen reads fail as if the API server were down. */
+export function failingCluster(base: ClusterState, failing: ReadonlyArray<keyof ClusterState> = ['getNamespace', 'listPolicies', 'listAllPolicies', 'listNamespaces', 'listPods']): ClusterState {
+  const fail = (what: string) => (): Promise<never> => Promise.reject(new ClusterUnavailableError(what, new Error('connect ECONNREFUSED 10.96.0.1:443')));
+  return {
+    getNamespace: failing.includes('getNamespace') ? fail('namespace') : (n) => base.getNamespace(n),
+    listPolicies: failing.includes('listPolicies') ? fail('MeshTLSPolicies') : (n) => base.listPolicies(n),
+    listAllPolicies: failing.includes('listAllPolicies') ? fail('MeshTLSPolicies') : () => base.listAllPolicies(),
+    listNamespaces: failing.includes('listNamespaces') ? fail('namespaces') : () => base.listNamespaces(),
+    listPods: failing.includes('listPods') ? fail('pods') : (n) => base.listPods(n),
   };
 }

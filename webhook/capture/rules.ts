@@ -38,12 +38,12 @@ interface Checked {
 function familyRules(s: CaptureSettings, c: Checked, family: IpFamily): string {
   const { loopback, passthroughSource } = LOOPBACK[family];
   const { inbound, inRedirect, output, redirect } = CHAINS;
-  const out: string[] = [];
-  const add = (chain: string, spec: string): void => void out.push(`-A ${chain} ${spec}`);
   const dest = (cidr: Cidr): string => (cidr.prefix === 0 ? '' : `-d ${cidr.text} `); // /0 prints as no -d
+  // Written in iptables-save's order (built-in chains, then ours sorted by name), so the text
+  // matches the kernel's table line by line.
+  const out: string[] = ['*nat', ...Object.values(CHAINS).sort().map((chain) => `:${chain} - [0:0]`)];
+  const add = (chain: string, spec: string): void => void out.push(`-A ${chain} ${spec}`);
 
-  // Chains in the order iptables-save lists them (sorted), so the text matches it line by line.
-  for (const chain of Object.values(CHAINS).sort()) out.push(`:${chain} - [0:0]`);
   add('PREROUTING', `-p tcp -j ${inbound}`);
   add('OUTPUT', `-p tcp -j ${output}`);
 
@@ -71,18 +71,7 @@ function familyRules(s: CaptureSettings, c: Checked, family: IpFamily): string {
   else for (const cidr of c.includeCidrs) if (cidr.family === family) add(output, `${dest(cidr)}-j ${redirect}`);
 
   add(redirect, `-p tcp -j REDIRECT --to-ports ${PORTS.outbound}`);
-
-  // iptables-save groups rules by chain; a stable sort by chain rank keeps each chain's order.
-  const rank = (line: string): number => chainRank(line.split(' ')[1] ?? '');
-  const decl = out.filter((l) => l.startsWith(':'));
-  const rules = out.filter((l) => l.startsWith('-A ')).sort((a, b) => rank(a) - rank(b));
-  return ['*nat', ...decl, ...rules, 'COMMIT', ''].join('\n');
-}
-
-function chainRank(chain: string): number {
-  const builtin = ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'].indexOf(chain);
-  if (builtin >= 0) return builtin;
-  return 10 + Object.values(CHAINS).sort().indexOf(chain as (typeof CHAINS)[keyof typeof CHAINS]);
+  return [...out, 'COMMIT', ''].join('\n');
 }
 
 function checkSettings(s: CaptureSettings): Checked {

@@ -46,7 +46,7 @@ function identityFindings(view: PodView, containers: ContainerRef[], roles: Map<
       finding(
         r.rule,
         `${view.prefix}spec.securityContext.${r.key}`,
-        `${r.what} ${r.id} is the proxy's, whose traffic is never captured, and ${inheriting.join(', ')} inherit it`,
+        `${r.what} ${r.id} is the proxy's, whose traffic is never captured; inherited by ${inheriting.join(', ')}`,
         `set the pod's ${r.key} to another value (or override it on every container)`,
       ),
     );

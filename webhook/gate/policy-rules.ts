@@ -41,7 +41,7 @@ export function describeLevel(level: ResolvedLevel): string {
 function conflictFindings(candidate: MeshTLSPolicy, ctx: PolicyContext): Finding[] {
   return findPolicyConflicts(candidate, ctx.conflictCandidates ?? ctx.namespacePolicies, ctx.config.mesh.namespace).map((c) =>
     c.kind === 'second-namespace-wide'
-      ? finding('MW-AMBIG-001', 'spec.selector', `no selector, but ${c.detail}; Istio would silently ignore one of them`, `edit ${c.existing} instead, or add spec.selector.matchLabels`)
+      ? finding('MW-AMBIG-001', 'spec.selector', `no selector, but ${c.detail}; only the older one would apply`, `edit ${c.existing} instead, or add spec.selector.matchLabels`)
       : finding('MW-AMBIG-002', 'spec.selector.matchLabels', `${c.detail}; which one applies would depend on age`),
   );
 }

@@ -41,15 +41,21 @@ export interface LoadCaInput {
   readonly now?: Date;
 }
 
+/** A DN on one line ("O=x, CN=y"); Node separates RDNs with newlines. */
+function dn(c: X509Certificate): string {
+  const subject = (c.subject as string | undefined) ?? '';
+  return subject === '' ? '(empty subject)' : subject.split('\n').join(', ');
+}
+
 function isSelfSigned(c: X509Certificate): boolean {
   return c.issuer === c.subject && c.checkIssued(c) && c.verify(c.publicKey);
 }
 
 function requireCa(c: X509Certificate, field: string): void {
   const facts = inspectCertificate(c.raw);
-  if (!facts.isCa) throw new PkiInputError(field, `"${c.subject}" is not a CA certificate (basicConstraints cA=true is missing)`);
+  if (!facts.isCa) throw new PkiInputError(field, `"${dn(c)}" is not a CA certificate (basicConstraints cA=true is missing)`);
   if (facts.keyUsage !== undefined && (facts.keyUsage & KeyUsageFlags.keyCertSign) === 0) {
-    throw new PkiInputError(field, `"${c.subject}" lacks the keyCertSign key usage, so it cannot sign certificates`);
+    throw new PkiInputError(field, `"${dn(c)}" lacks the keyCertSign key usage, so it cannot sign certificates`);
   }
 }
 
@@ -60,7 +66,7 @@ function buildPath(leaf: X509Certificate, pool: X509Certificate[]): [X509Certifi
   while (!isSelfSigned(current)) {
     const parent = pool.find((p) => current.checkIssued(p) && current.verify(p.publicKey) && !path.includes(p));
     if (!parent) {
-      throw new PkiInputError('chainPem', `no certificate in the chain issued "${current.subject}"; append its issuing intermediate(s) and the root CA`);
+      throw new PkiInputError('chainPem', `no certificate in the chain issued "${dn(current)}"; append its issuing intermediate(s) and the root CA`);
     }
     requireCa(parent, 'chainPem');
     if (isSelfSigned(parent)) return [path, parent];

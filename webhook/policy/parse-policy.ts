@@ -123,7 +123,7 @@ export function parseMeshTLSPolicy(object: KubeObject, defaultNamespace = 'defau
   const selector = parseSelector(fields.selector, problems);
   const mode = parseMode(fields.mode, 'spec.mode', problems);
   const portLevelMtls = parsePorts(fields.portLevelMtls, problems);
-  if (portLevelMtls.length > 0 && !selector) {
+  if (fields.portLevelMtls !== undefined && fields.portLevelMtls !== null && (fields.selector === undefined || fields.selector === null)) {
     problems.push({ field: 'spec.portLevelMtls', problem: 'needs a workload selector', fix: 'add spec.selector.matchLabels naming the workload whose ports these are' });
   }
   const namespace = object.metadata?.namespace || defaultNamespace;

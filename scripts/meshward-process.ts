@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './control-plane/control-plane.js';
+import { repoRoot } from './control-plane/ensure-binaries.js';
+
+export interface MeshwardProcess {
+  readonly url: string;
+  readonly caPem: string;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+function readyz(url: string, ca: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(`${url}/readyz`, { ca, agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/**
+ * Runs `meshward serve` exactly as the release image does (dist/webhook/cli/main.js), against a
+ * kubeconfig, with a self-signed serving certificate for 127.0.0.1; resolves once /readyz is 200.
+ */
+export async function startMeshwardProcess(options: { kubeconfig: string; extraArgs?: readonly string[]; timeoutMs?: number }): Promise<MeshwardProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'meshward-serve-'));
+  const logFile = join(dir, 'meshward.log');
+  const log = createWriteStream(logFile);
+  const args = [join(repoRoot(), 'dist/webhook/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--self-signed', '--self-signed-dir', dir, '--kubeconfig', options.kubeconfig, ...(options.extraArgs ?? [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_PROXY: '127.0.0.1,localhost' } });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const url = `https://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let caPem = '';
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`meshward serve exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    try {
+      caPem ||= readFileSync(join(dir, 'ca.crt'), 'utf8');
+    } catch {
+      // not written yet
+    }
+    if (caPem && (await readyz(url, caPem))) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`meshward serve not ready within ${options.timeoutMs ?? 30_000} ms: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    caPem,
+    logFile,
+    child,
+    async stop() {
+      process.off('exit', killOnExit);
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

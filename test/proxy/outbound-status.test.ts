@@ -1,0 +1,170 @@
+// Outbound (15001) mesh/passthrough split, the status port's probe routes, readiness, metrics,
+// admin, SDS wiring.
+
+import assert from 'node:assert/strict';
+import { buildConfig } from '../../webhook/config/load.js';
+import { MESH_ALPN, renderBootstrap, renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index.js';
+import { cluster, filterConfig, listener, makeInput, type J } from './bootstrap-fixtures.js';
+
+const probes: BootstrapInput['probes'] = [
+  { path: '/app-health/web/readyz', kind: 'http', port: 8080, originalPath: '/ready?deep=1', headers: [{ name: 'Host', value: 'web.shop' }, { name: 'X-Probe', value: '1' }] },
+  { path: '/app-health/web/livez', kind: 'tcp', port: 8080, timeoutSeconds: 3, periodSeconds: 7 },
+  { path: '/app-health/web/startupz', kind: 'grpc', port: 9090, service: 'shop.Cart' },
+  { path: '/app-health/admin/readyz', kind: 'http', scheme: 'HTTPS', port: 8443 },
+];
+const b = renderBootstrap(makeInput({ probes })) as J;
+const routes = (l: J): J[] => filterConfig(l.filter_chains[0]).route_config.virtual_hosts[0].routes;
+
+describe('proxy bootstrap: outbound listener', () => {
+  const chains = listener(b, 'outbound').filter_chains as J[];
+
+  it('mesh CIDRs get mTLS with our certificate, verifying the peer is in the trust domain', () => {
+    const mesh = chains.find((c) => c.name === 'outbound|mesh')!;
+    assert.deepEqual(mesh.filter_chain_match.prefix_ranges[0], { address_prefix: '10.0.0.0', prefix_len: 8 });
+    assert.deepEqual(mesh.filter_chain_match.prefix_ranges[3], { address_prefix: 'fd00::', prefix_len: 8 });
+    assert.equal(filterConfig(mesh).cluster, 'outbound|mesh');
+    const c = cluster(b, 'outbound|mesh');
+    assert.equal(c.type, 'ORIGINAL_DST');
+    const tls = c.transport_socket.typed_config;
+    assert.equal(tls['@type'], 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
+    assert.equal(tls.common_tls_context.tls_certificate_sds_secret_configs[0].name, 'workload-certificate');
+    assert.deepEqual(tls.common_tls_context.combined_validation_context.default_validation_context.match_typed_subject_alt_names, [
+      { san_type: 'URI', matcher: { prefix: 'spiffe://cluster.local/' } },
+    ]);
+    assert.deepEqual(tls.common_tls_context.alpn_protocols, [MESH_ALPN]);
+  });
+
+  it('everything else passes through in plaintext, including other pods’ proxy ports', () => {
+    const fallback = chains.at(-1)!;
+    assert.equal(fallback.filter_chain_match, undefined);
+    assert.equal(filterConfig(fallback).cluster, 'outbound|passthrough');
+    assert.equal(cluster(b, 'outbound|passthrough').transport_socket, undefined);
+    for (const port of [15020, 15021, 15090]) {
+      assert.equal(filterConfig(chains.find((c) => c.filter_chain_match?.destination_port === port)!).cluster, 'outbound|passthrough');
+    }
+    assert.equal(filterConfig(chains.find((c) => c.filter_chain_match?.destination_port === 15001)!).cluster, 'blackhole');
+  });
+
+  it('no mesh CIDRs: no mesh chain (an empty prefix list would match everything)', () => {
+    const none = renderBootstrap(makeInput({ config: buildConfig({ flags: { 'self-signed': true }, file: { mesh: { meshCidrs: [] } } }) })) as J;
+    assert.equal((listener(none, 'outbound').filter_chains as J[]).some((c) => c.name === 'outbound|mesh'), false);
+  });
+
+  it('data-path clusters lift Envoy’s 1024-connection default circuit breaker', () => {
+    for (const name of ['outbound|mesh', 'outbound|passthrough', 'inbound|passthrough', 'inbound|8080']) {
+      assert.equal(cluster(b, name).circuit_breakers.thresholds[0].max_connections, 4294967295);
+    }
+  });
+});
+
+describe('proxy bootstrap: status port (15020)', () => {
+  const status = listener(b, 'status');
+  const hcm = filterConfig(status.filter_chains[0]);
+
+  it('has a route for every probe and nothing else, and accepts HTTP/1.1 and HTTP/2', () => {
+    assert.deepEqual(routes(status).map((r) => r.match.path).sort(), probes.map((p) => p.path).sort());
+    assert.equal(hcm.codec_type, 'AUTO');
+    assert.equal(status.address.socket_address.port_value, 15020);
+  });
+
+  it('HTTP probes are forwarded live to the original path, Host and headers', () => {
+    const r = routes(status).find((x) => x.match.path === '/app-health/web/readyz')!;
+    assert.equal(r.route.prefix_rewrite, '/ready?deep=1');
+    assert.equal(r.route.host_rewrite_literal, 'web.shop');
+    assert.deepEqual(r.request_headers_to_add, [{ header: { key: 'X-Probe', value: '1' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }]);
+    const c = cluster(b, r.route.cluster);
+    assert.deepEqual(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: '127.0.0.1', port_value: 8080 });
+    assert.equal(c.transport_socket, undefined);
+  });
+
+  it('HTTPS probes use TLS without verification, as the kubelet does', () => {
+    const r = routes(status).find((x) => x.match.path === '/app-health/admin/readyz')!;
+    const tls = cluster(b, r.route.cluster).transport_socket.typed_config;
+    assert.equal(tls['@type'], 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
+    assert.equal(tls.common_tls_context.validation_context, undefined);
+    assert.equal(tls.common_tls_context.combined_validation_context, undefined);
+  });
+
+  for (const [path, check] of [['/app-health/web/livez', 'tcp_health_check'], ['/app-health/web/startupz', 'grpc_health_check']] as const) {
+    it(`${check.split('_')[0]} probes are answered from Envoy's own active check of the port`, () => {
+      const filter = hcm.http_filters.find((f: J) => f.typed_config.headers?.[0]?.string_match?.exact === path);
+      assert.ok(filter, `no health_check filter for ${path}`);
+      assert.equal(filter.typed_config.pass_through_mode, false);
+      const [clusterName] = Object.keys(filter.typed_config.cluster_min_healthy_percentages);
+      const hc = cluster(b, clusterName!).health_checks[0];
+      assert.ok(hc[check]);
+      assert.equal(hc.no_traffic_interval, hc.interval);
+      assert.equal(routes(status).find((x) => x.match.path === path)!.direct_response.status, 503);
+    });
+  }
+
+  it('probe timing follows the kubelet probe; gRPC checks speak HTTP/2 with the probe’s service', () => {
+    const tcp = cluster(b, 'probe|app-health|web|livez').health_checks[0];
+    assert.deepEqual([tcp.timeout, tcp.interval], ['3s', '7s']);
+    const grpc = cluster(b, 'probe|app-health|web|startupz');
+    assert.equal(grpc.health_checks[0].grpc_health_check.service_name, 'shop.Cart');
+    assert.ok(grpc.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].explicit_http_config.http2_protocol_options);
+  });
+
+  it('the router is the last HTTP filter', () => {
+    assert.equal(hcm.http_filters.at(-1).name, 'envoy.filters.http.router');
+  });
+});
+
+describe('proxy bootstrap: admin, readiness, metrics, node', () => {
+  it('admin listens on 127.0.0.1:15000 only', () => {
+    assert.deepEqual(b.admin.address, { socket_address: { address: '127.0.0.1', port_value: 15000 } });
+    const ports = (b.static_resources.listeners as J[]).flatMap((l) => [l.address, ...l.additional_addresses.map((a: J) => a.address)]).map((a) => a.socket_address.port_value);
+    assert.ok(!ports.includes(15000));
+    assert.deepEqual([...new Set(ports)].sort(), [15001, 15006, 15020, 15021, 15090]);
+  });
+
+  it('metrics (15090) routes only /stats/prometheus to admin', () => {
+    assert.deepEqual(routes(listener(b, 'metrics')), [{ match: { path: '/stats/prometheus' }, route: { cluster: 'admin' } }]);
+  });
+
+  it('readiness (15021) asks admin /ready through a fresh mTLS handshake with our own identity', () => {
+    const [route] = routes(listener(b, 'readiness'));
+    assert.deepEqual(route, { match: { path: '/healthz/ready' }, route: { cluster: 'readiness-self-check', prefix_rewrite: '/ready' } });
+    const c = cluster(b, 'readiness-self-check');
+    assert.equal(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value, 15006);
+    const tls = c.transport_socket.typed_config;
+    assert.equal(tls.max_session_keys, 0);
+    assert.deepEqual(tls.common_tls_context.combined_validation_context.default_validation_context.match_typed_subject_alt_names, [
+      { san_type: 'URI', matcher: { exact: 'spiffe://cluster.local/ns/shop/sa/web' } },
+    ]);
+  });
+
+  it('IPv6-only pods: listeners bind ::, the self-check dials ::1', () => {
+    const v6 = renderBootstrap(makeInput({ ipFamilies: ['IPv6'] })) as J;
+    assert.deepEqual(listener(v6, 'inbound').address.socket_address.address, '::');
+    assert.deepEqual(listener(v6, 'inbound').additional_addresses, []);
+    assert.equal(cluster(v6, 'readiness-self-check').load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address, '::1');
+  });
+
+  it('node id and cluster name the pod', () => {
+    assert.equal(b.node.id, 'sidecar~shop~web-7d9f-abcde');
+    assert.equal(b.node.cluster, 'web.shop');
+    assert.equal(b.node.metadata.spiffe_id, 'spiffe://cluster.local/ns/shop/sa/web');
+    assert.equal((renderBootstrap(makeInput({ podName: undefined })) as J).node.id, 'sidecar~shop~web');
+  });
+
+  it('certificates come from file-based SDS watching the credentials directory', () => {
+    const sds = cluster(b, 'outbound|mesh').transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].sds_config;
+    assert.deepEqual(sds, {
+      path_config_source: {
+        path: '/var/run/meshward/credentials/sds-workload-certificate.json',
+        watched_directory: { path: '/var/run/meshward/credentials' },
+      },
+      resource_api_version: 'V3',
+    });
+    const [cert, trust] = renderSdsSecrets(makeInput());
+    assert.equal(cert!.path, '/var/run/meshward/credentials/sds-workload-certificate.json');
+    assert.deepEqual((cert!.document as J).resources[0].tls_certificate, {
+      certificate_chain: { filename: '/var/run/meshward/credentials/tls.crt' },
+      private_key: { filename: '/var/run/meshward/credentials/tls.key' },
+      watched_directory: { path: '/var/run/meshward/credentials' },
+    });
+    assert.deepEqual((trust!.document as J).resources[0].validation_context.trusted_ca, { filename: '/var/run/meshward/credentials/ca.crt' });
+  });
+});
