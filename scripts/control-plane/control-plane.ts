@@ -528,6 +528,11 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       return path;
     },
     async ensureNamespace(name, labels = {}) {
+      const existing = await request('GET', `/api/v1/namespaces/${name}`);
+      if (existing.status === 200 && existing.json<{ status?: { phase?: string } }>().status?.phase === 'Terminating') {
+        // A namespace being deleted refuses new pods: wait for the namespace controller, then recreate.
+        await waitUntil(`namespace ${name} to finish terminating`, 90_000, async () => (await request('GET', `/api/v1/namespaces/${name}`)).status === 404, procs, 250);
+      }
       const created = await request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
       if (created.status === 409) {
         const patched = await request('PATCH', `/api/v1/namespaces/${name}`, { metadata: { labels } }, { contentType: 'application/merge-patch+json' });
@@ -535,7 +540,8 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       } else if (created.status !== 201) {
         throw new Error(`create namespace ${name}: HTTP ${created.status} ${created.body}`);
       }
-      await waitUntil(`ServiceAccount ${name}/default`, 60_000, async () => (await request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200, [], 100);
+      if (options.controllerManager === false) return; // no serviceaccount controller to wait for
+      await waitUntil(`ServiceAccount ${name}/default`, 60_000, async () => (await request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200, procs, 100);
     },
     stop() {
       stopping ??= stopAll();

@@ -57,8 +57,11 @@ function meshWideFindings(candidate: MeshTLSPolicy, ctx: PolicyContext): Finding
   const meshPolicies = [...ctx.meshPolicies.filter((p) => !samePolicy(p, candidate)), candidate];
   const lowered: string[] = [];
   for (const ns of ctx.strictNamespaces) {
-    const level = resolveNamespaceLevel({ config: ctx.config, meshPolicies, namespacePolicies: ns.policies });
-    if (level.mode !== 'STRICT' && level.policy === policyRef(candidate)) lowered.push(ns.name);
+    // Lowered: the candidate decides a non-STRICT mode, or (UNSET) lets one through that its
+    // stored version did not.
+    const after = resolveNamespaceLevel({ config: ctx.config, meshPolicies, namespacePolicies: ns.policies });
+    const before = resolveNamespaceLevel({ config: ctx.config, meshPolicies: ctx.meshPolicies, namespacePolicies: ns.policies });
+    if (after.mode !== 'STRICT' && (after.policy === policyRef(candidate) || before.mode === 'STRICT')) lowered.push(ns.name);
   }
   if (lowered.length === 0) return [];
   const mode = candidate.mode === 'UNSET' ? ctx.config.mesh.defaultMode : candidate.mode;

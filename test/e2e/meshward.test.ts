@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { ControlPlane } from '../../scripts/control-plane/control-plane.js';
+import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
+import { registerMeshwardWebhooks, unregisterMeshwardWebhooks } from '../../scripts/control-plane/register-webhooks.js';
+import { startMeshwardProcess, type MeshwardProcess } from '../../scripts/meshward-process.js';
+import { readManifestPaths } from '../../webhook/kube/manifests.js';
+import { sharedControlPlane } from './shared-cluster.js';
+
+// The real API server calls the real `meshward serve` process (the release entrypoint).
+const root = repoRoot();
+const manifests = readManifestPaths([join(root, 'manifests/base/webhooks.yaml')]).map((s) => s.object);
+const backstop = join(root, 'manifests/base/strict-backstop.yaml');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function pod(name: string, extra: Record<string, any> = {}): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, ...extra.metadata }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }], ...extra.spec } });
+}
+
+describe('e2e: meshward in a real control plane', function () {
+  this.timeout(180_000);
+  let cp: ControlPlane;
+  let meshward: MeshwardProcess;
+
+  before(async () => {
+    cp = await sharedControlPlane();
+    meshward = await startMeshwardProcess({ kubeconfig: cp.kubeconfigPath });
+    await registerMeshwardWebhooks({ controlPlane: cp, meshwardUrl: meshward.url, caBundlePem: meshward.caPem, manifests });
+    await cp.kubectl(['apply', '-f', backstop]);
+    await cp.ensureNamespace('e2e-shop', { 'meshward.io/inject': 'enabled' });
+    await cp.ensureNamespace('e2e-strict', { 'meshward.io/inject': 'enabled', 'meshward.io/mtls': 'STRICT' });
+    await cp.ensureNamespace('e2e-plain');
+  });
+
+  after(async () => {
+    await unregisterMeshwardWebhooks({ controlPlane: cp, manifests }).catch(() => undefined);
+    await cp.kubectl(['delete', '--ignore-not-found', '-f', backstop], { check: false });
+    await meshward?.stop();
+  });
+
+  it('stores a directly created Pod injected, and leaves a namespace that did not opt in untouched', async () => {
+    await cp.kubectl(['apply', '-n', 'e2e-shop', '-f', '-'], { input: pod('direct') });
+    const stored = JSON.parse((await cp.kubectl(['get', 'pod', 'direct', '-n', 'e2e-shop', '-o', 'json'])).stdout);
+    assert.deepEqual(stored.spec.initContainers.map((c: any) => c.name), ['meshward-init', 'meshward-proxy']);
+    assert.equal(stored.spec.initContainers[1].restartPolicy, 'Always');
+    assert.equal(stored.metadata.labels['meshward.io/injected'], 'true');
+    assert.ok(stored.spec.volumes.some((v: any) => v.name === 'meshward-credentials' && v.projected.sources[0].podCertificate.signerName === 'meshward.io/workload-identity'));
+    await cp.kubectl(['apply', '-n', 'e2e-plain', '-f', '-'], { input: pod('plain') });
+    const plain = JSON.parse((await cp.kubectl(['get', 'pod', 'plain', '-n', 'e2e-plain', '-o', 'json'])).stdout);
+    assert.equal(plain.spec.initContainers, undefined);
+    assert.equal(plain.metadata.labels?.['meshward.io/injected'], undefined);
+  });
+
+  it('injects the pods a Deployment creates through the real kube-controller-manager', async () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1', readinessProbe: { httpGet: { path: '/ready', port: 8080 } } }] } } } };
+    await cp.kubectl(['apply', '-n', 'e2e-shop', '-f', '-'], { input: JSON.stringify(deployment) });
+    let pods: any[] = [];
+    for (let i = 0; i < 100 && pods.length === 0; i++) {
+      pods = JSON.parse((await cp.kubectl(['get', 'pods', '-n', 'e2e-shop', '-l', 'app=web', '-o', 'json'])).stdout).items;
+      if (pods.length === 0) await sleep(300);
+    }
+    assert.equal(pods.length, 1, 'the ReplicaSet controller created the pod');
+    assert.ok(pods[0].spec.initContainers.some((c: any) => c.name === 'meshward-proxy'));
+    assert.deepEqual(pods[0].spec.containers[0].readinessProbe.httpGet, { path: '/app-health/web/readyz', port: 15020, scheme: 'HTTP' });
+  });
+
+  const refusals: Array<[string, string, RegExp]> = [
+    ['an opted-out pod', pod('optout', { metadata: { labels: { 'meshward.io/inject': 'false' } } }), /MW-|meshward/],
+    ['a hostNetwork pod', pod('hostnet', { spec: { hostNetwork: true, containers: [{ name: 'a', image: 'a:1' }] } }), /hostNetwork/],
+    [
+      'a Deployment with an excluded inbound port (refused at kubectl apply)',
+      JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'leaky' }, spec: { selector: { matchLabels: { app: 'l' } }, template: { metadata: { labels: { app: 'l' }, annotations: { 'meshward.io/exclude-inbound-ports': '8080' } }, spec: { containers: [{ name: 'l', image: 'l:1' }] } } } }),
+      /exclude-inbound-ports/,
+    ],
+    ['a PERMISSIVE MeshTLSPolicy', JSON.stringify({ apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name: 'relax' }, spec: { mode: 'PERMISSIVE' } }), /PERMISSIVE.*STRICT/],
+  ];
+  for (const [what, manifest, message] of refusals) {
+    it(`refuses ${what} in a STRICT namespace with meshward's message`, async () => {
+      const res = await cp.kubectl(['apply', '-n', 'e2e-strict', '-f', '-'], { input: manifest, check: false });
+      assert.notEqual(res.code, 0, res.stdout);
+      assert.match(res.stderr, message);
+      assert.match(res.stderr, /denied/);
+    });
+  }
+
+  it('handles kubectl --dry-run=server and leaves nothing behind', async () => {
+    const res = await cp.kubectl(['apply', '--dry-run=server', '-n', 'e2e-strict', '-o', 'json', '-f', '-'], { input: pod('dry') });
+    assert.ok(JSON.parse(res.stdout).spec.initContainers.some((c: any) => c.name === 'meshward-proxy'));
+    const got = await cp.kubectl(['get', 'pod', 'dry', '-n', 'e2e-strict'], { check: false });
+    assert.notEqual(got.code, 0);
+  });
+
+  it('accepts the base manifests with kubectl apply --dry-run=server -k', async () => {
+    const res = await cp.kubectl(['apply', '--dry-run=server', '-k', join(root, 'manifests/base')], { check: false });
+    assert.equal(res.code, 0, res.stderr);
+  });
+
+  it('with meshward stopped: opted-out namespaces keep working, STRICT namespaces refuse uninjected pods (CEL backstop)', async () => {
+    const code = await meshward.stop();
+    assert.equal(code, 0, 'meshward exits 0 on SIGTERM');
+    await cp.kubectl(['apply', '-n', 'e2e-plain', '-f', '-'], { input: pod('while-down') });
+    const res = await cp.kubectl(['apply', '-n', 'e2e-strict', '-f', '-'], { input: pod('uninjected') , check: false });
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /meshward-strict-backstop|failed calling webhook/);
+    assert.match(res.stderr, /denied|failed calling webhook/);
+  });
+});
