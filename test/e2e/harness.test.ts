@@ -3,6 +3,7 @@
 // dry-run canary works and persists nothing; teardown leaves no process or directory behind.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { AdmissionDecision, AdmissionRequest, KubeObject, PatchOperation } from '../../webhook/admission/types.js';
 import { readManifestPaths } from '../../webhook/kube/manifests.js';
 import { startControlPlane, type ControlPlane } from '../../scripts/control-plane/control-plane.js';
+import { ControlPlaneBuildError, ensureControlPlaneBinaries } from '../../scripts/control-plane/ensure-binaries.js';
 import { hasSetpriv, isAlive, processesMatching, reapOrphans } from '../../scripts/control-plane/processes.js';
 import {
   injectedLabelCanary,
@@ -120,6 +122,17 @@ describe('e2e harness: real control plane calls meshward', function () {
     note(`kubectl api-resources:\n        ${lines.join('\n        ')}`);
     assert.ok(lines.some((l) => /^podcertificaterequests\s+certificates\.k8s\.io\/v1\s+true\s+PodCertificateRequest$/.test(l.trim())), lines.join('\n'));
     assert.ok(lines.some((l) => /^clustertrustbundles\s+certificates\.k8s\.io\/v1\s+false\s+ClusterTrustBundle$/.test(l.trim())), lines.join('\n'));
+  });
+
+  it('serves with a certificate for 127.0.0.1, 10.0.0.1 and the kubernetes Service names, signed by the cluster CA', () => {
+    const cert = new X509Certificate(cp.pki.apiserver.certPem);
+    assert.ok(cert.verify(new X509Certificate(cp.caPem).publicKey));
+    for (const san of ['IP Address:127.0.0.1', 'IP Address:10.0.0.1', 'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc']) {
+      assert.ok(cert.subjectAltName?.split(', ').includes(san), `${san} in ${cert.subjectAltName}`);
+    }
+    const client = new X509Certificate(cp.mintClientCert('someone', ['team-a', 'team-b']).certPem);
+    assert.equal(client.subject, 'CN=someone\nO=team-a\nO=team-b');
+    assert.ok(client.verify(new X509Certificate(cp.pki.clientCa.certPem).publicKey));
   });
 
   it('authenticates minted client certificates: admin, a node (kubelet) and the controller manager', async () => {
@@ -238,6 +251,28 @@ describe('e2e harness: real control plane calls meshward', function () {
       const res = await cp.request('POST', `/api/v1/namespaces/${NS}/pods?dryRun=All`, pod('after-unregister', NS));
       return res.status === 201 && res.json<KubeObject>().metadata?.labels?.['meshward.io/injected'] === undefined;
     });
+  });
+});
+
+describe('e2e harness: ensure-binaries', function () {
+  this.timeout(30_000);
+
+  it('names Go as what is missing when the binaries are not built and Go is not on PATH', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'meshward-e2e-nogo-'));
+    try {
+      await assert.rejects(
+        ensureControlPlaneBinaries({ env: { PATH: '/usr/bin:/bin', HOME: cache, MESHWARD_CACHE: cache } }),
+        (err: unknown) => err instanceof ControlPlaneBuildError && /needs Go/.test(err.message) && /go\.dev\/dl/.test(err.message),
+      );
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('returns the four cached binaries (memoised)', async () => {
+    const bins = await ensureControlPlaneBinaries();
+    assert.deepEqual([bins.etcd, bins.kubeApiserver, bins.kubeControllerManager, bins.kubectl].map((p) => p.slice(bins.binDir.length + 1)), ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl']);
+    assert.equal(await ensureControlPlaneBinaries(), await ensureControlPlaneBinaries());
   });
 });
 

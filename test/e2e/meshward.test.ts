@@ -91,6 +91,7 @@ describe('e2e: meshward in a real control plane', function () {
   });
 
   it('accepts the base manifests with kubectl apply --dry-run=server -k', async () => {
+    await cp.ensureNamespace('meshward-system'); // a server dry-run cannot create a namespace and use it in one call
     const res = await cp.kubectl(['apply', '--dry-run=server', '-k', join(root, 'manifests/base')], { check: false });
     assert.equal(res.code, 0, res.stderr);
   });

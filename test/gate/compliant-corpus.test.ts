@@ -10,8 +10,8 @@ import { appTemplate, clone, config, cronJob, deployment, injectedPod, meshwardI
 
 type Spec = Record<string, any>;
 
-function variant(mutate: (p: KubeObject & { spec: Spec; metadata: Spec }) => void): KubeObject {
-  const p = injectedPod() as KubeObject & { spec: Spec; metadata: Spec };
+function variant(mutate: (p: Spec) => void): KubeObject {
+  const p = injectedPod() as Spec;
   mutate(p);
   return p;
 }

@@ -12,7 +12,7 @@ const cluster = new StaticClusterState([strictNs('shop'), namespace('dev', { 'me
 const gate = createGateHandler({ config, cluster });
 
 function bypassPod(ns = 'shop'): KubeObject {
-  const pod = injectedPod() as KubeObject & { spec: Spec; metadata: Spec };
+  const pod = injectedPod() as Spec;
   pod.metadata.namespace = ns;
   pod.spec.hostNetwork = true;
   pod.spec.containers[0].securityContext.capabilities = { add: ['NET_ADMIN'] };
@@ -46,7 +46,7 @@ describe('gate handler: pods and workloads', () => {
   });
 
   it('refuses a pod that arrives without the sidecar (the injector fails open, the gate does not)', async () => {
-    const pod = injectedPod() as KubeObject & { spec: Spec };
+    const pod = injectedPod() as Spec;
     pod.spec.initContainers = [];
     const decision = await gate(request(pod));
     assert.equal(decision.reason, 'MW-SIDECAR-001');
@@ -89,7 +89,7 @@ describe('gate handler: pods and workloads', () => {
   });
 
   it('checks ephemeral containers added through the ephemeralcontainers subresource', async () => {
-    const updated = injectedPod() as KubeObject & { spec: Spec };
+    const updated = injectedPod() as Spec;
     updated.spec.ephemeralContainers = [{ name: 'dbg', image: 'netshoot', securityContext: { capabilities: { add: ['NET_ADMIN'] } } }];
     const decision = await gate(request(updated, { operation: 'UPDATE', oldObject: injectedPod(), subResource: 'ephemeralcontainers' }));
     assert.equal(decision.reason, 'MW-CAPS-001');
@@ -98,13 +98,13 @@ describe('gate handler: pods and workloads', () => {
 
   it('on Pod UPDATE refuses only what the update introduced; old violations become warnings', async () => {
     const old = bypassPod();
-    const relabelled = clone(old) as KubeObject & { metadata: Spec };
+    const relabelled = clone(old) as Spec;
     relabelled.metadata.finalizers = [];
     const decision = await gate(request(relabelled, { operation: 'UPDATE', oldObject: old }));
     assert.deepEqual([decision.allowed, decision.reason], [true, 'preexisting-violations']);
     assert.ok(decision.warnings!.some((w) => w.startsWith('pre-existing: [MW-HOSTNET-001]')));
     assert.ok(decision.warnings!.every((w) => w.length <= 120));
-    const optedOut = clone(old) as KubeObject & { metadata: Spec };
+    const optedOut = clone(old) as Spec;
     optedOut.metadata.annotations['meshward.io/exclude-inbound-ports'] = '8080';
     const refused = await gate(request(optedOut, { operation: 'UPDATE', oldObject: old }));
     assert.equal(refused.reason, 'MW-CAPTURE-001');
@@ -112,7 +112,7 @@ describe('gate handler: pods and workloads', () => {
   });
 
   it('on workload UPDATE judges a changed template in full, but lets metadata-only updates through', async () => {
-    const old = hostNetworkDeployment() as KubeObject & { spec: Spec; metadata: Spec };
+    const old = hostNetworkDeployment() as Spec;
     const imageBump = clone(old);
     imageBump.spec.template.spec.containers[0].image = 'ghcr.io/acme/web:1.5.0';
     assert.equal((await gate(request(imageBump, { operation: 'UPDATE', oldObject: old }))).reason, 'MW-HOSTNET-001');

@@ -11,9 +11,9 @@ import { config, cronJob, deployment, injectedPod, meshwardInit, meshwardProxy, 
 type Spec = Record<string, any>;
 type Row = [name: string, build: () => KubeObject, expected: Array<[string, string]>];
 
-function pod(mutate: (p: KubeObject & { spec: Spec; metadata: Spec }) => void): () => KubeObject {
+function pod(mutate: (p: Spec) => void): () => KubeObject {
   return () => {
-    const p = injectedPod() as KubeObject & { spec: Spec; metadata: Spec };
+    const p = injectedPod() as Spec;
     mutate(p);
     return p;
   };
