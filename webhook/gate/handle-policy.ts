@@ -2,7 +2,7 @@ import type { AdmissionDecision, AdmissionRequest, KubeObject } from '../admissi
 import { policyRef, policyScope, samePolicy, type MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import { parseMeshTLSPolicy, PolicyParseError } from '../policy/parse-policy.js';
 import { resolveNamespaceLevel } from '../policy/resolve-modes.js';
-import { readPolicySet, readStrictNamespaces } from './cluster-reads.js';
+import { readPolicies, readPolicySet, readStrictNamespaces } from './cluster-reads.js';
 import { allow, deny, denyUnavailable, tryRead } from './decisions.js';
 import type { GateDeps } from './handle-pod.js';
 import { isStrictNamespace } from './namespace-mode.js';
@@ -71,9 +71,13 @@ export async function policyDeleteWarnings(request: AdmissionRequest, deps: Gate
   const policy = request.oldObject ? parseOrFindings(request.oldObject, request.namespace) : undefined;
   if (!policy || policy instanceof PolicyParseError || policy.selector) return [];
   try {
-    const strict = (await readStrictNamespaces(deps.cluster)).filter((ns) => policyScope(policy, deps.config.mesh.namespace) === 'mesh-wide' || ns.name === policy.namespace);
-    const meshPolicies = (await readPolicySet(deps.cluster, deps.config, policy.namespace)).meshPolicies;
-    const lowered = loweredBy(policy, strict, meshPolicies, deps);
+    const { config, cluster } = deps;
+    const meshWide = policyScope(policy, config.mesh.namespace) === 'mesh-wide';
+    const own = async (): Promise<StrictNamespacePolicies[]> =>
+      isStrictNamespace(await cluster.getNamespace(policy.namespace)) ? [{ name: policy.namespace, policies: await readPolicies(cluster, policy.namespace) }] : [];
+    const namespaces = meshWide ? await readStrictNamespaces(cluster) : await own();
+    if (namespaces.length === 0) return [];
+    const lowered = loweredBy(policy, namespaces, (await readPolicySet(cluster, config, policy.namespace)).meshPolicies, deps);
     return lowered.length > 0 ? [clampWarning(`[MW-ADVISE-004] deleting ${policyRef(policy)} leaves STRICT namespaces less than STRICT: ${capList(lowered)}`)] : [];
   } catch {
     return []; // advisory only: a failed read must not block or fail a DELETE
