@@ -138,14 +138,24 @@ function signalProcess(proc: ManagedProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** Resolves true when `promise` settles within ms, false otherwise; never leaves a timer behind. */
+function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolveWithin) => {
+    const timer = setTimeout(() => resolveWithin(false), ms);
+    promise.then(() => {
+      clearTimeout(timer);
+      resolveWithin(true);
+    });
+  });
+}
+
 /** SIGTERM, then SIGKILL after graceMs; resolves once the process has exited (bounded). */
 export async function terminate(proc: ManagedProcess, graceMs = 5000): Promise<'exited' | 'killed' | 'already'> {
   if (proc.exit) return 'already';
   signalProcess(proc, 'SIGTERM');
-  const inTime = await Promise.race([proc.exited.then(() => true), sleep(graceMs).then(() => false)]);
-  if (inTime) return 'exited';
+  if (await within(proc.exited, graceMs)) return 'exited';
   signalProcess(proc, 'SIGKILL');
-  await Promise.race([proc.exited, sleep(5000)]);
+  await within(proc.exited, 5000);
   return 'killed';
 }
 

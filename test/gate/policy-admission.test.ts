@@ -148,6 +148,21 @@ describe('gate: MeshTLSPolicy admission', () => {
     assert.deepEqual(decision.warnings, ['[MW-ADVISE-004] deleting shop/default leaves STRICT namespaces less than STRICT: shop']);
   });
 
+  it('deleting a PERMISSIVE mesh-wide policy, or a policy of a non-STRICT namespace, says nothing', async () => {
+    const mesh = policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0);
+    const gate = createGateHandler({ config, cluster: new StaticClusterState([...baseObjects, mesh]) });
+    assert.deepEqual(await gate(request(mesh, { operation: 'DELETE', oldObject: mesh })), { allowed: true, reason: 'not-gated' });
+    assert.deepEqual(await gate(request(baseObjects[5]!, { operation: 'DELETE', oldObject: baseObjects[5]! })), { allowed: true, reason: 'not-gated' });
+  });
+
+  it('deleting the STRICT mesh-wide policy under a PERMISSIVE mesh default lists the namespaces it leaves', async () => {
+    const permissive = buildConfig({ flags: { 'self-signed': true }, file: { mesh: { defaultMode: 'PERMISSIVE' } } });
+    const mesh = policy('mesh', { mode: 'STRICT' }, 'meshward-system', T0);
+    const gate = createGateHandler({ config: permissive, cluster: new StaticClusterState([...baseObjects, mesh, strictNs('pay')]) });
+    const decision = await gate(request(mesh, { operation: 'DELETE', oldObject: mesh }));
+    assert.deepEqual(decision.warnings, ['[MW-ADVISE-004] deleting meshward-system/mesh leaves STRICT namespaces less than STRICT: pay, shop']);
+  });
+
   describe('fail closed', () => {
     it('denies when the namespace cannot be read', async () => {
       const gate = createGateHandler({ config, cluster: failingCluster(new StaticClusterState(baseObjects), ['getNamespace']) });

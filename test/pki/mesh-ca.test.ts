@@ -74,6 +74,20 @@ describe('pki: mesh CA creation and loading', function () {
     assert.throws(() => loadCa({ ...old, now }), /^PkiInputError: certPem: the CA chain expired at .*; rotate the CA/);
   });
 
+  it("refuses to put an intermediate under a user CA whose pathlen forbids it, naming the CA", () => {
+    const meshInt = loadCa(createIntermediateCa(loadCa(createRootCa({ now })), { now }));
+    assert.throws(() => createIntermediateCa(meshInt, { now }), /^PkiInputError: parent: "O=meshward, CN=meshward mesh intermediate CA" has pathLenConstraint 0, which forbids another CA below it/);
+    // Root pathlen 1 already counts the user's intermediate: nothing more may go below it.
+    const ext = makeExternalCa(s, { root: 1, intermediate: null });
+    const user = loadCa({ certPem: ext.intermediatePem, keyPem: ext.intermediateKeyPem, chainPem: ext.rootPem });
+    assert.throws(() => createIntermediateCa(user, { now }), /^PkiInputError: parent: "O=Example Corp, CN=Example Corp Root CA" has pathLenConstraint 1, which forbids another CA below it; .* pathlen ≥ 2/);
+    const roomy = makeExternalCa(s, { root: 2, intermediate: null });
+    const ok = loadCa(createIntermediateCa(loadCa({ certPem: roomy.intermediatePem, keyPem: roomy.intermediateKeyPem, chainPem: roomy.rootPem }), { now }));
+    const leaf = issueSvid({ ca: ok, subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey, trustDomain: 'td', namespace: 'a', serviceAccount: 'b', now });
+    const r = opensslVerify(s, { root: ok.trustBundlePem, untrusted: ok.chainPem, leaf: leaf.leafPem });
+    assert.ok(r.ok, `pathlen 2 leaves room, and openssl agrees: ${r.output}`);
+  });
+
   it('createIntermediateCa never outlives its parent and carries pathLen 0 and an AKI', () => {
     const root = loadCa(createRootCa({ now, validityDays: 10 }));
     const int = createIntermediateCa(root, { now, validityDays: 100 });

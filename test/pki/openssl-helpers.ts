@@ -78,18 +78,20 @@ export interface ExternalCa {
 
 /**
  * The "user's own CA", made entirely by the openssl CLI: an RSA-3072 root and an ECDSA P-384
- * intermediate (pathlen 1, so meshward may put its own intermediate under it).
+ * intermediate (pathlen 1 by default, so meshward may put its own intermediate under it; null = unlimited).
  */
-export function makeExternalCa(s: Scratch): ExternalCa {
+export function makeExternalCa(s: Scratch, pathLen: { root?: number; intermediate?: number | null } = {}): ExternalCa {
   const rootKey = s.file('ext-root.key');
   const rootCrt = s.file('ext-root.crt');
+  const rootBc = `basicConstraints=critical,CA:TRUE${pathLen.root === undefined ? '' : `,pathlen:${pathLen.root}`}`;
   openssl(['req', '-x509', '-newkey', 'rsa:3072', '-nodes', '-keyout', rootKey, '-out', rootCrt, '-days', '30', '-subj', '/O=Example Corp/CN=Example Corp Root CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    '-addext', rootBc, '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
   const intKey = s.file('ext-int.key');
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', intKey]);
   const csr = s.file('ext-int.csr');
   openssl(['req', '-new', '-key', intKey, '-out', csr, '-subj', '/O=Example Corp/OU=Platform/CN=Example Corp Mesh Issuing CA']);
-  const ext = s.file('ext-int.ext', 'basicConstraints=critical,CA:TRUE,pathlen:1\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+  const intLen = pathLen.intermediate === undefined ? ',pathlen:1' : pathLen.intermediate === null ? '' : `,pathlen:${pathLen.intermediate}`;
+  const ext = s.file('ext-int.ext', `basicConstraints=critical,CA:TRUE${intLen}\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n`);
   const intCrt = s.file('ext-int.crt');
   openssl(['x509', '-req', '-in', csr, '-CA', rootCrt, '-CAkey', rootKey, '-CAcreateserial', '-out', intCrt, '-days', '20', '-extfile', ext, '-sha384']);
   return {

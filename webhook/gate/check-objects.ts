@@ -56,14 +56,14 @@ function policyFindings(policy: MeshTLSPolicy, index: number, given: readonly Me
   const inNamespace = (name: string): MeshTLSPolicy[] => world.policies.filter((p) => p.namespace === name);
   // A conflicting pair is reported once, on the later manifest (the one admission would refuse).
   const later = new Set(given.slice(index + 1).map(policyRef));
-  const strictNames = new Set([...world.namespaces.keys(), ...world.policies.map((p) => p.namespace)]);
+  const knownNamespaces = new Set([...world.namespaces.keys(), ...world.policies.map((p) => p.namespace)]);
   const verdict = evaluatePolicy(policy, {
     config: options.config,
     namespaceStrict: strict(policy.namespace),
     namespacePolicies: inNamespace(policy.namespace),
     conflictCandidates: inNamespace(policy.namespace).filter((p) => !later.has(policyRef(p))),
     meshPolicies: inNamespace(meshNamespace),
-    strictNamespaces: [...strictNames].filter(strict).map((name) => ({ name, policies: inNamespace(name) })),
+    strictNamespaces: [...knownNamespaces].filter(strict).map((name) => ({ name, policies: inNamespace(name) })),
   });
   return verdict.findings;
 }

@@ -63,7 +63,8 @@ function loweredBy(policy: MeshTLSPolicy, namespaces: readonly StrictNamespacePo
       const after = resolveNamespaceLevel({ config: deps.config, meshPolicies: without(meshPolicies), namespacePolicies: without(ns.policies) });
       return before.mode === 'STRICT' && after.mode !== 'STRICT';
     })
-    .map((ns) => ns.name);
+    .map((ns) => ns.name)
+    .sort();
 }
 
 /** DELETE is never refused; deleting a selector-less policy that kept namespaces STRICT warns. */

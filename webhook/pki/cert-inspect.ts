@@ -17,6 +17,8 @@ import {
 export interface CertificateFacts {
   readonly isCa: boolean;
   readonly hasBasicConstraints: boolean;
+  /** basicConstraints pathLenConstraint, undefined when unlimited. */
+  readonly pathLen: number | undefined;
   /** KeyUsage bit flags (KeyUsageFlags), undefined when the extension is absent. */
   readonly keyUsage: number | undefined;
   readonly keyUsageCritical: boolean;
@@ -37,6 +39,7 @@ export function inspectCertificate(der: Uint8Array): CertificateFacts {
   const tbs = cert.tbsCertificate;
   let isCa = false;
   let hasBasicConstraints = false;
+  let pathLen: number | undefined;
   let keyUsage: number | undefined;
   let keyUsageCritical = false;
   let extKeyUsage: string[] | undefined;
@@ -48,7 +51,9 @@ export function inspectCertificate(der: Uint8Array): CertificateFacts {
     const value = e.extnValue.buffer;
     if (e.extnID === id_ce_basicConstraints) {
       hasBasicConstraints = true;
-      isCa = AsnConvert.parse(value, BasicConstraints).cA;
+      const bc = AsnConvert.parse(value, BasicConstraints);
+      isCa = bc.cA;
+      pathLen = bc.pathLenConstraint;
     } else if (e.extnID === id_ce_keyUsage) {
       keyUsage = AsnConvert.parse(value, KeyUsage).toNumber();
       keyUsageCritical = e.critical;
@@ -67,6 +72,7 @@ export function inspectCertificate(der: Uint8Array): CertificateFacts {
   return {
     isCa,
     hasBasicConstraints,
+    pathLen,
     keyUsage,
     keyUsageCritical,
     extKeyUsage,

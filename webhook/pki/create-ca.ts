@@ -1,5 +1,6 @@
-import type { KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { KeyType } from '../config/types.js';
+import { inspectCertificate } from './cert-inspect.js';
 import { buildCertificate, defaultRandomBytes, encodeName, randomSerial, truncateToSecond, type RandomBytes } from './cert-builder.js';
 import { PkiInputError } from './errors.js';
 import {
@@ -13,7 +14,7 @@ import {
 } from './extensions.js';
 import { generateKeyPairFor, pkcs8Pem } from './key-types.js';
 import type { MeshCa } from './mesh-ca.js';
-import { pemEncode } from './pem.js';
+import { pemEncode, splitPemCertificates } from './pem.js';
 import { signingAlgorithmFor } from './signature-algorithm.js';
 import { trustDomainSpiffeId } from './spiffe-id.js';
 
@@ -62,6 +63,24 @@ function caExtensions(publicKey: KeyObject, trustDomain: string | undefined, aut
   ];
 }
 
+/**
+ * RFC 5280 pathLenConstraint: a CA at position j above the new intermediate (0 = its parent)
+ * must allow at least j+1 intermediates below it.
+ */
+function assertRoomForIntermediate(parent: MeshCa): void {
+  const chain = splitPemCertificates(parent.chainPem === '' ? parent.certPem : parent.chainPem, 'parent');
+  const top = new X509Certificate(chain[chain.length - 1] as Buffer);
+  const root = splitPemCertificates(parent.trustBundlePem, 'parent').find((r) => top.checkIssued(new X509Certificate(r)));
+  const path = root && !chain.some((c) => c.equals(root)) ? [...chain, root] : chain;
+  path.forEach((der, j) => {
+    const limit = inspectCertificate(der).pathLen;
+    if (limit !== undefined && limit < j + 1) {
+      const who = new X509Certificate(der).subject.split('\n').join(', ');
+      throw new PkiInputError('parent', `"${who}" has pathLenConstraint ${limit}, which forbids another CA below it; issue from that CA directly or use a parent CA with pathlen ≥ ${j + 1}`);
+    }
+  });
+}
+
 /** A self-signed mesh root: cA=true and keyCertSign+cRLSign, both critical, with an SKI. */
 export function createRootCa(opts: CreateCaOptions): CaPemPair {
   const days = validityDaysOf(opts.validityDays, 3650);
@@ -89,6 +108,7 @@ export function createRootCa(opts: CreateCaOptions): CaPemPair {
  */
 export function createIntermediateCa(parent: MeshCa, opts: CreateCaOptions): IntermediateCaPem {
   const days = validityDaysOf(opts.validityDays, 1825);
+  assertRoomForIntermediate(parent);
   const { publicKey, privateKey } = generateKeyPairFor(opts.keyType ?? 'ECDSAP256');
   const wanted = opts.now.getTime() + days * DAY_MS;
   const notAfter = new Date(Math.min(wanted, parent.notAfter.getTime()));
