@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -348,7 +348,7 @@ describe('e2e harness: control-plane lifecycle leaves nothing behind', function 
     const dir = mkdtempSync(join(tmpdir(), 'meshward-e2e-term-'));
     try {
       const proc = spawnManaged('stubborn', '/bin/sh', ['-c', `trap '' TERM; echo ready; while :; do sleep 0.1; done # ${dir}`], join(dir, 'stubborn.log'));
-      await until('stubborn shell started', 5000, () => (processesMatching(dir).length > 0));
+      await until('stubborn shell ignores SIGTERM', 5000, () => existsSync(join(dir, 'stubborn.log')) && /^ready$/m.test(readFileSync(join(dir, 'stubborn.log'), 'utf8')));
       const t = Date.now();
       assert.equal(await terminate(proc, 500), 'killed');
       assert.ok(Date.now() - t < 3000, `took ${Date.now() - t} ms`);
