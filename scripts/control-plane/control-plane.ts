@@ -43,6 +43,8 @@ export interface StartControlPlaneOptions {
   readonly extraApiserverArgs?: readonly string[];
   /** Progress messages (default: none). */
   readonly log?: (message: string) => void;
+  /** On a failed start, print the tail of each log to stderr (default true). */
+  readonly printLogsOnFailure?: boolean;
 }
 
 export interface KubectlOptions {
@@ -134,8 +136,11 @@ export interface ControlPlane {
 export class ControlPlaneStartError extends Error {
   /** Tail of each component's log (not enumerable, so printing the error stays short). */
   declare readonly logs: Record<string, string>;
-  constructor(message: string, logs: Record<string, string>) {
+  /** The working directory that was used (removed again unless kept). */
+  readonly dir: string;
+  constructor(message: string, logs: Record<string, string>, dir: string) {
     super(message);
+    this.dir = dir;
     this.name = 'ControlPlaneStartError';
     Object.defineProperty(this, 'logs', { value: logs, enumerable: false });
   }
@@ -359,195 +364,201 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     const report = Object.entries(logs)
       .map(([name, tail]) => `----- ${name} (${join(logDir, `${name}.log`)}) -----\n${tail}`)
       .join('\n');
-    process.stderr.write(`[control-plane] start failed at ${stage}: ${(err as Error).message}\n${report}\n`);
+    if (options.printLogsOnFailure !== false) process.stderr.write(`[control-plane] start failed at ${stage}: ${(err as Error).message}\n${report}\n`);
+    await pkiReady.catch(() => undefined); // it writes into dir: let it finish before dir goes
     await stopAll();
-    throw new ControlPlaneStartError(`control plane failed to start (${stage}): ${(err as Error).message}`, logs);
+    throw new ControlPlaneStartError(`control plane failed to start (${stage}): ${(err as Error).message}`, logs, dir);
   };
 
-  // etcd ---------------------------------------------------------------------------------------
-  let etcdUrl = '';
-  let tEtcd = Date.now();
-  for (let attempt = 1; ; attempt++) {
-    const [clientPort, peerPort] = [await freePort(), await freePort()];
-    etcdUrl = `http://127.0.0.1:${clientPort}`;
-    const peerUrl = `http://127.0.0.1:${peerPort}`;
-    const dataDir = join(dir, 'etcd');
-    rmSync(dataDir, { recursive: true, force: true });
-    const etcd = launch('etcd', binaries.etcd, [
-      '--name=meshward-e2e',
-      `--data-dir=${dataDir}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=meshward-e2e=${peerUrl}`,
-      '--unsafe-no-fsync=true',
-    ]);
-    try {
-      await waitUntil('etcd /health', healthTimeoutMs, async () => {
-        const r = await plainGet(`${etcdUrl}/health`, 2000);
-        return r.status === 200 && /"health":\s*"true"/.test(r.body);
-      }, [etcd], 100);
-      tEtcd = Date.now();
-      log(`etcd healthy at ${etcdUrl} (pid ${etcd.pid}, ${tEtcd - tEtcdStart} ms)`);
-      break;
-    } catch (err) {
-      if (attempt < 3 && etcd.exit && PORT_IN_USE.test(tailFile(etcd.logFile, 20))) {
-        log('etcd: port taken, retrying with new ports');
-        procs.splice(procs.indexOf(etcd), 1);
-        continue;
-      }
-      await fail('etcd', err);
-    }
-  }
-
-  let pkiResult: Awaited<typeof pkiReady>;
   try {
-    pkiResult = await pkiReady;
+    // etcd ---------------------------------------------------------------------------------------
+    let etcdUrl = '';
+    let tEtcd = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const [clientPort, peerPort] = [await freePort(), await freePort()];
+      etcdUrl = `http://127.0.0.1:${clientPort}`;
+      const peerUrl = `http://127.0.0.1:${peerPort}`;
+      const dataDir = join(dir, 'etcd');
+      rmSync(dataDir, { recursive: true, force: true });
+      const etcd = launch('etcd', binaries.etcd, [
+        '--name=meshward-e2e',
+        `--data-dir=${dataDir}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=meshward-e2e=${peerUrl}`,
+        '--unsafe-no-fsync=true',
+      ]);
+      try {
+        await waitUntil('etcd /health', healthTimeoutMs, async () => {
+          const r = await plainGet(`${etcdUrl}/health`, 2000);
+          return r.status === 200 && /"health":\s*"true"/.test(r.body);
+        }, [etcd], 100);
+        tEtcd = Date.now();
+        log(`etcd healthy at ${etcdUrl} (pid ${etcd.pid}, ${tEtcd - tEtcdStart} ms)`);
+        break;
+      } catch (err) {
+        if (attempt < 3 && etcd.exit && PORT_IN_USE.test(tailFile(etcd.logFile, 20))) {
+          log('etcd: port taken, retrying with new ports');
+          procs.splice(procs.indexOf(etcd), 1);
+          continue;
+        }
+        await fail('etcd', err);
+      }
+    }
+
+    let pkiResult: Awaited<typeof pkiReady>;
+    try {
+      pkiResult = await pkiReady;
+    } catch (err) {
+      return fail('pki', err);
+    }
+    const { pki, pkiFiles, admin, kcmCreds } = pkiResult;
+    const tApiserverStart = Date.now();
+
+    // kube-apiserver -------------------------------------------------------------------------------
+    let server = '';
+    let tApiserver = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      server = `https://127.0.0.1:${port}`;
+      const apiserver = launch('kube-apiserver', binaries.kubeApiserver, [
+        `--etcd-servers=${etcdUrl}`,
+        `--secure-port=${port}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        // 1.37 refuses a loopback advertise address for the endpoint reconciler ("may not be in the
+        // loopback range"); with no reconciler the `kubernetes` Service simply has no endpoints,
+        // which nothing here needs, and no host interface address is required either.
+        '--endpoint-reconciler-type=none',
+        `--tls-cert-file=${pkiFiles.apiserverCert}`,
+        `--tls-private-key-file=${pkiFiles.apiserverKey}`,
+        `--client-ca-file=${pkiFiles.clientCaCert}`,
+        '--authorization-mode=Node,RBAC',
+        '--enable-admission-plugins=NodeRestriction',
+        '--service-account-issuer=https://kubernetes.default.svc',
+        `--service-account-key-file=${pkiFiles.serviceAccountPublicKey}`,
+        `--service-account-signing-key-file=${pkiFiles.serviceAccountPrivateKey}`,
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--allow-privileged=true',
+        `--cert-dir=${join(dir, 'apiserver-certs')}`,
+        ...(options.extraApiserverArgs ?? []),
+      ]);
+      const get = (path: string) => apiCall(server, pki.clusterCa.certPem, admin, 'GET', path, undefined, { timeoutMs: 5000 }, agent);
+      try {
+        await waitUntil('kube-apiserver /livez', healthTimeoutMs, async () => (await get('/livez')).status === 200, [apiserver]);
+        await waitUntil('kube-apiserver /readyz', healthTimeoutMs, async () => (await get('/readyz')).status === 200, [apiserver]);
+        tApiserver = Date.now();
+        log(`kube-apiserver ready at ${server} (pid ${apiserver.pid}, ${tApiserver - tApiserverStart} ms)`);
+        break;
+      } catch (err) {
+        if (attempt < 3 && apiserver.exit && PORT_IN_USE.test(tailFile(apiserver.logFile, 20))) {
+          log('kube-apiserver: port taken, retrying with a new port');
+          procs.splice(procs.indexOf(apiserver), 1);
+          continue;
+        }
+        await fail('kube-apiserver', err);
+      }
+    }
+
+    const kubeconfigPath = join(dir, 'admin.kubeconfig');
+    writeKubeconfig(kubeconfigPath, server, pki.clusterCa.certPem, admin);
+
+    // kube-controller-manager ----------------------------------------------------------------------
+    let tKcm = tApiserver;
+    if (options.controllerManager !== false) {
+      const kcmKubeconfig = join(dir, 'kube-controller-manager.kubeconfig');
+      writeKubeconfig(kcmKubeconfig, server, pki.clusterCa.certPem, kcmCreds);
+      const kcm = launch('kube-controller-manager', binaries.kubeControllerManager, [
+        `--kubeconfig=${kcmKubeconfig}`,
+        `--authentication-kubeconfig=${kcmKubeconfig}`,
+        `--authorization-kubeconfig=${kcmKubeconfig}`,
+        '--use-service-account-credentials=true',
+        `--service-account-private-key-file=${pkiFiles.serviceAccountPrivateKey}`,
+        `--root-ca-file=${pkiFiles.clusterCaCert}`,
+        `--cluster-signing-cert-file=${pkiFiles.clientCaCert}`,
+        `--cluster-signing-key-file=${pkiFiles.clientCaKey}`,
+        '--leader-elect=false',
+        '--secure-port=0',
+        '--controllers=*',
+      ]);
+      try {
+        await waitUntil(
+          'the default ServiceAccount in namespace default (kube-controller-manager)',
+          options.healthTimeoutMs ?? 90_000,
+          async () => (await apiCall(server, pki.clusterCa.certPem, admin, 'GET', '/api/v1/namespaces/default/serviceaccounts/default', undefined, { timeoutMs: 5000 }, agent)).status === 200,
+          [kcm],
+          250,
+        );
+        tKcm = Date.now();
+        log(`kube-controller-manager running (pid ${kcm.pid}, ${tKcm - tApiserver} ms)`);
+      } catch (err) {
+        await fail('kube-controller-manager', err);
+      }
+    }
+
+    const timings: ControlPlaneTimings = {
+      pkiMs: pkiResult.ms,
+      etcdMs: tEtcd - tEtcdStart,
+      apiserverMs: tApiserver - tApiserverStart,
+      controllerManagerMs: tKcm - tApiserver,
+      totalMs: Date.now() - t0,
+    };
+
+    const request = (method: string, path: string, body?: string | object, opts: ApiRequestOptions = {}): Promise<ApiResponse> =>
+      apiCall(server, pki.clusterCa.certPem, opts.credentials ?? admin, method, path, body, opts, agent);
+
+    let kubeconfigCount = 0;
+    const cp: ControlPlane = {
+      server,
+      kubeconfigPath,
+      caPem: pki.clusterCa.certPem,
+      etcdUrl,
+      dir,
+      logDir,
+      pki,
+      pkiFiles,
+      binaries,
+      admin,
+      pids,
+      timings,
+      get stopped() {
+        return stopped;
+      },
+      kubectl: (args, opts = {}) => runKubectl(binaries.kubectl, opts.kubeconfig ?? kubeconfigPath, join(dir, 'kube-cache'), args, opts),
+      request,
+      mintClientCert: (user, groups) => pki.mintClientCert(user, groups),
+      kubeconfigFor(user, groups = []) {
+        const path = join(dir, `user-${++kubeconfigCount}-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}.kubeconfig`);
+        writeKubeconfig(path, server, pki.clusterCa.certPem, pki.mintClientCert(user, groups));
+        return path;
+      },
+      async ensureNamespace(name, labels = {}) {
+        const existing = await request('GET', `/api/v1/namespaces/${name}`);
+        if (existing.status === 200 && existing.json<{ status?: { phase?: string } }>().status?.phase === 'Terminating') {
+          // A namespace being deleted refuses new pods: wait for the namespace controller, then recreate.
+          await waitUntil(`namespace ${name} to finish terminating`, 90_000, async () => (await request('GET', `/api/v1/namespaces/${name}`)).status === 404, procs, 250);
+        }
+        const created = await request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+        if (created.status === 409) {
+          const patched = await request('PATCH', `/api/v1/namespaces/${name}`, { metadata: { labels } }, { contentType: 'application/merge-patch+json' });
+          if (patched.status !== 200) throw new Error(`relabel namespace ${name}: HTTP ${patched.status} ${patched.body}`);
+        } else if (created.status !== 201) {
+          throw new Error(`create namespace ${name}: HTTP ${created.status} ${created.body}`);
+        }
+        if (options.controllerManager === false) return; // no serviceaccount controller to wait for
+        await waitUntil(`ServiceAccount ${name}/default`, 60_000, async () => (await request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200, procs, 100);
+      },
+      stop() {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+    log(`control plane up in ${timings.totalMs} ms (dir ${dir})`);
+    return cp;
   } catch (err) {
-    return fail('pki', err);
+    if (err instanceof ControlPlaneStartError) throw err;
+    return fail('startup', err); // anything unexpected: still stop what was started
   }
-  const { pki, pkiFiles, admin, kcmCreds } = pkiResult;
-  const tApiserverStart = Date.now();
-
-  // kube-apiserver -------------------------------------------------------------------------------
-  let server = '';
-  let tApiserver = Date.now();
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    server = `https://127.0.0.1:${port}`;
-    const apiserver = launch('kube-apiserver', binaries.kubeApiserver, [
-      `--etcd-servers=${etcdUrl}`,
-      `--secure-port=${port}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      // 1.37 refuses a loopback advertise address for the endpoint reconciler ("may not be in the
-      // loopback range"); with no reconciler the `kubernetes` Service simply has no endpoints,
-      // which nothing here needs, and no host interface address is required either.
-      '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${pkiFiles.apiserverCert}`,
-      `--tls-private-key-file=${pkiFiles.apiserverKey}`,
-      `--client-ca-file=${pkiFiles.clientCaCert}`,
-      '--authorization-mode=Node,RBAC',
-      '--enable-admission-plugins=NodeRestriction',
-      '--service-account-issuer=https://kubernetes.default.svc',
-      `--service-account-key-file=${pkiFiles.serviceAccountPublicKey}`,
-      `--service-account-signing-key-file=${pkiFiles.serviceAccountPrivateKey}`,
-      '--service-cluster-ip-range=10.0.0.0/24',
-      '--allow-privileged=true',
-      `--cert-dir=${join(dir, 'apiserver-certs')}`,
-      ...(options.extraApiserverArgs ?? []),
-    ]);
-    const get = (path: string) => apiCall(server, pki.clusterCa.certPem, admin, 'GET', path, undefined, { timeoutMs: 5000 }, agent);
-    try {
-      await waitUntil('kube-apiserver /livez', healthTimeoutMs, async () => (await get('/livez')).status === 200, [apiserver]);
-      await waitUntil('kube-apiserver /readyz', healthTimeoutMs, async () => (await get('/readyz')).status === 200, [apiserver]);
-      tApiserver = Date.now();
-      log(`kube-apiserver ready at ${server} (pid ${apiserver.pid}, ${tApiserver - tApiserverStart} ms)`);
-      break;
-    } catch (err) {
-      if (attempt < 3 && apiserver.exit && PORT_IN_USE.test(tailFile(apiserver.logFile, 20))) {
-        log('kube-apiserver: port taken, retrying with a new port');
-        procs.splice(procs.indexOf(apiserver), 1);
-        continue;
-      }
-      await fail('kube-apiserver', err);
-    }
-  }
-
-  const kubeconfigPath = join(dir, 'admin.kubeconfig');
-  writeKubeconfig(kubeconfigPath, server, pki.clusterCa.certPem, admin);
-
-  // kube-controller-manager ----------------------------------------------------------------------
-  let tKcm = tApiserver;
-  if (options.controllerManager !== false) {
-    const kcmKubeconfig = join(dir, 'kube-controller-manager.kubeconfig');
-    writeKubeconfig(kcmKubeconfig, server, pki.clusterCa.certPem, kcmCreds);
-    const kcm = launch('kube-controller-manager', binaries.kubeControllerManager, [
-      `--kubeconfig=${kcmKubeconfig}`,
-      `--authentication-kubeconfig=${kcmKubeconfig}`,
-      `--authorization-kubeconfig=${kcmKubeconfig}`,
-      '--use-service-account-credentials=true',
-      `--service-account-private-key-file=${pkiFiles.serviceAccountPrivateKey}`,
-      `--root-ca-file=${pkiFiles.clusterCaCert}`,
-      `--cluster-signing-cert-file=${pkiFiles.clientCaCert}`,
-      `--cluster-signing-key-file=${pkiFiles.clientCaKey}`,
-      '--leader-elect=false',
-      '--secure-port=0',
-      '--controllers=*',
-    ]);
-    try {
-      await waitUntil(
-        'the default ServiceAccount in namespace default (kube-controller-manager)',
-        options.healthTimeoutMs ?? 90_000,
-        async () => (await apiCall(server, pki.clusterCa.certPem, admin, 'GET', '/api/v1/namespaces/default/serviceaccounts/default', undefined, { timeoutMs: 5000 }, agent)).status === 200,
-        [kcm],
-        250,
-      );
-      tKcm = Date.now();
-      log(`kube-controller-manager running (pid ${kcm.pid}, ${tKcm - tApiserver} ms)`);
-    } catch (err) {
-      await fail('kube-controller-manager', err);
-    }
-  }
-
-  const timings: ControlPlaneTimings = {
-    pkiMs: pkiResult.ms,
-    etcdMs: tEtcd - tEtcdStart,
-    apiserverMs: tApiserver - tApiserverStart,
-    controllerManagerMs: tKcm - tApiserver,
-    totalMs: Date.now() - t0,
-  };
-
-  const request = (method: string, path: string, body?: string | object, opts: ApiRequestOptions = {}): Promise<ApiResponse> =>
-    apiCall(server, pki.clusterCa.certPem, opts.credentials ?? admin, method, path, body, opts, agent);
-
-  let kubeconfigCount = 0;
-  const cp: ControlPlane = {
-    server,
-    kubeconfigPath,
-    caPem: pki.clusterCa.certPem,
-    etcdUrl,
-    dir,
-    logDir,
-    pki,
-    pkiFiles,
-    binaries,
-    admin,
-    pids,
-    timings,
-    get stopped() {
-      return stopped;
-    },
-    kubectl: (args, opts = {}) => runKubectl(binaries.kubectl, opts.kubeconfig ?? kubeconfigPath, join(dir, 'kube-cache'), args, opts),
-    request,
-    mintClientCert: (user, groups) => pki.mintClientCert(user, groups),
-    kubeconfigFor(user, groups = []) {
-      const path = join(dir, `user-${++kubeconfigCount}-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}.kubeconfig`);
-      writeKubeconfig(path, server, pki.clusterCa.certPem, pki.mintClientCert(user, groups));
-      return path;
-    },
-    async ensureNamespace(name, labels = {}) {
-      const existing = await request('GET', `/api/v1/namespaces/${name}`);
-      if (existing.status === 200 && existing.json<{ status?: { phase?: string } }>().status?.phase === 'Terminating') {
-        // A namespace being deleted refuses new pods: wait for the namespace controller, then recreate.
-        await waitUntil(`namespace ${name} to finish terminating`, 90_000, async () => (await request('GET', `/api/v1/namespaces/${name}`)).status === 404, procs, 250);
-      }
-      const created = await request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-      if (created.status === 409) {
-        const patched = await request('PATCH', `/api/v1/namespaces/${name}`, { metadata: { labels } }, { contentType: 'application/merge-patch+json' });
-        if (patched.status !== 200) throw new Error(`relabel namespace ${name}: HTTP ${patched.status} ${patched.body}`);
-      } else if (created.status !== 201) {
-        throw new Error(`create namespace ${name}: HTTP ${created.status} ${created.body}`);
-      }
-      if (options.controllerManager === false) return; // no serviceaccount controller to wait for
-      await waitUntil(`ServiceAccount ${name}/default`, 60_000, async () => (await request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200, procs, 100);
-    },
-    stop() {
-      stopping ??= stopAll();
-      return stopping;
-    },
-  };
-  log(`control plane up in ${timings.totalMs} ms (dir ${dir})`);
-  return cp;
 }

@@ -197,10 +197,11 @@ export async function registerMeshwardWebhooks(options: RegisterWebhooksOptions)
   const t0 = Date.now();
   const configurations = rewriteWebhookConfigurations(options.manifests, options.meshwardUrl, options.caBundlePem);
 
-  const crdObjects = [
-    ...readManifestPaths(options.crdPaths ?? defaultCrdPaths()).map((s) => s.object),
-    ...options.manifests.filter((o) => o.kind === 'CustomResourceDefinition'),
-  ].filter((o) => o.kind === 'CustomResourceDefinition');
+  const crdByName = new Map<string, KubeObject>();
+  for (const o of [...readManifestPaths(options.crdPaths ?? defaultCrdPaths()).map((s) => s.object), ...options.manifests]) {
+    if (o.kind === 'CustomResourceDefinition' && o.metadata?.name) crdByName.set(o.metadata.name, o);
+  }
+  const crdObjects = [...crdByName.values()];
   const crds = await applyCrds(cp, crdObjects, timeoutMs);
 
   const namespace = options.canaryNamespace ?? DEFAULT_CANARY_NAMESPACE;
@@ -208,7 +209,12 @@ export async function registerMeshwardWebhooks(options: RegisterWebhooksOptions)
   await serverSideApply(cp, configurations);
 
   const metricsUrl = `${options.meshwardUrl.replace(/\/+$/, '')}/metrics`;
-  const canary = options.canary ?? anyCanary(injectedLabelCanary(), metricsCanary({ metricsUrl, caPem: options.caBundlePem }));
+  // The canary pod lands in an opted-in (not STRICT) namespace: with an injector registered, only
+  // /mutate proves the injector's configuration is live, so only its counter counts.
+  const hasInjector = configurations.some((c) => c.kind === 'MutatingWebhookConfiguration');
+  const canary =
+    options.canary ??
+    anyCanary(injectedLabelCanary(), metricsCanary({ metricsUrl, caPem: options.caBundlePem, webhook: hasInjector ? 'mutate' : undefined }));
   const deadline = t0 + timeoutMs;
   let lastError = '';
   for (let attempt = 1; ; attempt++) {

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdmissionDecision, AdmissionRequest, KubeObject, PatchOperation } from '../../webhook/admission/types.js';
 import { readManifestPaths } from '../../webhook/kube/manifests.js';
-import { startControlPlane, type ControlPlane } from '../../scripts/control-plane/control-plane.js';
+import { ControlPlaneStartError, startControlPlane, type ControlPlane } from '../../scripts/control-plane/control-plane.js';
 import { ControlPlaneBuildError, ensureControlPlaneBinaries } from '../../scripts/control-plane/ensure-binaries.js';
 import { hasSetpriv, isAlive, processesMatching, reapOrphans, spawnManaged, terminate } from '../../scripts/control-plane/processes.js';
 import {
@@ -342,6 +342,20 @@ describe('e2e harness: control-plane lifecycle leaves nothing behind', function 
     assert.deepEqual(leftovers(cp.dir), [], 'no etcd/kube-apiserver/kube-controller-manager names the temp dir');
     assert.equal(existsSync(cp.dir), false, 'temp dir removed');
     assert.deepEqual(await cp.stop(), result, 'stop() is idempotent');
+  });
+
+  it('a failed start reports the component log and leaves nothing behind', async () => {
+    const t = Date.now();
+    const err = await startControlPlane({ extraApiserverArgs: ['--no-such-flag=1'], printLogsOnFailure: false }).then(
+      () => assert.fail('started with an unknown kube-apiserver flag'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ControlPlaneStartError, String(err));
+    assert.match(err.message, /kube-apiserver exited/);
+    assert.match(err.logs['kube-apiserver'] ?? '', /unknown flag: --no-such-flag/);
+    assert.deepEqual(leftovers(err.dir), []);
+    assert.equal(existsSync(err.dir), false);
+    note(`failed start detected and cleaned up in ${Date.now() - t} ms`);
   });
 
   it('terminate() escalates to SIGKILL when SIGTERM is ignored, within the grace period', async () => {
