@@ -9,7 +9,8 @@
 //     not hit them before stop() can shut them down in order (controllers, apiserver, then etcd).
 //     Without setpriv, children stay in our process group so a terminal Ctrl-C still reaches them.
 //  2. `process.on('exit')` SIGKILLs every live child synchronously (process.exit(), mocha --exit,
-//     end of the event loop) and removes temporary directories.
+//     end of the event loop) and removes temporary directories; so does SIGINT/SIGTERM/SIGHUP when
+//     no one else handles it (the signal is then re-raised, so Node still dies of it).
 //  3. A pid file per control plane under $TMPDIR/meshward-control-plane/; every start reaps the
 //     children (matched by pid AND by the control plane's directory in /proc/<pid>/cmdline, so a
 //     recycled pid is never hit) and temp directories of owners that are gone.
@@ -34,6 +35,7 @@ export interface ManagedProcess {
 const live = new Set<ManagedProcess>();
 const liveHelpers = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
+const pidFiles = new Set<string>();
 let exitHookInstalled = false;
 
 export const REGISTRY_DIR = join(tmpdir(), 'meshward-control-plane');
@@ -46,28 +48,52 @@ function keepRequested(): boolean {
 
 export { keepRequested };
 
+/** SIGKILLs every live child and removes registered temp dirs, synchronously. */
+function cleanupSync(): void {
+  for (const proc of live) signalProcess(proc, 'SIGKILL');
+  for (const child of liveHelpers) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (!keepRequested()) {
+    for (const dir of tempDirs) {
+      try {
+        rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+      } catch {
+        // reaped by the next start
+      }
+    }
+  }
+  tempDirs.clear();
+  for (const file of pidFiles) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  }
+  pidFiles.clear();
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const proc of live) signalProcess(proc, 'SIGKILL');
-    for (const child of liveHelpers) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    if (!keepRequested()) {
-      for (const dir of tempDirs) {
-        try {
-          rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
-        } catch {
-          // reaped by the next start
-        }
-      }
-    }
-  });
+  process.on('exit', cleanupSync);
+  // A signal nobody else handles kills Node without an 'exit' event (mocha has no SIGINT handler).
+  // Only then: clean up, and re-raise the signal with its default action (as signal-exit does).
+  // When the host handles the signal itself (the `up` CLI does), this stays out of its way.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      if (process.listenerCount(signal) > 1) return;
+      cleanupSync();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 let setprivChecked: boolean | undefined;
@@ -261,6 +287,8 @@ export class PidFile {
     this.path = join(REGISTRY_DIR, `${basename(dir)}-${process.pid}.json`);
     this.record = { ownerPid: process.pid, ownerStart: startTime(process.pid), dir, removeDir, pids: [] };
     this.flush();
+    installExitHook();
+    pidFiles.add(this.path);
   }
 
   add(pid: number): void {
@@ -269,6 +297,7 @@ export class PidFile {
   }
 
   remove(): void {
+    pidFiles.delete(this.path);
     try {
       unlinkSync(this.path);
     } catch {

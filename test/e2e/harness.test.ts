@@ -93,7 +93,8 @@ describe('e2e harness: real control plane calls meshward', function () {
   before(async function () {
     cp = await sharedControlPlane();
     recorder = recordingHandlers();
-    selfSignedDir = mkdtempSync(join(tmpdir(), 'meshward-e2e-tls-'));
+    // Inside the control plane's dir, so even a killed run leaves nothing behind.
+    selfSignedDir = mkdtempSync(join(cp.dir, 'meshward-tls-'));
     server = await startTestServer(recorder, { 'self-signed-dir': selfSignedDir });
     const registered = await registerMeshwardWebhooks({
       controlPlane: cp,
