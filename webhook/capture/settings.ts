@@ -43,5 +43,5 @@ export const LOOPBACK = {
 /** Env vars of the meshward-init container that carry the rules (visible in the pod spec). */
 export const RULES_ENV = { ipv4: 'MESHWARD_IPTABLES_V4', ipv6: 'MESHWARD_IPTABLES_V6' } as const;
 
-/** Where the init image installs meshward-init.sh (see README-dockerfile-stage.txt). */
+/** Where the init image installs meshward-init.sh (the Dockerfile's meshward-init stage). */
 export const INIT_COMMAND: readonly string[] = ['/usr/local/bin/meshward-init'];
