@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { freePort } from './control-plane/control-plane.js';
 import { repoRoot } from './control-plane/ensure-binaries.js';
 
+/** The release image's entrypoint script (Dockerfile ENTRYPOINT), relative to the package root. */
+export const MESHWARD_ENTRYPOINT = 'dist/webhook/cli/main.js';
+
 export interface MeshwardProcess {
   readonly url: string;
   readonly caPem: string;
@@ -36,7 +39,7 @@ export async function startMeshwardProcess(options: { kubeconfig: string; extraA
   const dir = mkdtempSync(join(tmpdir(), 'meshward-serve-'));
   const logFile = join(dir, 'meshward.log');
   const log = createWriteStream(logFile);
-  const args = [join(repoRoot(), 'dist/webhook/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--self-signed', '--self-signed-dir', dir, '--kubeconfig', options.kubeconfig, ...(options.extraArgs ?? [])];
+  const args = [join(repoRoot(), MESHWARD_ENTRYPOINT), 'serve', '--host', '127.0.0.1', '--port', String(port), '--self-signed', '--self-signed-dir', dir, '--kubeconfig', options.kubeconfig, ...(options.extraArgs ?? [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_PROXY: '127.0.0.1,localhost' } });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);

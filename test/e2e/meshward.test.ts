@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import type { ControlPlane } from '../../scripts/control-plane/control-plane.js';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
 import { registerMeshwardWebhooks, unregisterMeshwardWebhooks } from '../../scripts/control-plane/register-webhooks.js';
-import { startMeshwardProcess, type MeshwardProcess } from '../../scripts/meshward-process.js';
+import { MESHWARD_ENTRYPOINT, startMeshwardProcess, type MeshwardProcess } from '../../scripts/meshward-process.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readManifestPaths } from '../../webhook/kube/manifests.js';
 import { sharedControlPlane } from './shared-cluster.js';
 
@@ -82,6 +85,16 @@ describe('e2e: meshward in a real control plane', function () {
       assert.match(res.stderr, /denied/);
     });
   }
+
+  it('meshward check --kubeconfig takes namespaces and policies from the live cluster', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshward-check-'));
+    const file = join(dir, 'pod.yaml');
+    writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'e2e-strict' }, spec: { hostNetwork: true, containers: [{ name: 'a', image: 'a:1' }] } }));
+    const run = spawnSync(process.execPath, [join(root, MESHWARD_ENTRYPOINT), 'check', '--kubeconfig', cp.kubeconfigPath, '-f', file, '-o', 'json'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 1, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).map((v: any) => v.rule), ['MW-HOSTNET-001']);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('handles kubectl --dry-run=server and leaves nothing behind', async () => {
     const res = await cp.kubectl(['apply', '--dry-run=server', '-n', 'e2e-strict', '-o', 'json', '-f', '-'], { input: pod('dry') });

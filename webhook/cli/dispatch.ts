@@ -15,7 +15,10 @@ type Command = (argv: string[], io: CommandIo) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).runServe,
   inject: async () => (await import('./inject-command.js')).runInject,
-  check: async () => (await import('../gate/check-command.js')).runCheckCommand,
+  check: async () => {
+    const [{ runCheckCommand }, { openLiveClusterState }] = await Promise.all([import('../gate/check-command.js'), import('../kube/live-state.js')]);
+    return (argv, io) => runCheckCommand(argv, io, { loadCluster: openLiveClusterState });
+  },
   ca: async () => (await import('../pki/ca-command.js')).runCaCommand,
   version: async () => async (_argv, io) => {
     io.stdout.write('meshward 0.1.0\n');

@@ -1,3 +1,5 @@
+import { readAll } from '../kube/manifests.js';
+
 /** The streams a command writes to; passed in so commands are testable without spawning. */
 export interface CommandIo {
   readonly stdout: { write(text: string): unknown };
@@ -13,9 +15,5 @@ export const EXIT_USAGE = 2;
 export const processIo: CommandIo = {
   stdout: process.stdout,
   stderr: process.stderr,
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  },
+  readStdin: () => readAll(process.stdin),
 };

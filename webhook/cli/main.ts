@@ -2,11 +2,10 @@
 import { runMeshward } from './dispatch.js';
 
 runMeshward(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  // Exit explicitly: a one-shot command may leave watches open (live cluster reads).
+  (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`meshward: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

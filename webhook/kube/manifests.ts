@@ -44,25 +44,67 @@ export function parseManifests(text: string, source: string): SourcedObject[] {
   return out;
 }
 
-/** Reads files and directories (recursively: .yaml, .yml, .json) in a stable order. */
+const EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+function cannotRead(path: string, err: unknown): ManifestError {
+  return new ManifestError(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+}
+
+/** A file, or a directory's manifest files (recursively: .yaml, .yml, .json) in a stable order. */
+export function expandManifestPath(path: string): string[] {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (err) {
+    throw cannotRead(path, err);
+  }
+  if (!stat.isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((entry) => {
+      const child = join(path, entry);
+      return statSync(child).isDirectory() || EXTENSIONS.includes(extname(entry)) ? expandManifestPath(child) : [];
+    });
+}
+
+/** Reads files and directories synchronously (start-up: --state; tests). */
 export function readManifestPaths(paths: readonly string[]): SourcedObject[] {
-  const out: SourcedObject[] = [];
-  const visit = (path: string): void => {
-    let stat;
+  return paths.flatMap(expandManifestPath).flatMap((file) => {
+    let text: string;
     try {
-      stat = statSync(path);
+      text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new ManifestError(path, `cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw cannotRead(file, err);
     }
-    if (stat.isDirectory()) {
-      for (const entry of readdirSync(path).sort()) {
-        const child = join(path, entry);
-        if (statSync(child).isDirectory() || ['.yaml', '.yml', '.json'].includes(extname(entry))) visit(child);
+    return parseManifests(text, file);
+  });
+}
+
+export type ReadFile = (path: string) => string | Promise<string>;
+
+/** Reads `-f` arguments (files, directories, `-` for stdin) for the CLI; I/O is passed in. */
+export async function readManifestInputs(paths: readonly string[], readFile: ReadFile, readStdin: () => Promise<string>): Promise<SourcedObject[]> {
+  const out: SourcedObject[] = [];
+  for (const path of paths) {
+    for (const file of path === '-' ? ['-'] : expandManifestPath(path)) {
+      const source = file === '-' ? '<stdin>' : file;
+      let text: string;
+      try {
+        text = file === '-' ? await readStdin() : await readFile(file);
+      } catch (err) {
+        throw cannotRead(source, err);
       }
-      return;
+      out.push(...parseManifests(text, source));
     }
-    out.push(...parseManifests(readFileSync(path, 'utf8'), path));
-  };
-  for (const path of paths) visit(path);
+  }
   return out;
+}
+
+export const readFileUtf8: ReadFile = (path) => readFileSync(path, 'utf8');
+
+/** Reads a whole stream (standard input) as UTF-8 text. */
+export async function readAll(stream: AsyncIterable<unknown>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }

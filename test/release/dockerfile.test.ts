@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
+import { INIT_COMMAND } from '../../webhook/capture/settings.js';
+import { MESHWARD_ENTRYPOINT } from '../../scripts/meshward-process.js';
+
+// There is no container engine here, so the Dockerfile is checked against what the tests run.
+const root = repoRoot();
+const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+
+function stage(name: string): string[] {
+  const lines = dockerfile.split('\n');
+  const start = lines.findIndex((l) => new RegExp(`^FROM .* AS ${name}$`).test(l));
+  assert.ok(start >= 0, `stage ${name} exists`);
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('FROM '));
+  return lines.slice(start, end < 0 ? undefined : end).filter((l) => l && !l.startsWith('#'));
+}
+
+describe('Dockerfile', () => {
+  it('runs the meshward image on Node 24 LTS, non-root, with the entrypoint the e2e tests run', () => {
+    const meshward = stage('meshward');
+    assert.match(meshward[0]!, /nodejs24/);
+    assert.ok(meshward.includes('USER 65532:65532'));
+    const entry = meshward.find((l) => l.startsWith('ENTRYPOINT'))!;
+    assert.deepEqual(JSON.parse(entry.slice('ENTRYPOINT'.length)), ['/nodejs/bin/node', MESHWARD_ENTRYPOINT]);
+    assert.ok(meshward.some((l) => l === 'COPY templates ./templates'), 'the injection templates ship with the image');
+  });
+
+  it('keeps only production dependencies in the runtime image', () => {
+    const build = stage('build');
+    assert.ok(build.some((l) => /npm prune --omit=dev/.test(l)));
+  });
+
+  it('installs meshward-init where the injected init container runs it', () => {
+    const init = stage('meshward-init');
+    assert.ok(init.includes(`COPY webhook/capture/meshward-init.sh ${INIT_COMMAND[0]}`));
+    assert.deepEqual(JSON.parse(init.find((l) => l.startsWith('ENTRYPOINT'))!.slice('ENTRYPOINT'.length)), [...INIT_COMMAND]);
+    const template = parseYaml(readFileSync(join(root, 'templates/meshward-init.yaml'), 'utf8'));
+    assert.deepEqual(template.command, [...INIT_COMMAND]);
+  });
+
+  it('copies only paths that exist in the repository', () => {
+    for (const line of dockerfile.split('\n').filter((l) => /^COPY (?!--from)/.test(l))) {
+      const sources = line.split(/\s+/).slice(1, -1);
+      for (const source of sources) assert.ok(existsSync(join(root, source)), `${line}: ${source} missing`);
+    }
+  });
+});
