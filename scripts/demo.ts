@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readManifestPaths } from '../webhook/kube/manifests.js';
 import { startControlPlane } from './control-plane/control-plane.js';
 import { repoRoot } from './control-plane/ensure-binaries.js';
-import { registerMeshwardWebhooks } from './control-plane/register-webhooks.js';
+import { installMeshwardCrds, registerMeshwardWebhooks } from './control-plane/register-webhooks.js';
 import { startMeshwardProcess } from './meshward-process.js';
 
 // `npm run demo`: a real control plane (or --kubeconfig), meshward, the examples, and what happened.
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     const r = await cp.kubectl(args, { input, check: false });
     return { code: r.code ?? -1, out: `${r.stdout}${r.stderr}`.trim() };
   };
+  if (cp) await installMeshwardCrds(cp);
   const meshward = await startMeshwardProcess({ kubeconfig });
   say(`meshward serve is running at ${meshward.url} (log: ${meshward.logFile})`);
   const manifests = readManifestPaths([join(root, 'manifests/base/webhooks.yaml'), join(root, 'manifests/base/strict-backstop.yaml')]).map((s) => s.object);

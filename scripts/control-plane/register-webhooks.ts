@@ -176,6 +176,13 @@ async function serverSideApply(cp: ControlPlane, objects: readonly KubeObject[])
 }
 
 /** Applies CRDs and waits until each is Established; returns their names. */
+/** Installs meshward's CRDs (manifests/crds) and waits until they are Established: meshward's
+ * caches, and so its readiness, wait for them, as in a real install where the CRDs come first. */
+export async function installMeshwardCrds(cp: ControlPlane, timeoutMs = 60_000): Promise<string[]> {
+  const crds = readManifestPaths(defaultCrdPaths()).map((s) => s.object).filter((o) => o.kind === 'CustomResourceDefinition');
+  return applyCrds(cp, crds, timeoutMs);
+}
+
 export async function applyCrds(cp: ControlPlane, crds: readonly KubeObject[], timeoutMs = 60_000): Promise<string[]> {
   const names = crds.map((c) => c.metadata?.name).filter((n): n is string => !!n);
   if (names.length === 0) return [];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ControlPlane } from '../../scripts/control-plane/control-plane.js';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
-import { registerMeshwardWebhooks, unregisterMeshwardWebhooks } from '../../scripts/control-plane/register-webhooks.js';
+import { installMeshwardCrds, registerMeshwardWebhooks, unregisterMeshwardWebhooks } from '../../scripts/control-plane/register-webhooks.js';
 import { MESHWARD_ENTRYPOINT, startMeshwardProcess, type MeshwardProcess } from '../../scripts/meshward-process.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,7 @@ describe('e2e: meshward in a real control plane', function () {
 
   before(async () => {
     cp = await sharedControlPlane();
+    await installMeshwardCrds(cp);
     meshward = await startMeshwardProcess({ kubeconfig: cp.kubeconfigPath });
     await registerMeshwardWebhooks({ controlPlane: cp, meshwardUrl: meshward.url, caBundlePem: meshward.caPem, manifests });
     await cp.kubectl(['apply', '-f', backstop]);

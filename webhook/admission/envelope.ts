@@ -5,6 +5,7 @@ import {
   type AdmissionRequest,
   type AdmissionResponse,
   type AdmissionReview,
+  type PatchOperation,
 } from './types.js';
 
 /** Why a body is not an AdmissionReview we can answer: maps to an HTTP 4xx with {error, detail}. */
@@ -29,6 +30,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function requireString(record: Record<string, unknown>, key: string, path: string): void {
   if (typeof record[key] !== 'string' || record[key] === '') {
     throw new EnvelopeError(400, 'InvalidAdmissionReview', `${path}.${key} must be a non-empty string`);
+  }
+}
+
+/**
+ * The part of the object's shape that every handler relies on (ObjectMeta as typed in types.ts):
+ * the API server always sends labels and annotations as map[string]string, so anything else is
+ * not from an API server and is refused here rather than tripping a handler.
+ */
+function checkObjectMeta(metadata: unknown, path: string): void {
+  if (metadata === undefined || metadata === null) return;
+  if (!isRecord(metadata)) throw new EnvelopeError(400, 'InvalidAdmissionReview', `${path} must be an object (Kubernetes ObjectMeta)`);
+  for (const field of ['labels', 'annotations'] as const) {
+    const map = metadata[field];
+    if (map === undefined || map === null) continue;
+    if (!isRecord(map)) throw new EnvelopeError(400, 'InvalidAdmissionReview', `${path}.${field} must be a map of strings to strings`);
+    for (const [key, value] of Object.entries(map)) {
+      if (typeof value !== 'string') {
+        throw new EnvelopeError(400, 'InvalidAdmissionReview', `${path}.${field}[${JSON.stringify(key.slice(0, 100))}] must be a string, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+      }
+    }
   }
 }
 
@@ -63,6 +84,7 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
     if (value !== undefined && value !== null && !isRecord(value)) {
       throw new EnvelopeError(400, 'InvalidAdmissionReview', `request.${key} must be an object or null`);
     }
+    if (isRecord(value)) checkObjectMeta(value.metadata, `request.${key}.metadata`);
   }
   if (request.namespace !== undefined && typeof request.namespace !== 'string') {
     throw new EnvelopeError(400, 'InvalidAdmissionReview', 'request.namespace must be a string');
@@ -74,6 +96,36 @@ export function parseAdmissionReview(body: unknown): AdmissionRequest {
 export function clampWarning(warning: string): string {
   const flat = warning.replace(/[\r\n\t]+/g, ' ');
   return flat.length <= MAX_WARNING_LENGTH ? flat : `${flat.slice(0, MAX_WARNING_LENGTH - 1)}…`;
+}
+
+// Long string values (the injector's rendered proxy files, ~25 KB of JSON each) are the same
+// string objects pod after pod; escaping them is most of the cost of serialising a patch, so
+// their JSON text is remembered (a string's hash is cached by V8, so a lookup is cheap).
+const LONG_STRING = 1024;
+const MAX_REMEMBERED = 64;
+const encodedStrings = new Map<string, string>();
+
+function jsonString(value: string): string {
+  if (value.length < LONG_STRING) return JSON.stringify(value);
+  let text = encodedStrings.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    if (encodedStrings.size >= MAX_REMEMBERED) encodedStrings.delete(encodedStrings.keys().next().value!);
+    encodedStrings.set(value, text);
+  }
+  return text;
+}
+
+/** Exactly JSON.stringify(patch), with long string values' JSON text remembered. */
+export function patchJson(patch: readonly PatchOperation[]): string {
+  let out = '[';
+  for (let i = 0; i < patch.length; i++) {
+    const op = patch[i]!;
+    const keys = Object.keys(op);
+    const plain = typeof op.value === 'string' && op.value.length >= LONG_STRING && keys.length === 3 && keys[0] === 'op' && keys[1] === 'path' && keys[2] === 'value';
+    out += (i > 0 ? ',' : '') + (plain ? `{"op":${JSON.stringify(op.op)},"path":${JSON.stringify(op.path)},"value":${jsonString(op.value as string)}}` : JSON.stringify(op));
+  }
+  return `${out}]`;
 }
 
 /** Wraps a decision in the AdmissionReview the API server expects, echoing the request uid. */
@@ -88,7 +140,7 @@ export function buildAdmissionReview(uid: string, decision: AdmissionDecision): 
   }
   if (decision.allowed && decision.patch && decision.patch.length > 0) {
     response.patchType = 'JSONPatch';
-    response.patch = Buffer.from(JSON.stringify(decision.patch)).toString('base64');
+    response.patch = Buffer.from(patchJson(decision.patch)).toString('base64');
   }
   if (decision.warnings && decision.warnings.length > 0) {
     response.warnings = decision.warnings.map(clampWarning);
@@ -97,4 +149,21 @@ export function buildAdmissionReview(uid: string, decision: AdmissionDecision): 
     response.auditAnnotations = decision.auditAnnotations;
   }
   return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response };
+}
+
+const PATCH_MEMBER = '"patch":"';
+
+/**
+ * The bytes of JSON.stringify(review), without scanning the base64 patch (often tens of KB) once
+ * more: base64 (as buildAdmissionReview makes the patch) needs no JSON escaping, so it is copied
+ * in between the members around it.
+ */
+export function serializeAdmissionReview(review: AdmissionReview): Buffer {
+  const response = review.response;
+  if (!response?.patch) return Buffer.from(JSON.stringify(review));
+  // The spread keeps every member in place; `patch` is the first member whose serialised key and
+  // value read "patch":"" (uid precedes it, and quotes inside strings are escaped).
+  const text = JSON.stringify({ ...review, response: { ...response, patch: '' } });
+  const at = text.indexOf(`${PATCH_MEMBER}"`) + PATCH_MEMBER.length;
+  return Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from(response.patch, 'latin1'), Buffer.from(text.slice(at))]);
 }

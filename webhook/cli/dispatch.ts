@@ -6,6 +6,8 @@ Usage: meshward <command> [flags]
   serve      run the admission webhook server (injector /mutate, gate /validate)
   inject     inject sidecars into manifests offline (-f FILE|-)
   check      run the STRICT gate's rules on manifests, for CI (-f FILE|DIR)
+  status     live mTLS status, drift and violations (-o table|json, --serve: dashboard)
+  generate   conflict-free MeshTLSPolicy YAML for a namespace/workload/port and a mode
   ca         mesh CA: init, issue
   version    print the version
 Run 'meshward <command> --help' for a command's flags.`;
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     return (argv, io) => runCheckCommand(argv, io, { loadCluster: openLiveClusterState });
   },
   ca: async () => (await import('../pki/ca-command.js')).runCaCommand,
+  status: async () => (await import('../status/status-command.js')).runStatusCommand,
+  generate: async () => (await import('../generate/generate-command.js')).runGenerateCommand,
   version: async () => async (_argv, io) => {
     io.stdout.write('meshward 0.1.0\n');
     return 0;

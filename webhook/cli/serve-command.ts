@@ -4,7 +4,7 @@ import { CONFIG_FIELDS } from '../config/fields.js';
 import { exitOnSignals } from '../server/signals.js';
 import { createLogger } from '../server/logger.js';
 import { startMeshward } from '../server/start.js';
-import { buildHandlers } from './wire-handlers.js';
+import { buildServe } from './wire-handlers.js';
 import { EXIT_USAGE, type CommandIo } from './io.js';
 
 const FLAG_OPTIONS = Object.fromEntries(
@@ -39,7 +39,7 @@ export async function runServe(argv: string[], io: CommandIo): Promise<number> {
     return EXIT_USAGE;
   }
   const logger = createLogger(config.logLevel);
-  const running = await startMeshward(config, logger, () => buildHandlers(config, logger));
+  const running = await startMeshward(config, logger, (context) => buildServe(config, logger, context));
   if (running.caBundlePath) io.stdout.write(`meshward: self-signed CA bundle written to ${running.caBundlePath}\n`);
   exitOnSignals(() => running.stop(), logger);
   return new Promise<number>(() => undefined);

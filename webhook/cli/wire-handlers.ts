@@ -10,7 +10,9 @@ import { InformerClusterState } from '../kube/informer-state.js';
 import { loadKubeConfig } from '../kube/kube-client.js';
 import { readManifestPaths } from '../kube/manifests.js';
 import { StaticClusterState } from '../kube/static-state.js';
-import type { MeshwardHandlers } from '../server/start.js';
+import type { MeshwardHandlers, ServerContext } from '../server/start.js';
+import { startServeDashboard } from '../dashboard/serve-dashboard.js';
+import { startIdentityControllers } from '../identity/index.js';
 
 /** The cluster as meshward sees it: informer caches, or --state manifests with --offline. */
 export function openClusterState(config: MeshwardConfig, logger: Logger): { cluster: ClusterState; synced: Promise<void>; close: () => Promise<void> } {
@@ -22,15 +24,39 @@ export function openClusterState(config: MeshwardConfig, logger: Logger): { clus
   return { cluster: informers, synced: informers.synced, close: () => informers.stop() };
 }
 
-/** Builds the injector and gate handlers over one cluster view. */
-export function buildHandlers(config: MeshwardConfig, logger: Logger): MeshwardHandlers {
+/** The injector and gate handlers over one cluster view (also used by the benchmark). */
+export function buildHandlers(config: MeshwardConfig, logger: Logger, trustRoot?: () => string | undefined): MeshwardHandlers & { cluster: ClusterState; templateHash: string; configHash: string; close: () => Promise<void> } {
   const { cluster, synced, close } = openClusterState(config, logger);
   const templates = loadTemplates();
+  const configHash = injectionConfigHash(config);
   return {
-    mutate: createInjectHandler({ config, templates, configHash: injectionConfigHash(config), cluster }),
+    cluster,
+    templateHash: templates.hash,
+    configHash,
+    mutate: createInjectHandler({ config, templates, configHash, cluster, ...(trustRoot ? { trustRootFingerprint: trustRoot } : {}) }),
     validate: createGateHandler({ config, cluster }),
     synced,
     close,
   };
 }
 
+/**
+ * Everything `meshward serve` runs: the admission handlers, the identity controllers (signer,
+ * trust bundles; no-ops offline) and the dashboard, stopped together.
+ */
+export async function buildServe(config: MeshwardConfig, logger: Logger, context: ServerContext): Promise<MeshwardHandlers> {
+  const identity = await startIdentityControllers({ config, logger, registry: context.registry });
+  const trustRoot = (): string | undefined => identity.trustRootFingerprint();
+  const handlers = buildHandlers(config, logger, trustRoot);
+  const dashboard = handlers.synced!.then(() =>
+    startServeDashboard({ config, cluster: handlers.cluster, templateHash: handlers.templateHash, configHash: handlers.configHash, currentTrustRoot: trustRoot, logger }),
+  );
+  return {
+    ...handlers,
+    async close() {
+      await (await dashboard.catch(() => undefined))?.close();
+      await identity.stop();
+      await handlers.close();
+    },
+  };
+}

@@ -25,6 +25,8 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   readonly dashboardPort: number;
+  /** The dashboard's address (plain HTTP): loopback unless an operator opens it up. */
+  readonly dashboardHost: string;
 }
 
 export interface KubeConfig {
@@ -66,11 +68,44 @@ export interface CredentialsConfig {
   readonly signerName: string;
 }
 
+export const SERVING_MODES = ['self-managed', 'files'] as const;
+export type ServingMode = (typeof SERVING_MODES)[number];
+
+/** The webhook's own serving certificate (webhook/identity/serving-*). */
+export interface ServingConfig {
+  readonly mode: ServingMode;
+  readonly secretName: string;
+  readonly serviceName: string;
+  readonly extraDnsNames: readonly string[];
+  readonly extraIpAddresses: readonly string[];
+  readonly validityDays: number;
+  readonly propagationSeconds: number;
+  readonly retireGraceSeconds: number;
+  readonly mutatingWebhookConfigurations: readonly string[];
+  readonly validatingWebhookConfigurations: readonly string[];
+}
+
+/** In-cluster identity controllers (webhook/identity): CA Secret, leader-elected signer, ClusterTrustBundles. */
+export interface IdentityConfig {
+  readonly enabled: boolean;
+  readonly caSecretName: string;
+  readonly createCa: boolean;
+  readonly leaseName: string;
+  readonly leaseDurationSeconds: number;
+  readonly renewDeadlineSeconds: number;
+  readonly retryPeriodSeconds: number;
+  readonly allowedKeyTypes: readonly KeyType[];
+  readonly concurrency: number;
+  readonly rotationPropagationSeconds: number;
+}
+
 export interface MeshwardConfig {
   readonly server: ServerConfig;
   readonly kube: KubeConfig;
   readonly mesh: MeshConfig;
   readonly proxy: ProxyConfig;
   readonly credentials: CredentialsConfig;
+  readonly identity: IdentityConfig;
+  readonly serving: ServingConfig;
   readonly logLevel: LogLevel;
 }

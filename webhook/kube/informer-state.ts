@@ -28,17 +28,44 @@ export class InformerClusterState implements ClusterState {
     this.policies = makeInformer(kc, `/apis/${POLICY_GROUP}/${POLICY_VERSION}/${POLICY_PLURAL}`, () =>
       custom.listClusterCustomObject({ group: POLICY_GROUP, version: POLICY_VERSION, plural: POLICY_PLURAL }),
     );
-    for (const [name, informer] of [['namespaces', this.namespaces], ['policies', this.policies]] as const) {
-      informer.on('error', (err: unknown) => {
-        this.logger.warn({ err, informer: name }, 'watch failed; restarting');
-        setTimeout(() => void informer.start().catch(() => undefined), RESTART_DELAY_MS).unref();
-      });
-    }
-    this.synced = Promise.all([this.namespaces.start(), this.policies.start()]).then(() => undefined);
+    this.synced = Promise.all([this.syncOnce('namespaces', this.namespaces), this.syncOnce('policies', this.policies)]).then(() => undefined);
     this.synced.catch(() => undefined);
   }
 
+  private stopped = false;
+  /** The last list/watch failure, for messages while the caches are not synced. */
+  lastError: unknown;
+
+  /**
+   * client-node's start() resolves even when the first list fails (it only calls the error
+   * callbacks), which would read as an empty cluster. So a cache counts as synced only after a
+   * start with no error; until then, and after any later watch failure, it is restarted.
+   */
+  private async syncOnce(name: string, informer: CachedInformer): Promise<void> {
+    let synced = false;
+    let failed: unknown;
+    informer.on('error', (err: unknown) => {
+      failed = err ?? new Error(`${name} list/watch failed`);
+      this.lastError = failed;
+      if (!synced || this.stopped) return;
+      this.logger.warn({ err, informer: name }, 'watch failed; restarting');
+      setTimeout(() => void (this.stopped ? undefined : informer.start().catch(() => undefined)), RESTART_DELAY_MS).unref();
+    });
+    for (;;) {
+      failed = undefined;
+      await informer.start().catch((err: unknown) => (failed = err));
+      if (this.stopped) throw new Error('stopped before the caches synced');
+      if (failed === undefined) {
+        synced = true;
+        return;
+      }
+      this.logger.warn({ err: failed, informer: name }, 'initial list failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS).unref());
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.allSettled([this.namespaces.stop(), this.policies.stop()]);
   }
 

@@ -121,6 +121,11 @@ async function runIssue(args: string[], io: CommandIo, now: Date): Promise<void>
 /** `meshward ca …` with argv after "ca". Exit code: 0 ok, 2 bad input (message names the flag), 1 anything else. */
 export async function runCaCommand(argv: string[], io: CommandIo, deps: CommandDeps = {}): Promise<number> {
   const [sub, ...rest] = argv;
+  // In a cluster (`init --kubeconfig …`, `rotate`) the CA lives in a Secret: webhook/identity runs
+  // those (imported lazily, so offline `ca` commands never load the Kubernetes client).
+  if (sub === 'rotate' || (sub === 'init' && rest.some((a) => a === '--kubeconfig' || a.startsWith('--kubeconfig=')))) {
+    return (await import('../identity/ca-cluster-command.js')).runClusterCaCommand(sub, rest, io, deps);
+  }
   const now = (deps.now ?? (() => new Date()))();
   try {
     if (sub === 'init') await runInit(rest, io, now);

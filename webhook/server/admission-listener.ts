@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { buildAdmissionReview, EnvelopeError, parseAdmissionReview } from '../admission/envelope.js';
+import { buildAdmissionReview, EnvelopeError, parseAdmissionReview, serializeAdmissionReview } from '../admission/envelope.js';
 import type { AdmissionDecision, AdmissionHandler, AdmissionRequest } from '../admission/types.js';
 import type { AdmissionMetrics } from '../metrics/admission-metrics.js';
 
@@ -15,14 +15,17 @@ export interface AdmissionListenerOptions {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, close = false): void {
-  const text = JSON.stringify(body);
+  send(res, status, Buffer.from(JSON.stringify(body)), close);
+}
+
+function send(res: ServerResponse, status: number, bytes: Buffer, close = false): void {
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
+    'content-length': bytes.length,
   };
   if (close) headers.connection = 'close';
   res.writeHead(status, headers);
-  res.end(text);
+  res.end(bytes);
 }
 
 function isJsonContentType(header: string | undefined): boolean {
@@ -81,7 +84,7 @@ export function createAdmissionListener(options: AdmissionListenerOptions): (req
         message: `meshward ${webhook} could not decide: ${(err as Error).message}`,
       };
     }
-    sendJson(res, 200, buildAdmissionReview(request.uid, decision));
+    send(res, 200, serializeAdmissionReview(buildAdmissionReview(request.uid, decision)));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     latency.observe(seconds);
     const outcome = outcomeOf(decision);

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Express } from 'express';
 import { createAdmissionListener, type WebhookName } from './admission-listener.js';
@@ -31,15 +32,39 @@ export interface WebhookServer {
 const KEEP_ALIVE_TIMEOUT_MS = 95_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
+// Shutdown drains keep-alive connections instead of cutting them. The API server reuses an idle
+// connection whenever it likes, so a request can be on its way while we stop: closing every
+// "idle" connection at once (http's server.close() does, since Node 19) resets such requests, and
+// the API server does not retry a POST. Instead a request that arrives after shutdown began is
+// answered with `Connection: close`; connections idle for DRAIN_IDLE_GRACE_MS (least likely to be
+// picked by a client) are closed at once, the others once they have been idle that long.
+const DRAIN_IDLE_GRACE_MS = 1_000;
+const DRAIN_CHECK_MS = 50;
+
+interface ConnectionState {
+  active: number;
+  idleSince: number;
+}
 
 export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
   const listeners = {
     mutate: createAdmissionListener({ ...options, webhook: 'mutate', handler: options.handlers.mutate }),
     validate: createAdmissionListener({ ...options, webhook: 'validate', handler: options.handlers.validate }),
   };
+  const connections = new Map<TLSSocket, ConnectionState>();
+  let draining = false;
   const server = createServer(
     { ...options.tls, minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
     (req, res) => {
+      const connection = connections.get(req.socket as TLSSocket);
+      if (draining) res.setHeader('connection', 'close');
+      if (connection) {
+        connection.active++;
+        res.once('close', () => {
+          connection.active--;
+          connection.idleSince = performance.now();
+        });
+      }
       if (req.method === 'POST') {
         const path = req.url?.split('?', 1)[0];
         if (path === '/mutate' || path === '/validate') {
@@ -54,6 +79,14 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.on('tlsClientError', (err) => options.logger.debug({ err }, 'TLS handshake failed'));
+  server.on('secureConnection', (socket: TLSSocket) => {
+    connections.set(socket, { active: 0, idleSince: performance.now() });
+    socket.once('close', () => connections.delete(socket));
+  });
+  const closeIdle = (): void => {
+    const now = performance.now();
+    for (const [socket, c] of connections) if (c.active === 0 && now - c.idleSince >= DRAIN_IDLE_GRACE_MS) socket.destroy();
+  };
 
   return {
     server,
@@ -71,6 +104,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     },
     shutdown(timeoutMs) {
       options.readiness.set('not-shutting-down', false);
+      draining = true;
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           clearInterval(reaper);
@@ -78,15 +112,17 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
           resolve({ forced: true });
         }, timeoutMs);
         timer.unref();
-        // close() stops accepting and waits for active requests; keep-alive sockets are closed
-        // as soon as they go idle, so the wait is bounded by the slowest in-flight request.
-        const reaper = setInterval(() => server.closeIdleConnections(), 25);
-        server.close(() => {
+        // setImmediate: decide after this loop iteration's I/O, so a request already waiting on a
+        // connection has made it active before the connection is judged idle.
+        const reaper = setInterval(() => setImmediate(closeIdle), DRAIN_CHECK_MS);
+        setImmediate(closeIdle);
+        // tls.Server's close stops accepting and calls back once every connection has ended;
+        // http's close would also cut idle keep-alive connections at once (see DRAIN_IDLE_GRACE_MS).
+        TlsServer.prototype.close.call(server, () => {
           clearTimeout(timer);
           clearInterval(reaper);
           resolve({ forced: false });
         });
-        server.closeIdleConnections();
       });
     },
   };

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { AdmissionHandler } from '../admission/types.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { createAdmissionMetrics, type AdmissionMetrics } from '../metrics/admission-metrics.js';
@@ -9,6 +10,12 @@ import { createOpsApp } from './ops-app.js';
 import { Readiness } from './readiness.js';
 import { openTlsSource } from './tls-source.js';
 
+/** What handler factories may use from the server being built. */
+export interface ServerContext {
+  readonly readiness: Readiness;
+  readonly registry: Registry;
+}
+
 export interface MeshwardHandlers {
   readonly mutate: AdmissionHandler;
   readonly validate: AdmissionHandler;
@@ -16,6 +23,8 @@ export interface MeshwardHandlers {
   readonly synced?: Promise<void>;
   readonly extendOps?: (app: Express) => void;
   readonly close?: () => void | Promise<void>;
+  /** Called once the server listens (e.g. to hand it rotated serving certificates). */
+  readonly onListening?: (webhook: WebhookServer) => void;
 }
 
 export interface RunningMeshward {
@@ -32,7 +41,7 @@ export interface RunningMeshward {
 export async function startMeshward(
   config: MeshwardConfig,
   logger: Logger,
-  makeHandlers: (readiness: Readiness) => MeshwardHandlers,
+  makeHandlers: (context: ServerContext) => MeshwardHandlers | Promise<MeshwardHandlers>,
   now: () => Date = () => new Date(),
 ): Promise<RunningMeshward> {
   const readiness = new Readiness();
@@ -42,7 +51,7 @@ export async function startMeshward(
   const metrics = createAdmissionMetrics();
   const tls = openTlsSource(config.server, logger, now());
   readiness.set('certificates-loaded', true);
-  const handlers = makeHandlers(readiness);
+  const handlers = await makeHandlers({ readiness, registry: metrics.registry });
   const opsApp = createOpsApp({ readiness, registry: metrics.registry, extend: handlers.extendOps });
   const webhook = createWebhookServer({
     tls: tls.pair,
@@ -62,6 +71,7 @@ export async function startMeshward(
     (err: unknown) => logger.error({ err }, 'cache sync failed; staying unready'),
   );
   const address = await webhook.listen(config.server.port, config.server.host);
+  handlers.onListening?.(webhook);
   logger.info({ host: address.address, port: address.port, caBundle: tls.caBundlePath }, 'meshward listening');
   return {
     address,

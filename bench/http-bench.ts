@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSelfSigned } from '../webhook/server/self-signed.js';
+import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
+import { floorResponses, prepareCases, type BenchCase, type CaseId } from './cases.js';
+import { startBenchServer, startMeshwardServe, type ServerChild } from './children.js';
+import { httpsCall } from './https-post.js';
+import { runLoad, type LoadOptions, type LoadStats } from './load.js';
+import { readProcMemory, sampleRss } from './rss.js';
+
+export type Target = 'floor' | 'meshward' | 'express';
+
+export interface HttpRow {
+  readonly caseId: CaseId;
+  readonly title: string;
+  readonly target: Target;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  readonly stats: LoadStats;
+  /** Highest VmRSS of the target's process while this row's load ran, MB. */
+  readonly peakRssMb: number;
+}
+
+export interface HttpSection {
+  readonly measuredAt: string;
+  readonly settings: LoadOptions;
+  readonly rows: HttpRow[];
+  /** meshward's process: RSS idle after start, and VmHWM (peak over its life) at the end. */
+  readonly meshwardMemory: { readonly idleRssMb: number; readonly hwmMb: number };
+}
+
+const TARGETS: readonly Target[] = ['floor', 'meshward', 'express'];
+
+/** Writes one self-signed RSA-2048 bundle (the generator `meshward serve --self-signed` uses). */
+function writeServingBundle(): { certFile: string; keyFile: string; caPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'meshward-bench-tls-'));
+  const bundle = generateSelfSigned(new Date());
+  writeFileSync(join(dir, 'tls.crt'), bundle.cert);
+  writeFileSync(join(dir, 'tls.key'), bundle.key, { mode: 0o600 });
+  return { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caPem: bundle.caCert };
+}
+
+/** Every bench server must answer each case before it is loaded: the floor byte for byte. */
+async function checkServers(cases: readonly BenchCase[], floor: ServerChild, express: ServerChild): Promise<void> {
+  for (const c of cases) {
+    const f = await httpsCall(`${floor.url}${c.path}`, floor.ca, 'POST', c.body);
+    if (f.status !== 200 || !f.body.equals(c.response)) throw new Error(`floor server: wrong answer for ${c.id}`);
+    const e = await httpsCall(`${express.url}${c.path}`, express.ca, 'POST', c.body);
+    const allowed = (JSON.parse(e.body.toString('utf8')) as { response?: { allowed?: boolean } }).response?.allowed;
+    if (e.status !== 200 || allowed !== (c.outcome !== 'denied')) throw new Error(`express server: wrong answer for ${c.id}: ${e.status} ${e.body.toString('utf8').slice(0, 300)}`);
+  }
+}
+
+/**
+ * Each case against the floor, meshward and the express variant in turn (only one server is
+ * loaded at a time; all three run in their own processes on this machine's cores).
+ */
+export async function runHttpBench(load: LoadOptions, say: (line: string) => void): Promise<HttpSection> {
+  const stateFile = join(repoRoot(), 'manifests/examples/namespaces.yaml');
+  const meshward = await startMeshwardServe({ stateFile, logLevel: 'warn' });
+  const children: ServerChild[] = [meshward];
+  try {
+    const idleRssMb = readProcMemory(meshward.pid).rssMb;
+    const cases = await prepareCases(meshward.url, meshward.ca);
+    const tls = writeServingBundle();
+    const responsesFile = join(mkdtempSync(join(tmpdir(), 'meshward-bench-floor-')), 'responses.json');
+    writeFileSync(responsesFile, JSON.stringify(floorResponses(cases)));
+    const floor = await startBenchServer('floor-server', { ...tls, args: [responsesFile] });
+    children.push(floor);
+    const express = await startBenchServer('express-server', { ...tls, args: [stateFile] });
+    children.push(express);
+    await checkServers(cases, floor, express);
+    const servers: Record<Target, ServerChild> = { floor, meshward, express };
+    const rows: HttpRow[] = [];
+    for (const c of cases) {
+      for (const target of TARGETS) {
+        const server = servers[target];
+        const sampler = sampleRss(server.pid, 250);
+        const stats = await runLoad({ url: server.url, path: c.path, body: c.body }, load);
+        sampler.stop();
+        rows.push({ caseId: c.id, title: c.title, target, requestBytes: c.body.length, responseBytes: c.response.length, stats, peakRssMb: Math.round(sampler.peak()) });
+        say(`  ${c.id.padEnd(19)} ${target.padEnd(8)} ${String(stats.rps).padStart(6)} req/s  p50 ${stats.p50Ms} ms  p99 ${stats.p99Ms} ms  max ${stats.maxMs} ms  errors ${stats.errors + stats.timeouts + stats.non2xx}  RSS ${Math.round(sampler.peak())} MB`);
+      }
+    }
+    const hwmMb = Math.round(readProcMemory(meshward.pid).hwmMb);
+    return { measuredAt: new Date().toISOString(), settings: load, rows, meshwardMemory: { idleRssMb: Math.round(idleRssMb), hwmMb } };
+  } finally {
+    for (const child of children) await child.stop();
+  }
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
+
+export type SectionName = 'http' | 'apiserver' | 'certs' | 'soak';
+const ALL: readonly SectionName[] = ['http', 'apiserver', 'certs', 'soak'];
+
+export interface BenchOptions {
+  readonly sections: ReadonlySet<SectionName>;
+  readonly quick: boolean;
+  readonly connections: number;
+  readonly warmupSec: number;
+  readonly durationSec: number;
+  readonly soakSec: number;
+  readonly apiSequential: number;
+  readonly apiConcurrent: number;
+  readonly apiConcurrency: number;
+  readonly certs: number;
+  /** Where results.json and RESULTS.md go (default bench/; --quick: a temp dir). */
+  readonly outDir: string;
+}
+
+export const USAGE = `npm run bench -- [flags]            (env: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_QUICK=1)
+  --quick               short windows (1 s warm-up, 3 s measured, fewer creates); writes to a temp dir unless --out
+  --duration S          measured seconds per HTTP row (default 10)
+  --warmup S            warm-up seconds per HTTP row (default 3)
+  --connections N       autocannon connections (default 32)
+  --only LIST           sections to run: http,apiserver,certs,soak (default: all but soak)
+  --skip LIST           sections to leave out
+  --soak [S]            also run the soak, S seconds (default 150)
+  --creates N           sequential API-server creates per namespace and phase (default 300)
+  --out DIR             where results.json and RESULTS.md are written (default bench/)
+Sections not run keep their figures from an existing results.json in the output directory.`;
+
+function list(value: string | undefined): SectionName[] {
+  if (!value) return [];
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (!(ALL as readonly string[]).includes(n)) throw new Error(`unknown section "${n}" (use ${ALL.join(', ')})`);
+  return names as SectionName[];
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  // `--soak` may stand alone (default duration) or take a number.
+  const args = [...argv];
+  const soakAt = args.indexOf('--soak');
+  let soakValue: string | undefined;
+  if (soakAt >= 0) {
+    const next = args[soakAt + 1];
+    soakValue = next !== undefined && /^\d+$/.test(next) ? next : '150';
+    args.splice(soakAt, next !== undefined && /^\d+$/.test(next) ? 2 : 1);
+  }
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: 'boolean' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+      skip: { type: 'string' },
+      creates: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) throw new Error(USAGE);
+  const quick = values.quick === true || env.BENCH_QUICK === '1';
+  const only = list(values.only);
+  const sections = new Set<SectionName>(only.length ? only : ALL.filter((s) => s !== 'soak'));
+  if (soakValue !== undefined || env.BENCH_SOAK) sections.add('soak');
+  for (const s of list(values.skip)) sections.delete(s);
+  const sequential = positive('--creates', values.creates, quick ? 40 : 300);
+  return {
+    sections,
+    quick,
+    connections: positive('--connections', values.connections ?? env.BENCH_CONNECTIONS, 32),
+    warmupSec: positive('--warmup', values.warmup ?? env.BENCH_WARMUP, quick ? 1 : 3),
+    durationSec: positive('--duration', values.duration ?? env.BENCH_DURATION, quick ? 3 : 10),
+    soakSec: positive('--soak', soakValue ?? env.BENCH_SOAK, 150),
+    apiSequential: sequential,
+    apiConcurrent: Math.max(8, Math.round(sequential / 2)),
+    apiConcurrency: 8,
+    certs: quick ? 500 : 3000,
+    outDir: values.out ?? (quick ? mkdtempSync(join(tmpdir(), 'meshward-bench-quick-')) : join(repoRoot(), 'bench')),
+  };
+}

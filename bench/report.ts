@@ -1,0 +1,148 @@
+import { checkGoals, GOALS, ratiosToFloor, type Sections } from './goals.js';
+import type { MachineInfo } from './machine.js';
+import type { PcrMeasurement } from './pcr-hook.js';
+
+export interface Results extends Sections {
+  readonly schema: 1;
+  readonly generatedAt: string;
+  readonly machine: MachineInfo;
+  readonly commands: readonly string[];
+}
+
+const yesNo = (met: boolean | undefined): string => (met === undefined ? '—' : met ? '**yes**' : '**no**');
+const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : '—');
+
+function httpTable(r: Results): string[] {
+  const rows = r.http?.rows ?? [];
+  if (!rows.length) return ['_Not measured in this results file._'];
+  const out = [
+    '| case | server | req/s | p50 ms | p99 ms | max ms | req/s ÷ floor | p99 ÷ floor | peak RSS MB | errors | goal | met? |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
+  ];
+  for (const row of rows) {
+    const ratios = row.target === 'floor' ? undefined : ratiosToFloor(rows, row);
+    let goal = '';
+    let met: boolean | undefined;
+    if (row.target === 'meshward' && row.caseId === 'mutate-typical' && ratios) {
+      goal = `≥ ${GOALS.typicalRpsRatio}× req/s, ≤ ${GOALS.typicalP99Ratio}× p99`;
+      met = ratios.rps >= GOALS.typicalRpsRatio && ratios.p99 <= GOALS.typicalP99Ratio;
+    } else if (row.target === 'meshward' && row.caseId === 'mutate-large') {
+      goal = `p99 ≤ ${GOALS.largeP99Ms} ms`;
+      met = row.stats.p99Ms <= GOALS.largeP99Ms;
+    }
+    if (row.target === 'meshward') {
+      goal = goal ? `${goal}; RSS ≤ ${GOALS.rssMb} MB` : `RSS ≤ ${GOALS.rssMb} MB`;
+      met = (met ?? true) && row.peakRssMb <= GOALS.rssMb;
+    }
+    const errors = row.stats.errors + row.stats.timeouts + row.stats.non2xx;
+    out.push(
+      `| ${row.caseId} | ${row.target} | ${row.stats.rps} | ${ms(row.stats.p50Ms)} | ${ms(row.stats.p99Ms)} | ${ms(row.stats.maxMs)} | ${ratios ? `${ratios.rps}×` : '1×'} | ${ratios ? `${ratios.p99}×` : '1×'} | ${row.peakRssMb} | ${errors} | ${goal} | ${goal ? yesNo(met) : ''} |`,
+    );
+  }
+  return out;
+}
+
+function pcrRow(m: PcrMeasurement | undefined): string {
+  if (!m) return '| PodCertificateRequest time-to-Issued | — | — | — | — | — | — | — | not measured yet (hook: bench/pcr-hook.ts) | — |';
+  return `| PodCertificateRequest time-to-Issued (n=${m.n}) | — | — | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | — | — | — | ${m.method ?? ''} | — |`;
+}
+
+function apiTable(r: Results): string[] {
+  const a = r.apiServer;
+  if (!a) return ['_Not measured in this results file._'];
+  const called: Record<string, string> = { plain: 'none (control)', shop: '/mutate', strict: '/mutate + /validate' };
+  const out = [
+    '| namespace | webhooks called | creates | p50 without | p99 without | p50 with | p99 with | overhead p50 | overhead p99 | goal | met? |',
+    '|---|---|---|--:|--:|--:|--:|--:|--:|---|---|',
+  ];
+  for (const row of a.rows) {
+    const goal = row.role === 'plain' ? '' : `overhead p99 ≤ ${GOALS.apiServerP99OverheadMs} ms`;
+    out.push(
+      `| bench-${row.role} | ${called[row.role]} | ${row.with.n} ${row.mode}${row.role !== 'plain' ? ` (${row.injected} injected)` : ''} | ${ms(row.without.p50Ms)} | ${ms(row.without.p99Ms)} | ${ms(row.with.p50Ms)} | ${ms(row.with.p99Ms)} | ${ms(row.overheadP50Ms)} | ${ms(row.overheadP99Ms)} | ${goal} | ${goal ? yesNo(row.overheadP99Ms <= GOALS.apiServerP99OverheadMs) : ''} |`,
+    );
+  }
+  out.push(pcrRow(a.pcrTimeToIssued));
+  return out;
+}
+
+function certsTable(r: Results): string[] {
+  const c = r.certs;
+  if (!c) return ['_Not measured in this results file._'];
+  return [
+    '| what | certificates/s | n | goal | met? |',
+    '|---|--:|--:|---|---|',
+    `| issueSvid (X.509-SVID, ECDSA P-256 CA) | ${c.issue.perSecond} | ${c.issue.n} | ≥ ${GOALS.certsPerSecond}/s | ${yesNo(c.issue.perSecond >= GOALS.certsPerSecond)} |`,
+    `| whole PodCertificateRequest path (decode, verify stub CSR, issue) | ${c.pcr.perSecond} | ${c.pcr.n} | ≥ ${GOALS.certsPerSecond}/s | ${yesNo(c.pcr.perSecond >= GOALS.certsPerSecond)} |`,
+  ];
+}
+
+function soakTable(r: Results): string[] {
+  const s = r.soak;
+  if (!s) return ['_No soak in this results file (`npm run bench -- --soak 180`)._'];
+  return [
+    '| duration | connections | requests | errors | RSS start | RSS end | RSS peak | RSS slope (after warm-up) | heap slope | goal | met? |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
+    `| ${s.seconds} s | ${s.connections} | ${s.requests} | ${s.errors + s.non2xx} | ${s.startRssMb} MB | ${s.endRssMb} MB | ${s.peakRssMb} MB | ${s.rssSlopeMbPerMin} MB/min | ${s.heapSlopeMbPerMin ?? '—'} MB/min | RSS ≤ ${GOALS.rssMb} MB | ${yesNo(s.peakRssMb <= GOALS.rssMb)} |`,
+  ];
+}
+
+function when(section: { measuredAt: string } | undefined): string {
+  return section ? ` (measured ${section.measuredAt})` : '';
+}
+
+/** bench/RESULTS.md: goals beside the measured figures, machine, method and commands. */
+export function renderMarkdown(r: Results): string {
+  const m = r.machine;
+  const h = r.http?.settings;
+  const lines = [
+    '# meshward benchmark results',
+    '',
+    `Generated ${r.generatedAt} by \`npm run bench\` on ${m.cpus}× ${m.cpuModel}, ${m.memGb} GB, ${m.os}; Node ${m.node} (OpenSSL ${m.openssl}); load generator autocannon ${m.autocannon}, in the same process as the harness, on the same cores as the servers.`,
+    '',
+    '## Goals (issue 10)',
+    '',
+    '| goal | measured | met? |',
+    '|---|---|---|',
+    ...checkGoals(r).map((g) => `| ${g.goal} | ${g.measured} | ${yesNo(g.met)} |`),
+    '',
+    `## Admission over HTTPS${when(r.http)}`,
+    '',
+    h
+      ? `autocannon, ${h.connections} connections, HTTPS keep-alive on 127.0.0.1, ${h.warmupSec} s warm-up then ${h.durationSec} s measured per row; latencies recorded per response (sub-ms resolution). Each server runs in its own process; only one is loaded at a time.`
+      : '',
+    '',
+    '- **floor**: bare `node:https` (same RSA-2048 self-signed certificate type, TLS settings and keep-alive timeout) that reads the body, `JSON.parse`s it and answers with meshward\'s own response to that review, precomputed: same bytes in and out, none of the work.',
+    '- **meshward**: `meshward serve --self-signed --offline --state manifests/examples/namespaces.yaml --log-level warn` (dist/webhook/cli/main.js), the real injector and gate.',
+    '- **express**: the same handlers behind express routing and `express.json()` (bench/express-server.ts): why the admission paths bypass express.',
+    '',
+    ...httpTable(r),
+    '',
+    r.http ? `meshward process: ${r.http.meshwardMemory.idleRssMb} MB RSS idle after start, VmHWM ${r.http.meshwardMemory.hwmMb} MB at the end of the run.` : '',
+    '',
+    `## Through the real API server${when(r.apiServer)}`,
+    '',
+    'Pod CREATE with `dryRun=All` (all admission runs, nothing is stored) through kube-apiserver v1.37 (scripts/control-plane), admin client over keep-alive, namespaces interleaved; first with no meshward webhook configuration, then with manifests/base/webhooks.yaml registered against a real `meshward serve` watching that API server. The typical Deployment pod of the HTTP cases. Overhead = with − without, same namespace.',
+    '',
+    ...apiTable(r),
+    '',
+    r.apiServer ? `Online meshward (informer caches, \`@kubernetes/client-node\` loaded) peak RSS during the \`with\` phase: ${r.apiServer.meshwardPeakRssMb} MB.` : '',
+    '',
+    `## Certificates${when(r.certs)}`,
+    '',
+    ...certsTable(r),
+    '',
+    `## Soak${when(r.soak)}`,
+    '',
+    'The four cases round robin on every connection against one meshward process; RSS from /proc/<pid>/status, heap from meshward\'s /metrics.',
+    '',
+    ...soakTable(r),
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    ...r.commands,
+    '```',
+    '',
+  ];
+  return lines.join('\n');
+}

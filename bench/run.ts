@@ -1,0 +1,82 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runApiServerBench } from './apiserver-bench.js';
+import { runCertsBench } from './certs-bench.js';
+import { checkGoals } from './goals.js';
+import { runHttpBench } from './http-bench.js';
+import { machineInfo } from './machine.js';
+import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
+import { renderMarkdown, type Results } from './report.js';
+import { runSoak } from './soak.js';
+
+// `npm run bench`: builds, then measures meshward (HTTP cases vs the I/O floor and express, the
+// real API server, certificate signing, optionally a soak) and writes bench/results.json and
+// bench/RESULTS.md. See bench/README.md.
+
+const say = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function commands(o: BenchOptions): string[] {
+  return [
+    'npm ci',
+    `npm run bench${o.quick ? ' -- --quick' : ''}                 # all sections but the soak (build included; first run builds the control plane, ~6 min)`,
+    'npm run bench -- --only soak --soak 180   # the soak alone; other sections keep their figures',
+    'npm run bench -- --only http --duration 5 --warmup 2',
+  ];
+}
+
+function previous(file: string): Partial<Results> {
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Partial<Results>;
+  } catch {
+    return {};
+  }
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (err) {
+    say((err as Error).message === USAGE ? USAGE : `bench: ${(err as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const jsonFile = join(options.outDir, 'results.json');
+  const old = previous(jsonFile);
+  const run = options.sections;
+  say(`meshward bench: ${[...run].join(', ')}${options.quick ? ' (quick)' : ''}`);
+
+  const http = run.has('http')
+    ? (say(`HTTP cases: ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s per row`),
+      await runHttpBench({ connections: options.connections, warmupSec: options.warmupSec, durationSec: options.durationSec }, say))
+    : old.http;
+  const certs = run.has('certs') ? (say('certificates per second...'), await runCertsBench(options.certs)) : old.certs;
+  if (run.has('certs') && certs) say(`  issue ${certs.issue.perSecond}/s, whole PCR path ${certs.pcr.perSecond}/s`);
+  const apiServer = run.has('apiserver')
+    ? (say('through the real API server:'),
+      await runApiServerBench({ sequential: options.apiSequential, concurrent: options.apiConcurrent, concurrency: options.apiConcurrency, quick: options.quick }, say))
+    : old.apiServer;
+  const soak = run.has('soak') ? (say(`soak: ${options.soakSec} s`), await runSoak(options.soakSec, Math.min(16, options.connections), say)) : old.soak;
+
+  const results: Results = {
+    schema: 1,
+    generatedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    commands: commands(options),
+    ...(http ? { http } : {}),
+    ...(apiServer ? { apiServer } : {}),
+    ...(certs ? { certs } : {}),
+    ...(soak ? { soak } : {}),
+  };
+  writeFileSync(jsonFile, `${JSON.stringify({ ...results, goals: checkGoals(results) }, null, 2)}\n`);
+  writeFileSync(join(options.outDir, 'RESULTS.md'), renderMarkdown(results));
+  say('\nGoals:');
+  for (const g of checkGoals(results)) say(`  ${g.met === undefined ? '—  ' : g.met ? 'met' : 'MISSED'}  ${g.goal}: ${g.measured}`);
+  say(`\nwrote ${jsonFile} and ${join(options.outDir, 'RESULTS.md')}`);
+}
+
+main().catch((err: unknown) => {
+  say(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});

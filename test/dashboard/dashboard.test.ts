@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../webhook/admission/types.js';
+import { startDashboardServer, type DashboardServer } from '../../webhook/dashboard/dashboard-server.js';
+import { applyFilters, filterQuery, parseFilters } from '../../webhook/dashboard/filters.js';
+import { escapeHtml, html } from '../../webhook/dashboard/html.js';
+import type { DashboardDeps } from '../../webhook/dashboard/status-source.js';
+import { ClusterUnavailableError, type ClusterState } from '../../webhook/kube/cluster-state.js';
+import { StaticClusterState } from '../../webhook/kube/static-state.js';
+import { buildStatus } from '../../webhook/status/build-status.js';
+import type { StatusReport } from '../../webhook/status/model.js';
+import { CONFIG_HASH, config, mixedCluster, namespace, NOW, pod, templates, TRUST_ROOT } from '../status/fixtures.js';
+
+// The dashboard: escaping, filters, and the read-only HTTP app over a StaticClusterState.
+
+function deps(cluster: ClusterState, extra: Partial<DashboardDeps> = {}): DashboardDeps {
+  return { config, cluster, currentTemplateHash: templates.hash, currentConfigHash: CONFIG_HASH, currentTrustRoot: () => TRUST_ROOT, now: () => NOW, ...extra };
+}
+
+/** Counts builds: each build lists the namespaces once. */
+class CountingState extends StaticClusterState {
+  builds = 0;
+  override async listNamespaces(): Promise<KubeObject[]> {
+    this.builds++;
+    return super.listNamespaces();
+  }
+}
+
+describe('dashboard html', () => {
+  it('escapes every interpolated value and keeps nested markup', () => {
+    assert.equal(escapeHtml(`<a href="x" onclick='y'>&\``), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&#96;');
+    const name = '<img src=x onerror=alert(1)>';
+    assert.equal(html`<td>${name}</td>${[html`<b>${'&'}</b>`]}`.value, '<td>&lt;img src=x onerror=alert(1)&gt;</td><b>&amp;</b>');
+  });
+});
+
+describe('dashboard filters', () => {
+  let report: StatusReport;
+  before(async () => {
+    report = await buildStatus({ config, cluster: new StaticClusterState(await mixedCluster()), currentTemplateHash: templates.hash, currentConfigHash: CONFIG_HASH, now: NOW });
+  });
+
+  it('parses the query string and refuses what it does not know', () => {
+    assert.deepEqual(parseFilters({ namespace: 'shop', show: 'stale', q: ' web ', refresh: '10' }), { ok: true, filters: { namespace: 'shop', show: 'stale', q: 'web', refresh: 10 } });
+    assert.deepEqual(parseFilters({}, { namespace: 'payments' }), { ok: true, filters: { namespace: 'payments', show: 'all', refresh: 0 } });
+    assert.match((parseFilters({ show: 'everything' }) as { error: string }).error, /show: "everything" is not one of all, problems/);
+    assert.match((parseFilters({ refresh: '1' }) as { error: string }).error, /refresh/);
+    assert.match((parseFilters({ namespace: ['a', 'b'] }) as { error: string }).error, /namespace: give it once/);
+    assert.equal(filterQuery({ show: 'all', refresh: 0 }, { show: 'problems', namespace: 'a b' }), '?namespace=a+b&show=problems');
+  });
+
+  it('narrows namespaces and workloads: problems, stale, unmeshed, text', () => {
+    const names = (r: StatusReport): string[] => r.namespaces.map((n) => `${n.name}:${n.workloads.map((w) => w.name).join(',')}`);
+    assert.deepEqual(names(applyFilters(report, { show: 'problems', refresh: 0 })), ['payments:api,batch,cache', 'plain:nightly', 'shop:legacy']);
+    assert.deepEqual(names(applyFilters(report, { show: 'stale', refresh: 0 })), ['payments:api,cache']);
+    assert.deepEqual(names(applyFilters(report, { show: 'violations', refresh: 0 })), ['payments:batch,cache']);
+    assert.deepEqual(names(applyFilters(report, { show: 'unmeshed', refresh: 0, namespace: 'shop' })), ['shop:legacy']);
+    assert.deepEqual(names(applyFilters(report, { show: 'all', refresh: 0, q: 'WEB-5d8f' })), ['shop:web']);
+    assert.equal(applyFilters(report, { show: 'problems', refresh: 0 }).summary, report.summary, 'the tiles keep the whole cluster');
+  });
+});
+
+describe('dashboard app', () => {
+  let server: DashboardServer;
+  let state: CountingState;
+  before(async () => {
+    state = new CountingState([...(await mixedCluster()), namespace('evil'), pod('evil', '<script>alert(1)</script>')]);
+    server = await startDashboardServer({ deps: deps(state, { cacheMs: 60_000 }), port: 0 });
+  });
+  after(() => server.close());
+
+  it('serves the page on 127.0.0.1: namespaces, workloads, port modes, violations with rule IDs, stale pods', async () => {
+    assert.equal(server.address.address, '127.0.0.1');
+    const res = await fetch(server.url);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    const page = await res.text();
+    for (const ns of ['payments', 'plain', 'shop']) assert.match(page, new RegExp(`<section class="[^"]*" id="ns-${ns}" data-namespace="${ns}">`));
+    assert.match(page, /data-workload="Deployment\/web"/);
+    assert.match(page, /<span class="chip m-PERMISSIVE m-drift" title="[^"]*restart the pods"><span class="port">6379<\/span>PERMISSIVE<\/span>/);
+    assert.match(page, /<span class="rule">MW-INJECT-001<\/span><span class="obj">Pod batch<\/span>/);
+    assert.match(page, /⚠ trust-root: trusts an older root/);
+    assert.match(page, /STRICT violated/);
+    assert.doesNotMatch(page, /<script>alert/);
+    assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    assert.doesNotMatch(page, /<script|https?:\/\/(?!127)/i, 'no script and no external URL');
+  });
+
+  it('filters by query string, serves JSON at /api/status and builds once per cache period', async () => {
+    const before = state.builds;
+    const page = await (await fetch(`${server.url}?namespace=shop&show=unmeshed`)).text();
+    assert.match(page, /data-namespace="shop"/);
+    assert.doesNotMatch(page, /data-namespace="payments"/);
+    assert.doesNotMatch(page, /data-workload="Deployment\/web"/);
+    assert.match(page, /data-workload="Pod\/legacy"/);
+    const json = (await (await fetch(`${server.url}api/status?show=stale`)).json()) as StatusReport;
+    assert.deepEqual(json.namespaces.map((n) => n.name), ['payments']);
+    assert.ok(state.builds - before <= 1, 'one build serves both requests');
+  });
+
+  it('answers bad input and writes with 4xx, never 5xx', async () => {
+    const bad = await fetch(`${server.url}?show=nope`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /bad query string: show: &quot;nope&quot;/);
+    assert.equal((await fetch(`${server.url}api/status?refresh=abc`)).status, 400);
+    const post = await fetch(server.url, { method: 'POST', body: 'x' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    assert.equal((await fetch(`${server.url}nothing-here`)).status, 404);
+  });
+
+  it('answers 503 while the cluster cannot be read, and recovers', async () => {
+    let down = true;
+    const flaky = new StaticClusterState(await mixedCluster());
+    const original = flaky.listNamespaces.bind(flaky);
+    flaky.listNamespaces = async () => {
+      if (down) throw new ClusterUnavailableError('namespaces', new Error('connection refused'));
+      return original();
+    };
+    const s = await startDashboardServer({ deps: deps(flaky), port: 0 });
+    try {
+      const res = await fetch(s.url);
+      assert.equal(res.status, 503);
+      assert.match(await res.text(), /cannot read the cluster right now: cannot read namespaces/);
+      assert.equal((await fetch(`${s.url}api/status`)).status, 503);
+      down = false;
+      assert.equal((await fetch(s.url)).status, 200, 'a failed build is not cached');
+    } finally {
+      await s.close();
+    }
+  });
+});

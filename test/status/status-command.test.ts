@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { KubeObject } from '../../webhook/admission/types.js';
+import { StaticClusterState } from '../../webhook/kube/static-state.js';
+import { buildStatus } from '../../webhook/status/build-status.js';
+import { formatStatusTable, TABLE_WIDTH } from '../../webhook/status/format-table.js';
+import type { StatusReport } from '../../webhook/status/model.js';
+import type { OpenedCluster } from '../../webhook/status/open-cluster.js';
+import { runStatusCommand, type StatusCommandDeps } from '../../webhook/status/status-command.js';
+import { CONFIG_HASH, config, mixedCluster, NOW, templates, TRUST_ROOT } from './fixtures.js';
+
+// `meshward status`: table and JSON output, exit codes, offline --state, and --serve.
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(argv: string[], deps: StatusCommandDeps = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
+  const code = await runStatusCommand(argv, io, { current: { config, templateHash: templates.hash, configHash: CONFIG_HASH }, now: () => NOW, ...deps });
+  return { code, stdout, stderr };
+}
+
+describe('meshward status', () => {
+  let objects: KubeObject[];
+  let closed = 0;
+  const opener = (): StatusCommandDeps => ({
+    openCluster: async (): Promise<OpenedCluster> => ({ cluster: new StaticClusterState(objects), origin: 'test', close: async () => void closed++ }),
+  });
+  before(async () => {
+    objects = await mixedCluster();
+  });
+
+  it('prints the table in 100 columns and exits 1 when a STRICT namespace is violated', async () => {
+    const res = await run(['--trust-root', TRUST_ROOT], opener());
+    assert.equal(res.code, 1, res.stderr);
+    assert.match(res.stderr, /STRICT violated in payments/);
+    const lines = res.stdout.trimEnd().split('\n');
+    const long = lines.filter((l) => [...l].length > TABLE_WIDTH);
+    assert.deepEqual(long, [], 'every line fits 100 columns');
+    assert.match(res.stdout, /^payments: requirement STRICT · inject enabled · meshed 3\/4 · 2 stale · STRICT VIOLATED$/m);
+    assert.match(res.stdout, /^ {2}Deployment\/web +2\/2 +8080 STRICT +pod certificate +ok$/m);
+    assert.match(res.stdout, /^ {2}StatefulSet\/cache +1\/1 +6379 PERMISSIVE→STRICT +pod certificate +VIOLATION$/m);
+    assert.match(res.stdout, /^ {4}MW-INJECT-001 Pod\/batch metadata\.labels/m);
+    assert.match(res.stdout, /legacy \(Pending, cert none\): not injected \(created-before-opt-in\)/);
+    assert.ok(closed > 0, 'the cluster is closed');
+  });
+
+  it('prints the model as JSON and exits 0 for a namespace without STRICT violations', async () => {
+    const res = await run(['-n', 'shop', '-o', 'json'], opener());
+    assert.equal(res.code, 0, res.stderr);
+    const report = JSON.parse(res.stdout) as StatusReport;
+    assert.deepEqual(report.namespaces.map((n) => n.name), ['shop']);
+    assert.deepEqual(report.summary.strictViolated, []);
+    assert.equal(report.current.trustRoot, undefined);
+  });
+
+  it('exits 2 with the reason for bad input', async () => {
+    for (const [argv, message] of [
+      [['-o', 'yaml'], /-o yaml: use table or json/],
+      [['--bogus'], /Unknown option '--bogus'/],
+      [['--port', '80'], /--port and --host need --serve/],
+      [['--trust-root', 'xyz'], /--trust-root: a SHA-256 fingerprint/],
+      [['--kubeconfig', 'k', '--state', 's'], /not both/],
+    ] as const) {
+      const res = await run([...argv], opener());
+      assert.equal(res.code, 2, `${argv.join(' ')}: ${res.stderr}`);
+      assert.match(res.stderr, message);
+    }
+    const missing = await run(['-n', 'nope'], opener());
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /namespace nope not found/);
+  });
+
+  it('exits 2 when the cluster cannot be read, never reporting it as empty', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshward-status-'));
+    try {
+      const kubeconfig = join(dir, 'kubeconfig');
+      // Port 1 on loopback: nothing listens there.
+      writeFileSync(kubeconfig, stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }], 'current-context': 'c' }));
+      for (const argv of [['--kubeconfig', kubeconfig], ['--kubeconfig', kubeconfig, '--serve', '--port', '0']]) {
+        const res = await run(argv);
+        assert.equal(res.code, 2, res.stdout);
+        assert.equal(res.stdout, '');
+        assert.match(res.stderr, /cannot read namespaces from the Kubernetes API: .*ECONNREFUSED/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads an offline cluster from --state manifests', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshward-status-'));
+    try {
+      const file = join(dir, 'cluster.yaml');
+      writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+      const res = await run(['--state', file, '-n', 'payments', '-o', 'json']);
+      assert.equal(res.code, 1, res.stderr);
+      const report = JSON.parse(res.stdout) as StatusReport;
+      assert.equal(report.namespaces[0]!.workloads.length, 4);
+      const bad = await run(['--state', join(dir, 'missing.yaml')]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /missing\.yaml: cannot read/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves the dashboard with --serve until stopped', async () => {
+    let pageText = '';
+    let json: StatusReport | undefined;
+    const res = await run(['--serve', '--port', '0', '-n', 'payments'], {
+      ...opener(),
+      untilStopped: async (server) => {
+        pageText = await (await fetch(server.url)).text();
+        json = (await (await fetch(`${server.url}api/status`)).json()) as StatusReport;
+      },
+    });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /dashboard at http:\/\/127\.0\.0\.1:\d+\/ \(read-only/);
+    assert.match(pageText, /data-namespace="payments"/);
+    assert.doesNotMatch(pageText, /data-namespace="shop"/, '-n is the default filter');
+    assert.deepEqual(json!.namespaces.map((n) => n.name), ['payments']);
+  });
+});
+
+describe('formatStatusTable', () => {
+  it('wraps long names and messages within 100 columns', async () => {
+    const objects = await mixedCluster();
+    const long = structuredClone(objects.find((o) => o.metadata?.name === 'batch')!);
+    long.metadata!.name = `batch-${'x'.repeat(120)}`;
+    const report = await buildStatus({ config, cluster: new StaticClusterState([...objects, long]), currentTemplateHash: templates.hash, currentConfigHash: CONFIG_HASH, now: NOW });
+    const text = formatStatusTable(report);
+    assert.ok(text.split('\n').every((l) => [...l].length <= TABLE_WIDTH), text);
+    assert.match(text, /trust root unknown \(not checked\)/);
+  });
+});

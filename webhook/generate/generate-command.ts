@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from '../cli/io.js';
+import type { MeshwardConfig } from '../config/types.js';
+import { loadCurrentInjection } from '../status/command-config.js';
+import { openCluster, type ClusterSource, type OpenedCluster } from '../status/open-cluster.js';
+import { generatePolicy } from './generate-policy.js';
+import { buildRequest } from './request.js';
+
+// `meshward generate`: prints the MeshTLSPolicy that gives a namespace, workload or port the
+// requested mode without conflicts. Exit 0 printed; 1 the gate would refuse it (rule ID on
+// stderr); 2 bad input, or the cluster could not be read.
+
+export const GENERATE_USAGE = `Usage: meshward generate --namespace NS [--selector k=v ...] [--port P ...] --mode MODE
+                         [--kubeconfig FILE | -f FILE ...] [--name NAME]
+
+Prints the MeshTLSPolicy YAML that gives the namespace (or the workload a selector names, or its
+ports) the mode, from the cluster's current policies: it updates the existing namespace-wide policy
+or the policy with the same selector instead of adding a second one, explains the effect in
+comments, and refuses (exit 1, with the gate's rule ID) what the gate would refuse.
+  -n, --namespace NS     the namespace (required)
+  -l, --selector k=v     the workload's labels (matchLabels); repeatable or comma-separated
+  -p, --port P           a container port of that workload (needs --selector); repeatable
+  -m, --mode MODE        STRICT, PERMISSIVE or DISABLE (required)
+  --name NAME            name of a new policy (default: default, or <selector values>-mtls)
+  --kubeconfig FILE      read the live cluster (default: in-cluster, then $KUBECONFIG)
+  -f, --filename FILE    offline: read Namespaces, MeshTLSPolicies and Pods from manifests instead
+  --config FILE          meshward's config (mesh namespace, default mode)
+Apply it with: meshward generate ... | kubectl apply -f -
+Exit status: 0 printed, 1 the gate would refuse it, 2 bad input or the cluster could not be read.`;
+
+export interface GenerateCommandDeps {
+  readonly openCluster?: (source: ClusterSource) => Promise<OpenedCluster>;
+  readonly config?: MeshwardConfig;
+}
+
+const OPTIONS = {
+  namespace: { type: 'string', short: 'n' },
+  selector: { type: 'string', short: 'l', multiple: true },
+  port: { type: 'string', short: 'p', multiple: true },
+  mode: { type: 'string', short: 'm' },
+  name: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  filename: { type: 'string', short: 'f', multiple: true },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function runGenerateCommand(argv: string[], io: CommandIo, deps: GenerateCommandDeps = {}): Promise<number> {
+  let values;
+  try {
+    const parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+    if (parsed.positionals.length > 0) throw new Error(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+    values = parsed.values;
+    if (values.kubeconfig !== undefined && values.filename !== undefined) throw new Error('give --kubeconfig or -f, not both');
+  } catch (err) {
+    io.stderr.write(`meshward generate: ${(err as Error).message}\n\n${GENERATE_USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (values.help) {
+    io.stdout.write(`${GENERATE_USAGE}\n`);
+    return EXIT_OK;
+  }
+  let opened: OpenedCluster | undefined;
+  try {
+    const request = buildRequest({
+      ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+      selector: values.selector ?? [],
+      ports: values.port ?? [],
+      ...(values.mode !== undefined ? { mode: values.mode } : {}),
+      ...(values.name !== undefined ? { name: values.name } : {}),
+    });
+    const config = deps.config ?? loadCurrentInjection(values.config).config;
+    const source: ClusterSource = values.filename ? { kind: 'manifests', paths: values.filename } : { kind: 'live', kubeconfig: values.kubeconfig ?? '' };
+    opened = await (deps.openCluster ?? openCluster)(source);
+    const result = await generatePolicy(request, { config, cluster: opened.cluster });
+    if (!result.ok) {
+      io.stderr.write(`meshward generate: refused — the gate would reject ${result.plan.policy.namespace}/${result.plan.policy.name} (${result.rules.join(', ')}): ${result.message}\n`);
+      return EXIT_FINDINGS;
+    }
+    io.stdout.write(result.yaml);
+    return EXIT_OK;
+  } catch (err) {
+    // GenerateInputError, ManifestError, ConfigError, ClusterUnavailableError.
+    io.stderr.write(`meshward generate: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_USAGE;
+  } finally {
+    await opened?.close();
+  }
+}

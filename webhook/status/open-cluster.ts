@@ -1,0 +1,58 @@
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from '../admission/types.js';
+import type { ClusterState } from '../kube/cluster-state.js';
+import { loadKubeConfig, statusOf } from '../kube/kube-client.js';
+import { readManifestPaths } from '../kube/manifests.js';
+import { StaticClusterState } from '../kube/static-state.js';
+import type { SecretReader } from './certificate.js';
+import { DirectClusterState } from './direct-state.js';
+
+// The cluster for `status` and `generate`: live (direct API reads, plus Secret reads for the
+// fallback certificates' expiry) or offline manifests (--state / -f).
+
+export interface OpenedCluster {
+  readonly cluster: ClusterState;
+  readonly secrets?: SecretReader;
+  /** What the cluster is, for messages: the kubeconfig's server or the manifest files. */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+export type ClusterSource =
+  | { readonly kind: 'live'; readonly kubeconfig: string; /** fresh reads (the dashboard) instead of one snapshot */ readonly fresh?: boolean }
+  | { readonly kind: 'manifests'; readonly paths: readonly string[] };
+
+export function openManifestCluster(paths: readonly string[]): OpenedCluster {
+  const objects: KubeObject[] = readManifestPaths(paths).map((s) => s.object);
+  return { cluster: new StaticClusterState(objects), origin: paths.join(', '), close: async () => undefined };
+}
+
+function secretReader(kc: KubeConfig): SecretReader {
+  const core = kc.makeApiClient(CoreV1Api);
+  return {
+    async getSecret(namespace, name) {
+      try {
+        return (await core.readNamespacedSecret({ namespace, name })) as unknown as KubeObject;
+      } catch (err) {
+        if (statusOf(err) === 404) return undefined;
+        throw new Error(statusOf(err) === 403 ? 'forbidden (no RBAC to get Secrets)' : (err as Error).message);
+      }
+    },
+  };
+}
+
+/**
+ * The live cluster, read directly (DirectClusterState): a snapshot for one command, or fresh
+ * reads for a long-running dashboard. Fails with ClusterUnavailableError when it cannot list
+ * namespaces, so an unreachable cluster is reported, not shown as empty.
+ */
+export async function openLiveCluster(kubeconfig: string, options: { snapshot: boolean } = { snapshot: true }): Promise<OpenedCluster> {
+  const kc = loadKubeConfig(kubeconfig);
+  const cluster = new DirectClusterState(kc, options.snapshot);
+  await cluster.listNamespaces();
+  return { cluster, secrets: secretReader(kc), origin: kc.getCurrentCluster()?.server ?? 'the cluster', close: async () => undefined };
+}
+
+export async function openCluster(source: ClusterSource): Promise<OpenedCluster> {
+  return source.kind === 'live' ? openLiveCluster(source.kubeconfig, { snapshot: source.fresh !== true }) : openManifestCluster(source.paths);
+}

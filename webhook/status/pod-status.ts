@@ -1,0 +1,83 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeObject } from '../admission/types.js';
+import type { MeshwardConfig } from '../config/types.js';
+import { decideInjection, isInjected } from '../inject/decide.js';
+import { declaredPorts } from '../inject/inject-pod.js';
+import { INJECT_REASONS } from '../inject/skip-reasons.js';
+import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
+import { modeForPort, resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
+import { certificateSource, withSecretExpiry, type SecretReader } from './certificate.js';
+import { findDrift, readRecordedStatus, recordedPortMode, trustRootState, type CurrentInputs } from './drift.js';
+import type { PodStatus, PortStatus } from './model.js';
+
+// One pod's status: injected or why not, its modes per port (resolver now vs. its proxy), drift,
+// trust root and certificate. Gate violations are added by the caller (one checkObjects run).
+
+export interface PodContext {
+  readonly config: MeshwardConfig;
+  readonly namespace: string;
+  readonly namespaceObject: KubeObject | undefined;
+  readonly meshPolicies: readonly MeshTLSPolicy[];
+  readonly namespacePolicies: readonly MeshTLSPolicy[];
+  readonly current: CurrentInputs;
+  readonly secrets?: SecretReader;
+  readonly now: Date;
+}
+
+/** Why a pod that is not injected is not: decideInjection's reason, or that it predates opt-in. */
+export function notInjectedBecause(pod: V1Pod, ctx: Pick<PodContext, 'config' | 'namespace' | 'namespaceObject'>): { reason: string; message: string } {
+  const decision = decideInjection(pod, ctx.namespace, ctx.namespaceObject, ctx.config.mesh.namespace);
+  if (decision.inject) {
+    return {
+      reason: 'created-before-opt-in',
+      message: 'it would be injected now, so it was created before the opt-in or while the injector was unavailable; restart it',
+    };
+  }
+  const base = INJECT_REASONS[decision.reason];
+  return { reason: decision.reason, message: decision.problem ? `${base}: ${decision.problem}` : base };
+}
+
+export function resolvePodStatusModes(pod: KubeObject, ctx: Pick<PodContext, 'config' | 'meshPolicies' | 'namespacePolicies'>): WorkloadModes {
+  return resolveWorkloadModes({
+    config: ctx.config,
+    meshPolicies: ctx.meshPolicies,
+    namespacePolicies: ctx.namespacePolicies,
+    podLabels: pod.metadata?.labels,
+    ports: declaredPorts(pod as V1Pod),
+  });
+}
+
+function portStatuses(pod: KubeObject, modes: WorkloadModes, injected: boolean): PortStatus[] {
+  const recorded = injected ? readRecordedStatus(pod) : undefined;
+  const ports = new Set<number>([...modes.ports.map((p) => p.port), ...Object.keys(recorded?.ports ?? {}).map(Number).filter(Number.isInteger)]);
+  return [...ports]
+    .sort((a, b) => a - b)
+    .map((port) => {
+      const level = modeForPort(modes, port);
+      const proxy = recorded ? recordedPortMode(recorded, port) : undefined;
+      return { port, resolved: level.mode, source: level.source, ...(level.policy ? { policy: level.policy } : {}), ...(proxy ? { proxy } : {}) };
+    });
+}
+
+export async function buildPodStatus(pod: KubeObject, ctx: PodContext): Promise<PodStatus> {
+  const v1 = { ...pod, metadata: { ...pod.metadata, namespace: ctx.namespace } } as unknown as V1Pod;
+  const injected = isInjected(v1);
+  const modes = resolvePodStatusModes(pod, ctx);
+  const why = injected ? undefined : notInjectedBecause(v1, ctx);
+  const drift = injected ? findDrift(pod, modes, ctx.current) : [];
+  const recordedRoot = injected ? (readRecordedStatus(pod)?.trustRoot ?? '') : '';
+  const phase = (pod.status as { phase?: unknown } | undefined)?.phase;
+  return {
+    name: pod.metadata?.name ?? '<unnamed>',
+    phase: typeof phase === 'string' ? phase : 'Unknown',
+    injected,
+    ...(why ? { notInjectedReason: why.reason, notInjectedMessage: why.message } : {}),
+    ports: portStatuses(pod, modes, injected),
+    mode: modes.workload,
+    drift,
+    stale: drift.length > 0,
+    trustRoot: { recorded: recordedRoot, state: injected ? trustRootState(recordedRoot, ctx.current.trustRoot) : 'unknown' },
+    certificate: await withSecretExpiry(certificateSource(pod), ctx.namespace, ctx.secrets, ctx.now),
+    violations: [],
+  };
+}

@@ -1,0 +1,47 @@
+import type { KubeObject } from '../admission/types.js';
+import type { PodStatus, WorkloadPort, WorkloadStatus } from './model.js';
+import { workloadOf } from './workload-owner.js';
+
+// Groups pod statuses into workloads and sums them up per port.
+
+function single<T extends string>(values: readonly T[]): T | 'mixed' {
+  const distinct = [...new Set(values)];
+  return distinct.length === 1 ? distinct[0]! : 'mixed';
+}
+
+export function workloadPorts(pods: readonly PodStatus[]): WorkloadPort[] {
+  const ports = [...new Set(pods.flatMap((p) => p.ports.map((port) => port.port)))].sort((a, b) => a - b);
+  return ports.map((port) => {
+    const entries = pods.map((pod) => ({ pod, entry: pod.ports.find((p) => p.port === port) }));
+    const resolved = single(entries.map(({ pod, entry }) => entry?.resolved ?? pod.mode.mode));
+    const proxy = single(entries.map(({ pod, entry }) => (pod.injected ? (entry?.proxy ?? 'mixed') : 'none')));
+    return { port, resolved, proxy };
+  });
+}
+
+/** Workloads with their pods, sorted by name then kind; pods sorted by name. */
+export function groupWorkloads(pods: ReadonlyArray<{ readonly object: KubeObject; readonly status: PodStatus }>): WorkloadStatus[] {
+  const groups = new Map<string, { kind: string; name: string; pods: PodStatus[] }>();
+  for (const { object, status } of pods) {
+    const ref = workloadOf(object);
+    const key = `${ref.kind}/${ref.name}`;
+    const group = groups.get(key) ?? { ...ref, pods: [] };
+    group.pods.push(status);
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .map((g) => {
+      const sorted = [...g.pods].sort((a, b) => a.name.localeCompare(b.name));
+      return {
+        kind: g.kind,
+        name: g.name,
+        meshed: sorted.filter((p) => p.injected).length,
+        total: sorted.length,
+        stale: sorted.filter((p) => p.stale).length,
+        violations: sorted.reduce((n, p) => n + p.violations.length, 0),
+        ports: workloadPorts(sorted),
+        pods: sorted,
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name) || a.kind.localeCompare(b.kind));
+}
