@@ -5,6 +5,7 @@ import { applyCrds, registerMeshwardWebhooks, unregisterMeshwardWebhooks } from 
 import { startMeshwardProcess } from '../scripts/meshward-process.js';
 import { readManifestPaths } from '../webhook/kube/manifests.js';
 import { apiClient, type ApiClient } from './api-client.js';
+import { readAdmissionTotals } from './meshward-metrics.js';
 import { measurePcrTimeToIssued, type PcrMeasurement } from './pcr-hook.js';
 import { typicalPod } from './pods.js';
 import { sampleRss } from './rss.js';
@@ -41,6 +42,8 @@ export interface ApiServerSection {
   readonly rows: CreateRow[];
   /** The online meshward (informers on the real API server): peak VmRSS during the `with` phase, MB. */
   readonly meshwardPeakRssMb: number;
+  /** During the `with` phase: meshward's calls per pod created in an opted-in namespace, and its own mean time per call. */
+  readonly meshwardCalls: { readonly mutatePerPod: number; readonly validatePerStrictPod: number; readonly mutateMeanMs: number; readonly validateMeanMs: number; readonly mutateReasonsPerPod: Record<string, number> };
   readonly pcrTimeToIssued?: PcrMeasurement;
 }
 
@@ -125,9 +128,21 @@ export async function runApiServerBench(options: ApiServerOptions, say: (line: s
     await registerMeshwardWebhooks({ controlPlane: cp, meshwardUrl: meshward.url, caBundlePem: meshward.caPem, manifests });
     say('  with meshward webhooks registered...');
     const rss = sampleRss(meshward.child.pid!, 500);
+    const before = await readAdmissionTotals(meshward.url, meshward.caPem);
     const seqWith = await sequential(client, options.sequential);
     const conWith = await concurrent(client, options.concurrent, options.concurrency);
+    const after = await readAdmissionTotals(meshward.url, meshward.caPem);
     rss.stop();
+    // Warm-up creates count too: 10 per namespace in each of the two runs of `sequential`.
+    const injectedPods = seqWith.shop.ms.length + seqWith.strict.ms.length + conWith.shop.ms.length + conWith.strict.ms.length + 40;
+    const strictPods = seqWith.strict.ms.length + conWith.strict.ms.length + 20;
+    const calls = (w: 'mutate' | 'validate'): number => after.count[w] - before.count[w];
+    const meanMs = (w: 'mutate' | 'validate'): number => round(((after.seconds[w] - before.seconds[w]) / Math.max(1, calls(w))) * 1000, 3);
+    const mutateReasonsPerPod = Object.fromEntries(
+      Object.entries(after.mutateReasons).map(([reason, n]) => [reason, round((n - (before.mutateReasons[reason] ?? 0)) / injectedPods, 2)]),
+    );
+    const meshwardCalls = { mutateReasonsPerPod, mutatePerPod: round(calls('mutate') / injectedPods, 2), validatePerStrictPod: round(calls('validate') / strictPods, 2), mutateMeanMs: meanMs('mutate'), validateMeanMs: meanMs('validate') };
+    say(`  meshward: ${meshwardCalls.mutatePerPod} /mutate calls per pod (${JSON.stringify(mutateReasonsPerPod)}, mean ${meshwardCalls.mutateMeanMs} ms), ${meshwardCalls.validatePerStrictPod} /validate per STRICT pod (mean ${meshwardCalls.validateMeanMs} ms)`);
 
     const pcrTimeToIssued = await measurePcrTimeToIssued({ controlPlane: cp, kubeconfig: cp.kubeconfigPath, quick: options.quick });
     const rows = [...rowsOf('sequential', seqWithout, seqWith), ...rowsOf('concurrent', conWithout, conWith)];
@@ -140,6 +155,7 @@ export async function runApiServerBench(options: ApiServerOptions, say: (line: s
       settings: options,
       rows,
       meshwardPeakRssMb: Math.round(rss.peak()),
+      meshwardCalls,
       ...(pcrTimeToIssued ? { pcrTimeToIssued } : {}),
     };
   } finally {

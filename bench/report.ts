@@ -125,7 +125,9 @@ export function renderMarkdown(r: Results): string {
     '',
     ...apiTable(r),
     '',
-    r.apiServer ? `Online meshward (informer caches, \`@kubernetes/client-node\` loaded) peak RSS during the \`with\` phase: ${r.apiServer.meshwardPeakRssMb} MB.` : '',
+    r.apiServer
+      ? `meshward's side (its own histogram, during the \`with\` phase): ${r.apiServer.meshwardCalls.mutatePerPod} /mutate calls per injected pod (by outcome: ${Object.entries(r.apiServer.meshwardCalls.mutateReasonsPerPod).map(([k, v]) => `${k} ${v}`).join(', ')}), mean ${r.apiServer.meshwardCalls.mutateMeanMs} ms each; ${r.apiServer.meshwardCalls.validatePerStrictPod} /validate call per STRICT pod, mean ${r.apiServer.meshwardCalls.validateMeanMs} ms. Online meshward (informer caches) peak RSS: ${r.apiServer.meshwardPeakRssMb} MB.`
+      : '',
     '',
     `## Certificates${when(r.certs)}`,
     '',

@@ -12,7 +12,7 @@ import { readManifestPaths } from '../kube/manifests.js';
 import { StaticClusterState } from '../kube/static-state.js';
 import type { MeshwardHandlers, ServerContext } from '../server/start.js';
 import { startServeDashboard } from '../dashboard/serve-dashboard.js';
-import { startIdentityControllers } from '../identity/index.js';
+import { startServeControllers } from './serve-controllers.js';
 
 /** The cluster as meshward sees it: informer caches, or --state manifests with --offline. */
 export function openClusterState(config: MeshwardConfig, logger: Logger): { cluster: ClusterState; synced: Promise<void>; close: () => Promise<void> } {
@@ -41,21 +41,29 @@ export function buildHandlers(config: MeshwardConfig, logger: Logger, trustRoot?
 }
 
 /**
- * Everything `meshward serve` runs: the admission handlers, the identity controllers (signer,
- * trust bundles; no-ops offline) and the dashboard, stopped together.
+ * Everything `meshward serve` runs: the admission handlers, the controllers (identity, serving
+ * certificate, Secret fallback; none offline) and the dashboard, stopped together.
  */
 export async function buildServe(config: MeshwardConfig, logger: Logger, context: ServerContext): Promise<MeshwardHandlers> {
-  const identity = await startIdentityControllers({ config, logger, registry: context.registry });
-  const trustRoot = (): string | undefined => identity.trustRootFingerprint();
-  const handlers = buildHandlers(config, logger, trustRoot);
+  const controllers = await startServeControllers(config, logger, context);
+  const trustRoot = (): string | undefined => controllers.identity.trustRootFingerprint();
+  // The fallback's API discovery decides which credentials the injector projects.
+  const injectConfig: MeshwardConfig =
+    controllers.credentialSource === config.credentials.source ? config : { ...config, credentials: { ...config.credentials, source: controllers.credentialSource } };
+  const handlers = buildHandlers(injectConfig, logger, trustRoot);
   const dashboard = handlers.synced!.then(() =>
     startServeDashboard({ config, cluster: handlers.cluster, templateHash: handlers.templateHash, configHash: handlers.configHash, currentTrustRoot: trustRoot, logger }),
   );
   return {
     ...handlers,
+    ...(controllers.initialTls ? { initialTls: controllers.initialTls } : {}),
+    onListening: (webhook) => controllers.setTlsSink((pair) => {
+      webhook.reloadTls(pair);
+      logger.info('serving certificate rotated');
+    }),
     async close() {
       await (await dashboard.catch(() => undefined))?.close();
-      await identity.stop();
+      await controllers.stop();
       await handlers.close();
     },
   };

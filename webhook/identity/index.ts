@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { MeshwardConfig } from '../config/types.js';
+import type { MeshCa } from '../pki/index.js';
 import { loadKubeConfig } from '../kube/kube-client.js';
 import { ensureCaSecret } from './ca-bootstrap.js';
 import { CaStore } from './ca-store.js';
@@ -40,6 +41,8 @@ export interface IdentityControllers {
   stop(): Promise<void>;
   /** sha256 of the root the signer signs under; undefined until the CA is loaded. */
   trustRootFingerprint(): string | undefined;
+  /** The signing CA (for the Secret fallback); undefined until loaded. */
+  currentCa(): MeshCa | undefined;
   /**
    * Resolves once the CA has been loaded (on every replica, leader or not). Never rejects; it stays
    * pending while the CA Secret is missing and identity.createCa is off, so do not gate serving on it.
@@ -68,7 +71,7 @@ export async function startIdentityControllers(deps: IdentityDeps): Promise<Iden
   const identity = deps.identity ?? defaultIdentity();
   // --offline has no API server to sign for; identity.enabled=false leaves signing to someone else.
   if (!config.identity.enabled || config.kube.offline) {
-    return { stop: async () => undefined, trustRootFingerprint: () => undefined, ready: Promise.resolve(), isLeader: () => false, identity, idle: async () => undefined };
+    return { stop: async () => undefined, trustRootFingerprint: () => undefined, currentCa: () => undefined, ready: Promise.resolve(), isLeader: () => false, identity, idle: async () => undefined };
   }
   const settings = identitySettings(config);
   const logger = parent.child({ component: 'identity', identity });
@@ -132,6 +135,7 @@ export async function startIdentityControllers(deps: IdentityDeps): Promise<Iden
   return {
     stop: () => (stopping ??= elector.stop().then(() => store.stop())),
     trustRootFingerprint: () => store.trustRootFingerprint(),
+    currentCa: () => store.current(),
     ready: store.ready,
     isLeader: () => elector.isLeader(),
     identity,

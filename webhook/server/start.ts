@@ -8,7 +8,8 @@ import { createAdmissionMetrics, type AdmissionMetrics } from '../metrics/admiss
 import { createWebhookServer, type WebhookServer } from './https-server.js';
 import { createOpsApp } from './ops-app.js';
 import { Readiness } from './readiness.js';
-import { openTlsSource } from './tls-source.js';
+import { managedTlsSource, openTlsSource } from './tls-source.js';
+import type { TlsPair } from './tls-files.js';
 
 /** What handler factories may use from the server being built. */
 export interface ServerContext {
@@ -23,6 +24,8 @@ export interface MeshwardHandlers {
   readonly synced?: Promise<void>;
   readonly extendOps?: (app: Express) => void;
   readonly close?: () => void | Promise<void>;
+  /** The first serving certificate, when a controller manages it (else files or --self-signed). */
+  readonly initialTls?: Promise<TlsPair>;
   /** Called once the server listens (e.g. to hand it rotated serving certificates). */
   readonly onListening?: (webhook: WebhookServer) => void;
 }
@@ -49,9 +52,9 @@ export async function startMeshward(
   readiness.require('caches-synced');
   readiness.set('not-shutting-down', true);
   const metrics = createAdmissionMetrics();
-  const tls = openTlsSource(config.server, logger, now());
-  readiness.set('certificates-loaded', true);
   const handlers = await makeHandlers({ readiness, registry: metrics.registry });
+  const tls = handlers.initialTls ? managedTlsSource(await handlers.initialTls) : openTlsSource(config.server, logger, now());
+  readiness.set('certificates-loaded', true);
   const opsApp = createOpsApp({ readiness, registry: metrics.registry, extend: handlers.extendOps });
   const webhook = createWebhookServer({
     tls: tls.pair,

@@ -1,0 +1,21 @@
+import { startMeshwardServe } from './children.js';
+import { prepareCases } from './cases.js';
+import { runLoad } from './load.js';
+import { readProcMemory } from './rss.js';
+import { httpsCall } from './https-post.js';
+const m = await startMeshwardServe({});
+const cases = await prepareCases(m.url, m.ca);
+const show = async (label: string) => {
+  const t = (await httpsCall(`${m.url}/metrics`, m.ca, 'GET')).body.toString();
+  const g = (n: string) => Math.round(Number(new RegExp(`^meshward_${n}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(t)?.[1]) / 1048576);
+  const spaces = [...t.matchAll(/^meshward_nodejs_heap_space_size_used_bytes\{space="([^"]+)"\} ([0-9.e+]+)/gm)].map((x) => `${x[1]}=${Math.round(Number(x[2]) / 1048576)}`).join(' ');
+  console.log(label, 'rss', Math.round(readProcMemory(m.pid).rssMb), 'heapTotal', g('nodejs_heap_size_total_bytes'), 'heapUsed', g('nodejs_heap_size_used_bytes'), 'external', g('nodejs_external_memory_bytes'), spaces);
+};
+await show('idle');
+const p = runLoad({ url: m.url, path: cases[0]!.path, body: cases[0]!.body }, { connections: 32, warmupSec: 0, durationSec: 4 });
+await new Promise((r) => setTimeout(r, 3000)); await show('typical load');
+await p;
+const p2 = runLoad({ url: m.url, path: cases[1]!.path, body: cases[1]!.body }, { connections: 32, warmupSec: 0, durationSec: 4 });
+await new Promise((r) => setTimeout(r, 3000)); await show('large load');
+await p2; await new Promise((r) => setTimeout(r, 2000)); await show('after');
+await m.stop();

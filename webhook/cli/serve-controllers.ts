@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import type { CredentialSource, MeshwardConfig } from '../config/types.js';
+import { kubeFallbackApi } from '../identity/fallback-kube-api.js';
+import { startSecretFallback } from '../identity/fallback-controller.js';
+import { startIdentityControllers, type IdentityControllers } from '../identity/index.js';
+import { startServingCertManager } from '../identity/serving-manager.js';
+import { kubeServingApi } from '../identity/serving-kube-api.js';
+import { servingSettingsFrom } from '../identity/serving-settings.js';
+import { loadKubeConfig } from '../kube/kube-client.js';
+import type { ServerContext } from '../server/start.js';
+import type { TlsPair } from '../server/tls-files.js';
+
+/** The controllers `meshward serve` runs beside its webhooks, and what the webhooks need from them. */
+export interface ServeControllers {
+  readonly identity: IdentityControllers;
+  /** The credential source the injector must use (the fallback decides it by API discovery). */
+  readonly credentialSource: CredentialSource;
+  /** The first serving certificate, in self-managed mode. */
+  readonly initialTls?: Promise<TlsPair>;
+  /** Where rotated serving certificates go, once the server listens. */
+  setTlsSink(sink: (pair: TlsPair) => void): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Identity (signer, trust bundles), the self-managed serving certificate and the Secret fallback.
+ * Offline, none of them runs; with --self-signed or serving.mode=files the certificate is not managed.
+ */
+export async function startServeControllers(config: MeshwardConfig, logger: Logger, context: ServerContext): Promise<ServeControllers> {
+  const identity = await startIdentityControllers({ config, logger, registry: context.registry });
+  let sink: ((pair: TlsPair) => void) | undefined;
+  if (config.kube.offline) {
+    return { identity, credentialSource: config.credentials.source, setTlsSink: () => undefined, stop: () => identity.stop() };
+  }
+  const kc = loadKubeConfig(config.kube.kubeconfig);
+  const managed = config.serving.mode === 'self-managed' && !config.server.selfSigned;
+  if (managed && !config.identity.enabled) {
+    throw new Error('serving.mode=self-managed needs identity.enabled=true (the signer lease decides which replica rotates); set serving.mode=files to mount a certificate instead');
+  }
+  const serving = managed
+    ? startServingCertManager({ api: kubeServingApi(kc), settings: servingSettingsFrom(config), isLeader: identity.isLeader, logger, onServingCert: (pair) => sink?.(pair) })
+    : undefined;
+  const fallback = startSecretFallback({
+    api: kubeFallbackApi(kc),
+    configuredSource: config.credentials.source,
+    currentCa: () => identity.currentCa(),
+    trustDomain: config.mesh.trustDomain,
+    ttlSeconds: config.credentials.maxExpirationSeconds,
+    isLeader: identity.isLeader,
+    logger,
+  });
+  const { effectiveSource } = await fallback.ready;
+  return {
+    identity,
+    credentialSource: effectiveSource,
+    ...(serving ? { initialTls: serving.ready } : {}),
+    setTlsSink: (next) => (sink = next),
+    async stop() {
+      await Promise.allSettled([serving?.stop(), fallback.stop()]);
+      await identity.stop();
+    },
+  };
+}
