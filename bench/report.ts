@@ -7,17 +7,20 @@ export interface Results extends Sections {
   readonly generatedAt: string;
   readonly machine: MachineInfo;
   readonly commands: readonly string[];
+  /** 1-minute load average when the run started and ended (other work on the same cores shows here). */
+  readonly loadAverage?: { readonly start: number; readonly end: number };
 }
 
 const yesNo = (met: boolean | undefined): string => (met === undefined ? '—' : met ? '**yes**' : '**no**');
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : '—');
 
 function httpTable(r: Results): string[] {
   const rows = r.http?.rows ?? [];
   if (!rows.length) return ['_Not measured in this results file._'];
   const out = [
-    '| case | server | req/s | p50 ms | p99 ms | max ms | req/s ÷ floor | p99 ÷ floor | peak RSS MB | errors | goal | met? |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
+    '| case | server | bytes in / out | req/s | p50 ms | p99 ms | max ms | req/s ÷ floor | p99 ÷ floor | peak RSS MB | errors | goal | met? |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const row of rows) {
     const ratios = row.target === 'floor' ? undefined : ratiosToFloor(rows, row);
@@ -36,7 +39,7 @@ function httpTable(r: Results): string[] {
     }
     const errors = row.stats.errors + row.stats.timeouts + row.stats.non2xx;
     out.push(
-      `| ${row.caseId} | ${row.target} | ${row.stats.rps} | ${ms(row.stats.p50Ms)} | ${ms(row.stats.p99Ms)} | ${ms(row.stats.maxMs)} | ${ratios ? `${ratios.rps}×` : '1×'} | ${ratios ? `${ratios.p99}×` : '1×'} | ${row.peakRssMb} | ${errors} | ${goal} | ${goal ? yesNo(met) : ''} |`,
+      `| ${row.caseId} | ${row.target} | ${kb(row.requestBytes)} / ${kb(row.responseBytes)} | ${row.stats.rps} | ${ms(row.stats.p50Ms)} | ${ms(row.stats.p99Ms)} | ${ms(row.stats.maxMs)} | ${ratios ? `${ratios.rps}×` : '1×'} | ${ratios ? `${ratios.p99}×` : '1×'} | ${row.peakRssMb} | ${errors} | ${goal} | ${goal ? yesNo(met) : ''} |`,
     );
   }
   return out;
@@ -86,6 +89,15 @@ function soakTable(r: Results): string[] {
   ];
 }
 
+// What the figures mean; qualitative, so it stays true from run to run (the numbers are above).
+const NOTES = [
+  '- **Response size drives /mutate.** The injector\'s answer carries the whole per-pod Envoy bootstrap and its SDS files as pod annotations (JSON text inside the JSON patch, base64 inside the review): about ten times the typical request. The floor sends those bytes without producing them; meshward renders, escapes, encodes and serialises them for every pod. Rendering is cached per workload (identical replicas share it, `webhook/inject/proxy-files.ts`) and the review is serialised without re-scanning the base64 patch (`webhook/admission/envelope.ts`); what remains is proportional to the patch size.',
+  '- **/validate** reads a pod and answers a small review: meshward stays close to the floor.',
+  '- **express** (`express.json()` + routing) costs the same handlers a large part of their throughput: the admission paths are served straight from `node:https`.',
+  '- **Memory.** About 80 MB of meshward\'s idle RSS is `@kubernetes/client-node` (its generated API models are loaded at import, also with `--offline`). Under load V8 lets the old generation fill with short-lived garbage before its first full collection, so RSS rises by several tens of MB and then saw-tooths; the soak\'s slope shows whether it keeps growing.',
+  '- **Through the API server** each injected pod costs two /mutate calls (`reinvocationPolicy: IfNeeded`: the API server calls the injector again because the pod changed after its first answer; the second answer is `already-injected`) and the API server then applies, validates and re-serialises the large patched pod. The load generator, the API server, etcd and meshward share the same two cores, so the concurrent rows mostly measure CPU saturation.',
+];
+
 function when(section: { measuredAt: string } | undefined): string {
   return section ? ` (measured ${section.measuredAt})` : '';
 }
@@ -97,7 +109,7 @@ export function renderMarkdown(r: Results): string {
   const lines = [
     '# meshward benchmark results',
     '',
-    `Generated ${r.generatedAt} by \`npm run bench\` on ${m.cpus}× ${m.cpuModel}, ${m.memGb} GB, ${m.os}; Node ${m.node} (OpenSSL ${m.openssl}); load generator autocannon ${m.autocannon}, in the same process as the harness, on the same cores as the servers.`,
+    `Generated ${r.generatedAt} by \`npm run bench\` on ${m.cpus}× ${m.cpuModel}, ${m.memGb} GB, ${m.os}; Node ${m.node} (OpenSSL ${m.openssl}); load generator autocannon ${m.autocannon}, in the same process as the harness, on the same cores as the servers.${r.loadAverage ? ` 1-minute load average ${r.loadAverage.start} at the start, ${r.loadAverage.end} at the end of the run.` : ''}`,
     '',
     '## Goals (issue 10)',
     '',
@@ -138,6 +150,10 @@ export function renderMarkdown(r: Results): string {
     'The four cases round robin on every connection against one meshward process; RSS from /proc/<pid>/status, heap from meshward\'s /metrics.',
     '',
     ...soakTable(r),
+    '',
+    '## Notes',
+    '',
+    ...NOTES,
     '',
     '## Reproduce',
     '',

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runApiServerBench } from './apiserver-bench.js';
 import { runCertsBench } from './certs-bench.js';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   const jsonFile = join(options.outDir, 'results.json');
   const old = previous(jsonFile);
   const run = options.sections;
+  const loadStart = loadavg()[0]!;
   say(`meshward bench: ${[...run].join(', ')}${options.quick ? ' (quick)' : ''}`);
 
   const http = run.has('http')
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
     generatedAt: new Date().toISOString(),
     machine: machineInfo(),
     commands: commands(options),
+    loadAverage: { start: Math.round(loadStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
     ...(http ? { http } : {}),
     ...(apiServer ? { apiServer } : {}),
     ...(certs ? { certs } : {}),

@@ -63,8 +63,9 @@ export async function runSoak(seconds: number, connections: number, say: (line: 
       const last = samples[samples.length - 1];
       if (last && samples.length % 10 === 0) say(`  soak t=${last.t}s RSS ${last.rssMb} MB heap ${last.heapUsedMb ?? '?'} MB`);
     }, intervalMs);
+    let responses = 0;
     const result = await new Promise<AutocannonResult>((resolve, reject) => {
-      autocannon(
+      const instance = autocannon(
         {
           url: meshward.url,
           connections,
@@ -74,6 +75,7 @@ export async function runSoak(seconds: number, connections: number, say: (line: 
         },
         (err, res) => (err ? reject(err) : resolve(res)),
       );
+      instance.on('response', () => void responses++);
     });
     clearInterval(timer);
     sample();
@@ -85,7 +87,7 @@ export async function runSoak(seconds: number, connections: number, say: (line: 
       measuredAt: new Date().toISOString(),
       seconds,
       connections,
-      requests: result.totalCompletedRequests,
+      requests: responses,
       errors: result.errors + result.timeouts,
       non2xx: result.non2xx,
       startRssMb: samples[0]!.rssMb,

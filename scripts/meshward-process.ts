@@ -30,17 +30,28 @@ function readyz(url: string, ca: string): Promise<boolean> {
   });
 }
 
+export interface MeshwardProcessOptions {
+  readonly kubeconfig: string;
+  readonly extraArgs?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  /** Default: a self-signed certificate for 127.0.0.1. Managed: meshward's own serving-cert manager. */
+  readonly managedCertificate?: { readonly port: number; readonly caPem: () => Promise<string | undefined> };
+}
+
 /**
  * Runs `meshward serve` exactly as the release image does (dist/webhook/cli/main.js), against a
- * kubeconfig, with a self-signed serving certificate for 127.0.0.1; resolves once /readyz is 200.
+ * kubeconfig; resolves once /readyz is 200 over TLS verified against the serving CA.
  */
-export async function startMeshwardProcess(options: { kubeconfig: string; extraArgs?: readonly string[]; timeoutMs?: number }): Promise<MeshwardProcess> {
-  const port = await freePort();
+export async function startMeshwardProcess(options: MeshwardProcessOptions): Promise<MeshwardProcess> {
+  const managed = options.managedCertificate;
+  const port = managed?.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'meshward-serve-'));
   const logFile = join(dir, 'meshward.log');
   const log = createWriteStream(logFile);
-  const args = [join(repoRoot(), MESHWARD_ENTRYPOINT), 'serve', '--host', '127.0.0.1', '--port', String(port), '--self-signed', '--self-signed-dir', dir, '--kubeconfig', options.kubeconfig, ...(options.extraArgs ?? [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_PROXY: '127.0.0.1,localhost' } });
+  const tlsArgs = managed ? ['--serving-mode', 'self-managed'] : ['--self-signed', '--self-signed-dir', dir];
+  const args = [join(repoRoot(), MESHWARD_ENTRYPOINT), 'serve', '--host', '127.0.0.1', '--port', String(port), ...tlsArgs, '--kubeconfig', options.kubeconfig, ...(options.extraArgs ?? [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_PROXY: '127.0.0.1,localhost', ...options.env } });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -52,7 +63,7 @@ export async function startMeshwardProcess(options: { kubeconfig: string; extraA
   for (;;) {
     if (child.exitCode !== null) throw new Error(`meshward serve exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
     try {
-      caPem ||= readFileSync(join(dir, 'ca.crt'), 'utf8');
+      caPem ||= managed ? ((await managed.caPem()) ?? '') : readFileSync(join(dir, 'ca.crt'), 'utf8');
     } catch {
       // not written yet
     }

@@ -7,10 +7,33 @@
 //
 // Tests share the cluster: use your own namespaces (cp.ensureNamespace) and clean up what you
 // register cluster-wide (webhook configurations: unregisterMeshwardWebhooks in your `after`).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startControlPlane, type ControlPlane, type StopResult } from '../../scripts/control-plane/control-plane.js';
 import { processesMatching } from '../../scripts/control-plane/processes.js';
 
 let pending: Promise<ControlPlane> | undefined;
+
+/** Identity whose API calls the audit log records (test/e2e/rbac.test.ts checks meshward's RBAC with it). */
+export const AUDITED_USER = 'system:serviceaccount:meshward-system:meshward-rbac-check';
+const auditDir = mkdtempSync(join(tmpdir(), 'meshward-audit-'));
+/** JSON lines, one per request by AUDITED_USER (level Metadata). */
+export const AUDIT_LOG = join(auditDir, 'audit.log');
+
+function auditArgs(): string[] {
+  const policy = join(auditDir, 'policy.yaml');
+  writeFileSync(
+    policy,
+    JSON.stringify({
+      apiVersion: 'audit.k8s.io/v1',
+      kind: 'Policy',
+      omitStages: ['RequestReceived'],
+      rules: [{ level: 'Metadata', users: [AUDITED_USER] }, { level: 'None' }],
+    }),
+  );
+  return [`--audit-policy-file=${policy}`, `--audit-log-path=${AUDIT_LOG}`, '--audit-log-format=json', '--audit-log-mode=blocking'];
+}
 let stopResult: StopResult | undefined;
 
 function note(message: string): void {
@@ -21,7 +44,7 @@ function note(message: string): void {
 export function sharedControlPlane(): Promise<ControlPlane> {
   if (!pending) {
     const t = Date.now();
-    pending = startControlPlane({ log: process.env.MESHWARD_E2E_VERBOSE ? note : undefined });
+    pending = startControlPlane({ log: process.env.MESHWARD_E2E_VERBOSE ? note : undefined, extraApiserverArgs: auditArgs() });
     pending.then(
       (cp) => {
         const tm = cp.timings;

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { ensureControlPlaneBinaries, repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
+import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
+import { kustomize } from '../helpers/kustomize.js';
 
 const root = repoRoot();
-export const OVERLAYS = readdirSync(join(root, 'manifests/overlays')).sort();
+const OVERLAYS = readdirSync(join(root, 'manifests/overlays')).sort();
 
 type Obj = Record<string, any>;
-
-export async function kustomize(dir: string): Promise<Obj[]> {
-  const { kubectl } = await ensureControlPlaneBinaries();
-  const text = execFileSync(kubectl, ['kustomize', dir], { encoding: 'utf8' });
-  return parseAllDocuments(text).map((d) => d.toJS() as Obj);
-}
 
 function find(objects: Obj[], kind: string, name: string): Obj {
   const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
