@@ -220,7 +220,8 @@ export const envelopeRequest: fc.Arbitrary<FuzzRequest> = fc
     const r = review(uid, typicalPod(ns), ns) as Record<string, any>;
     let uidIntact = true;
     for (const m of mutations) {
-      const applied = setAt(r, m.at, m.value, m.remove);
+      // A fresh copy: constants are shared instances, and one placed inside another would loop.
+      const applied = setAt(r, m.at, structuredClone(m.value), m.remove);
       if (applied && m.at[0] === 'request' && (m.at.length === 1 || m.at[1] === 'uid')) uidIntact = false;
     }
     return { path: p, body: Buffer.from(JSON.stringify(r) ?? 'null'), contentType: 'application/json', ...(uidIntact ? { uid } : {}) };
