@@ -23,15 +23,13 @@ export interface ServeControllers {
 }
 
 /**
- * Identity (signer, trust bundles), the self-managed serving certificate and the Secret fallback.
- * Offline, none of them runs; with --self-signed or serving.mode=files the certificate is not managed.
+ * Identity (signer, trust bundles), the self-managed serving certificate and the Secret fallback,
+ * against a cluster (offline-controllers.ts stands in with --offline). With --self-signed or
+ * serving.mode=files the serving certificate is not managed.
  */
 export async function startServeControllers(config: MeshwardConfig, logger: Logger, context: ServerContext): Promise<ServeControllers> {
   const identity = await startIdentityControllers({ config, logger, registry: context.registry });
   let sink: ((pair: TlsPair) => void) | undefined;
-  if (config.kube.offline) {
-    return { identity, credentialSource: config.credentials.source, setTlsSink: () => undefined, stop: () => identity.stop() };
-  }
   const kc = loadKubeConfig(config.kube.kubeconfig);
   const managed = config.serving.mode === 'self-managed' && !config.server.selfSigned;
   if (managed && !config.identity.enabled) {

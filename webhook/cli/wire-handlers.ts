@@ -6,13 +6,12 @@ import { createGateHandler } from '../gate/gate-handler.js';
 import { createInjectHandler } from '../inject/handler.js';
 import { loadTemplates } from '../inject/templates.js';
 import type { ClusterState } from '../kube/cluster-state.js';
-import { InformerClusterState } from '../kube/informer-state.js';
-import { loadKubeConfig } from '../kube/kube-client.js';
+import { deferredClusterState } from '../kube/deferred-state.js';
 import { readManifestPaths } from '../kube/manifests.js';
 import { StaticClusterState } from '../kube/static-state.js';
 import type { MeshwardHandlers, ServerContext } from '../server/start.js';
 import { startServeDashboard } from '../dashboard/serve-dashboard.js';
-import { startServeControllers } from './serve-controllers.js';
+import { offlineControllers } from './offline-controllers.js';
 
 /** The cluster as meshward sees it: informer caches, or --state manifests with --offline. */
 export function openClusterState(config: MeshwardConfig, logger: Logger): { cluster: ClusterState; synced: Promise<void>; close: () => Promise<void> } {
@@ -20,8 +19,14 @@ export function openClusterState(config: MeshwardConfig, logger: Logger): { clus
     const objects: KubeObject[] = config.kube.stateFile ? readManifestPaths([config.kube.stateFile]).map((o) => o.object) : [];
     return { cluster: new StaticClusterState(objects), synced: Promise.resolve(), close: async () => undefined };
   }
-  const informers = new InformerClusterState(loadKubeConfig(config.kube.kubeconfig), logger);
-  return { cluster: informers, synced: informers.synced, close: () => informers.stop() };
+  const loading = Promise.all([import('../kube/informer-state.js'), import('../kube/kube-client.js')]).then(
+    ([{ InformerClusterState }, { loadKubeConfig }]) => new InformerClusterState(loadKubeConfig(config.kube.kubeconfig), logger),
+  );
+  return {
+    cluster: deferredClusterState(loading),
+    synced: loading.then((informers) => informers.synced),
+    close: async () => (await loading).stop(),
+  };
 }
 
 /** The injector and gate handlers over one cluster view (also used by the benchmark). */
@@ -45,7 +50,7 @@ export function buildHandlers(config: MeshwardConfig, logger: Logger, trustRoot?
  * certificate, Secret fallback; none offline) and the dashboard, stopped together.
  */
 export async function buildServe(config: MeshwardConfig, logger: Logger, context: ServerContext): Promise<MeshwardHandlers> {
-  const controllers = await startServeControllers(config, logger, context);
+  const controllers = config.kube.offline ? offlineControllers(config) : await (await import('./serve-controllers.js')).startServeControllers(config, logger, context);
   const trustRoot = (): string | undefined => controllers.identity.trustRootFingerprint();
   // The fallback's API discovery decides which credentials the injector projects.
   const injectConfig: MeshwardConfig =
