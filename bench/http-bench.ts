@@ -6,7 +6,7 @@ import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
 import { floorResponses, prepareCases, type BenchCase, type CaseId } from './cases.js';
 import { startBenchServer, startMeshwardServe, type ServerChild } from './children.js';
 import { httpsCall } from './https-post.js';
-import { runLoad, type LoadOptions, type LoadStats } from './load.js';
+import { measureWindow, pooled, warmUp, type LoadOptions, type LoadStats, type LoadWindow } from './load.js';
 import { readProcMemory, sampleRss } from './rss.js';
 
 export type Target = 'floor' | 'meshward' | 'express';
@@ -53,8 +53,9 @@ async function checkServers(cases: readonly BenchCase[], floor: ServerChild, exp
 }
 
 /**
- * Each case against the floor, meshward and the express variant in turn (only one server is
- * loaded at a time; all three run in their own processes on this machine's cores).
+ * Each case against the floor, meshward and the express variant: a warm-up each, then `rounds`
+ * measured windows interleaved floor → meshward → express, pooled per server. Only one server is
+ * loaded at a time; all three run in their own processes on this machine's cores.
  */
 export async function runHttpBench(load: LoadOptions, say: (line: string) => void): Promise<HttpSection> {
   const stateFile = join(repoRoot(), 'manifests/examples/namespaces.yaml');
@@ -73,14 +74,24 @@ export async function runHttpBench(load: LoadOptions, say: (line: string) => voi
     await checkServers(cases, floor, express);
     const servers: Record<Target, ServerChild> = { floor, meshward, express };
     const rows: HttpRow[] = [];
+    const windowSec = load.durationSec / load.rounds;
     for (const c of cases) {
+      const windows: Record<Target, LoadWindow[]> = { floor: [], meshward: [], express: [] };
+      const peaks: Record<Target, number> = { floor: 0, meshward: 0, express: 0 };
+      for (const target of TARGETS) await warmUp({ url: servers[target].url, path: c.path, body: c.body }, load.connections, load.warmupSec);
+      for (let round = 0; round < load.rounds; round++) {
+        for (const target of TARGETS) {
+          const server = servers[target];
+          const sampler = sampleRss(server.pid, 250);
+          windows[target].push(await measureWindow({ url: server.url, path: c.path, body: c.body }, load.connections, windowSec));
+          sampler.stop();
+          peaks[target] = Math.max(peaks[target], sampler.peak());
+        }
+      }
       for (const target of TARGETS) {
-        const server = servers[target];
-        const sampler = sampleRss(server.pid, 250);
-        const stats = await runLoad({ url: server.url, path: c.path, body: c.body }, load);
-        sampler.stop();
-        rows.push({ caseId: c.id, title: c.title, target, requestBytes: c.body.length, responseBytes: c.response.length, stats, peakRssMb: Math.round(sampler.peak()) });
-        say(`  ${c.id.padEnd(19)} ${target.padEnd(8)} ${String(stats.rps).padStart(6)} req/s  p50 ${stats.p50Ms} ms  p99 ${stats.p99Ms} ms  max ${stats.maxMs} ms  errors ${stats.errors + stats.timeouts + stats.non2xx}  RSS ${Math.round(sampler.peak())} MB`);
+        const stats = pooled(windows[target]);
+        rows.push({ caseId: c.id, title: c.title, target, requestBytes: c.body.length, responseBytes: c.response.length, stats, peakRssMb: Math.round(peaks[target]) });
+        say(`  ${c.id.padEnd(19)} ${target.padEnd(8)} ${String(stats.rps).padStart(6)} req/s  p50 ${stats.p50Ms} ms  p99 ${stats.p99Ms} ms  max ${stats.maxMs} ms  errors ${stats.errors + stats.timeouts + stats.non2xx}  RSS ${Math.round(peaks[target])} MB`);
       }
     }
     const hwmMb = Math.round(readProcMemory(meshward.pid).hwmMb);

@@ -9,8 +9,12 @@ export interface LoadTarget {
 
 export interface LoadOptions {
   readonly connections: number;
+  /** Warm-up per server and case, before its first measured window. */
   readonly warmupSec: number;
+  /** Measured seconds per server and case, split into `rounds` windows. */
   readonly durationSec: number;
+  /** Windows per server and case, interleaved across the servers (a burst of other work on the machine then hits all of them alike). */
+  readonly rounds: number;
 }
 
 export interface LoadStats extends LatencySummary {
@@ -46,16 +50,28 @@ function cannonOptions(target: LoadTarget, connections: number, durationSec: num
   };
 }
 
-/**
- * autocannon over HTTPS keep-alive: a warm-up, then the measured window. Latencies are recorded
- * per response at sub-millisecond resolution (autocannon's own histogram keeps whole ms).
- */
-export async function runLoad(target: LoadTarget, options: LoadOptions): Promise<LoadStats> {
-  if (options.warmupSec > 0) await fire(cannonOptions(target, options.connections, options.warmupSec));
+/** One measured window: every response's latency (ms, sub-ms resolution) and the counters. */
+export interface LoadWindow {
+  readonly latencies: Float64Array;
+  readonly ok: number;
+  readonly seconds: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+  readonly resets: number;
+}
+
+/** Connections warm (TLS, JIT) before anything is measured; nothing is recorded. */
+export async function warmUp(target: LoadTarget, connections: number, seconds: number): Promise<void> {
+  if (seconds > 0) await fire(cannonOptions(target, connections, seconds));
+}
+
+/** autocannon over HTTPS keep-alive for `durationSec`, every response's latency recorded (autocannon's own histogram keeps whole ms). */
+export async function measureWindow(target: LoadTarget, connections: number, durationSec: number): Promise<LoadWindow> {
   let latencies = new Float64Array(1 << 16);
   let n = 0;
   let ok = 0;
-  const result = await fire(cannonOptions(target, options.connections, options.durationSec), (ms, status) => {
+  const result = await fire(cannonOptions(target, connections, durationSec), (ms, status) => {
     if (n === latencies.length) {
       const grown = new Float64Array(latencies.length * 2);
       grown.set(latencies);
@@ -64,15 +80,27 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
     latencies[n++] = ms;
     if (status >= 200 && status < 300) ok++;
   });
-  const seconds = result.duration;
+  return { latencies: latencies.slice(0, n), ok, seconds: result.duration, errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, resets: result.resets };
+}
+
+/** Windows pooled: requests over total seconds, percentiles over all their latencies. */
+export function pooled(windows: readonly LoadWindow[]): LoadStats {
+  const all = new Float64Array(windows.reduce((n, w) => n + w.latencies.length, 0));
+  let at = 0;
+  for (const w of windows) {
+    all.set(w.latencies, at);
+    at += w.latencies.length;
+  }
+  const sum = (key: 'ok' | 'seconds' | 'errors' | 'timeouts' | 'non2xx' | 'resets'): number => windows.reduce((n, w) => n + w[key], 0);
+  const seconds = sum('seconds');
   return {
-    ...summarize(latencies.subarray(0, n)),
-    requests: ok,
+    ...summarize(all),
+    requests: sum('ok'),
     seconds,
-    rps: Math.round(ok / seconds),
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    resets: result.resets,
+    rps: Math.round(sum('ok') / seconds),
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    non2xx: sum('non2xx'),
+    resets: sum('resets'),
   };
 }

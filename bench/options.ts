@@ -13,6 +13,7 @@ export interface BenchOptions {
   readonly connections: number;
   readonly warmupSec: number;
   readonly durationSec: number;
+  readonly rounds: number;
   readonly soakSec: number;
   readonly apiSequential: number;
   readonly apiConcurrent: number;
@@ -23,8 +24,9 @@ export interface BenchOptions {
 }
 
 export const USAGE = `npm run bench -- [flags]            (env: BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS, BENCH_QUICK=1)
-  --quick               short windows (1 s warm-up, 3 s measured, fewer creates); writes to a temp dir unless --out
-  --duration S          measured seconds per HTTP row (default 10)
+  --quick               short windows (1 s warm-up, 3 s measured in 1 round, fewer creates); writes to a temp dir unless --out
+  --duration S          measured seconds per HTTP row (default 15), split into --rounds windows
+  --rounds N            measured windows per row, interleaved floor → meshward → express (default 3)
   --warmup S            warm-up seconds per HTTP row (default 3)
   --connections N       autocannon connections (default 32)
   --only LIST           sections to run: http,apiserver,certs,soak (default: all but soak)
@@ -65,6 +67,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
+      rounds: { type: 'string' },
       only: { type: 'string' },
       skip: { type: 'string' },
       creates: { type: 'string' },
@@ -85,7 +88,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     quick,
     connections: positive('--connections', values.connections ?? env.BENCH_CONNECTIONS, 32),
     warmupSec: positive('--warmup', values.warmup ?? env.BENCH_WARMUP, quick ? 1 : 3),
-    durationSec: positive('--duration', values.duration ?? env.BENCH_DURATION, quick ? 3 : 10),
+    durationSec: positive('--duration', values.duration ?? env.BENCH_DURATION, quick ? 3 : 15),
+    rounds: Math.round(positive('--rounds', values.rounds, quick ? 1 : 3)),
     soakSec: positive('--soak', soakValue ?? env.BENCH_SOAK, 150),
     apiSequential: sequential,
     apiConcurrent: Math.max(8, Math.round(sequential / 2)),

@@ -120,7 +120,7 @@ export function renderMarkdown(r: Results): string {
     `## Admission over HTTPS${when(r.http)}`,
     '',
     h
-      ? `autocannon, ${h.connections} connections, HTTPS keep-alive on 127.0.0.1, ${h.warmupSec} s warm-up then ${h.durationSec} s measured per row; latencies recorded per response (sub-ms resolution). Each server runs in its own process; only one is loaded at a time.`
+      ? `autocannon, ${h.connections} connections, HTTPS keep-alive on 127.0.0.1. Per case: a ${h.warmupSec} s warm-up of each server, then ${h.rounds ?? 1} measured window(s) of ${Math.round((h.durationSec / (h.rounds ?? 1)) * 10) / 10} s, interleaved floor → meshward → express and pooled per server (a burst of other work on the machine hits all three alike); latencies recorded per response (sub-ms resolution). Each server runs in its own process; only one is loaded at a time.`
       : '',
     '',
     '- **floor**: bare `node:https` (same RSA-2048 self-signed certificate type, TLS settings and keep-alive timeout) that reads the body, `JSON.parse`s it and answers with meshward\'s own response to that review, precomputed: same bytes in and out, none of the work.',

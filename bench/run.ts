@@ -21,7 +21,7 @@ function commands(o: BenchOptions): string[] {
     'npm ci',
     `npm run bench${o.quick ? ' -- --quick' : ''}                 # all sections but the soak (build included; first run builds the control plane, ~6 min)`,
     'npm run bench -- --only soak --soak 180   # the soak alone; other sections keep their figures',
-    'npm run bench -- --only http --duration 5 --warmup 2',
+    'npm run bench -- --only http --duration 6 --rounds 2 --warmup 2',
   ];
 }
 
@@ -50,8 +50,8 @@ async function main(): Promise<void> {
   say(`meshward bench: ${[...run].join(', ')}${options.quick ? ' (quick)' : ''}`);
 
   const http = run.has('http')
-    ? (say(`HTTP cases: ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s per row`),
-      await runHttpBench({ connections: options.connections, warmupSec: options.warmupSec, durationSec: options.durationSec }, say))
+    ? (say(`HTTP cases: ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s in ${options.rounds} interleaved windows per row`),
+      await runHttpBench({ connections: options.connections, warmupSec: options.warmupSec, durationSec: options.durationSec, rounds: options.rounds }, say))
     : old.http;
   const certs = run.has('certs') ? (say('certificates per second...'), await runCertsBench(options.certs)) : old.certs;
   if (run.has('certs') && certs) say(`  issue ${certs.issue.perSecond}/s, whole PCR path ${certs.pcr.perSecond}/s`);

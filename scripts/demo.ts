@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { readManifestPaths } from '../webhook/kube/manifests.js';
-import { startControlPlane } from './control-plane/control-plane.js';
+import { freePort, startControlPlane } from './control-plane/control-plane.js';
 import { repoRoot } from './control-plane/ensure-binaries.js';
 import { installMeshwardCrds, registerMeshwardWebhooks } from './control-plane/register-webhooks.js';
-import { startMeshwardProcess } from './meshward-process.js';
+import { MESHWARD_ENTRYPOINT, startMeshwardProcess } from './meshward-process.js';
+import { spawnSync } from 'node:child_process';
 
 // `npm run demo`: a real control plane (or --kubeconfig), meshward, the examples, and what happened.
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -20,8 +21,12 @@ async function main(): Promise<void> {
     const r = await cp.kubectl(args, { input, check: false });
     return { code: r.code ?? -1, out: `${r.stdout}${r.stderr}`.trim() };
   };
-  if (cp) await installMeshwardCrds(cp);
-  const meshward = await startMeshwardProcess({ kubeconfig });
+  if (cp) {
+    await cp.ensureNamespace('meshward-system');
+    await installMeshwardCrds(cp);
+  }
+  const dashboardPort = await freePort();
+  const meshward = await startMeshwardProcess({ kubeconfig, extraArgs: ['--dashboard-port', String(dashboardPort)] });
   say(`meshward serve is running at ${meshward.url} (log: ${meshward.logFile})`);
   const manifests = readManifestPaths([join(root, 'manifests/base/webhooks.yaml'), join(root, 'manifests/base/strict-backstop.yaml')]).map((s) => s.object);
   const reg = await registerMeshwardWebhooks({ controlPlane: cp!, meshwardUrl: meshward.url, caBundlePem: meshward.caPem, manifests });
@@ -45,6 +50,9 @@ async function main(): Promise<void> {
   const refused = await kubectl(['apply', '-f', join(root, 'manifests/examples/violations.yaml')]);
   say(`$ kubectl apply -f manifests/examples/violations.yaml   (STRICT namespace demo-payments)\n${refused.out}\n`);
 
+  const status = spawnSync(process.execPath, [join(root, MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', kubeconfig], { encoding: 'utf8', timeout: 60_000 });
+  say(`$ meshward status   (exit ${status.status}: 1 means a STRICT namespace is violated)\n${status.stdout}${status.stderr}`);
+  say(`Dashboard (read-only): http://127.0.0.1:${dashboardPort}/   JSON: http://127.0.0.1:${dashboardPort}/api/status`);
   say(`KUBECONFIG=${kubeconfig}`);
   say(`Try: KUBECONFIG=${kubeconfig} ${cp?.binaries.kubectl ?? 'kubectl'} get pods -A`);
   const stop = async (): Promise<void> => {
