@@ -1,6 +1,7 @@
 import { CoreV1Api, CustomObjectsApi, ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
-import { statusOf } from '../kube/kube-client.js';
-import type { IdentityApi, LeaseObject, PcrObject, PcrWatchHandlers, SecretObject, TrustBundleObject, WatchHandle } from './identity-api.js';
+import { orNotFound } from '../kube/kube-client.js';
+import { plainSecret } from './serving-kube-api.js';
+import type { IdentityApi, LeaseObject, PcrObject, PcrWatchHandlers, TrustBundleObject, WatchHandle } from './identity-api.js';
 
 // PodCertificateRequest and ClusterTrustBundle are certificates.k8s.io/v1 only from Kubernetes
 // 1.37, newer than client-node 1.4's generated clients: they (and Lease, for the same plain-JSON
@@ -10,34 +11,6 @@ const COORDINATION = { group: 'coordination.k8s.io', version: 'v1', plural: 'lea
 const PCRS = 'podcertificaterequests';
 const CTBS = 'clustertrustbundles';
 const WATCH_RESTART_MS = 2_000;
-
-async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
-  }
-}
-
-/** The wire form of a Secret, from client-node's deserialised V1Secret (dates back to strings). */
-function plainSecret(s: V1Secret): SecretObject {
-  const m = s.metadata ?? {};
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name: m.name ?? '',
-      namespace: m.namespace,
-      uid: m.uid,
-      resourceVersion: m.resourceVersion,
-      labels: m.labels,
-      annotations: m.annotations,
-    },
-    type: s.type,
-    data: s.data,
-  };
-}
 
 /**
  * Starts a ListWatch and restarts it after an error (client-node stops it on errors). `afterStart`
@@ -83,7 +56,7 @@ export function kubeIdentityApi(kc: KubeConfig): IdentityApi {
   const watch = new Watch(kc);
   return {
     getSecret: async (namespace, name) => {
-      const s = await orUndefined(core.readNamespacedSecret({ namespace, name }));
+      const s = await orNotFound(core.readNamespacedSecret({ namespace, name }));
       return s && plainSecret(s);
     },
     createSecret: async (secret) => plainSecret(await core.createNamespacedSecret({ namespace: secret.metadata.namespace ?? '', body: secret as V1Secret })),
@@ -101,12 +74,12 @@ export function kubeIdentityApi(kc: KubeConfig): IdentityApi {
       });
     },
 
-    getLease: (namespace, name) => orUndefined(custom.getNamespacedCustomObject({ ...COORDINATION, namespace, name }) as Promise<LeaseObject>),
+    getLease: (namespace, name) => orNotFound(custom.getNamespacedCustomObject({ ...COORDINATION, namespace, name }) as Promise<LeaseObject>),
     createLease: (lease) => custom.createNamespacedCustomObject({ ...COORDINATION, namespace: lease.metadata.namespace ?? '', body: lease }) as Promise<LeaseObject>,
     replaceLease: (lease) =>
       custom.replaceNamespacedCustomObject({ ...COORDINATION, namespace: lease.metadata.namespace ?? '', name: lease.metadata.name, body: lease }) as Promise<LeaseObject>,
 
-    getPcr: (namespace, name) => orUndefined(custom.getNamespacedCustomObject({ ...CERTS, plural: PCRS, namespace, name }) as Promise<PcrObject>),
+    getPcr: (namespace, name) => orNotFound(custom.getNamespacedCustomObject({ ...CERTS, plural: PCRS, namespace, name }) as Promise<PcrObject>),
     replacePcrStatus: (pcr) =>
       custom.replaceNamespacedCustomObjectStatus({ ...CERTS, plural: PCRS, namespace: pcr.metadata.namespace, name: pcr.metadata.name, body: pcr }) as Promise<PcrObject>,
     watchPcrs(signerName: string, handlers: PcrWatchHandlers): WatchHandle {
@@ -126,7 +99,7 @@ export function kubeIdentityApi(kc: KubeConfig): IdentityApi {
     createTrustBundle: (bundle) => custom.createClusterCustomObject({ ...CERTS, plural: CTBS, body: bundle }) as Promise<TrustBundleObject>,
     replaceTrustBundle: (bundle) => custom.replaceClusterCustomObject({ ...CERTS, plural: CTBS, name: bundle.metadata.name, body: bundle }) as Promise<TrustBundleObject>,
     deleteTrustBundle: async (name) => {
-      await orUndefined(custom.deleteClusterCustomObject({ ...CERTS, plural: CTBS, name }));
+      await orNotFound(custom.deleteClusterCustomObject({ ...CERTS, plural: CTBS, name }));
     },
   };
 }

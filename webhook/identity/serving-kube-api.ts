@@ -1,16 +1,7 @@
 import { AdmissionregistrationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { statusOf } from '../kube/kube-client.js';
+import { orNotFound } from '../kube/kube-client.js';
 import type { ServingApi, WebhookConfigObject } from './serving-api.js';
 import type { SecretObject } from './serving-secret.js';
-
-async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
-  }
-}
 
 /** The wire form of a Secret (client-node deserialises dates; only these fields are used). */
 export function plainSecret(s: V1Secret): SecretObject {
@@ -39,14 +30,14 @@ export function kubeServingApi(kc: KubeConfig): ServingApi {
   const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
   return {
     getSecret: async (namespace, name) => {
-      const s = await orUndefined(core.readNamespacedSecret({ namespace, name }));
+      const s = await orNotFound(core.readNamespacedSecret({ namespace, name }));
       return s && plainSecret(s);
     },
     createSecret: async (secret) => plainSecret(await core.createNamespacedSecret({ namespace: secret.metadata.namespace ?? '', body: secret as V1Secret })),
     replaceSecret: async (secret) =>
       plainSecret(await core.replaceNamespacedSecret({ namespace: secret.metadata.namespace ?? '', name: secret.metadata.name, body: secret as V1Secret })),
     getWebhookConfig: (kind, name) =>
-      orUndefined<WebhookConfigObject>(
+      orNotFound<WebhookConfigObject>(
         kind === 'MutatingWebhookConfiguration'
           ? admission.readMutatingWebhookConfiguration({ name }).then((o) => ({ metadata: o.metadata ?? {}, webhooks: o.webhooks }))
           : admission.readValidatingWebhookConfiguration({ name }).then((o) => ({ metadata: o.metadata ?? {}, webhooks: o.webhooks })),
