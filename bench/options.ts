@@ -9,6 +9,8 @@ const ALL: readonly SectionName[] = ['http', 'apiserver', 'certs', 'soak'];
 
 export interface BenchOptions {
   readonly sections: ReadonlySet<SectionName>;
+  /** Only re-render RESULTS.md from the results.json in outDir. */
+  readonly renderOnly: boolean;
   readonly quick: boolean;
   readonly connections: number;
   readonly warmupSec: number;
@@ -34,6 +36,7 @@ export const USAGE = `npm run bench -- [flags]            (env: BENCH_DURATION, 
   --soak [S]            also run the soak, S seconds (default 150)
   --creates N           sequential API-server creates per namespace and phase (default 300)
   --out DIR             where results.json and RESULTS.md are written (default bench/)
+  --render              measure nothing: re-render RESULTS.md from results.json
 Sections not run keep their figures from an existing results.json in the output directory.`;
 
 function list(value: string | undefined): SectionName[] {
@@ -72,6 +75,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       skip: { type: 'string' },
       creates: { type: 'string' },
       out: { type: 'string' },
+      render: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -85,6 +89,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   const sequential = positive('--creates', values.creates, quick ? 40 : 300);
   return {
     sections,
+    renderOnly: values.render === true,
     quick,
     connections: positive('--connections', values.connections ?? env.BENCH_CONNECTIONS, 32),
     warmupSec: positive('--warmup', values.warmup ?? env.BENCH_WARMUP, quick ? 1 : 3),

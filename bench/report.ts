@@ -45,9 +45,14 @@ function httpTable(r: Results): string[] {
   return out;
 }
 
-function pcrRow(m: PcrMeasurement | undefined): string {
-  if (!m) return '| PodCertificateRequest time-to-Issued | — | — | — | — | — | — | — | not measured yet (hook: bench/pcr-hook.ts) | — |';
-  return `| PodCertificateRequest time-to-Issued (n=${m.n}) | — | — | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | — | — | — | ${m.method ?? ''} | — |`;
+/** The PodCertificateRequest time-to-Issued table (bench/pcr-hook.ts), or a line saying it is not measured yet. */
+export function pcrLines(m: PcrMeasurement | undefined): string[] {
+  if (!m) return ['PodCertificateRequest time-to-Issued: not measured yet (hook: `measurePcrTimeToIssued` in bench/pcr-hook.ts).'];
+  return [
+    '| PodCertificateRequest time-to-Issued | n | p50 ms | p99 ms | max ms | how |',
+    '|---|--:|--:|--:|--:|---|',
+    `| create → status Issued | ${m.n} | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${m.maxMs === undefined ? '—' : ms(m.maxMs)} | ${m.method ?? ''} |`,
+  ];
 }
 
 function apiTable(r: Results): string[] {
@@ -64,7 +69,7 @@ function apiTable(r: Results): string[] {
       `| bench-${row.role} | ${called[row.role]} | ${row.with.n} ${row.mode}${row.role !== 'plain' ? ` (${row.injected} injected)` : ''} | ${ms(row.without.p50Ms)} | ${ms(row.without.p99Ms)} | ${ms(row.with.p50Ms)} | ${ms(row.with.p99Ms)} | ${ms(row.overheadP50Ms)} | ${ms(row.overheadP99Ms)} | ${goal} | ${goal ? yesNo(row.overheadP99Ms <= GOALS.apiServerP99OverheadMs) : ''} |`,
     );
   }
-  out.push(pcrRow(a.pcrTimeToIssued));
+  out.push('', ...pcrLines(a.pcrTimeToIssued));
   return out;
 }
 
@@ -94,7 +99,7 @@ const NOTES = [
   '- **Response size drives /mutate.** The injector\'s answer carries the whole per-pod Envoy bootstrap and its SDS files as pod annotations (JSON text inside the JSON patch, base64 inside the review): about ten times the typical request. The floor sends those bytes without producing them; meshward renders, escapes, encodes and serialises them for every pod. Rendering is cached per workload (identical replicas share it, `webhook/inject/proxy-files.ts`) and the review is serialised without re-scanning the base64 patch (`webhook/admission/envelope.ts`); what remains is proportional to the patch size.',
   '- **/validate** reads a pod and answers a small review: meshward stays close to the floor.',
   '- **express** (`express.json()` + routing) costs the same handlers a large part of their throughput: the admission paths are served straight from `node:https`.',
-  '- **Memory.** About 80 MB of meshward\'s idle RSS is `@kubernetes/client-node` (its generated API models are loaded at import, also with `--offline`). Under load V8 lets the old generation fill with short-lived garbage before its first full collection, so RSS rises by several tens of MB and then saw-tooths; the soak\'s slope shows whether it keeps growing.',
+  '- **Memory.** `serve --offline` (the HTTP cases and the soak) idles at about half the RSS of an online meshward, whose extra ~70–80 MB is `@kubernetes/client-node` (its generated API models load with it). Under load V8 lets the old generation fill with short-lived garbage before its first full collection, so RSS rises by several tens of MB and then saw-tooths; the soak\'s slope shows whether it keeps growing.',
   '- **Through the API server** each injected pod costs two /mutate calls (`reinvocationPolicy: IfNeeded`: the API server calls the injector again because the pod changed after its first answer; the second answer is `already-injected`) and the API server then applies, validates and re-serialises the large patched pod. The load generator, the API server, etcd and meshward share the same two cores, so the concurrent rows mostly measure CPU saturation.',
 ];
 

@@ -45,6 +45,12 @@ async function main(): Promise<void> {
   }
   const jsonFile = join(options.outDir, 'results.json');
   const old = previous(jsonFile);
+  if (options.renderOnly) {
+    if (!old.machine) throw new Error(`${jsonFile}: no results to render`);
+    writeFileSync(join(options.outDir, 'RESULTS.md'), renderMarkdown(old as Results));
+    say(`wrote ${join(options.outDir, 'RESULTS.md')} from ${jsonFile}`);
+    return;
+  }
   const run = options.sections;
   const loadStart = loadavg()[0]!;
   say(`meshward bench: ${[...run].join(', ')}${options.quick ? ' (quick)' : ''}`);

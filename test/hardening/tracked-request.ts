@@ -10,19 +10,24 @@ import type { Socket } from 'node:net';
  *   complete response came back (reset, hang-up, truncated body).
  */
 export type Tracked =
-  | { readonly kind: 'answered'; readonly status: number; readonly body: string; readonly sentAt: number; readonly doneAt: number; readonly reused: boolean }
+  | { readonly kind: 'answered'; readonly status: number; readonly body: string; readonly sentAt: number; readonly connectedAt: number; readonly doneAt: number; readonly reused: boolean }
   | { readonly kind: 'refused'; readonly code: string; readonly sentAt: number; readonly doneAt: number }
-  | { readonly kind: 'failed'; readonly code: string; readonly sentAt: number; readonly doneAt: number; readonly reused: boolean; readonly gotHeaders: boolean };
+  | { readonly kind: 'failed'; readonly code: string; readonly sentAt: number; readonly connectedAt: number; readonly doneAt: number; readonly reused: boolean; readonly gotHeaders: boolean };
 
 // Sockets whose TLS handshake completed (an established connection).
 const established = new WeakSet<Socket>();
 
-/** POST `body` and classify the outcome; never rejects. Times are performance.now() ms. */
+/**
+ * POST `body` and classify the outcome; never rejects. Times are performance.now() ms; connectedAt
+ * is when the request had an established connection (at once on a reused one, else at the end of
+ * the TLS handshake; NaN if it never had one).
+ */
 export function trackedPost(url: string, ca: string, body: Buffer, agent: Agent | false): Promise<Tracked> {
   return new Promise((resolve) => {
     const sentAt = performance.now();
     let socket: Socket | undefined;
     let reused = false;
+    let connectedAt = Number.NaN;
     let gotHeaders = false;
     let settled = false;
     const settle = (t: Tracked): void => {
@@ -38,23 +43,28 @@ export function trackedPost(url: string, ca: string, body: Buffer, agent: Agent 
       res.on('end', () => {
         const complete = res.complete;
         const text = Buffer.concat(chunks).toString('utf8');
-        if (complete) settle({ kind: 'answered', status: res.statusCode ?? 0, body: text, sentAt, doneAt: performance.now(), reused });
-        else settle({ kind: 'failed', code: 'INCOMPLETE_BODY', sentAt, doneAt: performance.now(), reused, gotHeaders });
+        if (complete) settle({ kind: 'answered', status: res.statusCode ?? 0, body: text, sentAt, connectedAt, doneAt: performance.now(), reused });
+        else settle({ kind: 'failed', code: 'INCOMPLETE_BODY', sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders });
       });
-      res.on('aborted', () => settle({ kind: 'failed', code: 'ABORTED', sentAt, doneAt: performance.now(), reused, gotHeaders }));
-      res.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'failed', code: err.code ?? err.message, sentAt, doneAt: performance.now(), reused, gotHeaders }));
+      res.on('aborted', () => settle({ kind: 'failed', code: 'ABORTED', sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders }));
+      res.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'failed', code: err.code ?? err.message, sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders }));
     });
     req.on('socket', (s: Socket) => {
       socket = s;
       reused = established.has(s);
-      if (!reused) s.once('secureConnect', () => established.add(s));
+      if (reused) connectedAt = performance.now();
+      else
+        s.once('secureConnect', () => {
+          established.add(s);
+          connectedAt = performance.now();
+        });
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('client timeout'), { code: 'CLIENT_TIMEOUT' })));
     req.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code ?? err.message;
       const connected = socket !== undefined && established.has(socket);
       if (!connected && !gotHeaders) settle({ kind: 'refused', code, sentAt, doneAt: performance.now() });
-      else settle({ kind: 'failed', code, sentAt, doneAt: performance.now(), reused, gotHeaders });
+      else settle({ kind: 'failed', code, sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders });
     });
     req.end(body);
   });
