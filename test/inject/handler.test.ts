@@ -67,6 +67,13 @@ describe('injector admission handler', () => {
     assert.match(decision.message!, /meshward\.io\/native-sidecar.*"yes".*"true" or "false"/);
   });
 
+  it("denies a pod that declares one of the proxy's own ports, naming the field", async () => {
+    const decision = await handler()(request({ spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }, { containerPort: 15001 }] }] } }));
+    assert.equal(decision.allowed, false);
+    assert.equal(decision.reason, 'reserved-port');
+    assert.match(decision.message!, /spec\.containers\[0\]\.ports\[1\]\.containerPort: 15001 is reserved/);
+  });
+
   it('denies an invalid inject label value instead of guessing', async () => {
     const decision = await handler()(request({ metadata: { labels: { 'meshward.io/inject': 'yes' } } }));
     assert.equal(decision.allowed, false);

@@ -49,7 +49,7 @@ export async function runInject(argv: string[], io: CommandIo): Promise<number> 
     const outputs = [];
     for (const input of inputs) {
       const outcome = await injectObject(input.object, deps);
-      if (outcome.injected === false && outcome.reason === 'invalid-annotation' && 'problems' in outcome) {
+      if ('problems' in outcome) {
         io.stderr.write(`meshward inject: ${input.source}: ${outcome.problems.map((p) => p.message).join('; ')}\n`);
         return EXIT_USAGE;
       }

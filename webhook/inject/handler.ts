@@ -56,7 +56,7 @@ export function createInjectHandler(deps: InjectHandlerDeps): AdmissionHandler {
       const modes = await resolvePodModes(podInNamespace, namespace, config, cluster);
       const result = injectPod(podInNamespace, contextFor(deps, modes));
       if (!result.ok) {
-        return { allowed: false, code: 400, reason: 'invalid-annotation', message: result.problems.map((p) => p.message).join('; ') };
+        return { allowed: false, code: 400, reason: result.reason, message: result.problems.map((p) => p.message).join('; ') };
       }
       return { allowed: true, reason: 'injected', patch: result.patch };
     } catch (err) {

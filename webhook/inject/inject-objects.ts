@@ -22,7 +22,7 @@ export interface OfflineInjectDeps {
 export type ObjectOutcome =
   | { readonly object: KubeObject; readonly injected: true }
   | { readonly object: KubeObject; readonly injected: false; readonly reason: InjectReason | 'not-a-workload' }
-  | { readonly object: KubeObject; readonly injected: false; readonly reason: 'invalid-annotation'; readonly problems: AnnotationProblem[] };
+  | { readonly object: KubeObject; readonly injected: false; readonly reason: 'invalid-annotation' | 'reserved-port'; readonly problems: AnnotationProblem[] };
 
 // `meshward inject` is an explicit request to inject: the namespace label is not required.
 const ENABLED_NAMESPACE: KubeObject = { metadata: { labels: { [LABEL_INJECT]: 'enabled' } } };
@@ -46,7 +46,7 @@ export async function injectObject(object: KubeObject, deps: OfflineInjectDeps):
   const modes = await resolvePodModes(pod, namespace, deps.config, deps.cluster);
   const context: InjectionContext = { config: deps.config, templates: deps.templates, configHash: deps.configHash, modes };
   const result = injectPod(pod, context);
-  if (!result.ok) return { object, injected: false, reason: 'invalid-annotation', problems: result.problems };
+  if (!result.ok) return { object, injected: false, reason: result.reason, problems: result.problems };
   const target = structuredClone({ metadata: found.template.metadata ?? {}, spec: found.template.spec ?? {} });
   const patched = fastJsonPatch.applyPatch(target, result.patch as fastJsonPatch.Operation[], true, false).newDocument;
   if (found.path.length === 0) {

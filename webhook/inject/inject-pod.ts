@@ -7,6 +7,7 @@ import {
   INIT_CONTAINER_NAME,
   LABEL_INJECTED,
   PODINFO_VOLUME_NAME,
+  PORTS,
   PROXY_CONTAINER_NAME,
   RUNTIME_VOLUME_NAME,
 } from '../config/names.js';
@@ -51,7 +52,25 @@ export interface InjectionStatus {
 
 export type InjectionResult =
   | { readonly ok: true; readonly patch: PatchOperation[]; readonly status: InjectionStatus }
-  | { readonly ok: false; readonly problems: AnnotationProblem[] };
+  | { readonly ok: false; readonly reason: 'invalid-annotation' | 'reserved-port'; readonly problems: AnnotationProblem[] };
+
+const RESERVED_PORTS: ReadonlySet<number> = new Set(Object.values(PORTS));
+
+/** App ports that collide with the proxy's own (the proxy could not listen, or would capture itself). */
+export function reservedPortProblems(pod: V1Pod): AnnotationProblem[] {
+  const problems: AnnotationProblem[] = [];
+  const reserved = [...RESERVED_PORTS].sort((a, b) => a - b).join(', ');
+  for (const [list, containers] of [['containers', pod.spec?.containers ?? []], ['initContainers', pod.spec?.initContainers ?? []]] as const) {
+    containers.forEach((c, i) =>
+      (c.ports ?? []).forEach((p, j) => {
+        if (!RESERVED_PORTS.has(p.containerPort)) return;
+        const field = `spec.${list}[${i}].ports[${j}].containerPort`;
+        problems.push({ field, value: String(p.containerPort), message: `${field}: ${p.containerPort} is reserved for meshward's proxy (${reserved}); use another port, or opt the pod out with meshward.io/inject: "false"` });
+      }),
+    );
+  }
+  return problems;
+}
 
 /** Declared TCP ports of the app containers and user sidecars (what the proxy serves inbound). */
 export function declaredPorts(pod: V1Pod): number[] {
@@ -74,7 +93,9 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   const problems: AnnotationProblem[] = [];
   const options = readPodOptions(annotations, config, problems);
   const captureEnv = buildCaptureEnv(annotations, config, problems);
-  if (problems.length > 0 || !captureEnv) return { ok: false, problems };
+  if (problems.length > 0 || !captureEnv) return { ok: false, reason: 'invalid-annotation', problems };
+  const portProblems = reservedPortProblems(pod);
+  if (portProblems.length > 0) return { ok: false, reason: 'reserved-port', problems: portProblems };
 
   const spec = pod.spec ?? { containers: [] };
   const containers = spec.containers ?? [];

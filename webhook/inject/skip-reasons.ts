@@ -12,6 +12,7 @@ export const INJECT_REASONS = {
   'meshward-namespace': "meshward's own namespace is never injected",
   'mirror-pod': 'static (mirror) pods are immutable',
   'invalid-annotation': 'a meshward.io/* annotation has an invalid value',
+  'reserved-port': "a container declares one of the proxy's own ports",
   'cluster-unavailable': 'the namespace or policies could not be read from the API server',
 } as const;
 
