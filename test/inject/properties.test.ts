@@ -34,7 +34,7 @@ const pod = fc
     generateName: fc.boolean(),
   })
   .map(({ containers, initContainers, volumes, labels, native, generateName }): V1Pod => {
-    const strip = <T extends object>(o: T): T => JSON.parse(JSON.stringify(o));
+    const strip = (o: object): V1Pod => JSON.parse(JSON.stringify(o));
     return strip({
       metadata: { ...(generateName ? { generateName: 'p-' } : { name: 'p' }), namespace: 'shop', labels, annotations: native ? { 'meshward.io/native-sidecar': native } : undefined },
       spec: { containers, initContainers, volumes },

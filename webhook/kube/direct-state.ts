@@ -1,10 +1,10 @@
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../admission/types.js';
 import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js';
-import { ClusterUnavailableError, type ClusterState } from '../kube/cluster-state.js';
-import { statusOf } from '../kube/kube-client.js';
+import { ClusterUnavailableError, type ClusterState } from './cluster-state.js';
+import { statusOf } from './kube-client.js';
 
-// A ClusterState that reads the API server directly, for `status` and `generate`. Unlike the
+// A ClusterState that reads the API server directly, for one-shot commands (check, status, generate). Unlike the
 // informer caches (whose start() resolves even when the first list failed, leaving them empty),
 // every failed read throws ClusterUnavailableError: an unreachable cluster can never read as an
 // empty, compliant one. With `snapshot`, each read is made once and reused, so one command sees
