@@ -119,7 +119,7 @@ describe('e2e: identity controllers in a real control plane', function () {
   const nodeCreds = (): ReturnType<ControlPlane['mintClientCert']> => cp.mintClientCert(`system:node:${NODE}`, ['system:nodes']);
   let asNode: ReturnType<ControlPlane['mintClientCert']>;
 
-  const config = buildConfig({ flags: { 'self-signed': true }, file: { identity: { leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 } } });
+  const config = buildConfig({ flags: { 'self-signed': true }, file: { identity: { leaseDurationSeconds: 12, renewDeadlineSeconds: 8, retryPeriodSeconds: 1 } } });
   async function startReplica(identity: string): Promise<{ c: IdentityControllers; log: ReturnType<typeof captureLogger> }> {
     const log = captureLogger();
     const kc = new KubeConfig();
