@@ -147,7 +147,7 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
     const t0 = Date.now();
     meshward = await startMeshwardProcess({
       kubeconfig: cp.kubeconfigFor(AUDITED_USER, ['system:serviceaccounts', 'system:serviceaccounts:meshward-system']),
-      env: { MESHWARD_CREDENTIALS_SOURCE: 'secret', MESHWARD_SERVING_EXTRA_IP_ADDRESSES: '127.0.0.1', MESHWARD_SERVING_PROPAGATION_SECONDS: '1', MESHWARD_IDENTITY_LEASE_DURATION_SECONDS: '6', MESHWARD_IDENTITY_RENEW_DEADLINE_SECONDS: '4', MESHWARD_IDENTITY_RETRY_PERIOD_SECONDS: '1' },
+      env: { MESHWARD_CREDENTIALS_SOURCE: 'secret', MESHWARD_SERVING_EXTRA_IP_ADDRESSES: '127.0.0.1', MESHWARD_SERVING_PROPAGATION_SECONDS: '1' },
       managedCertificate: {
         port,
         caPem: async () => {
