@@ -1,3 +1,4 @@
+import { podCreateReview } from '../../bench/pods.js';
 import type { AdmissionHandler, KubeObject } from '../../webhook/admission/types.js';
 import { injectionConfigHash } from '../../webhook/config/hash.js';
 import { buildConfig } from '../../webhook/config/load.js';
@@ -59,19 +60,8 @@ export function typicalPod(namespace: string, labels: Record<string, string> = {
   };
 }
 
+/** A Pod CREATE review (bench/pods.ts builds it as the API server sends it), with fields overridden. */
 export function review(uid: string, object: unknown, namespace: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      namespace,
-      operation: 'CREATE',
-      userInfo: { username: 'hardening' },
-      object,
-      ...extra,
-    },
-  };
+  const base = podCreateReview(uid, object as KubeObject, namespace) as { request: Record<string, unknown> };
+  return { ...base, request: { ...base.request, ...extra } };
 }

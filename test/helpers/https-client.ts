@@ -1,3 +1,5 @@
+import { podCreateReview } from '../../bench/pods.js';
+import type { KubeObject } from '../../webhook/admission/types.js';
 import { Agent, request } from 'node:https';
 
 export interface HttpResult {
@@ -36,19 +38,8 @@ export function postReview(url: string, ca: string, review: unknown, agent?: Age
   return httpsRequest(url, { ca, agent, body: JSON.stringify(review), headers: { 'content-type': 'application/json' } });
 }
 
-/** A minimal, valid AdmissionReview for a Pod CREATE. */
+/** A minimal, valid AdmissionReview for a Pod CREATE (fields of `pod` override the defaults). */
 export function podReview(uid: string, pod: Record<string, unknown> = {}, namespace = 'default'): Record<string, unknown> {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      namespace,
-      operation: 'CREATE',
-      userInfo: { username: 'test' },
-      object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace }, spec: { containers: [{ name: 'app', image: 'app' }] }, ...pod },
-    },
-  };
+  const object = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace }, spec: { containers: [{ name: 'app', image: 'app' }] }, ...pod };
+  return podCreateReview(uid, object as KubeObject, namespace);
 }
