@@ -1,6 +1,6 @@
 import { CoreV1Api, CustomObjectsApi, ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
 import { orNotFound } from '../kube/kube-client.js';
-import { plainSecret } from './serving-kube-api.js';
+import { plainSecret, secretClient } from './serving-kube-api.js';
 import type { IdentityApi, LeaseObject, PcrObject, PcrWatchHandlers, TrustBundleObject, WatchHandle } from './identity-api.js';
 
 // PodCertificateRequest and ClusterTrustBundle are certificates.k8s.io/v1 only from Kubernetes
@@ -55,13 +55,7 @@ export function kubeIdentityApi(kc: KubeConfig): IdentityApi {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const watch = new Watch(kc);
   return {
-    getSecret: async (namespace, name) => {
-      const s = await orNotFound(core.readNamespacedSecret({ namespace, name }));
-      return s && plainSecret(s);
-    },
-    createSecret: async (secret) => plainSecret(await core.createNamespacedSecret({ namespace: secret.metadata.namespace ?? '', body: secret as V1Secret })),
-    replaceSecret: async (secret) =>
-      plainSecret(await core.replaceNamespacedSecret({ namespace: secret.metadata.namespace ?? '', name: secret.metadata.name, body: secret as V1Secret })),
+    ...secretClient(core),
     watchSecret(namespace, name, onChange, onError) {
       const fieldSelector = `metadata.name=${name}`;
       const lw = new ListWatch<V1Secret>(`/api/v1/namespaces/${namespace}/secrets`, watch, () => core.listNamespacedSecret({ namespace, fieldSelector }), false, undefined, fieldSelector);

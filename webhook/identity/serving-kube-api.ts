@@ -23,11 +23,8 @@ export function plainSecret(s: V1Secret): SecretObject {
   };
 }
 
-/** ServingApi over @kubernetes/client-node. */
-export function kubeServingApi(kc: KubeConfig): ServingApi {
-  const core = kc.makeApiClient(CoreV1Api);
-  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
-  const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+/** Get, create and replace one Secret: the calls the CA store and the serving manager share. */
+export function secretClient(core: CoreV1Api): Pick<ServingApi, 'getSecret' | 'createSecret' | 'replaceSecret'> {
   return {
     getSecret: async (namespace, name) => {
       const s = await orNotFound(core.readNamespacedSecret({ namespace, name }));
@@ -36,6 +33,16 @@ export function kubeServingApi(kc: KubeConfig): ServingApi {
     createSecret: async (secret) => plainSecret(await core.createNamespacedSecret({ namespace: secret.metadata.namespace ?? '', body: secret as V1Secret })),
     replaceSecret: async (secret) =>
       plainSecret(await core.replaceNamespacedSecret({ namespace: secret.metadata.namespace ?? '', name: secret.metadata.name, body: secret as V1Secret })),
+  };
+}
+
+/** ServingApi over @kubernetes/client-node. */
+export function kubeServingApi(kc: KubeConfig): ServingApi {
+  const core = kc.makeApiClient(CoreV1Api);
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+  const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+  return {
+    ...secretClient(core),
     getWebhookConfig: (kind, name) =>
       orNotFound<WebhookConfigObject>(
         kind === 'MutatingWebhookConfiguration'
