@@ -8,6 +8,7 @@ import { buildConfig } from '../webhook/config/load.js';
 import { createAdmissionMetrics } from '../webhook/metrics/admission-metrics.js';
 import { createLogger } from '../webhook/server/logger.js';
 import { TLS12_CIPHERS } from '../webhook/server/tls-files.js';
+import { listenUntilSigterm } from './bench-server.js';
 
 // The "express" variant: the SAME injector and gate handlers (wired like `meshward serve
 // --offline`), the same envelope, metrics and log level, but served the conventional way, through
@@ -57,11 +58,4 @@ const server = createServer(
   { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
   app,
 );
-server.keepAliveTimeout = 95_000;
-server.headersTimeout = 10_000;
-server.requestTimeout = 30_000;
-server.listen(Number(portArg), '127.0.0.1');
-process.once('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+listenUntilSigterm(server, Number(portArg));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { TLS12_CIPHERS } from '../webhook/server/tls-files.js';
+import { listenUntilSigterm } from './bench-server.js';
 
 // The I/O floor: node:https with meshward's TLS settings and keep-alive timeout, that reads the
 // same AdmissionReview, JSON.parses it like meshward does, and answers with meshward's own
@@ -51,11 +52,4 @@ const server = createServer(
     });
   },
 );
-server.keepAliveTimeout = 95_000;
-server.headersTimeout = 10_000;
-server.requestTimeout = 30_000;
-server.listen(Number(portArg), '127.0.0.1');
-process.once('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+listenUntilSigterm(server, Number(portArg));

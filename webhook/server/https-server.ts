@@ -46,6 +46,13 @@ interface ConnectionState {
   idleSince: number;
 }
 
+/** Keep-alive above the API server's idle timeout; bounded header and request times. */
+export function applyServerTimeouts(server: Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+}
+
 export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
   const listeners = {
     mutate: createAdmissionListener({ ...options, webhook: 'mutate', handler: options.handlers.mutate }),
@@ -75,9 +82,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       options.opsApp(req, res);
     },
   );
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  applyServerTimeouts(server);
   server.on('tlsClientError', (err) => options.logger.debug({ err }, 'TLS handshake failed'));
   server.on('secureConnection', (socket: TLSSocket) => {
     connections.set(socket, { active: 0, idleSince: performance.now() });
