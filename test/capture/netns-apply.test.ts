@@ -2,9 +2,10 @@
 // nothing, that it keeps other tools' rules, and that it fails loudly when it cannot apply.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packProxyConfig } from '../../webhook/inject/proxy-config-env.js';
 import { run } from './support/exec.js';
 import { NetnsLab } from './support/netns-lab.js';
 import { initEnvFor, POD_B, rulesFor } from './support/pods.js';
@@ -12,7 +13,17 @@ import { netnsPrerequisites } from './support/prerequisites.js';
 
 const POD = { ...POD_B, name: 'p', listeners: {} };
 
-const SCRIPT_TOOLS = ['sh', 'awk', 'grep', 'tr', 'ip'] as const;
+const SCRIPT_TOOLS = ['sh', 'awk', 'grep', 'tr', 'ip', 'base64', 'gzip', 'gunzip', 'sha256sum', 'cut', 'chmod', 'mv', 'rm'] as const;
+
+const PROXY_FILES = [
+  { name: 'envoy.json', text: JSON.stringify({ node: { id: 'sidecar~ns~p', metadata: { note: 'tab\tand newline\n stay escaped', unicode: 'ünï' } } }) },
+  { name: 'sds-mesh-trust-bundle.json', text: JSON.stringify({ resources: [] }) },
+];
+
+/** meshward-init's env for the proxy files, writing into `dir`. */
+function proxyConfigEnv(dir: string, files = PROXY_FILES): Record<string, string> {
+  return Object.fromEntries(packProxyConfig(files, dir).map((e) => [e.name, e.value]));
+}
 
 /** A PATH holding only the tools the script needs (optionally busybox's), and the given iptables. */
 async function restrictedPath(dir: string, iptablesTools: readonly string[], busybox = false): Promise<string> {
@@ -113,18 +124,63 @@ describe('meshward-init.sh applying rules (real iptables)', function () {
     assert.ok(legacy.includes('-A OUTPUT -p tcp -j MESHWARD_OUTPUT'));
   });
 
-  it("works with busybox's sh, awk, grep and ip (the Alpine init image), idempotently", async () => {
+  it("works with busybox's tools (the Alpine init image), proxy config included, idempotently", async () => {
     await apply();
     const before = await lab!.natTable('p', 'ipv6');
     const dir = mkdtempSync(join(tmp!, 'path-'));
     const tools = ['iptables-nft-restore', 'iptables-nft-save', 'ip6tables-nft-restore', 'ip6tables-nft-save'];
     const path = await restrictedPath(dir, tools, true);
+    const configDir = mkdtempSync(join(tmp!, 'config-'));
     for (let i = 0; i < 2; i++) {
-      const r = await lab!.applyInit('p', initEnvFor(POD), path);
+      const r = await lab!.applyInit('p', { ...initEnvFor(POD), ...proxyConfigEnv(configDir) }, path);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /IPv6 rules applied with ip6tables-nft-restore --noflush/);
     }
     assert.equal(await lab!.natTable('p', 'ipv6'), before);
+    assert.equal(readFileSync(join(configDir, 'envoy.json'), 'utf8'), `${PROXY_FILES[0]!.text}\n`);
+  });
+
+  it('writes the proxy config files first, byte for byte, read-only, and again on a re-run', async () => {
+    const dir = mkdtempSync(join(tmp!, 'config-'));
+    for (let i = 0; i < 2; i++) {
+      const r = await lab!.applyInit('p', { ...initEnvFor(POD), ...proxyConfigEnv(dir) });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stdout.indexOf('proxy config written') < r.stdout.indexOf('IPv4 rules (from'), 'config before rules');
+    }
+    assert.deepEqual(readdirSync(dir).sort(), ['envoy.json', 'sds-mesh-trust-bundle.json']);
+    for (const f of PROXY_FILES) {
+      assert.equal(readFileSync(join(dir, f.name), 'utf8'), `${f.text}\n`);
+      assert.equal(statSync(join(dir, f.name)).mode & 0o777, 0o444);
+    }
+  });
+
+  it('refuses a proxy config that is altered, truncated or not its format: exit 2, nothing written, no rule applied', async () => {
+    await lab!.exec('p', 'iptables-nft', ['-t', 'nat', '-F']);
+    await lab!.exec('p', 'iptables-nft', ['-t', 'nat', '-X']);
+    const cases: Array<[string, (env: Record<string, string>) => void, RegExp]> = [
+      ['altered', (env) => (env.MESHWARD_PROXY_CONFIG_SHA256 = '0'.repeat(64)), /decodes to text with SHA-256 [0-9a-f]{64}, not MESHWARD_PROXY_CONFIG_SHA256/],
+      ['truncated', (env) => (env.MESHWARD_PROXY_CONFIG = env.MESHWARD_PROXY_CONFIG!.slice(0, 40)), /is not gzip \+ base64/],
+      ['no digest', (env) => delete env.MESHWARD_PROXY_CONFIG_SHA256, /without MESHWARD_PROXY_CONFIG_DIR and MESHWARD_PROXY_CONFIG_SHA256/],
+    ];
+    for (const [what, spoil, message] of cases) {
+      const dir = mkdtempSync(join(tmp!, 'config-'));
+      const env = { ...initEnvFor(POD), ...proxyConfigEnv(dir) };
+      spoil(env);
+      const r = await lab!.applyInit('p', env);
+      assert.equal(r.code, 2, `${what}: ${r.stdout}`);
+      assert.match(r.stderr, message, what);
+      assert.deepEqual(readdirSync(dir), [], `${what}: nothing written`);
+    }
+    const dir = mkdtempSync(join(tmp!, 'config-'));
+    const traversal = proxyConfigEnv(dir, [{ name: 'envoy.json', text: '{}' }]);
+    const packed = '../escape.json\t{}\n';
+    traversal.MESHWARD_PROXY_CONFIG = (await import('node:zlib')).gzipSync(packed).toString('base64');
+    traversal.MESHWARD_PROXY_CONFIG_SHA256 = (await import('node:crypto')).createHash('sha256').update(packed).digest('hex');
+    const r = await lab!.applyInit('p', { ...initEnvFor(POD), ...traversal });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /holds a line that is not "<file name><TAB><json>"/);
+    assert.ok(!existsSync(join(dir, '..', 'escape.json')) && readdirSync(dir).length === 0);
+    assert.doesNotMatch(await lab!.natTable('p', 'ipv4'), /MESHWARD_/, 'no rule was applied');
   });
 
   it('refuses to run without rules, or with rules that are not one *nat table', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ControlPlane } from '../../scripts/control-plane/control-plane.js';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
-import { installMeshwardCrds, registerMeshwardWebhooks, unregisterMeshwardWebhooks } from '../../scripts/control-plane/register-webhooks.js';
+import { installMeshwardCrds, readAdmissionsTotal, registerMeshwardWebhooks, unregisterMeshwardWebhooks } from '../../scripts/control-plane/register-webhooks.js';
 import { MESHWARD_ENTRYPOINT, startMeshwardProcess, type MeshwardProcess } from '../../scripts/meshward-process.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,9 +43,17 @@ describe('e2e: meshward in a real control plane', function () {
   });
 
   it('stores a directly created Pod injected, and leaves a namespace that did not opt in untouched', async () => {
+    const mutations = (): Promise<number> => readAdmissionsTotal(`${meshward.url}/metrics`, meshward.caPem, 'mutate');
+    const before = await mutations();
     await cp.kubectl(['apply', '-n', 'e2e-shop', '-f', '-'], { input: pod('direct') });
     const stored = JSON.parse((await cp.kubectl(['get', 'pod', 'direct', '-n', 'e2e-shop', '-o', 'json'])).stdout);
     assert.deepEqual(stored.spec.initContainers.map((c: any) => c.name), ['meshward-init', 'meshward-proxy']);
+    // The ServiceAccount plugin mounts the API token into the app, not into meshward's containers;
+    // left alone it would, and that in-tree change would make the API server call /mutate again.
+    const tokenMount = (c: any): any => c.volumeMounts?.find((m: any) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount');
+    assert.match(tokenMount(stored.spec.containers[0]).name, /^kube-api-access-/);
+    for (const c of stored.spec.initContainers) assert.equal(tokenMount(c).name, 'meshward-runtime', `${c.name} has no API token`);
+    assert.equal((await mutations()) - before, 1, 'the API server called /mutate once for the pod');
     assert.equal(stored.spec.initContainers[1].restartPolicy, 'Always');
     assert.equal(stored.metadata.labels['meshward.io/injected'], 'true');
     assert.ok(stored.spec.volumes.some((v: any) => v.name === 'meshward-credentials' && v.projected.sources[0].podCertificate.signerName === 'meshward.io/workload-identity'));

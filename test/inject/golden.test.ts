@@ -8,19 +8,30 @@ import { buildCaptureRules } from '../../webhook/capture/rules.js';
 import { captureSettingsFromAnnotations } from '../../webhook/capture/annotations.js';
 import { captureRulesFromPodSpec } from '../../webhook/capture/pod-spec.js';
 import { injectObject } from '../../webhook/inject/inject-objects.js';
+import { proxyConfigFromPodSpec } from '../../webhook/inject/proxy-config-env.js';
 import { podTemplateOf } from '../../webhook/inject/workloads.js';
 import { parseManifests } from '../../webhook/kube/manifests.js';
 import { validateEnvoyJson, type EnvoyDoc } from '../proxy/envoy-validator.js';
 import { config, offlineDeps } from './inject-fixtures.js';
 
-// Golden fixtures: testdata/<case>/input.yaml → expected.yaml (the injected objects). Regenerate
-// with UPDATE_GOLDEN=1 and review the diff.
+// Golden fixtures: testdata/<case>/input.yaml → expected.yaml (the injected objects) and
+// expected-proxy.yaml (each injected pod's proxy files, decoded from meshward-init's env, so a
+// bootstrap change reads as a diff). Regenerate with UPDATE_GOLDEN=1 and review the diff.
 const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const cases = readdirSync(TESTDATA).sort();
 
 function podSpecOf(object: KubeObject): { metadata?: any; spec?: any } | undefined {
   return object.kind === 'Pod' ? (object as any) : podTemplateOf(object)?.template;
+}
+
+/** The proxy files meshward-init would write, for each injected object (in order). */
+function proxyFilesOf(outputs: readonly KubeObject[]): Array<{ index: number; files: Record<string, string> }> {
+  return outputs.flatMap((object, index) => {
+    const pod = podSpecOf(object);
+    const injected = pod?.spec?.initContainers?.some((c: any) => c.name === 'meshward-init' && c.env?.some((e: any) => e.name === 'MESHWARD_PROXY_CONFIG'));
+    return injected ? [{ index, files: proxyConfigFromPodSpec(pod!.spec) }] : [];
+  });
 }
 
 describe('injector golden fixtures', () => {
@@ -36,15 +47,21 @@ describe('injector golden fixtures', () => {
     }
   });
 
+  const matchGolden = (name: string, fileName: string, text: string): void => {
+    const file = join(TESTDATA, name, fileName);
+    if (UPDATE || !existsSync(file)) {
+      if (!UPDATE && process.env.CI === 'true') assert.fail(`${file} is missing; run UPDATE_GOLDEN=1 npm test and review it`);
+      writeFileSync(file, text);
+    }
+    assert.equal(text, readFileSync(file, 'utf8'), `${name} differs from ${fileName} (UPDATE_GOLDEN=1 regenerates it)`);
+  };
+
   for (const name of cases) {
-    it(`${name}: matches expected.yaml`, () => {
-      const text = rendered.get(name)!.map((o) => toYaml(o, { lineWidth: 0 })).join('---\n');
-      const file = join(TESTDATA, name, 'expected.yaml');
-      if (UPDATE || !existsSync(file)) {
-        if (!UPDATE && process.env.CI === 'true') assert.fail(`${file} is missing; run UPDATE_GOLDEN=1 npm test and review it`);
-        writeFileSync(file, text);
-      }
-      assert.equal(text, readFileSync(file, 'utf8'), `${name} differs from expected.yaml (UPDATE_GOLDEN=1 regenerates it)`);
+    it(`${name}: matches expected.yaml and expected-proxy.yaml`, () => {
+      const outputs = rendered.get(name)!;
+      matchGolden(name, 'expected.yaml', outputs.map((o) => toYaml(o, { lineWidth: 0 })).join('---\n'));
+      const proxies = proxyFilesOf(outputs).map(({ files }) => Object.fromEntries(Object.entries(files).map(([file, text]) => [file, JSON.parse(text)])));
+      matchGolden(name, 'expected-proxy.yaml', proxies.map((p) => toYaml(p, { lineWidth: 0 })).join('---\n') || '# no injected pod\n');
     });
   }
 
@@ -69,11 +86,9 @@ describe('injector golden fixtures', () => {
     this.timeout(15 * 60_000); // the validator's first build compiles go-control-plane
     const docs: EnvoyDoc[] = [];
     for (const [name, outputs] of rendered) {
-      outputs.forEach((object, i) => {
-        for (const [key, value] of Object.entries(podSpecOf(object)?.metadata?.annotations ?? {})) {
-          if (key.startsWith('meshward.io/proxy-') && key.endsWith('.json')) docs.push({ name: `${name}#${i} ${key}`, json: String(value) });
-        }
-      });
+      for (const { index, files } of proxyFilesOf(outputs)) {
+        for (const [file, json] of Object.entries(files)) docs.push({ name: `${name}#${index} ${file}`, json });
+      }
     }
     assert.ok(docs.length >= 36, `${docs.length} documents`);
     const result = await validateEnvoyJson(docs);

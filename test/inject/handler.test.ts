@@ -3,6 +3,7 @@ import fastJsonPatch from 'fast-json-patch';
 import type { AdmissionRequest, KubeObject } from '../../webhook/admission/types.js';
 import { injectionConfigHash } from '../../webhook/config/hash.js';
 import { createInjectHandler } from '../../webhook/inject/handler.js';
+import { proxyConfigFromPodSpec } from '../../webhook/inject/proxy-config-env.js';
 import { ClusterUnavailableError, type ClusterState } from '../../webhook/kube/cluster-state.js';
 import { StaticClusterState } from '../../webhook/kube/static-state.js';
 import { config, templates } from './inject-fixtures.js';
@@ -107,7 +108,7 @@ describe('injector admission handler', () => {
     assert.deepEqual(after.spec.containers.at(-1).readinessProbe, { httpGet: { path: '/app-health/late/readyz', port: 15020, scheme: 'HTTP' } });
     const status = JSON.parse(after.metadata.annotations['meshward.io/status']);
     assert.deepEqual(status.probes.map((p: any) => p.path), ['/app-health/late/readyz']);
-    assert.match(after.metadata.annotations['meshward.io/proxy-envoy.json'], /app-health\/late\/readyz/);
+    assert.match(proxyConfigFromPodSpec(after.spec)['envoy.json']!, /app-health\/late\/readyz/);
     const third = await h({ ...original, object: after });
     assert.equal(third.reason, 'already-injected');
   });

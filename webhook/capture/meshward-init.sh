@@ -3,6 +3,10 @@
 #
 # Input (env, put there by the meshward injector so the rules are visible in the pod spec):
 #   MESHWARD_IPTABLES_V4, MESHWARD_IPTABLES_V6: iptables-restore input for the nat table.
+#   MESHWARD_PROXY_CONFIG (gzip + base64), MESHWARD_PROXY_CONFIG_SHA256, MESHWARD_PROXY_CONFIG_DIR:
+#     the proxy's rendered config files, one "<name><TAB><json>" line each; written to the
+#     directory (the meshward-config volume) first, each file atomically, mode 0444, after the
+#     decoded text's SHA-256 matched (webhook/inject/proxy-config-env.ts).
 # Each family is applied in ONE atomic `<tool>-restore --noflush`:
 #   - declaring meshward's chains (":MESHWARD_X - [0:0]") flushes and refills them;
 #   - jumps from built-in chains to MESHWARD_* chains are reconciled in that same input: kept when
@@ -12,6 +16,7 @@
 # Backend: <family>-nft, then <family>-legacy (only if nft is refused), then plain <family>.
 # Prints the rules, then the resulting `<tool>-save -t nat`.
 # Exit: 0 applied; 1 the kernel or iptables refused (or a tool is missing); 2 bad input.
+# The proxy config is written before any rule is applied.
 set -u
 
 PREFIX=MESHWARD_
@@ -40,6 +45,39 @@ check_input() {
     err "$1 has no COMMIT line; expected iptables-restore input ending in COMMIT"
     exit 2
   fi
+}
+
+# write_proxy_config: decode, verify and write the proxy's files; exit 2 on anything malformed.
+write_proxy_config() {
+  if [ -z "${MESHWARD_PROXY_CONFIG_DIR-}" ] || [ -z "${MESHWARD_PROXY_CONFIG_SHA256-}" ]; then
+    err "MESHWARD_PROXY_CONFIG is set without MESHWARD_PROXY_CONFIG_DIR and MESHWARD_PROXY_CONFIG_SHA256 (the meshward injector sets all three)"
+    exit 2
+  fi
+  dir=$MESHWARD_PROXY_CONFIG_DIR
+  packed="$dir/.meshward-init.packed"
+  if ! printf '%s' "$MESHWARD_PROXY_CONFIG" | base64 -d 2>/dev/null | gunzip -c >"$packed" 2>/dev/null; then
+    rm -f "$packed"
+    err "MESHWARD_PROXY_CONFIG is not gzip + base64 (or $dir is not writable): nothing written"
+    exit 2
+  fi
+  sum=$(sha256sum "$packed" | cut -d ' ' -f 1)
+  if [ "$sum" != "$MESHWARD_PROXY_CONFIG_SHA256" ]; then
+    rm -f "$packed"
+    err "MESHWARD_PROXY_CONFIG decodes to text with SHA-256 $sum, not MESHWARD_PROXY_CONFIG_SHA256 ($MESHWARD_PROXY_CONFIG_SHA256): nothing written"
+    exit 2
+  fi
+  # Every line "<name><TAB><json>"; names are plain file names. Checked before any file is written.
+  if ! names=$(awk -F '\t' '$1 !~ /^[A-Za-z0-9][A-Za-z0-9._-]*$/ || NF != 2 { exit 1 } { print $1 }' "$packed"); then
+    rm -f "$packed"
+    err "MESHWARD_PROXY_CONFIG holds a line that is not \"<file name><TAB><json>\": nothing written"
+    exit 2
+  fi
+  awk -F '\t' -v dir="$dir" '{ f = dir "/" $1 ".new"; print $2 > f; close(f) }' "$packed"
+  for name in $names; do
+    chmod 0444 "$dir/$name.new" && mv -f "$dir/$name.new" "$dir/$name" || { err "could not write $dir/$name"; exit 1; }
+    log "proxy config written: $dir/$name"
+  done
+  rm -f "$packed"
 }
 
 # candidates FAMILY: installed tool prefixes in order of preference.
@@ -134,6 +172,8 @@ if [ -n "$V6" ] && [ -z "$(candidates ip6tables)" ]; then
   err "MESHWARD_IPTABLES_V6 is set but no ip6tables-restore/ip6tables-save is installed (need ip6tables-nft or ip6tables-legacy): IPv6 capture is impossible in this image"
   exit 1
 fi
+
+if [ -n "${MESHWARD_PROXY_CONFIG-}" ]; then write_proxy_config; fi
 
 if [ -n "$V4" ]; then apply iptables IPv4 MESHWARD_IPTABLES_V4 "$V4" || exit 1; fi
 if [ -n "$V6" ]; then

@@ -28,7 +28,7 @@ export type PodAnnotation = (typeof POD_ANNOTATIONS)[number];
 export const INIT_CONTAINER_NAME = 'meshward-init';
 export const PROXY_CONTAINER_NAME = 'meshward-proxy';
 export const CREDENTIALS_VOLUME_NAME = 'meshward-credentials';
-export const PODINFO_VOLUME_NAME = 'meshward-podinfo';
+export const CONFIG_VOLUME_NAME = 'meshward-config';
 export const RUNTIME_VOLUME_NAME = 'meshward-runtime';
 
 export const PORTS = {

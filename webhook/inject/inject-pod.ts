@@ -2,11 +2,11 @@ import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
 import type { PatchOperation } from '../admission/types.js';
 import {
   ANNOTATION_STATUS,
+  CONFIG_VOLUME_NAME,
   CREDENTIALS_VOLUME_NAME,
   DEFAULT_CONTAINER_ANNOTATION,
   INIT_CONTAINER_NAME,
   LABEL_INJECTED,
-  PODINFO_VOLUME_NAME,
   PORTS,
   PROXY_CONTAINER_NAME,
   RUNTIME_VOLUME_NAME,
@@ -19,7 +19,7 @@ import { proxyResources, readPodOptions, type AnnotationProblem } from './pod-op
 import { rewriteProbes, type ProbeRoute } from './probes.js';
 import { renderProxyFiles } from './proxy-files.js';
 import { renderTemplate, type InjectionTemplates } from './templates.js';
-import { credentialsVolume, podinfoVolume, runtimeVolume } from './volumes.js';
+import { configVolume, credentialsVolume, runtimeVolume } from './volumes.js';
 
 /** Everything an injection depends on besides the pod: fixed at start-up or read per request. */
 export interface InjectionContext {
@@ -123,7 +123,7 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
 
   const init = renderTemplate<V1Container>(templates.init, {
     initImage: config.proxy.initImage,
-    captureEnv,
+    initEnv: [...captureEnv, ...proxyFiles.env.map((e) => ({ ...e }))],
     initResources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
   });
   const proxy = renderTemplate<V1Container & { restartPolicy?: string; lifecycle?: unknown }>(templates.proxy, {
@@ -146,14 +146,14 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
     patch.push(...addToArray('/spec/initContainers', initContainers.length, [init], 'back'));
     patch.push(...addToArray('/spec/containers', containers.length, [proxy], options.holdApplication ? 'front' : 'back'));
   }
-  const volumes: V1Volume[] = [credentialsVolume(config.credentials, serviceAccount), podinfoVolume(), runtimeVolume()];
+  const volumes: V1Volume[] = [credentialsVolume(config.credentials, serviceAccount), configVolume(), runtimeVolume()];
   patch.push(...addToArray('/spec/volumes', spec.volumes?.length ?? 0, volumes, 'back'));
 
   const status: InjectionStatus = {
     version: 1,
     initContainers: options.nativeSidecar ? [INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME] : [INIT_CONTAINER_NAME],
     containers: options.nativeSidecar ? [] : [PROXY_CONTAINER_NAME],
-    volumes: [CREDENTIALS_VOLUME_NAME, PODINFO_VOLUME_NAME, RUNTIME_VOLUME_NAME],
+    volumes: [CREDENTIALS_VOLUME_NAME, CONFIG_VOLUME_NAME, RUNTIME_VOLUME_NAME],
     nativeSidecar: options.nativeSidecar,
     templateHash: templates.hash,
     configHash: context.configHash,
@@ -163,7 +163,7 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
     ports: Object.fromEntries(modes.ports.map((p) => [String(p.port), p.mode])),
     probes: routes,
   };
-  const newAnnotations: Record<string, string> = { ...proxyFiles.annotations, [ANNOTATION_STATUS]: JSON.stringify(status) };
+  const newAnnotations: Record<string, string> = { [ANNOTATION_STATUS]: JSON.stringify(status) };
   if (!annotations[DEFAULT_CONTAINER_ANNOTATION] && containers[0]) newAnnotations[DEFAULT_CONTAINER_ANNOTATION] = containers[0].name;
   patch.push(...addToMap('/metadata/annotations', pod.metadata?.annotations, newAnnotations));
   patch.push(...addToMap('/metadata/labels', pod.metadata?.labels, { [LABEL_INJECTED]: 'true' }));

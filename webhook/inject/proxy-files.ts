@@ -2,7 +2,8 @@ import type { MeshwardConfig } from '../config/types.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { bootstrapHash, renderBootstrap, renderSdsSecrets, type BootstrapInput } from '../proxy/index.js';
 import type { ProbeRoute } from './probes.js';
-import { BOOTSTRAP_FILE, CREDENTIAL_FILES, CREDENTIALS_DIR, PODINFO_DIR, proxyFileAnnotation } from './volumes.js';
+import { packProxyConfig } from './proxy-config-env.js';
+import { BOOTSTRAP_FILE, CREDENTIAL_FILES, CREDENTIALS_DIR, PROXY_CONFIG_DIR } from './volumes.js';
 
 export interface ProxyFilesInput {
   readonly config: MeshwardConfig;
@@ -14,12 +15,14 @@ export interface ProxyFilesInput {
 }
 
 export interface ProxyFiles {
-  readonly annotations: Record<string, string>;
+  /** meshward-init's env entries that carry the files (proxy-config-env.ts). */
+  readonly env: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** The bootstrap's fingerprint (status annotation). */
   readonly hash: string;
 }
 
-// Rendering, serialising and hashing one pod's bootstrap (~25 KB of JSON) is most of an injection's
-// CPU time (bench/RESULTS.md), and every replica of a workload renders the same files: they are a
+// Rendering, serialising, compressing and hashing one pod's bootstrap (~16 KB of JSON) would be
+// most of an injection's CPU time (bench/RESULTS.md), and every replica of a workload renders the same files: they are a
 // pure function of the input below, so the last MAX_CACHED results are kept, per config object.
 const MAX_CACHED = 256;
 const cache = new WeakMap<MeshwardConfig, Map<string, ProxyFiles>>();
@@ -29,10 +32,10 @@ function cacheKey(input: ProxyFilesInput): string {
 }
 
 /**
- * The proxy's bootstrap and SDS files as pod annotations, which the downward API projects into
- * files in PODINFO_DIR: the proxy config is part of the pod spec, visible and auditable.
+ * The proxy's bootstrap and SDS files, packed into meshward-init's env: meshward-init writes them
+ * to PROXY_CONFIG_DIR, where the proxy reads them. The returned object is shared: do not mutate it.
  */
-export function renderProxyFiles(input: ProxyFilesInput): { annotations: Record<string, string>; hash: string } {
+export function renderProxyFiles(input: ProxyFilesInput): ProxyFiles {
   let entries = cache.get(input.config);
   if (!entries) cache.set(input.config, (entries = new Map()));
   const key = cacheKey(input);
@@ -41,7 +44,7 @@ export function renderProxyFiles(input: ProxyFilesInput): { annotations: Record<
   else files = renderUncached(input);
   entries.set(key, files);
   if (entries.size > MAX_CACHED) entries.delete(entries.keys().next().value!);
-  return { annotations: { ...files.annotations }, hash: files.hash };
+  return files;
 }
 
 function renderUncached(input: ProxyFilesInput): ProxyFiles {
@@ -59,10 +62,9 @@ function renderUncached(input: ProxyFilesInput): ProxyFiles {
     })),
     credentialsDir: CREDENTIALS_DIR,
     credentialFiles: { certChain: CREDENTIAL_FILES.bundle, privateKey: CREDENTIAL_FILES.bundle, trustBundle: CREDENTIAL_FILES.trustBundle },
-    sdsDir: PODINFO_DIR,
+    sdsDir: PROXY_CONFIG_DIR,
   };
   const bootstrap = renderBootstrap(bootstrapInput);
-  const annotations: Record<string, string> = { [proxyFileAnnotation(BOOTSTRAP_FILE)]: JSON.stringify(bootstrap) };
-  for (const file of renderSdsSecrets(bootstrapInput)) annotations[proxyFileAnnotation(file.fileName)] = JSON.stringify(file.document);
-  return { annotations, hash: bootstrapHash(bootstrap) };
+  const files = [{ name: BOOTSTRAP_FILE, text: JSON.stringify(bootstrap) }, ...renderSdsSecrets(bootstrapInput).map((f) => ({ name: f.fileName, text: JSON.stringify(f.document) }))];
+  return Object.freeze({ env: Object.freeze(packProxyConfig(files, PROXY_CONFIG_DIR).map((e) => Object.freeze(e))), hash: bootstrapHash(bootstrap) });
 }

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { PatchOperation } from '../admission/types.js';
-import { ANNOTATION_STATUS, PROXY_CONTAINER_NAME } from '../config/names.js';
+import { ANNOTATION_STATUS, INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME } from '../config/names.js';
 import { escapePointer } from './json-pointer.js';
 import type { InjectionContext, InjectionStatus } from './inject-pod.js';
 import { parseBoolAnnotation } from './pod-options.js';
@@ -9,8 +9,8 @@ import { renderProxyFiles } from './proxy-files.js';
 
 /**
  * Reinvocation (reinvocationPolicy: IfNeeded): a later webhook may have added containers to an
- * injected pod. Their probes are rewritten and the proxy's routes re-rendered; nothing else
- * changes, so a pod with nothing new yields no patch.
+ * injected pod. Their probes are rewritten and the proxy's routes re-rendered (into meshward-init's
+ * env); nothing else changes, so a pod with nothing new yields no patch.
  */
 export function reinjectProbes(pod: V1Pod, context: InjectionContext): PatchOperation[] {
   const annotations = pod.metadata?.annotations ?? {};
@@ -22,6 +22,8 @@ export function reinjectProbes(pod: V1Pod, context: InjectionContext): PatchOper
   }
   if (!parseBoolAnnotation(annotations, 'rewrite-probes', context.config.proxy.rewriteProbes, [])) return [];
   const containers = pod.spec?.containers ?? [];
+  const initIndex = (pod.spec?.initContainers ?? []).findIndex((c) => c.name === INIT_CONTAINER_NAME);
+  if (initIndex < 0) return [];
   const rewrites = rewriteProbes(containers).filter((r) => containers[r.containerIndex]!.name !== PROXY_CONTAINER_NAME);
   if (rewrites.length === 0) return [];
   const probes = [...(status.probes ?? []), ...rewrites.map((r) => r.route)];
@@ -34,10 +36,15 @@ export function reinjectProbes(pod: V1Pod, context: InjectionContext): PatchOper
     probes,
   });
   const next: InjectionStatus = { ...status, probes, proxyConfigHash: files.hash };
+  const env = pod.spec!.initContainers![initIndex]!.env ?? [];
+  const envPath = `/spec/initContainers/${initIndex}/env`;
   return [
     ...rewrites.map((r): PatchOperation => ({ op: 'replace', path: `/spec/containers/${r.containerIndex}/${r.probe}`, value: r.rewritten })),
-    ...Object.entries({ ...files.annotations, [ANNOTATION_STATUS]: JSON.stringify(next) }).map(
-      ([key, value]): PatchOperation => ({ op: 'add', path: `/metadata/annotations/${escapePointer(key)}`, value }),
-    ),
+    ...(env.length === 0 ? [{ op: 'add' as const, path: envPath, value: [] }] : []),
+    ...files.env.map((e): PatchOperation => {
+      const at = env.findIndex((x) => x.name === e.name);
+      return at < 0 ? { op: 'add', path: `${envPath}/-`, value: { ...e } } : { op: 'replace', path: `${envPath}/${at}`, value: { ...e } };
+    }),
+    { op: 'add', path: `/metadata/annotations/${escapePointer(ANNOTATION_STATUS)}`, value: JSON.stringify(next) },
   ];
 }

@@ -1,7 +1,6 @@
 import type { V1Volume } from '@kubernetes/client-node';
-import { CREDENTIALS_VOLUME_NAME, PODINFO_VOLUME_NAME, RUNTIME_VOLUME_NAME } from '../config/names.js';
+import { CONFIG_VOLUME_NAME, CREDENTIALS_VOLUME_NAME, RUNTIME_VOLUME_NAME } from '../config/names.js';
 import type { CredentialsConfig } from '../config/types.js';
-import { SDS_FILE_NAMES } from '../proxy/index.js';
 
 /** Where the proxy finds its credentials (the mount is in templates/meshward-proxy.yaml). */
 export const CREDENTIALS_DIR = '/var/run/meshward/credentials';
@@ -15,15 +14,9 @@ export const CREDENTIAL_FILES = {
   trustBundle: 'ca.crt',
 } as const;
 
-/** The proxy's config files, projected from pod annotations by the downward API. */
-export const PODINFO_DIR = '/etc/meshward/podinfo';
+/** The proxy's config files (bootstrap + SDS), written there by meshward-init (proxy-config-env.ts). */
+export const PROXY_CONFIG_DIR = '/etc/meshward/proxy';
 export const BOOTSTRAP_FILE = 'envoy.json';
-const PROXY_FILES = [BOOTSTRAP_FILE, ...Object.values(SDS_FILE_NAMES)];
-
-/** meshward.io/proxy-envoy.json, meshward.io/proxy-sds-workload-certificate.json, ... */
-export function proxyFileAnnotation(fileName: string): string {
-  return `meshward.io/proxy-${fileName}`;
-}
 
 /** Secret-fallback names: one Secret per ServiceAccount and a per-namespace trust ConfigMap. */
 export function fallbackSecretName(serviceAccount: string): string {
@@ -67,15 +60,9 @@ export function credentialsVolume(credentials: CredentialsConfig, serviceAccount
   };
 }
 
-/** The proxy's config files, projected from the pod's own annotations (visible in the spec). */
-export function podinfoVolume(): V1Volume {
-  return {
-    name: PODINFO_VOLUME_NAME,
-    downwardAPI: {
-      defaultMode: 0o444,
-      items: PROXY_FILES.map((path) => ({ path, fieldRef: { fieldPath: `metadata.annotations['${proxyFileAnnotation(path)}']` } })),
-    },
-  };
+/** The proxy's config files: written by meshward-init, read-only in the proxy. */
+export function configVolume(): V1Volume {
+  return { name: CONFIG_VOLUME_NAME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } };
 }
 
 /** Envoy's writable runtime directory (read-only root filesystem otherwise). */
