@@ -7,6 +7,7 @@ import {
   type AdmissionReview,
   type PatchOperation,
 } from './types.js';
+import { jsonText } from './json-text.js';
 
 /** Why a body is not an AdmissionReview we can answer: maps to an HTTP 4xx with {error, detail}. */
 export class EnvelopeError extends Error {
@@ -98,14 +99,15 @@ export function clampWarning(warning: string): string {
   return flat.length <= MAX_WARNING_LENGTH ? flat : `${flat.slice(0, MAX_WARNING_LENGTH - 1)}…`;
 }
 
-// Long string values (the injector's rendered proxy files, ~25 KB of JSON each) are the same
-// string objects pod after pod; escaping them is most of the cost of serialising a patch, so
-// their JSON text is remembered (a string's hash is cached by V8, so a lookup is cheap).
+// Long string values are often the same string objects admission after admission; escaping them
+// is a large part of serialising a patch, so their JSON text is remembered (a string's hash is
+// cached by V8, so a lookup is cheap). Frozen objects carry their own text (json-text.ts).
 const LONG_STRING = 1024;
 const MAX_REMEMBERED = 64;
 const encodedStrings = new Map<string, string>();
 
-function jsonString(value: string): string {
+function valueJson(value: unknown): string {
+  if (typeof value !== 'string') return jsonText(value);
   if (value.length < LONG_STRING) return JSON.stringify(value);
   let text = encodedStrings.get(value);
   if (text === undefined) {
@@ -116,14 +118,14 @@ function jsonString(value: string): string {
   return text;
 }
 
-/** Exactly JSON.stringify(patch), with long string values' JSON text remembered. */
+/** Exactly JSON.stringify(patch), reusing remembered JSON text of long strings and frozen values. */
 export function patchJson(patch: readonly PatchOperation[]): string {
   let out = '[';
   for (let i = 0; i < patch.length; i++) {
     const op = patch[i]!;
     const keys = Object.keys(op);
-    const plain = typeof op.value === 'string' && op.value.length >= LONG_STRING && keys.length === 3 && keys[0] === 'op' && keys[1] === 'path' && keys[2] === 'value';
-    out += (i > 0 ? ',' : '') + (plain ? `{"op":${JSON.stringify(op.op)},"path":${JSON.stringify(op.path)},"value":${jsonString(op.value as string)}}` : JSON.stringify(op));
+    const plain = keys.length === 3 && keys[0] === 'op' && keys[1] === 'path' && keys[2] === 'value' && op.value !== undefined;
+    out += (i > 0 ? ',' : '') + (plain ? `{"op":${JSON.stringify(op.op)},"path":${JSON.stringify(op.path)},"value":${valueJson(op.value)}}` : JSON.stringify(op));
   }
   return `${out}]`;
 }

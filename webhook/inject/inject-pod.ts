@@ -1,4 +1,4 @@
-import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { V1Pod, V1Volume } from '@kubernetes/client-node';
 import type { PatchOperation } from '../admission/types.js';
 import {
   ANNOTATION_STATUS,
@@ -13,12 +13,12 @@ import {
 } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
-import { buildCaptureEnv } from './capture-env.js';
 import { addToArray, addToMap } from './json-pointer.js';
-import { proxyResources, readPodOptions, type AnnotationProblem } from './pod-options.js';
+import { injectedContainers, podSettings } from './injected-containers.js';
+import type { AnnotationProblem } from './pod-options.js';
 import { rewriteProbes, type ProbeRoute } from './probes.js';
 import { renderProxyFiles } from './proxy-files.js';
-import { renderTemplate, type InjectionTemplates } from './templates.js';
+import type { InjectionTemplates } from './templates.js';
 import { configVolume, credentialsVolume, runtimeVolume } from './volumes.js';
 
 /** Everything an injection depends on besides the pod: fixed at start-up or read per request. */
@@ -91,9 +91,9 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   const { config, templates, modes } = context;
   const annotations = pod.metadata?.annotations ?? {};
   const problems: AnnotationProblem[] = [];
-  const options = readPodOptions(annotations, config, problems);
-  const captureEnv = buildCaptureEnv(annotations, config, problems);
-  if (problems.length > 0 || !captureEnv) return { ok: false, reason: 'invalid-annotation', problems };
+  const settings = podSettings(annotations, config, problems);
+  if (!settings) return { ok: false, reason: 'invalid-annotation', problems };
+  const { options } = settings;
   const portProblems = reservedPortProblems(pod);
   if (portProblems.length > 0) return { ok: false, reason: 'reserved-port', problems: portProblems };
 
@@ -121,22 +121,7 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   const namespace = pod.metadata?.namespace ?? 'default';
   const proxyFiles = renderProxyFiles({ config, namespace, serviceAccount, podName: pod.metadata?.name ?? pod.metadata?.generateName ?? '', modes, probes: routes });
 
-  const init = renderTemplate<V1Container>(templates.init, {
-    initImage: config.proxy.initImage,
-    initEnv: [...captureEnv, ...proxyFiles.env.map((e) => ({ ...e }))],
-    initResources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
-  });
-  const proxy = renderTemplate<V1Container & { restartPolicy?: string; lifecycle?: unknown }>(templates.proxy, {
-    proxyImage: options.proxyImage,
-    proxyLogLevel: options.proxyLogLevel,
-    concurrency: String(config.proxy.concurrency),
-    trustDomain: config.mesh.trustDomain,
-    proxyResources: proxyResources(options),
-    proxyUid: config.proxy.uid,
-    proxyGid: config.proxy.gid,
-  });
-  if (options.nativeSidecar) proxy.restartPolicy = 'Always';
-  else if (options.holdApplication) proxy.lifecycle = templates.holdApplication;
+  const { init, proxy } = injectedContainers(settings, proxyFiles, config, templates);
 
   // Native: meshward-init, then the proxy, before the user's init containers. Classic: the proxy
   // only starts with the app containers, so capture goes last to leave init containers' network alone.

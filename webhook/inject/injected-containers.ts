@@ -1,0 +1,79 @@
+import type { V1Container } from '@kubernetes/client-node';
+import { frozenJson } from '../admission/json-text.js';
+import { ANNOTATION_PREFIX, POD_ANNOTATIONS } from '../config/names.js';
+import type { MeshwardConfig } from '../config/types.js';
+import { buildCaptureEnv } from './capture-env.js';
+import { proxyResources, readPodOptions, type AnnotationProblem, type PodInjectionOptions } from './pod-options.js';
+import type { ProxyFiles } from './proxy-files.js';
+import { renderTemplate, type InjectionTemplates } from './templates.js';
+
+// What a pod's meshward.io/* annotations ask for, and the two containers rendered from it, are
+// the same for every replica of a workload: both are pure functions of (config, annotations,
+// proxy files, templates), so they are computed once and shared, frozen, with their JSON text
+// remembered for the admission response (admission/json-text.ts).
+
+/** The pod's validated annotations: proxy options and meshward-init's capture rules. */
+export interface PodSettings {
+  readonly options: PodInjectionOptions;
+  readonly captureEnv: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+}
+
+export interface InjectedContainers {
+  readonly init: V1Container;
+  readonly proxy: V1Container & { restartPolicy?: string; lifecycle?: unknown };
+}
+
+const MAX_CACHED = 256;
+const settingsCache = new WeakMap<MeshwardConfig, Map<string, PodSettings>>();
+const containersCache = new WeakMap<PodSettings, WeakMap<ProxyFiles, { templates: InjectionTemplates; containers: InjectedContainers }>>();
+
+/** Reads and validates the annotations; undefined (with every problem listed) when one is invalid. */
+export function podSettings(annotations: Readonly<Record<string, string>>, config: MeshwardConfig, problems: AnnotationProblem[]): PodSettings | undefined {
+  let entries = settingsCache.get(config);
+  if (!entries) settingsCache.set(config, (entries = new Map()));
+  const key = JSON.stringify(POD_ANNOTATIONS.map((name) => annotations[ANNOTATION_PREFIX + name] ?? null));
+  const cached = entries.get(key);
+  if (cached) return cached;
+  const found: AnnotationProblem[] = [];
+  const options = readPodOptions(annotations, config, found);
+  const captureEnv = buildCaptureEnv(annotations, config, found);
+  if (found.length > 0 || !captureEnv) {
+    problems.push(...found);
+    return undefined;
+  }
+  const settings = Object.freeze({ options: Object.freeze(options), captureEnv: Object.freeze(captureEnv.map((e) => Object.freeze(e))) });
+  if (entries.size >= MAX_CACHED) entries.delete(entries.keys().next().value!);
+  entries.set(key, settings);
+  return settings;
+}
+
+/** meshward-init and meshward-proxy for these settings and proxy files (shared and frozen). */
+export function injectedContainers(settings: PodSettings, proxyFiles: ProxyFiles, config: MeshwardConfig, templates: InjectionTemplates): InjectedContainers {
+  let byFiles = containersCache.get(settings);
+  if (!byFiles) containersCache.set(settings, (byFiles = new WeakMap()));
+  const cached = byFiles.get(proxyFiles);
+  if (cached && cached.templates === templates) return cached.containers;
+  const containers = renderContainers(settings, proxyFiles, config, templates);
+  byFiles.set(proxyFiles, { templates, containers });
+  return containers;
+}
+
+function renderContainers({ options, captureEnv }: PodSettings, proxyFiles: ProxyFiles, config: MeshwardConfig, templates: InjectionTemplates): InjectedContainers {
+  const init = renderTemplate<V1Container>(templates.init, {
+    initImage: config.proxy.initImage,
+    initEnv: [...captureEnv, ...proxyFiles.env].map((e) => ({ ...e })),
+    initResources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+  });
+  const proxy = renderTemplate<InjectedContainers['proxy']>(templates.proxy, {
+    proxyImage: options.proxyImage,
+    proxyLogLevel: options.proxyLogLevel,
+    concurrency: String(config.proxy.concurrency),
+    trustDomain: config.mesh.trustDomain,
+    proxyResources: proxyResources(options),
+    proxyUid: config.proxy.uid,
+    proxyGid: config.proxy.gid,
+  });
+  if (options.nativeSidecar) proxy.restartPolicy = 'Always';
+  else if (options.holdApplication) proxy.lifecycle = structuredClone(templates.holdApplication);
+  return { init: frozenJson(init), proxy: frozenJson(proxy) };
+}
