@@ -48,6 +48,15 @@ export function createAdmissionListener(options: AdmissionListenerOptions): (req
   const { webhook, handler, metrics, logger, bodyLimitBytes } = options;
   const inFlight = metrics.inFlight.labels(webhook);
   const latency = metrics.latency.labels(webhook);
+  // prom-client hashes a label object on every inc(); the combinations are few (operations ×
+  // outcomes × reason codes), so each one's child counter is looked up once.
+  const counters = new Map<string, { inc(): void }>();
+  const countAdmission = (operation: string, outcome: string, reason: string): void => {
+    const key = `${operation}\n${outcome}\n${reason}`;
+    let counter = counters.get(key);
+    if (!counter) counters.set(key, (counter = metrics.admissions.labels(webhook, operation, outcome, reason)));
+    counter.inc();
+  };
 
   const reject = (res: ServerResponse, status: number, error: string, detail: string, close = false): void => {
     metrics.badRequests.inc({ webhook, error });
@@ -88,7 +97,8 @@ export function createAdmissionListener(options: AdmissionListenerOptions): (req
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     latency.observe(seconds);
     const outcome = outcomeOf(decision);
-    metrics.admissions.inc({ webhook, operation: request.operation, outcome, reason: decision.reason });
+    countAdmission(request.operation, outcome, decision.reason);
+    if (!logger.isLevelEnabled('info')) return;
     const meta = request.object?.metadata;
     logger.info(
       {
