@@ -33,6 +33,21 @@ describe('Dockerfile', () => {
     assert.ok(build.some((l) => /npm prune --omit=dev/.test(l)));
   });
 
+  it('bundles the client-node code meshward uses into dist, so production dependencies need no @kubernetes/client-node', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    assert.equal(pkg.dependencies['@kubernetes/client-node'], undefined, 'a devDependency: dist/webhook/kube/client.js inlines it');
+    assert.ok(pkg.devDependencies['@kubernetes/client-node']);
+    const build = stage('build');
+    assert.ok(build.includes('COPY scripts/bundle-kube-client.mjs ./scripts/bundle-kube-client.mjs'));
+    const run = build.find((l) => l.includes('npm prune'))!;
+    const steps = ['npx tsc -p tsconfig.json', 'node scripts/bundle-kube-client.mjs', 'npm prune --omit=dev'].map((step) => run.indexOf(step));
+    assert.ok(steps.every((at, i) => at >= 0 && (i === 0 || at > steps[i - 1]!)), `compile, bundle, then prune: ${run}`);
+    // Every npm script that writes dist bundles right after compiling, or its dist would import the package.
+    for (const [name, command] of Object.entries(pkg.scripts)) {
+      if (/tsc -p tsconfig\.json(?! --noEmit)/.test(command)) assert.match(command, /tsc -p tsconfig\.json && node scripts\/bundle-kube-client\.mjs/, name);
+    }
+  });
+
   it('installs meshward-init where the injected init container runs it', () => {
     const init = stage('meshward-init');
     assert.ok(init.includes(`COPY webhook/capture/meshward-init.sh ${INIT_COMMAND[0]}`));

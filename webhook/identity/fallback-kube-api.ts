@@ -1,4 +1,5 @@
-import { CertificatesV1Api, CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Secret, type V1ServiceAccount } from '@kubernetes/client-node';
+import type { KubeConfig, V1ConfigMap, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
+import { CertificatesV1Api, CoreV1Api } from '../kube/client.js';
 import { statusOf } from '../kube/kube-client.js';
 import { listsPodCertificateRequests, type FallbackApi } from './fallback-api.js';
 import type { ConfigMapObject, ServiceAccountRef } from './fallback-objects.js';

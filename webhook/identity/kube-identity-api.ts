@@ -1,4 +1,5 @@
-import { CoreV1Api, CustomObjectsApi, ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, ListWatch, Watch } from '../kube/client.js';
 import { orNotFound } from '../kube/kube-client.js';
 import { plainSecret, secretClient } from './serving-kube-api.js';
 import type { IdentityApi, LeaseObject, PcrObject, PcrWatchHandlers, TrustBundleObject, WatchHandle } from './identity-api.js';

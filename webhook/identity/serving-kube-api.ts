@@ -1,4 +1,5 @@
-import { AdmissionregistrationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '../kube/client.js';
 import { orNotFound } from '../kube/kube-client.js';
 import type { ServingApi, WebhookConfigObject } from './serving-api.js';
 import type { SecretObject } from './serving-secret.js';

@@ -1,4 +1,5 @@
-import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from './client.js';
 import type { KubeObject } from '../admission/types.js';
 import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js';
 import { ClusterUnavailableError, type ClusterState } from './cluster-state.js';

@@ -1,4 +1,5 @@
-import { CoreV1Api, CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, makeInformer } from './client.js';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../admission/types.js';
 import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js';

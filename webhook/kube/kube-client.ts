@@ -1,4 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './client.js';
 
 /** In-cluster config, else the given kubeconfig, else $KUBECONFIG / ~/.kube/config. */
 export function loadKubeConfig(kubeconfigPath: string): KubeConfig {

@@ -1,4 +1,5 @@
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '../kube/client.js';
 import type { KubeObject } from '../admission/types.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { loadKubeConfig, statusOf } from '../kube/kube-client.js';

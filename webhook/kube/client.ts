@@ -1,0 +1,18 @@
+// The one module through which meshward imports values from @kubernetes/client-node.
+// Importing the package itself loads all 67 generated API classes and ~718 model modules
+// (dist/config.js imports them statically): ~46 MB of RSS. The build replaces this module's
+// output, dist/webhook/kube/client.js, with a tree-shaken esbuild bundle of exactly these exports
+// (scripts/bundle-kube-client.mjs); tests run this source against the package itself. Add a value
+// here before importing it anywhere else; `import type` from the package stays as it is (erased).
+export {
+  AdmissionregistrationV1Api,
+  CertificatesV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  ListWatch,
+  makeInformer,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+} from '@kubernetes/client-node';
