@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../scripts/control-plane/control-plane.js';
 import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
+import { MESHWARD_ENTRYPOINT, MESHWARD_NODE_FLAGS } from '../scripts/meshward-process.js';
 import { waitFor200 } from './https-post.js';
 
 /** A server under test, running in its own process (so its CPU and memory are its own). */
@@ -61,8 +62,8 @@ export async function startMeshwardServe(options: { stateFile?: string; logLevel
   const dir = mkdtempSync(join(tmpdir(), 'meshward-bench-'));
   const logFile = join(dir, 'meshward.log');
   const args = [
-    ...(options.nodeArgs ?? []),
-    join(root, 'dist/webhook/cli/main.js'),
+    ...(options.nodeArgs ?? MESHWARD_NODE_FLAGS),
+    join(root, MESHWARD_ENTRYPOINT),
     'serve',
     '--self-signed',
     '--offline',

@@ -96,11 +96,11 @@ function soakTable(r: Results): string[] {
 
 // What the figures mean; qualitative, so it stays true from run to run (the numbers are above).
 const NOTES = [
-  '- **Response size drives /mutate.** The injector\'s answer carries the whole per-pod Envoy bootstrap and its SDS files as pod annotations (JSON text inside the JSON patch, base64 inside the review): about ten times the typical request. The floor sends those bytes without producing them; meshward renders, escapes, encodes and serialises them for every pod. Rendering is cached per workload (identical replicas share it, `webhook/inject/proxy-files.ts`) and the review is serialised without re-scanning the base64 patch (`webhook/admission/envelope.ts`); what remains is proportional to the patch size.',
+  '- **What /mutate costs beyond the floor.** The patch (~15 KB for the typical pod) carries meshward-init and meshward-proxy, the capture rules and the proxy\'s rendered bootstrap, gzip-compressed in meshward-init\'s env (it was ~45 KB as plain annotations). Identical replicas share the bootstrap render (`webhook/inject/proxy-files.ts`) and the two containers, frozen, with their JSON text (`webhook/inject/injected-containers.ts`); per pod remain policy resolution, probe rewrites, the status annotation, and encoding the patch (JSON, base64). The floor does none of it: its rate is the ceiling the same bytes and TLS allow.',
   '- **/validate** reads a pod and answers a small review: meshward stays close to the floor.',
   '- **express** (`express.json()` + routing) costs the same handlers a large part of their throughput: the admission paths are served straight from `node:https`.',
-  '- **Memory.** `serve --offline` (the HTTP cases and the soak) idles at about half the RSS of an online meshward, whose extra ~70–80 MB is `@kubernetes/client-node` (its generated API models load with it). Under load V8 lets the old generation fill with short-lived garbage before its first full collection, so RSS rises by several tens of MB and then saw-tooths; the soak\'s slope shows whether it keeps growing.',
-  '- **Through the API server** each injected pod costs two /mutate calls (`reinvocationPolicy: IfNeeded`: the API server calls the injector again because the pod changed after its first answer; the second answer is `already-injected`) and the API server then applies, validates and re-serialises the large patched pod. The load generator, the API server, etcd and meshward share the same two cores, so the concurrent rows mostly measure CPU saturation.',
+  '- **Memory.** meshward runs with `--max-semi-space-size=8` (the release entrypoint\'s flag, scripts/meshward-process.ts): a young generation of 2 × 8 MB, where each admission\'s short-lived garbage lands, instead of V8\'s 2 × 16 MB. `@kubernetes/client-node` is loaded as an esbuild bundle of the parts meshward uses (scripts/bundle-kube-client.mjs), ~26 MB less RSS online than the package. `serve --offline` (the HTTP cases and the soak) never loads it.',
+  '- **Through the API server** each injected pod costs one /mutate call: meshward\'s containers carry a mount at the ServiceAccount token path, so the ServiceAccount plugin does not change the pod after the injector and `reinvocationPolicy: IfNeeded` does not call it again. The load generator, the API server, etcd and meshward share the same two cores, so the concurrent rows mostly measure CPU saturation.',
 ];
 
 function when(section: { measuredAt: string } | undefined): string {
@@ -129,7 +129,7 @@ export function renderMarkdown(r: Results): string {
       : '',
     '',
     '- **floor**: bare `node:https` (same RSA-2048 self-signed certificate type, TLS settings and keep-alive timeout) that reads the body, `JSON.parse`s it and answers with meshward\'s own response to that review, precomputed: same bytes in and out, none of the work.',
-    '- **meshward**: `meshward serve --self-signed --offline --state manifests/examples/namespaces.yaml --log-level warn` (dist/webhook/cli/main.js), the real injector and gate.',
+    '- **meshward**: `meshward serve --self-signed --offline --state manifests/examples/namespaces.yaml --log-level warn` (`node --max-semi-space-size=8 dist/webhook/cli/main.js`, the release entrypoint), the real injector and gate.',
     '- **express**: the same handlers behind express routing and `express.json()` (bench/express-server.ts): why the admission paths bypass express.',
     '',
     ...httpTable(r),

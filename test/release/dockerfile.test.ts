@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
 import { INIT_COMMAND } from '../../webhook/capture/settings.js';
-import { MESHWARD_ENTRYPOINT } from '../../scripts/meshward-process.js';
+import { MESHWARD_ENTRYPOINT, MESHWARD_NODE_FLAGS } from '../../scripts/meshward-process.js';
 
 // There is no container engine here, so the Dockerfile is checked against what the tests run.
 const root = repoRoot();
@@ -24,7 +24,7 @@ describe('Dockerfile', () => {
     assert.match(meshward[0]!, /nodejs24/);
     assert.ok(meshward.includes('USER 65532:65532'));
     const entry = meshward.find((l) => l.startsWith('ENTRYPOINT'))!;
-    assert.deepEqual(JSON.parse(entry.slice('ENTRYPOINT'.length)), ['/nodejs/bin/node', MESHWARD_ENTRYPOINT]);
+    assert.deepEqual(JSON.parse(entry.slice('ENTRYPOINT'.length)), ['/nodejs/bin/node', ...MESHWARD_NODE_FLAGS, MESHWARD_ENTRYPOINT]);
     assert.ok(meshward.some((l) => l === 'COPY templates ./templates'), 'the injection templates ship with the image');
   });
 
