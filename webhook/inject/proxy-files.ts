@@ -22,8 +22,9 @@ export interface ProxyFiles {
 }
 
 // Rendering, serialising, compressing and hashing one pod's bootstrap (~16 KB of JSON) would be
-// most of an injection's CPU time (bench/RESULTS.md), and every replica of a workload renders the same files: they are a
-// pure function of the input below, so the last MAX_CACHED results are kept, per config object.
+// most of an injection's CPU time (bench/RESULTS.md), and every replica of a workload renders the
+// same files: they are a pure function of the input below, so the last MAX_CACHED results are
+// kept, per config object.
 const MAX_CACHED = 256;
 const cache = new WeakMap<MeshwardConfig, Map<string, ProxyFiles>>();
 
