@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildAdmissionReview, EnvelopeError, parseAdmissionReview, patchJson, serializeAdmissionReview } from '../../webhook/admission/envelope.js';
+import { frozenJson } from '../../webhook/admission/json-text.js';
 import type { AdmissionDecision, PatchOperation } from '../../webhook/admission/types.js';
 import { buildConfig } from '../../webhook/config/load.js';
 import { renderProxyFiles } from '../../webhook/inject/proxy-files.js';
@@ -11,8 +12,11 @@ import { review, SHOP_NS, typicalPod } from './real-server.js';
 // patch equal JSON.stringify's, and a cached proxy-files render equals a fresh one.
 
 const longText = fc.string({ minLength: 1024, maxLength: 3000, unit: 'binary' });
+// Frozen values with remembered JSON text, alone and as arrays of them (the injected containers).
+const frozenObject = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })).map((value) => frozenJson(value));
+const frozenValue = fc.oneof(frozenObject, fc.array(frozenObject, { minLength: 1, maxLength: 3 }));
 const op: fc.Arbitrary<PatchOperation> = fc.oneof(
-  fc.record({ op: fc.constantFrom<PatchOperation['op']>('add', 'replace', 'test'), path: fc.string(), value: fc.oneof(longText, fc.jsonValue({ maxDepth: 3 })) }),
+  fc.record({ op: fc.constantFrom<PatchOperation['op']>('add', 'replace', 'test'), path: fc.string(), value: fc.oneof(longText, fc.jsonValue({ maxDepth: 3 }), frozenValue) }),
   fc.record({ op: fc.constant<PatchOperation['op']>('remove'), path: fc.string() }),
   // Members in another order, or an undefined value: the generic path.
   fc.record({ path: fc.string(), op: fc.constant<PatchOperation['op']>('add'), value: longText }),
@@ -32,11 +36,11 @@ const decision: fc.Arbitrary<AdmissionDecision> = fc.record(
 );
 
 describe('hardening: hot-path shortcuts are byte-exact', () => {
-  it('patchJson(patch) is JSON.stringify(patch), also for the same long strings again', () => {
+  it('patchJson(patch) is JSON.stringify(patch), also for long strings and frozen values, again', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 8 }), (patch) => {
         assert.equal(patchJson(patch), JSON.stringify(patch));
-        assert.equal(patchJson(patch), JSON.stringify(patch)); // remembered strings
+        assert.equal(patchJson(patch), JSON.stringify(patch)); // remembered text
       }),
       { numRuns: 300 },
     );

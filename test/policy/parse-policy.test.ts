@@ -74,4 +74,15 @@ describe('parseMeshTLSPolicy', () => {
     assert.equal(errors.length, 1);
     assert.match(errors[0]!.message, /MeshTLSPolicy shop\/p: spec.mode/);
   });
+
+  it('parseStoredPolicies reuses the parse of a stored object until its resourceVersion changes', () => {
+    const stored = policy({ mode: 'STRICT' }, { metadata: { name: 'p', namespace: 'shop', resourceVersion: '7' } });
+    const first = parseStoredPolicies([stored]).policies[0];
+    assert.equal(parseStoredPolicies([stored]).policies[0], first, 'same resourceVersion: the same parse');
+    (stored.spec as Record<string, unknown>).mode = 'bogus';
+    (stored.metadata as Record<string, unknown>).resourceVersion = '8';
+    assert.match(parseStoredPolicies([stored]).errors[0]!.message, /spec.mode/, 'a new resourceVersion is parsed again');
+    const offline = policy({ mode: 'STRICT' });
+    assert.notEqual(parseStoredPolicies([offline]).policies[0], parseStoredPolicies([offline]).policies[0], 'without a resourceVersion: parsed every time');
+  });
 });

@@ -99,33 +99,14 @@ export function clampWarning(warning: string): string {
   return flat.length <= MAX_WARNING_LENGTH ? flat : `${flat.slice(0, MAX_WARNING_LENGTH - 1)}…`;
 }
 
-// Long string values are often the same string objects admission after admission; escaping them
-// is a large part of serialising a patch, so their JSON text is remembered (a string's hash is
-// cached by V8, so a lookup is cheap). Frozen objects carry their own text (json-text.ts).
-const LONG_STRING = 1024;
-const MAX_REMEMBERED = 64;
-const encodedStrings = new Map<string, string>();
-
-function valueJson(value: unknown): string {
-  if (typeof value !== 'string') return jsonText(value);
-  if (value.length < LONG_STRING) return JSON.stringify(value);
-  let text = encodedStrings.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(value);
-    if (encodedStrings.size >= MAX_REMEMBERED) encodedStrings.delete(encodedStrings.keys().next().value!);
-    encodedStrings.set(value, text);
-  }
-  return text;
-}
-
-/** Exactly JSON.stringify(patch), reusing remembered JSON text of long strings and frozen values. */
+/** Exactly JSON.stringify(patch), reusing the remembered JSON text of frozen values (json-text.ts). */
 export function patchJson(patch: readonly PatchOperation[]): string {
   let out = '[';
   for (let i = 0; i < patch.length; i++) {
     const op = patch[i]!;
     const keys = Object.keys(op);
     const plain = keys.length === 3 && keys[0] === 'op' && keys[1] === 'path' && keys[2] === 'value' && op.value !== undefined;
-    out += (i > 0 ? ',' : '') + (plain ? `{"op":${JSON.stringify(op.op)},"path":${JSON.stringify(op.path)},"value":${valueJson(op.value)}}` : JSON.stringify(op));
+    out += (i > 0 ? ',' : '') + (plain ? `{"op":${JSON.stringify(op.op)},"path":${JSON.stringify(op.path)},"value":${jsonText(op.value)}}` : JSON.stringify(op));
   }
   return `${out}]`;
 }

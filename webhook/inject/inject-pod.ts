@@ -17,7 +17,7 @@ import { addToArray, addToMap } from './json-pointer.js';
 import { injectedContainers, podSettings } from './injected-containers.js';
 import type { AnnotationProblem } from './pod-options.js';
 import { rewriteProbes, type ProbeRoute } from './probes.js';
-import { renderProxyFiles } from './proxy-files.js';
+import { renderPodProxyFiles } from './proxy-files.js';
 import type { InjectionTemplates } from './templates.js';
 import { configVolume, credentialsVolume, runtimeVolume } from './volumes.js';
 
@@ -118,8 +118,7 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   }
 
   const serviceAccount = spec.serviceAccountName || 'default';
-  const namespace = pod.metadata?.namespace ?? 'default';
-  const proxyFiles = renderProxyFiles({ config, namespace, serviceAccount, podName: pod.metadata?.name ?? pod.metadata?.generateName ?? '', modes, probes: routes });
+  const proxyFiles = renderPodProxyFiles(pod, config, modes, routes);
 
   const { init, proxy } = injectedContainers(settings, proxyFiles, config, templates);
 

@@ -5,6 +5,7 @@ import type { MeshwardConfig } from '../config/types.js';
 import { buildCaptureEnv } from './capture-env.js';
 import { proxyResources, readPodOptions, type AnnotationProblem, type PodInjectionOptions } from './pod-options.js';
 import type { ProxyFiles } from './proxy-files.js';
+import { RenderCache } from './render-cache.js';
 import { renderTemplate, type InjectionTemplates } from './templates.js';
 
 // What a pod's meshward.io/* annotations ask for, and the two containers rendered from it, are
@@ -23,28 +24,22 @@ export interface InjectedContainers {
   readonly proxy: V1Container & { restartPolicy?: string; lifecycle?: unknown };
 }
 
-const MAX_CACHED = 256;
-const settingsCache = new WeakMap<MeshwardConfig, Map<string, PodSettings>>();
+const settingsCache = new RenderCache<PodSettings>(256);
 const containersCache = new WeakMap<PodSettings, WeakMap<ProxyFiles, { templates: InjectionTemplates; containers: InjectedContainers }>>();
 
 /** Reads and validates the annotations; undefined (with every problem listed) when one is invalid. */
 export function podSettings(annotations: Readonly<Record<string, string>>, config: MeshwardConfig, problems: AnnotationProblem[]): PodSettings | undefined {
-  let entries = settingsCache.get(config);
-  if (!entries) settingsCache.set(config, (entries = new Map()));
   const key = JSON.stringify(POD_ANNOTATIONS.map((name) => annotations[ANNOTATION_PREFIX + name] ?? null));
-  const cached = entries.get(key);
-  if (cached) return cached;
-  const found: AnnotationProblem[] = [];
-  const options = readPodOptions(annotations, config, found);
-  const captureEnv = buildCaptureEnv(annotations, config, found);
-  if (found.length > 0 || !captureEnv) {
-    problems.push(...found);
-    return undefined;
-  }
-  const settings = Object.freeze({ options: Object.freeze(options), captureEnv: Object.freeze(captureEnv.map((e) => Object.freeze(e))) });
-  if (entries.size >= MAX_CACHED) entries.delete(entries.keys().next().value!);
-  entries.set(key, settings);
-  return settings;
+  return settingsCache.get(config, key, () => {
+    const found: AnnotationProblem[] = [];
+    const options = readPodOptions(annotations, config, found);
+    const captureEnv = buildCaptureEnv(annotations, config, found);
+    if (found.length > 0 || !captureEnv) {
+      problems.push(...found);
+      return undefined;
+    }
+    return Object.freeze({ options: Object.freeze(options), captureEnv: Object.freeze(captureEnv.map((e) => Object.freeze(e))) });
+  });
 }
 
 /** meshward-init and meshward-proxy for these settings and proxy files (shared and frozen). */

@@ -1,8 +1,10 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import type { MeshwardConfig } from '../config/types.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { bootstrapHash, renderBootstrap, renderSdsSecrets, type BootstrapInput } from '../proxy/index.js';
 import type { ProbeRoute } from './probes.js';
 import { packProxyConfig } from './proxy-config-env.js';
+import { RenderCache } from './render-cache.js';
 import { BOOTSTRAP_FILE, CREDENTIAL_FILES, CREDENTIALS_DIR, PROXY_CONFIG_DIR } from './volumes.js';
 
 export interface ProxyFilesInput {
@@ -23,10 +25,8 @@ export interface ProxyFiles {
 
 // Rendering, serialising, compressing and hashing one pod's bootstrap (~16 KB of JSON) would be
 // most of an injection's CPU time (bench/RESULTS.md), and every replica of a workload renders the
-// same files: they are a pure function of the input below, so the last MAX_CACHED results are
-// kept, per config object.
-const MAX_CACHED = 256;
-const cache = new WeakMap<MeshwardConfig, Map<string, ProxyFiles>>();
+// same files: they are a pure function of the input below.
+const cache = new RenderCache<ProxyFiles>(256);
 
 function cacheKey(input: ProxyFilesInput): string {
   return JSON.stringify([input.namespace, input.serviceAccount, input.podName, input.modes.workloadMode, input.modes.ports.map((p) => [p.port, p.mode]), input.probes]);
@@ -37,15 +37,19 @@ function cacheKey(input: ProxyFilesInput): string {
  * to PROXY_CONFIG_DIR, where the proxy reads them. The returned object is shared: do not mutate it.
  */
 export function renderProxyFiles(input: ProxyFilesInput): ProxyFiles {
-  let entries = cache.get(input.config);
-  if (!entries) cache.set(input.config, (entries = new Map()));
-  const key = cacheKey(input);
-  let files = entries.get(key);
-  if (files) entries.delete(key); // re-inserted below: Map order is the LRU order
-  else files = renderUncached(input);
-  entries.set(key, files);
-  if (entries.size > MAX_CACHED) entries.delete(entries.keys().next().value!);
-  return files;
+  return cache.get(input.config, cacheKey(input), () => renderUncached(input))!;
+}
+
+/** The files for this pod, as the injector renders them: identity from its namespace and ServiceAccount. */
+export function renderPodProxyFiles(pod: V1Pod, config: MeshwardConfig, modes: WorkloadModes, probes: readonly ProbeRoute[]): ProxyFiles {
+  return renderProxyFiles({
+    config,
+    namespace: pod.metadata?.namespace ?? 'default',
+    serviceAccount: pod.spec?.serviceAccountName || 'default',
+    podName: pod.metadata?.name ?? pod.metadata?.generateName ?? '',
+    modes,
+    probes,
+  });
 }
 
 function renderUncached(input: ProxyFilesInput): ProxyFiles {

@@ -5,7 +5,7 @@ import { escapePointer } from './json-pointer.js';
 import type { InjectionContext, InjectionStatus } from './inject-pod.js';
 import { parseBoolAnnotation } from './pod-options.js';
 import { rewriteProbes } from './probes.js';
-import { renderProxyFiles } from './proxy-files.js';
+import { renderPodProxyFiles } from './proxy-files.js';
 
 /**
  * Reinvocation (reinvocationPolicy: IfNeeded): a later webhook may have added containers to an
@@ -27,14 +27,7 @@ export function reinjectProbes(pod: V1Pod, context: InjectionContext): PatchOper
   const rewrites = rewriteProbes(containers).filter((r) => containers[r.containerIndex]!.name !== PROXY_CONTAINER_NAME);
   if (rewrites.length === 0) return [];
   const probes = [...(status.probes ?? []), ...rewrites.map((r) => r.route)];
-  const files = renderProxyFiles({
-    config: context.config,
-    namespace: pod.metadata?.namespace ?? 'default',
-    serviceAccount: pod.spec?.serviceAccountName || 'default',
-    podName: pod.metadata?.name ?? pod.metadata?.generateName ?? '',
-    modes: context.modes,
-    probes,
-  });
+  const files = renderPodProxyFiles(pod, context.config, context.modes, probes);
   const next: InjectionStatus = { ...status, probes, proxyConfigHash: files.hash };
   const env = pod.spec!.initContainers![initIndex]!.env ?? [];
   const envPath = `/spec/initContainers/${initIndex}/env`;

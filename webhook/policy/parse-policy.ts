@@ -137,16 +137,33 @@ export function parseMeshTLSPolicy(object: KubeObject, defaultNamespace = 'defau
  * Parses the policies already stored in the cluster. The CRD's schema keeps invalid ones out, so
  * one that fails here predates it: it is skipped (and reported) the same way by every caller.
  */
+// Admission parses the stored policies of the pod's namespace for every pod. An object from the
+// API server carries a resourceVersion that changes with every update (and informer caches swap
+// the object then), so its parse is reused until it changes. Objects without one are re-parsed.
+const storedParses = new WeakMap<KubeObject, { readonly resourceVersion: string; readonly parsed: MeshTLSPolicy | PolicyParseError }>();
+
+function parseStored(object: KubeObject): MeshTLSPolicy | PolicyParseError {
+  const resourceVersion = typeof object.metadata?.resourceVersion === 'string' ? object.metadata.resourceVersion : undefined;
+  const known = resourceVersion ? storedParses.get(object) : undefined;
+  if (known && known.resourceVersion === resourceVersion) return known.parsed;
+  let parsed: MeshTLSPolicy | PolicyParseError;
+  try {
+    parsed = parseMeshTLSPolicy(object);
+  } catch (err) {
+    if (!(err instanceof PolicyParseError)) throw err;
+    parsed = err;
+  }
+  if (resourceVersion) storedParses.set(object, { resourceVersion, parsed });
+  return parsed;
+}
+
 export function parseStoredPolicies(objects: readonly KubeObject[]): { policies: MeshTLSPolicy[]; errors: PolicyParseError[] } {
   const policies: MeshTLSPolicy[] = [];
   const errors: PolicyParseError[] = [];
   for (const object of objects) {
-    try {
-      policies.push(parseMeshTLSPolicy(object));
-    } catch (err) {
-      if (err instanceof PolicyParseError) errors.push(err);
-      else throw err;
-    }
+    const parsed = parseStored(object);
+    if (parsed instanceof PolicyParseError) errors.push(parsed);
+    else policies.push(parsed);
   }
   return { policies, errors };
 }
