@@ -112,6 +112,31 @@ describe('e2e: meshward in a real control plane', function () {
     assert.notEqual(got.code, 0);
   });
 
+  it("STRICT: admits meshward's own injection, also of a Deployment's generateName pods, and refuses a tampered copy (MW-SIDECAR-004)", async () => {
+    const rendered = JSON.parse((await cp.kubectl(['apply', '--dry-run=server', '-n', 'e2e-strict', '-o', 'json', '-f', '-'], { input: pod('again') })).stdout);
+    const resubmit = (tamper: (p: any) => void): Promise<{ code: number | null; stderr: string }> => {
+      const copy = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'again', labels: rendered.metadata.labels, annotations: rendered.metadata.annotations }, spec: structuredClone(rendered.spec) };
+      tamper(copy);
+      return cp.kubectl(['create', '-n', 'e2e-strict', '-f', '-'], { input: JSON.stringify(copy), check: false });
+    };
+    const tampered = await resubmit((p) => p.spec.initContainers[1].args.push('--config-yaml', '{}'));
+    assert.notEqual(tampered.code, 0);
+    assert.match(tampered.stderr, /MW-SIDECAR-004.*spec\.initContainers\[1\]\.args/);
+    const own = await resubmit(() => undefined);
+    assert.equal(own.code, 0, own.stderr);
+
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'strict-web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'strict-web' } }, template: { metadata: { labels: { app: 'strict-web' } }, spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] } } } };
+    await cp.kubectl(['apply', '-n', 'e2e-strict', '-f', '-'], { input: JSON.stringify(deployment) });
+    let pods: any[] = [];
+    for (let i = 0; i < 100 && pods.length === 0; i++) {
+      pods = JSON.parse((await cp.kubectl(['get', 'pods', '-n', 'e2e-strict', '-l', 'app=strict-web', '-o', 'json'])).stdout).items;
+      if (pods.length === 0) await sleep(300);
+    }
+    assert.equal(pods.length, 1, 'the ReplicaSet controller created the pod: the gate admitted it');
+    assert.ok(pods[0].metadata.generateName);
+    await cp.kubectl(['delete', '-n', 'e2e-strict', 'deployment/strict-web', 'pod/again', '--wait=false']);
+  });
+
   it('with meshward stopped: opted-out namespaces keep working, STRICT namespaces refuse uninjected pods (CEL backstop)', async () => {
     const code = await meshward.stop();
     assert.equal(code, 0, 'meshward exits 0 on SIGTERM');

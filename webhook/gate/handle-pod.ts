@@ -1,7 +1,10 @@
 import type { AdmissionDecision, AdmissionRequest, KubeObject } from '../admission/types.js';
 import type { MeshwardConfig } from '../config/types.js';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { InjectionTemplates } from '../inject/templates.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { allow, deny, denyUnavailable, tryRead } from './decisions.js';
+import { injectionIntegrityFindings } from './injection-integrity.js';
 import { isStrictNamespace, podsUngated } from './namespace-mode.js';
 import { podFindings } from './pod-rules.js';
 import { podViewOf, type PodView } from './pod-template.js';
@@ -14,6 +17,11 @@ import { cappedWarnings } from './warnings.js';
 export interface GateDeps {
   readonly config: MeshwardConfig;
   readonly cluster: ClusterState;
+  /**
+   * The injection templates: with them, a Pod CREATE is also checked against what the injector
+   * renders (MW-SIDECAR-004). `meshward serve` always has them; the policy-only CLI paths do not.
+   */
+  readonly templates?: InjectionTemplates;
 }
 
 function findingsOf(view: PodView, isPod: boolean, config: MeshwardConfig): Finding[] {
@@ -53,5 +61,11 @@ export async function gatePodOrWorkload(request: AdmissionRequest, object: KubeO
   const verdict = request.operation === 'UPDATE' && request.oldObject ? judgeUpdate(view, request.oldObject, request.kind.kind, isPod, findings, deps.config) : { refuse: findings, warn: [] };
   const warnings = cappedWarnings(verdict.warn.map((f) => `pre-existing: ${formatFinding(f)}`));
   if (verdict.refuse.length > 0) return deny(verdict.refuse, warnings);
+  if (isPod && request.operation === 'CREATE' && deps.templates) {
+    const { templates } = deps;
+    const integrity = await tryRead(() => injectionIntegrityFindings(object as V1Pod, namespace, { config: deps.config, cluster: deps.cluster, templates }));
+    if (integrity instanceof Error) return denyUnavailable('metadata.namespace', `the injection of this pod in STRICT namespace ${namespace}`, integrity);
+    if (integrity.length > 0) return deny(integrity, warnings);
+  }
   return allow(warnings.length > 0 ? 'preexisting-violations' : 'compliant', warnings);
 }

@@ -12,6 +12,7 @@ export const RULES = {
   'MW-SIDECAR-001': { title: 'pod has no meshward-proxy sidecar', fix: 'let the injector add it: label the namespace meshward.io/inject=enabled and recreate the pod' },
   'MW-SIDECAR-002': { title: 'pod has no meshward-init capture container', fix: 'let the injector add it: label the namespace meshward.io/inject=enabled and recreate the pod' },
   'MW-SIDECAR-003': { title: 'pod has no meshward-credentials volume', fix: 'let the injector add it: label the namespace meshward.io/inject=enabled and recreate the pod' },
+  'MW-SIDECAR-004': { title: "pod carries meshward's containers, but not as meshward injects them", fix: "remove the hand-made meshward containers, volumes and meshward.io/status annotation and let the injector inject the pod" },
   'MW-POLICY-001': { title: 'policy makes part of a STRICT namespace less than STRICT', fix: 'set the mode to STRICT' },
   'MW-POLICY-002': { title: 'mesh-wide policy makes STRICT namespaces less than STRICT', fix: 'set the mesh-wide mode to STRICT, or give each STRICT namespace a namespace-wide STRICT policy first' },
   'MW-POLICY-003': { title: 'policy is not a valid MeshTLSPolicy', fix: 'correct the field' },

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../webhook/admission/types.js';
+import { injectionConfigHash } from '../../webhook/config/hash.js';
+import { createGateHandler } from '../../webhook/gate/gate-handler.js';
+import { injectObject } from '../../webhook/inject/inject-objects.js';
+import { loadTemplates } from '../../webhook/inject/templates.js';
+import { StaticClusterState } from '../../webhook/kube/static-state.js';
+import { config, request, strictNs } from './fixtures.js';
+
+// MW-SIDECAR-004: in a STRICT namespace, a Pod that arrives "already injected" must carry what
+// meshward's injector renders for it. Each tampered pod below keeps meshward's container names and
+// images (so MW-SIDECAR-001/002 pass) but would let plaintext in or run another proxy config.
+
+type Spec = Record<string, any>;
+const templates = loadTemplates();
+const permissive = { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name: 'relaxed', namespace: 'lax' }, spec: { mode: 'PERMISSIVE' } };
+
+function appPod(metadata: Spec = { name: 'web-1', namespace: 'shop' }): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { labels: { app: 'web' }, ...metadata },
+    spec: {
+      serviceAccountName: 'web',
+      containers: [{ name: 'web', image: 'ghcr.io/acme/web:1', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/ready', port: 8080 } } }],
+    },
+  };
+}
+
+/** The pod as meshward's injector makes it, in a cluster holding `objects`. */
+async function injected(pod: KubeObject, objects: KubeObject[] = [strictNs()]): Promise<Spec> {
+  const deps = { config, templates, configHash: injectionConfigHash(config), cluster: new StaticClusterState(objects) };
+  const out = await injectObject(pod, deps);
+  assert.ok(out.injected, 'reason' in out ? out.reason : '');
+  return structuredClone(out.object) as Spec;
+}
+
+const gate = createGateHandler({ config, cluster: new StaticClusterState([strictNs()]), templates });
+const env = (pod: Spec, name: string): Spec => pod.spec.initContainers[0].env.find((e: Spec) => e.name === name);
+
+async function findings(pod: Spec): Promise<Array<[string, string]>> {
+  const decision = await gate(request(pod as KubeObject));
+  if (decision.allowed) return [];
+  return [...decision.message!.matchAll(/\[(MW-[A-Z]+-\d+)\] (\S+):/g)].map((m) => [m[1]!, m[2]!]);
+}
+
+describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector renders', () => {
+  it("admits the injector's own output, also when the API server names a generateName pod afterwards", async () => {
+    assert.deepEqual(await findings(await injected(appPod())), []);
+    const generated = await injected(appPod({ generateName: 'web-7d9f-', namespace: 'shop' }));
+    generated.metadata.name = 'web-7d9f-x2k4q';
+    assert.deepEqual(await findings(generated), []);
+  });
+
+  const tampered: Array<[string, (pod: Spec) => Promise<void> | void, Array<[string, string]>]> = [
+    ['capture rules without the inbound redirect', (p) => void (env(p, 'MESHWARD_IPTABLES_V4').value = env(p, 'MESHWARD_IPTABLES_V4').value.replace(/-A PREROUTING .*\n/, '')), [['MW-SIDECAR-004', 'spec.initContainers[0].env']]],
+    [
+      "another pod's proxy config (rendered PERMISSIVE), with its own digest",
+      async (p) => {
+        const lax = await injected(appPod({ name: 'web-1', namespace: 'lax' }), [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lax', labels: { 'meshward.io/inject': 'enabled' } } }, permissive]);
+        for (const name of ['MESHWARD_PROXY_CONFIG', 'MESHWARD_PROXY_CONFIG_SHA256']) env(p, name).value = env(lax, name).value;
+      },
+      [['MW-SIDECAR-004', 'spec.initContainers[0].env']],
+    ],
+    ['proxy args that add --config-yaml', (p) => void p.spec.initContainers[1].args.push('--config-yaml', '{"static_resources":{}}'), [['MW-SIDECAR-004', 'spec.initContainers[1].args']]],
+    ['a proxy command of its own', (p) => void (p.spec.initContainers[1].command = ['/bin/sh', '-c', 'exec envoy -c /tmp/mine.yaml']), [['MW-SIDECAR-004', 'spec.initContainers[1].command']]],
+    [
+      'the proxy reads its config from a ConfigMap',
+      (p) => {
+        p.spec.volumes.push({ name: 'mine', configMap: { name: 'plaintext-envoy' } });
+        p.spec.initContainers[1].volumeMounts.find((m: Spec) => m.mountPath === '/etc/meshward/proxy').name = 'mine';
+      },
+      [['MW-SIDECAR-004', 'spec.initContainers[1].volumeMounts']],
+    ],
+    ['meshward-config is a ConfigMap, not the emptyDir', (p) => void (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').emptyDir = undefined, (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').configMap = { name: 'x' })), [['MW-SIDECAR-004', 'spec.volumes[1]']]],
+    ['a probe route added to the status annotation only', (p) => {
+      const status = JSON.parse(p.metadata.annotations['meshward.io/status']);
+      status.probes.push({ path: '/app-health/web/livez', kind: 'http', port: 8080, scheme: 'HTTP', originalPath: '/' });
+      p.metadata.annotations['meshward.io/status'] = JSON.stringify(status);
+    }, [['MW-SIDECAR-004', 'spec.initContainers[0].env']]],
+    ['an outbound exclusion annotated after injection', (p) => void (p.metadata.annotations['meshward.io/exclude-outbound-ports'] = '5432'), [['MW-SIDECAR-004', 'spec.initContainers[0].env']]],
+    ['a status annotation that is not meshward\'s JSON', (p) => void (p.metadata.annotations['meshward.io/status'] = 'injected'), [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']]],
+    ['probes that cannot be rendered', (p) => void (p.metadata.annotations['meshward.io/status'] = JSON.stringify({ probes: [{ path: 42 }] })), [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']]],
+  ];
+
+  for (const [what, tamper, expected] of tampered) {
+    it(`refuses ${what}`, async () => {
+      const pod = await injected(appPod());
+      await tamper(pod);
+      assert.deepEqual(await findings(pod), expected);
+    });
+  }
+
+  it('names the rule, the field and the fix in the denial', async () => {
+    const pod = await injected(appPod());
+    pod.spec.initContainers[1].args.push('--config-yaml', '{}');
+    const decision = await gate(request(pod as KubeObject));
+    assert.equal(decision.allowed, false);
+    assert.equal(decision.reason, 'MW-SIDECAR-004');
+    assert.match(decision.message!, /spec\.initContainers\[1\]\.args: is not what meshward's injector renders for this pod/);
+    assert.match(decision.message!, /let the injector inject the pod/);
+  });
+});
