@@ -30,7 +30,23 @@ interface Located {
   readonly path: string;
 }
 
+// The fields compared, per list entry; anything else set on an entry (valueFrom, mountPropagation,
+// ...) counts as a difference, since the injector sets none of them.
+const ENV_KEYS = ['name', 'value', 'valueFrom'] as const;
 const MOUNT_KEYS = ['name', 'mountPath', 'subPath', 'subPathExpr', 'readOnly', 'mountPropagation', 'recursiveReadOnly'] as const;
+
+/** Same length, and each entry has the same values under `keys` (=== : strings and booleans). */
+function sameEntries<T extends object>(actual: readonly T[] | undefined, expected: readonly T[] | undefined, keys: readonly (keyof T)[]): boolean {
+  const a = actual ?? [];
+  const b = expected ?? [];
+  return a.length === b.length && a.every((entry, i) => keys.every((k) => entry[k] === b[i]![k]));
+}
+
+function sameStrings(actual: readonly string[] | undefined, expected: readonly string[] | undefined): boolean {
+  const a = actual ?? [];
+  const b = expected ?? [];
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
 
 function locate(pod: V1Pod, name: string): Located | undefined {
   for (const list of ['initContainers', 'containers'] as const) {
@@ -40,14 +56,13 @@ function locate(pod: V1Pod, name: string): Located | undefined {
   return undefined;
 }
 
-function mounts(container: V1Container): unknown[] {
-  return (container.volumeMounts ?? []).map((m) => Object.fromEntries(MOUNT_KEYS.filter((k) => m[k] !== undefined).map((k) => [k, m[k]])));
-}
-
 /** The fields of one container that differ from the injector's rendering. */
-function differences(actual: V1Container, expected: V1Container, fields: ReadonlyArray<'command' | 'args' | 'env'>): string[] {
-  const out: string[] = fields.filter((f) => !isDeepStrictEqual(actual[f] ?? undefined, expected[f] ?? undefined));
-  if (!isDeepStrictEqual(mounts(actual), mounts(expected))) out.push('volumeMounts');
+function differences(actual: V1Container, expected: V1Container, withEnv: boolean): string[] {
+  const out: string[] = [];
+  if (!sameStrings(actual.command, expected.command)) out.push('command');
+  if (!sameStrings(actual.args, expected.args)) out.push('args');
+  if (withEnv && !sameEntries(actual.env, expected.env, ENV_KEYS)) out.push('env');
+  if (!sameEntries(actual.volumeMounts, expected.volumeMounts, MOUNT_KEYS)) out.push('volumeMounts');
   return out;
 }
 
@@ -89,8 +104,8 @@ export async function injectionIntegrityFindings(pod: V1Pod, namespace: string, 
     }
     const expected: InjectedContainers = injectedContainers(settings, files, deps.config, deps.templates);
     const found = [
-      ...differences(init.container, expected.init, ['command', 'args', 'env']).map((f) => `${init.path}.${f}`),
-      ...differences(proxy.container, expected.proxy, ['command', 'args']).map((f) => `${proxy.path}.${f}`),
+      ...differences(init.container, expected.init, true).map((f) => `${init.path}.${f}`),
+      ...differences(proxy.container, expected.proxy, false).map((f) => `${proxy.path}.${f}`),
     ];
     if (!best || found.length < best.length) best = found;
   }
