@@ -59,7 +59,7 @@ describe('hardening: hot-path shortcuts are byte-exact', () => {
   it('a cached proxy-files render equals a fresh one, and callers cannot change the cache', () => {
     const modes = { workloadMode: 'STRICT', workload: { mode: 'STRICT', source: 'mesh default' }, ports: [{ port: 8080, mode: 'STRICT' }] } as unknown as WorkloadModes;
     const probes = [{ path: '/app-health/web/readyz', kind: 'http' as const, port: 8080, originalPath: '/ready' }];
-    const input = { config: buildConfig({ flags: { 'self-signed': true } }), namespace: 'ns', serviceAccount: 'sa', podName: 'web-', modes, probes };
+    const input = { config: buildConfig({ flags: { 'self-signed': true } }), namespace: 'ns', serviceAccount: 'sa', modes, probes };
     const first = renderProxyFiles(input);
     assert.ok(Object.isFrozen(first) && Object.isFrozen(first.env) && first.env.every((e) => Object.isFrozen(e)), 'the shared render is frozen');
     const again = renderProxyFiles({ ...input, probes: probes.map((p) => ({ ...p })) });

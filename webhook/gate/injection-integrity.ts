@@ -3,10 +3,10 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { ANNOTATION_STATUS, CONFIG_VOLUME_NAME, INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { resolvePodModes } from '../inject/handler.js';
-import { injectedContainers, podSettings, type InjectedContainers } from '../inject/injected-containers.js';
+import { injectedContainers, podSettings } from '../inject/injected-containers.js';
 import type { AnnotationProblem } from '../inject/pod-options.js';
 import type { ProbeRoute } from '../inject/probes.js';
-import { renderPodProxyFiles } from '../inject/proxy-files.js';
+import { renderPodProxyFiles, type ProxyFiles } from '../inject/proxy-files.js';
 import type { InjectionTemplates } from '../inject/templates.js';
 import { configVolume, runtimeVolume } from '../inject/volumes.js';
 import type { ClusterState } from '../kube/cluster-state.js';
@@ -89,27 +89,20 @@ export async function injectionIntegrityFindings(pod: V1Pod, namespace: string, 
   if (!probes) return [finding('MW-SIDECAR-004', `metadata.annotations["${ANNOTATION_STATUS}"]`, 'is missing or not the JSON meshward writes')];
   const inNamespace: V1Pod = { ...pod, metadata: { ...pod.metadata, namespace } };
   const modes = await resolvePodModes(inNamespace, namespace, deps.config, deps.cluster);
-  // The injector named the proxy after the pod's name, or its generateName when the API server
-  // had not generated the name yet.
-  const names = [...new Set([pod.metadata?.name, pod.metadata?.generateName].filter((n): n is string => !!n))];
-  let best: string[] | undefined;
-  for (const name of names.length > 0 ? names : ['']) {
-    let files;
-    try {
-      files = renderPodProxyFiles({ ...inNamespace, metadata: { ...inNamespace.metadata, name } }, deps.config, modes, probes);
-    } catch (err) {
-      // The probes come from the pod: whatever makes them unrenderable, meshward did not write them.
-      const why = err instanceof BootstrapInputError ? err.message : 'malformed probe routes';
-      return [finding('MW-SIDECAR-004', `metadata.annotations["${ANNOTATION_STATUS}"]`, `records probes meshward cannot have rendered: ${why}`)];
-    }
-    const expected: InjectedContainers = injectedContainers(settings, files, deps.config, deps.templates);
-    const found = [
-      ...differences(init.container, expected.init, true).map((f) => `${init.path}.${f}`),
-      ...differences(proxy.container, expected.proxy, false).map((f) => `${proxy.path}.${f}`),
-    ];
-    if (!best || found.length < best.length) best = found;
+  let files: ProxyFiles;
+  try {
+    files = renderPodProxyFiles(inNamespace, deps.config, modes, probes);
+  } catch (err) {
+    // The probes come from the pod: whatever makes them unrenderable, meshward did not write them.
+    const why = err instanceof BootstrapInputError ? err.message : 'malformed probe routes';
+    return [finding('MW-SIDECAR-004', `metadata.annotations["${ANNOTATION_STATUS}"]`, `records probes meshward cannot have rendered: ${why}`)];
   }
-  const out = best!.map((field) =>
+  const expected = injectedContainers(settings, files, deps.config, deps.templates);
+  const differing = [
+    ...differences(init.container, expected.init, true).map((f) => `${init.path}.${f}`),
+    ...differences(proxy.container, expected.proxy, false).map((f) => `${proxy.path}.${f}`),
+  ];
+  const out = differing.map((field) =>
     finding('MW-SIDECAR-004', field, "is not what meshward's injector renders for this pod, so its capture rules or proxy config cannot be trusted"),
   );
   for (const expected of [configVolume(), runtimeVolume()]) {

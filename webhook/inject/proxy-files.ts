@@ -11,7 +11,6 @@ export interface ProxyFilesInput {
   readonly config: MeshwardConfig;
   readonly namespace: string;
   readonly serviceAccount: string;
-  readonly podName: string;
   readonly modes: WorkloadModes;
   readonly probes: readonly ProbeRoute[];
 }
@@ -29,7 +28,7 @@ export interface ProxyFiles {
 const cache = new RenderCache<ProxyFiles>(256);
 
 function cacheKey(input: ProxyFilesInput): string {
-  return JSON.stringify([input.namespace, input.serviceAccount, input.podName, input.modes.workloadMode, input.modes.ports.map((p) => [p.port, p.mode]), input.probes]);
+  return JSON.stringify([input.namespace, input.serviceAccount, input.modes.workloadMode, input.modes.ports.map((p) => [p.port, p.mode]), input.probes]);
 }
 
 /**
@@ -40,13 +39,16 @@ export function renderProxyFiles(input: ProxyFilesInput): ProxyFiles {
   return cache.get(input.config, cacheKey(input), () => renderUncached(input))!;
 }
 
-/** The files for this pod, as the injector renders them: identity from its namespace and ServiceAccount. */
+/**
+ * The files for this pod, as the injector renders them: identity from its namespace and
+ * ServiceAccount. The pod's name is left out (the proxy's --service-node names it at run time),
+ * so every replica of a workload, generateName or not, gets the same files.
+ */
 export function renderPodProxyFiles(pod: V1Pod, config: MeshwardConfig, modes: WorkloadModes, probes: readonly ProbeRoute[]): ProxyFiles {
   return renderProxyFiles({
     config,
     namespace: pod.metadata?.namespace ?? 'default',
     serviceAccount: pod.spec?.serviceAccountName || 'default',
-    podName: pod.metadata?.name ?? pod.metadata?.generateName ?? '',
     modes,
     probes,
   });
@@ -57,7 +59,6 @@ function renderUncached(input: ProxyFilesInput): ProxyFiles {
     config: input.config,
     namespace: input.namespace,
     serviceAccount: input.serviceAccount,
-    podName: input.podName,
     workloadMode: input.modes.workloadMode,
     ports: input.modes.ports.map((p) => ({ port: p.port, mode: p.mode })),
     probes: input.probes.map(({ grpcService, headers, ...probe }) => ({

@@ -26,7 +26,8 @@ export function renderBootstrap(input: BootstrapInput, options: RenderOptions = 
 export function bootstrapContext(n: NormalizedInput): Record<string, unknown> {
   return {
     node: {
-      // Informational only (no control plane); the pod name is often unknown at admission.
+      // Informational only (no control plane). The injector leaves podName out: the proxy's
+      // --service-node argument sets the id from the pod's name at run time.
       id: `sidecar~${n.namespace}~${n.podName ?? n.serviceAccount}`,
       cluster: `${n.serviceAccount}.${n.namespace}`,
       metadata: {
