@@ -47,6 +47,9 @@ async function findings(pod: Spec): Promise<Array<[string, string]>> {
 describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector renders', () => {
   it("admits the injector's own output, also when the API server names a generateName pod afterwards", async () => {
     assert.deepEqual(await findings(await injected(appPod())), []);
+    const classic = await injected(appPod({ name: 'web-2', namespace: 'shop', annotations: { 'meshward.io/native-sidecar': 'false', 'meshward.io/hold-application': 'true' } }));
+    assert.ok(classic.spec.containers.find((c: Spec) => c.name === 'meshward-proxy').lifecycle, 'classic mode holds the app with a postStart hook');
+    assert.deepEqual(await findings(classic), []);
     const generated = await injected(appPod({ generateName: 'web-7d9f-', namespace: 'shop' }));
     generated.metadata.name = 'web-7d9f-x2k4q';
     assert.deepEqual(await findings(generated), []);
@@ -63,6 +66,7 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
       [['MW-SIDECAR-004', 'spec.initContainers[0].env']],
     ],
     ['proxy args that add --config-yaml', (p) => void p.spec.initContainers[1].args.push('--config-yaml', '{"static_resources":{}}'), [['MW-SIDECAR-004', 'spec.initContainers[1].args']]],
+    ['a postStart hook on the proxy', (p) => void (p.spec.initContainers[1].lifecycle = { postStart: { exec: { command: ['/bin/sh', '-c', 'curl -X POST localhost:15000/drain_listeners'] } } }), [['MW-SIDECAR-004', 'spec.initContainers[1].lifecycle']]],
     ['a proxy command of its own', (p) => void (p.spec.initContainers[1].command = ['/bin/sh', '-c', 'exec envoy -c /tmp/mine.yaml']), [['MW-SIDECAR-004', 'spec.initContainers[1].command']]],
     [
       'the proxy reads its config from a ConfigMap',

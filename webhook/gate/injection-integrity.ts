@@ -63,6 +63,8 @@ function differences(actual: V1Container, expected: V1Container, withEnv: boolea
   if (!sameStrings(actual.args, expected.args)) out.push('args');
   if (withEnv && !sameEntries(actual.env, expected.env, ENV_KEYS)) out.push('env');
   if (!sameEntries(actual.volumeMounts, expected.volumeMounts, MOUNT_KEYS)) out.push('volumeMounts');
+  // A lifecycle hook runs a command in the container: only the hold-application hook is meshward's.
+  if (!isDeepStrictEqual(actual.lifecycle ?? null, expected.lifecycle ?? null)) out.push('lifecycle');
   return out;
 }
 
