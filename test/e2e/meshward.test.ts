@@ -36,6 +36,18 @@ describe('e2e: meshward in a real control plane', function () {
     await cp.ensureNamespace('e2e-plain');
   });
 
+  /** Applies a one-replica Deployment and returns its pods once the ReplicaSet controller made one (or none after ~30 s). */
+  async function deployAndListPods(namespace: string, app: string, container: Record<string, unknown>): Promise<any[]> {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app }, spec: { replicas: 1, selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [container] } } } };
+    await cp.kubectl(['apply', '-n', namespace, '-f', '-'], { input: JSON.stringify(deployment) });
+    let pods: any[] = [];
+    for (let i = 0; i < 100 && pods.length === 0; i++) {
+      pods = JSON.parse((await cp.kubectl(['get', 'pods', '-n', namespace, '-l', `app=${app}`, '-o', 'json'])).stdout).items;
+      if (pods.length === 0) await sleep(300);
+    }
+    return pods;
+  }
+
   after(async () => {
     await unregisterMeshwardWebhooks({ controlPlane: cp, manifests }).catch(() => undefined);
     await cp.kubectl(['delete', '--ignore-not-found', '-f', backstop], { check: false });
@@ -64,13 +76,7 @@ describe('e2e: meshward in a real control plane', function () {
   });
 
   it('injects the pods a Deployment creates through the real kube-controller-manager', async () => {
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1', readinessProbe: { httpGet: { path: '/ready', port: 8080 } } }] } } } };
-    await cp.kubectl(['apply', '-n', 'e2e-shop', '-f', '-'], { input: JSON.stringify(deployment) });
-    let pods: any[] = [];
-    for (let i = 0; i < 100 && pods.length === 0; i++) {
-      pods = JSON.parse((await cp.kubectl(['get', 'pods', '-n', 'e2e-shop', '-l', 'app=web', '-o', 'json'])).stdout).items;
-      if (pods.length === 0) await sleep(300);
-    }
+    const pods = await deployAndListPods('e2e-shop', 'web', { name: 'web', image: 'web:1', readinessProbe: { httpGet: { path: '/ready', port: 8080 } } });
     assert.equal(pods.length, 1, 'the ReplicaSet controller created the pod');
     assert.ok(pods[0].spec.initContainers.some((c: any) => c.name === 'meshward-proxy'));
     assert.deepEqual(pods[0].spec.containers[0].readinessProbe.httpGet, { path: '/app-health/web/readyz', port: 15020, scheme: 'HTTP' });
@@ -125,13 +131,7 @@ describe('e2e: meshward in a real control plane', function () {
     const own = await resubmit(() => undefined);
     assert.equal(own.code, 0, own.stderr);
 
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'strict-web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'strict-web' } }, template: { metadata: { labels: { app: 'strict-web' } }, spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] } } } };
-    await cp.kubectl(['apply', '-n', 'e2e-strict', '-f', '-'], { input: JSON.stringify(deployment) });
-    let pods: any[] = [];
-    for (let i = 0; i < 100 && pods.length === 0; i++) {
-      pods = JSON.parse((await cp.kubectl(['get', 'pods', '-n', 'e2e-strict', '-l', 'app=strict-web', '-o', 'json'])).stdout).items;
-      if (pods.length === 0) await sleep(300);
-    }
+    const pods = await deployAndListPods('e2e-strict', 'strict-web', { name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] });
     assert.equal(pods.length, 1, 'the ReplicaSet controller created the pod: the gate admitted it');
     assert.ok(pods[0].metadata.generateName);
     await cp.kubectl(['delete', '-n', 'e2e-strict', 'deployment/strict-web', 'pod/again', '--wait=false']);
