@@ -31,20 +31,23 @@ const pod = fc
     volumes: fc.option(fc.uniqueArray(name.map((n) => ({ name: `v-${n}`, emptyDir: {} })), { maxLength: 3, selector: (v) => v.name }), { nil: undefined }),
     labels: fc.option(fc.dictionary(name, name, { maxKeys: 3 }), { nil: undefined }),
     native: fc.constantFrom('true', 'false', undefined),
+    defaultContainer: fc.option(name, { nil: undefined }),
+    emptyAnnotations: fc.boolean(),
     generateName: fc.boolean(),
   })
-  .map(({ containers, initContainers, volumes, labels, native, generateName }): V1Pod => {
+  .map(({ containers, initContainers, volumes, labels, native, defaultContainer, emptyAnnotations, generateName }): V1Pod => {
     const strip = (o: object): V1Pod => JSON.parse(JSON.stringify(o));
+    const annotations = { ...(native ? { 'meshward.io/native-sidecar': native } : {}), ...(defaultContainer ? { 'kubectl.kubernetes.io/default-container': defaultContainer } : {}) };
     return strip({
-      metadata: { ...(generateName ? { generateName: 'p-' } : { name: 'p' }), namespace: 'shop', labels, annotations: native ? { 'meshward.io/native-sidecar': native } : undefined },
+      metadata: { ...(generateName ? { generateName: 'p-' } : { name: 'p' }), namespace: 'shop', labels, annotations: Object.keys(annotations).length > 0 || emptyAnnotations ? annotations : undefined },
       spec: { containers, initContainers, volumes },
     });
   });
 
-function contextFor(p: V1Pod): InjectionContext {
+function contextFor(p: V1Pod, withConfig = config, trustRootFingerprint?: string): InjectionContext {
   const ports = (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((x) => x.containerPort));
-  const modes = resolveWorkloadModes({ config, meshPolicies: [], namespacePolicies: [], podLabels: p.metadata?.labels, ports });
-  return { config, templates, configHash: injectionConfigHash(config), modes };
+  const modes = resolveWorkloadModes({ config: withConfig, meshPolicies: [], namespacePolicies: [], podLabels: p.metadata?.labels, ports });
+  return { config: withConfig, templates, configHash: injectionConfigHash(withConfig), modes, trustRootFingerprint };
 }
 
 function inject(p: V1Pod): V1Pod {
@@ -100,6 +103,19 @@ describe('injector properties (fast-check, random pod shapes)', () => {
         assert.deepEqual(decision, { inject: false, reason: 'already-injected' });
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('shares renders safely: after other pods, a pod gets the patch a cold cache would give', () => {
+    // Renders are cached per config object (inject/render-cache.ts): a structured clone starts cold.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(pod, fc.constantFrom(undefined, 'sha256:aa', 'sha256:bb')), { minLength: 2, maxLength: 6 }), (pods) => {
+        for (const [p, trustRoot] of pods) {
+          const cold = structuredClone(config);
+          assert.deepEqual(injectPod(p, contextFor(p, config, trustRoot)), injectPod(p, contextFor(p, cold, trustRoot)));
+        }
+      }),
+      { numRuns: 60 },
     );
   });
 

@@ -7,7 +7,7 @@ import {
   type AdmissionReview,
   type PatchOperation,
 } from './types.js';
-import { jsonText } from './json-text.js';
+import { encodePatch } from './patch-base64.js';
 
 /** Why a body is not an AdmissionReview we can answer: maps to an HTTP 4xx with {error, detail}. */
 export class EnvelopeError extends Error {
@@ -99,20 +99,11 @@ export function clampWarning(warning: string): string {
   return flat.length <= MAX_WARNING_LENGTH ? flat : `${flat.slice(0, MAX_WARNING_LENGTH - 1)}…`;
 }
 
-/** Exactly JSON.stringify(patch), reusing the remembered JSON text of frozen values (json-text.ts). */
-export function patchJson(patch: readonly PatchOperation[]): string {
-  let out = '[';
-  for (let i = 0; i < patch.length; i++) {
-    const op = patch[i]!;
-    const keys = Object.keys(op);
-    const plain = keys.length === 3 && keys[0] === 'op' && keys[1] === 'path' && keys[2] === 'value' && op.value !== undefined;
-    out += (i > 0 ? ',' : '') + (plain ? `{"op":${JSON.stringify(op.op)},"path":${JSON.stringify(op.path)},"value":${jsonText(op.value)}}` : JSON.stringify(op));
-  }
-  return `${out}]`;
+function hasPatch(decision: AdmissionDecision): decision is AdmissionDecision & { patch: readonly PatchOperation[] } {
+  return decision.allowed && decision.patch !== undefined && decision.patch.length > 0;
 }
 
-/** Wraps a decision in the AdmissionReview the API server expects, echoing the request uid. */
-export function buildAdmissionReview(uid: string, decision: AdmissionDecision): AdmissionReview {
+function review(uid: string, decision: AdmissionDecision, patch: string | undefined): AdmissionReview {
   const response: AdmissionResponse = { uid, allowed: decision.allowed };
   if (!decision.allowed) {
     response.status = {
@@ -121,9 +112,9 @@ export function buildAdmissionReview(uid: string, decision: AdmissionDecision): 
       reason: decision.reason,
     };
   }
-  if (decision.allowed && decision.patch && decision.patch.length > 0) {
+  if (patch !== undefined) {
     response.patchType = 'JSONPatch';
-    response.patch = Buffer.from(patchJson(decision.patch)).toString('base64');
+    response.patch = patch;
   }
   if (decision.warnings && decision.warnings.length > 0) {
     response.warnings = decision.warnings.map(clampWarning);
@@ -134,19 +125,23 @@ export function buildAdmissionReview(uid: string, decision: AdmissionDecision): 
   return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response };
 }
 
-const PATCH_MEMBER = '"patch":"';
+/** Wraps a decision in the AdmissionReview the API server expects, echoing the request uid. */
+export function buildAdmissionReview(uid: string, decision: AdmissionDecision): AdmissionReview {
+  return review(uid, decision, hasPatch(decision) ? Buffer.concat(encodePatch(decision.patch)).toString('latin1') : undefined);
+}
+
+const EMPTY_PATCH_MEMBER = '"patch":""';
 
 /**
- * The bytes of JSON.stringify(review), without scanning the base64 patch (often tens of KB) once
- * more: base64 (as buildAdmissionReview makes the patch) needs no JSON escaping, so it is copied
- * in between the members around it.
+ * The bytes of JSON.stringify(buildAdmissionReview(uid, decision)), without copying the base64
+ * patch (often tens of KB) through strings: base64 needs no JSON escaping, so its parts are
+ * placed between the bytes of the members around it.
  */
-export function serializeAdmissionReview(review: AdmissionReview): Buffer {
-  const response = review.response;
-  if (!response?.patch) return Buffer.from(JSON.stringify(review));
-  // The spread keeps every member in place; `patch` is the first member whose serialised key and
-  // value read "patch":"" (uid precedes it, and quotes inside strings are escaped).
-  const text = JSON.stringify({ ...review, response: { ...response, patch: '' } });
-  const at = text.indexOf(`${PATCH_MEMBER}"`) + PATCH_MEMBER.length;
-  return Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from(response.patch, 'latin1'), Buffer.from(text.slice(at))]);
+export function encodeAdmissionReview(uid: string, decision: AdmissionDecision): Buffer {
+  if (!hasPatch(decision)) return Buffer.from(JSON.stringify(review(uid, decision, undefined)));
+  // `patch` is the first member whose serialised key and value read "patch":"" (uid precedes it,
+  // and quotes inside strings are escaped).
+  const text = JSON.stringify(review(uid, decision, ''));
+  const at = text.indexOf(EMPTY_PATCH_MEMBER) + EMPTY_PATCH_MEMBER.length - 1;
+  return Buffer.concat([Buffer.from(text.slice(0, at)), ...encodePatch(decision.patch), Buffer.from(text.slice(at))]);
 }

@@ -1,4 +1,5 @@
 import type { V1Pod, V1Volume } from '@kubernetes/client-node';
+import { frozenJson } from '../admission/patch-base64.js';
 import type { PatchOperation } from '../admission/types.js';
 import {
   ANNOTATION_STATUS,
@@ -14,10 +15,11 @@ import {
 import type { MeshwardConfig } from '../config/types.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { addToArray, addToMap } from './json-pointer.js';
-import { injectedContainers, podSettings } from './injected-containers.js';
-import type { AnnotationProblem } from './pod-options.js';
+import { injectedContainers, podSettings, type InjectedContainers } from './injected-containers.js';
+import type { AnnotationProblem, PodInjectionOptions } from './pod-options.js';
 import { rewriteProbes, type ProbeRoute } from './probes.js';
-import { renderPodProxyFiles } from './proxy-files.js';
+import { renderPodProxyFiles, type ProxyFiles } from './proxy-files.js';
+import { RenderCache } from './render-cache.js';
 import type { InjectionTemplates } from './templates.js';
 import { configVolume, credentialsVolume, runtimeVolume } from './volumes.js';
 
@@ -51,21 +53,21 @@ export interface InjectionStatus {
 }
 
 export type InjectionResult =
-  | { readonly ok: true; readonly patch: PatchOperation[]; readonly status: InjectionStatus }
+  | { readonly ok: true; readonly patch: PatchOperation[] }
   | { readonly ok: false; readonly reason: 'invalid-annotation' | 'reserved-port'; readonly problems: AnnotationProblem[] };
 
 const RESERVED_PORTS: ReadonlySet<number> = new Set(Object.values(PORTS));
+const RESERVED_LIST = [...RESERVED_PORTS].sort((a, b) => a - b).join(', ');
 
 /** App ports that collide with the proxy's own (the proxy could not listen, or would capture itself). */
 export function reservedPortProblems(pod: V1Pod): AnnotationProblem[] {
   const problems: AnnotationProblem[] = [];
-  const reserved = [...RESERVED_PORTS].sort((a, b) => a - b).join(', ');
   for (const [list, containers] of [['containers', pod.spec?.containers ?? []], ['initContainers', pod.spec?.initContainers ?? []]] as const) {
     containers.forEach((c, i) =>
       (c.ports ?? []).forEach((p, j) => {
         if (!RESERVED_PORTS.has(p.containerPort)) return;
         const field = `spec.${list}[${i}].ports[${j}].containerPort`;
-        problems.push({ field, value: String(p.containerPort), message: `${field}: ${p.containerPort} is reserved for meshward's proxy (${reserved}); use another port, or opt the pod out with meshward.io/inject: "false"` });
+        problems.push({ field, value: String(p.containerPort), message: `${field}: ${p.containerPort} is reserved for meshward's proxy (${RESERVED_LIST}); use another port, or opt the pod out with meshward.io/inject: "false"` });
       }),
     );
   }
@@ -117,21 +119,61 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
     }
   }
 
-  const serviceAccount = spec.serviceAccountName || 'default';
   const proxyFiles = renderPodProxyFiles(pod, config, modes, routes);
+  const containersOfWorkload = injectedContainers(settings, proxyFiles, config, templates);
+  const layout: PodLayout = {
+    hasInitContainers: initContainers.length > 0,
+    hasContainers: containers.length > 0,
+    hasVolumes: (spec.volumes?.length ?? 0) > 0,
+    hasAnnotations: pod.metadata?.annotations !== undefined,
+    hasLabels: pod.metadata?.labels !== undefined,
+    defaultContainer: annotations[DEFAULT_CONTAINER_ANNOTATION] ? undefined : containers[0]?.name,
+  };
+  // Everything below the probe rewrites is the same for every replica of a workload: built once
+  // per workload render and pod layout, frozen, its encoding remembered (admission/patch-base64.ts).
+  const key = JSON.stringify([context.configHash, context.trustRootFingerprint ?? '', layout]);
+  const shared = sharedOps.get(containersOfWorkload, key, () =>
+    buildSharedOps(settings.options, containersOfWorkload, { ...context, serviceAccount: spec.serviceAccountName || 'default', proxyFiles, routes, layout }).map((op) => frozenJson(op)),
+  )!;
+  patch.push(...shared);
+  return { ok: true, patch };
+}
 
-  const { init, proxy } = injectedContainers(settings, proxyFiles, config, templates);
+/** Which of the arrays and maps the injection adds to exist already: they decide the operations' shape. */
+interface PodLayout {
+  readonly hasInitContainers: boolean;
+  readonly hasContainers: boolean;
+  readonly hasVolumes: boolean;
+  readonly hasAnnotations: boolean;
+  readonly hasLabels: boolean;
+  /** The container kubectl picks by default, when the pod names none. */
+  readonly defaultContainer: string | undefined;
+}
 
+const sharedOps = new RenderCache<readonly PatchOperation[]>(64);
+
+interface SharedOpsInput extends InjectionContext {
+  readonly serviceAccount: string;
+  readonly proxyFiles: ProxyFiles;
+  readonly routes: ProbeRoute[];
+  readonly layout: PodLayout;
+}
+
+/** The containers, volumes, status annotation and label: a pure function of the input. */
+function buildSharedOps(options: PodInjectionOptions, { init, proxy }: InjectedContainers, input: SharedOpsInput): PatchOperation[] {
+  const { config, layout, modes } = input;
+  const ops: PatchOperation[] = [];
   // Native: meshward-init, then the proxy, before the user's init containers. Classic: the proxy
   // only starts with the app containers, so capture goes last to leave init containers' network alone.
+  const initLength = layout.hasInitContainers ? 1 : 0;
   if (options.nativeSidecar) {
-    patch.push(...addToArray('/spec/initContainers', initContainers.length, [init, proxy], 'front'));
+    ops.push(...addToArray('/spec/initContainers', initLength, [init, proxy], 'front'));
   } else {
-    patch.push(...addToArray('/spec/initContainers', initContainers.length, [init], 'back'));
-    patch.push(...addToArray('/spec/containers', containers.length, [proxy], options.holdApplication ? 'front' : 'back'));
+    ops.push(...addToArray('/spec/initContainers', initLength, [init], 'back'));
+    ops.push(...addToArray('/spec/containers', layout.hasContainers ? 1 : 0, [proxy], options.holdApplication ? 'front' : 'back'));
   }
-  const volumes: V1Volume[] = [credentialsVolume(config.credentials, serviceAccount), configVolume(), runtimeVolume()];
-  patch.push(...addToArray('/spec/volumes', spec.volumes?.length ?? 0, volumes, 'back'));
+  const volumes: V1Volume[] = [credentialsVolume(config.credentials, input.serviceAccount), configVolume(), runtimeVolume()];
+  ops.push(...addToArray('/spec/volumes', layout.hasVolumes ? 1 : 0, volumes, 'back'));
 
   const status: InjectionStatus = {
     version: 1,
@@ -139,18 +181,18 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
     containers: options.nativeSidecar ? [] : [PROXY_CONTAINER_NAME],
     volumes: [CREDENTIALS_VOLUME_NAME, CONFIG_VOLUME_NAME, RUNTIME_VOLUME_NAME],
     nativeSidecar: options.nativeSidecar,
-    templateHash: templates.hash,
-    configHash: context.configHash,
-    proxyConfigHash: proxyFiles.hash,
-    trustRoot: context.trustRootFingerprint ?? '',
+    templateHash: input.templates.hash,
+    configHash: input.configHash,
+    proxyConfigHash: input.proxyFiles.hash,
+    trustRoot: input.trustRootFingerprint ?? '',
     mode: modes.workloadMode,
     ports: Object.fromEntries(modes.ports.map((p) => [String(p.port), p.mode])),
-    probes: routes,
+    probes: input.routes,
   };
   const newAnnotations: Record<string, string> = { [ANNOTATION_STATUS]: JSON.stringify(status) };
-  if (!annotations[DEFAULT_CONTAINER_ANNOTATION] && containers[0]) newAnnotations[DEFAULT_CONTAINER_ANNOTATION] = containers[0].name;
-  patch.push(...addToMap('/metadata/annotations', pod.metadata?.annotations, newAnnotations));
-  patch.push(...addToMap('/metadata/labels', pod.metadata?.labels, { [LABEL_INJECTED]: 'true' }));
-  return { ok: true, patch, status };
+  if (layout.defaultContainer !== undefined) newAnnotations[DEFAULT_CONTAINER_ANNOTATION] = layout.defaultContainer;
+  ops.push(...addToMap('/metadata/annotations', layout.hasAnnotations ? {} : undefined, newAnnotations));
+  ops.push(...addToMap('/metadata/labels', layout.hasLabels ? {} : undefined, { [LABEL_INJECTED]: 'true' }));
+  return ops;
 }
 

@@ -1,5 +1,5 @@
 import type { V1Container } from '@kubernetes/client-node';
-import { frozenJson } from '../admission/json-text.js';
+import { frozenJson } from '../admission/patch-base64.js';
 import { ANNOTATION_PREFIX, POD_ANNOTATIONS } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { buildCaptureEnv } from './capture-env.js';
@@ -10,8 +10,8 @@ import { renderTemplate, type InjectionTemplates } from './templates.js';
 
 // What a pod's meshward.io/* annotations ask for, and the two containers rendered from it, are
 // the same for every replica of a workload: both are pure functions of (config, annotations,
-// proxy files, templates), so they are computed once and shared, frozen, with their JSON text
-// remembered for the admission response (admission/json-text.ts).
+// proxy files, templates), so they are computed once and shared, frozen, with their encoded JSON
+// remembered for the admission response (admission/patch-base64.ts).
 
 /** The pod's validated annotations: proxy options and meshward-init's capture rules. */
 export interface PodSettings {
@@ -25,11 +25,17 @@ export interface InjectedContainers {
 }
 
 const settingsCache = new RenderCache<PodSettings>(256);
+// Full annotation names, made once: looking up a freshly concatenated string costs a hash each time.
+const ANNOTATION_KEYS = POD_ANNOTATIONS.map((name) => ANNOTATION_PREFIX + name);
 const containersCache = new WeakMap<PodSettings, WeakMap<ProxyFiles, { templates: InjectionTemplates; containers: InjectedContainers }>>();
 
 /** Reads and validates the annotations; undefined (with every problem listed) when one is invalid. */
 export function podSettings(annotations: Readonly<Record<string, string>>, config: MeshwardConfig, problems: AnnotationProblem[]): PodSettings | undefined {
-  const key = JSON.stringify(POD_ANNOTATIONS.map((name) => annotations[ANNOTATION_PREFIX + name] ?? null));
+  let key = '';
+  for (const name of ANNOTATION_KEYS) {
+    const value = annotations[name];
+    key += value === undefined ? '-,' : `${JSON.stringify(value)},`;
+  }
   return settingsCache.get(config, key, () => {
     const found: AnnotationProblem[] = [];
     const options = readPodOptions(annotations, config, found);

@@ -30,42 +30,45 @@ export function probePath(container: string, probe: ProbeKind): string {
 
 function resolvePort(container: V1Container, port: number | string | undefined): number | undefined {
   if (typeof port === 'number') return port;
-  if (typeof port === 'string' && /^[0-9]+$/.test(port)) return Number(port);
+  if (typeof port !== 'string') return undefined;
+  if (DIGITS.test(port)) return Number(port);
   return container.ports?.find((p) => p.name === port)?.containerPort;
 }
+
+const DIGITS = /^[0-9]+$/;
 
 /** The original target of a probe, or undefined for exec probes and unresolvable named ports. */
 export function probeRoute(container: V1Container, probe: ProbeKind): ProbeRoute | undefined {
   const original = container[probe];
   if (!original) return undefined;
   const path = probePath(container.name, probe);
+  // Optional members are set only when present: the route is part of a cache key (proxy-files.ts).
   if (original.httpGet) {
-    const port = resolvePort(container, original.httpGet.port as number | string);
+    const { httpGet } = original;
+    const port = resolvePort(container, httpGet.port as number | string);
     if (port === undefined || port === PORTS.status) return undefined;
-    const scheme = original.httpGet.scheme === 'HTTPS' ? 'HTTPS' : 'HTTP';
-    return {
-      path,
-      kind: 'http',
-      port,
-      scheme,
-      originalPath: original.httpGet.path ?? '/',
-      ...(original.httpGet.host ? { host: original.httpGet.host } : {}),
-      ...(original.httpGet.httpHeaders?.length ? { headers: original.httpGet.httpHeaders.map((h) => ({ name: h.name, value: h.value })) } : {}),
-    };
+    const route: { -readonly [K in keyof ProbeRoute]: ProbeRoute[K] } = { path, kind: 'http', port, scheme: httpGet.scheme === 'HTTPS' ? 'HTTPS' : 'HTTP', originalPath: httpGet.path ?? '/' };
+    if (httpGet.host) route.host = httpGet.host;
+    if (httpGet.httpHeaders?.length) route.headers = httpGet.httpHeaders.map((h) => ({ name: h.name, value: h.value }));
+    return route;
   }
   if (original.tcpSocket) {
     const port = resolvePort(container, original.tcpSocket.port as number | string);
-    return port === undefined ? undefined : { path, kind: 'tcp', port, ...(original.tcpSocket.host ? { host: original.tcpSocket.host } : {}) };
+    if (port === undefined) return undefined;
+    return original.tcpSocket.host ? { path, kind: 'tcp', port, host: original.tcpSocket.host } : { path, kind: 'tcp', port };
   }
   if (original.grpc) {
-    return { path, kind: 'grpc', port: original.grpc.port, ...(original.grpc.service ? { grpcService: original.grpc.service } : {}) };
+    return original.grpc.service ? { path, kind: 'grpc', port: original.grpc.port, grpcService: original.grpc.service } : { path, kind: 'grpc', port: original.grpc.port };
   }
   return undefined;
 }
 
+const HANDLERS: ReadonlySet<string> = new Set(['httpGet', 'tcpSocket', 'grpc', 'exec']);
+
 /**
  * Rewrites httpGet/tcpSocket/grpc probes to plaintext HTTP on the proxy's status port, so the
- * kubelet's probes keep working when inbound traffic is STRICT mTLS. Timing fields are kept.
+ * kubelet's probes keep working when inbound traffic is STRICT mTLS. Timing fields (and any field
+ * this version does not know) are kept, in their order.
  */
 export function rewriteProbes(containers: readonly V1Container[]): ProbeRewrite[] {
   const out: ProbeRewrite[] = [];
@@ -73,9 +76,11 @@ export function rewriteProbes(containers: readonly V1Container[]): ProbeRewrite[
     for (const probe of PROBE_KINDS) {
       const route = probeRoute(container, probe);
       if (!route) continue;
-      const { httpGet: _h, tcpSocket: _t, grpc: _g, exec: _e, ...timing } = container[probe]!;
-      const rewritten: V1Probe = { ...timing, httpGet: { path: route.path, port: PORTS.status, scheme: 'HTTP' } };
-      out.push({ containerIndex, probe, rewritten, route });
+      const original = container[probe] as Record<string, unknown>;
+      const rewritten: Record<string, unknown> = {};
+      for (const key of Object.keys(original)) if (!HANDLERS.has(key)) rewritten[key] = original[key];
+      rewritten.httpGet = { path: route.path, port: PORTS.status, scheme: 'HTTP' };
+      out.push({ containerIndex, probe, rewritten: rewritten as V1Probe, route });
     }
   });
   return out;

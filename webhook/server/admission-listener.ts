@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { buildAdmissionReview, EnvelopeError, parseAdmissionReview, serializeAdmissionReview } from '../admission/envelope.js';
+import { encodeAdmissionReview, EnvelopeError, parseAdmissionReview } from '../admission/envelope.js';
 import type { AdmissionDecision, AdmissionHandler, AdmissionRequest } from '../admission/types.js';
 import type { AdmissionMetrics } from '../metrics/admission-metrics.js';
 
@@ -93,7 +93,7 @@ export function createAdmissionListener(options: AdmissionListenerOptions): (req
         message: `meshward ${webhook} could not decide: ${(err as Error).message}`,
       };
     }
-    send(res, 200, serializeAdmissionReview(buildAdmissionReview(request.uid, decision)));
+    send(res, 200, encodeAdmissionReview(request.uid, decision));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     latency.observe(seconds);
     const outcome = outcomeOf(decision);
