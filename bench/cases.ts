@@ -3,7 +3,8 @@ import type { KubeObject, PatchOperation } from '../webhook/admission/types.js';
 import { httpsCall } from './https-post.js';
 import { largePod, podCreateReview, typicalPod, violatingPod } from './pods.js';
 
-export type CaseId = 'mutate-typical' | 'mutate-large' | 'validate-compliant' | 'validate-violating';
+export const CASE_IDS = ['mutate-typical', 'mutate-large', 'validate-compliant', 'validate-violating'] as const;
+export type CaseId = (typeof CASE_IDS)[number];
 
 export interface BenchCase {
   readonly id: CaseId;
@@ -16,7 +17,7 @@ export interface BenchCase {
   readonly outcome: 'patched' | 'allowed' | 'denied';
 }
 
-interface ReviewResponse {
+export interface ReviewResponse {
   response?: { uid?: string; allowed?: boolean; patch?: string; patchType?: string; status?: { message?: string } };
 }
 
@@ -24,17 +25,20 @@ interface ReviewResponse {
 export const SHOP_NS = 'demo-shop';
 export const PAYMENTS_NS = 'demo-payments';
 
-function reviewBody(uid: string, pod: KubeObject, namespace: string): Buffer {
+/** An AdmissionReview v1 body for a Pod CREATE of `pod` in `namespace`. */
+export function reviewBody(uid: string, pod: KubeObject, namespace: string): Buffer {
   return Buffer.from(JSON.stringify(podCreateReview(uid, pod, namespace)));
 }
 
-async function ask(url: string, ca: string, path: string, body: Buffer): Promise<{ raw: Buffer; review: ReviewResponse }> {
+/** POSTs a review to meshward (or any server that answers like it); throws unless HTTP 200. */
+export async function ask(url: string, ca: string, path: string, body: Buffer): Promise<{ raw: Buffer; review: ReviewResponse }> {
   const res = await httpsCall(`${url}${path}`, ca, 'POST', body);
   if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}: ${res.body.toString('utf8').slice(0, 500)}`);
   return { raw: res.body, review: JSON.parse(res.body.toString('utf8')) as ReviewResponse };
 }
 
-function outcomeOf(review: ReviewResponse): BenchCase['outcome'] {
+/** What a response decided: denied, allowed with a patch, or allowed as is. */
+export function outcomeOf(review: ReviewResponse): BenchCase['outcome'] {
   if (!review.response?.allowed) return 'denied';
   return review.response.patch ? 'patched' : 'allowed';
 }
@@ -45,7 +49,7 @@ function expectOutcome(id: CaseId, review: ReviewResponse, want: BenchCase['outc
 }
 
 /** Applies meshward's JSONPatch to the pod, as the API server does after /mutate. */
-function applyMutation(pod: KubeObject, review: ReviewResponse): KubeObject {
+export function applyMutation(pod: KubeObject, review: ReviewResponse): KubeObject {
   const ops = JSON.parse(Buffer.from(review.response?.patch ?? '', 'base64').toString('utf8')) as PatchOperation[];
   return fastJsonPatch.applyPatch(structuredClone(pod), ops as fastJsonPatch.Operation[], true, false).newDocument as KubeObject;
 }

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../scripts/control-plane/control-plane.js';
 import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
 import { MESHWARD_ENTRYPOINT, MESHWARD_NODE_FLAGS } from '../scripts/meshward-process.js';
+import { generateSelfSigned } from '../webhook/server/self-signed.js';
 import { waitFor200 } from './https-post.js';
 
 /** A server under test, running in its own process (so its CPU and memory are its own). */
@@ -109,4 +110,16 @@ export async function startBenchServer(entry: 'floor-server' | 'express-server',
     await stop();
     throw err;
   }
+}
+
+/**
+ * Writes one self-signed RSA-2048 bundle (the generator `meshward serve --self-signed` uses, so
+ * the bench's own servers pay the same handshake as meshward); valid for 127.0.0.1 and localhost.
+ */
+export function writeServingBundle(): { certFile: string; keyFile: string; caPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'meshward-bench-tls-'));
+  const bundle = generateSelfSigned(new Date());
+  writeFileSync(join(dir, 'tls.crt'), bundle.cert);
+  writeFileSync(join(dir, 'tls.key'), bundle.key, { mode: 0o600 });
+  return { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caPem: bundle.caCert };
 }

@@ -1,10 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSelfSigned } from '../webhook/server/self-signed.js';
 import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
 import { floorResponses, prepareCases, type BenchCase, type CaseId } from './cases.js';
-import { startBenchServer, startMeshwardServe, type ServerChild } from './children.js';
+import { startBenchServer, startMeshwardServe, writeServingBundle, type ServerChild } from './children.js';
 import { httpsCall } from './https-post.js';
 import { measureWindow, pooled, warmUp, type LoadOptions, type LoadStats, type LoadWindow } from './load.js';
 import { readProcMemory, sampleRss } from './rss.js';
@@ -31,15 +30,6 @@ export interface HttpSection {
 }
 
 const TARGETS: readonly Target[] = ['floor', 'meshward', 'express'];
-
-/** Writes one self-signed RSA-2048 bundle (the generator `meshward serve --self-signed` uses). */
-function writeServingBundle(): { certFile: string; keyFile: string; caPem: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'meshward-bench-tls-'));
-  const bundle = generateSelfSigned(new Date());
-  writeFileSync(join(dir, 'tls.crt'), bundle.cert);
-  writeFileSync(join(dir, 'tls.key'), bundle.key, { mode: 0o600 });
-  return { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caPem: bundle.caCert };
-}
 
 /** Every bench server must answer each case before it is loaded: the floor byte for byte. */
 async function checkServers(cases: readonly BenchCase[], floor: ServerChild, express: ServerChild): Promise<void> {
@@ -75,7 +65,7 @@ export async function runHttpBench(load: LoadOptions, say: (line: string) => voi
     const servers: Record<Target, ServerChild> = { floor, meshward, express };
     const rows: HttpRow[] = [];
     const windowSec = load.durationSec / load.rounds;
-    for (const c of cases) {
+    for (const c of cases.filter((k) => load.cases.includes(k.id))) {
       const windows: Record<Target, LoadWindow[]> = { floor: [], meshward: [], express: [] };
       const peaks: Record<Target, number> = { floor: 0, meshward: 0, express: 0 };
       for (const target of TARGETS) await warmUp({ url: servers[target].url, path: c.path, body: c.body }, load.connections, load.warmupSec);

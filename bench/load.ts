@@ -1,4 +1,5 @@
 import autocannon, { type AutocannonOptions, type AutocannonResult } from 'autocannon';
+import type { CaseId } from './cases.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 export interface LoadTarget {
@@ -15,6 +16,8 @@ export interface LoadOptions {
   readonly durationSec: number;
   /** Windows per server and case, interleaved across the servers (a burst of other work on the machine then hits all of them alike). */
   readonly rounds: number;
+  /** The HTTP cases to load. */
+  readonly cases: readonly CaseId[];
 }
 
 export interface LoadStats extends LatencySummary {

@@ -28,3 +28,18 @@ export async function readAdmissionTotals(url: string, ca: string): Promise<Admi
     seconds: { mutate: read('sum', 'mutate'), validate: read('sum', 'validate') },
   };
 }
+
+/** `total` plus what the counters grew by from `before` to `after` (to sum a phase's windows). */
+export function addGrowth(total: AdmissionTotals, before: AdmissionTotals, after: AdmissionTotals): AdmissionTotals {
+  const grew = (w: 'mutate' | 'validate', what: 'count' | 'seconds'): number => total[what][w] + after[what][w] - before[what][w];
+  const mutateReasons = { ...total.mutateReasons };
+  for (const [reason, n] of Object.entries(after.mutateReasons)) mutateReasons[reason] = (mutateReasons[reason] ?? 0) + n - (before.mutateReasons[reason] ?? 0);
+  return {
+    mutateReasons,
+    count: { mutate: grew('mutate', 'count'), validate: grew('validate', 'count') },
+    seconds: { mutate: grew('mutate', 'seconds'), validate: grew('validate', 'seconds') },
+  };
+}
+
+/** All counters at zero. */
+export const NO_ADMISSIONS: AdmissionTotals = { mutateReasons: {}, count: { mutate: 0, validate: 0 }, seconds: { mutate: 0, validate: 0 } };

@@ -4,11 +4,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
 
+import { CASE_IDS, type CaseId } from './cases.js';
+
 export type SectionName = 'http' | 'apiserver' | 'certs' | 'soak';
 const ALL: readonly SectionName[] = ['http', 'apiserver', 'certs', 'soak'];
 
 export interface BenchOptions {
   readonly sections: ReadonlySet<SectionName>;
+  /** HTTP cases to run (default all). */
+  readonly cases: readonly CaseId[];
   /** Only re-render RESULTS.md from the results.json in outDir. */
   readonly renderOnly: boolean;
   readonly quick: boolean;
@@ -33,6 +37,7 @@ export const USAGE = `npm run bench -- [flags]            (env: BENCH_DURATION, 
   --connections N       autocannon connections (default 32)
   --only LIST           sections to run: http,apiserver,certs,soak (default: all but soak)
   --skip LIST           sections to leave out
+  --cases LIST          HTTP cases to run: ${CASE_IDS.join(',')} (default all)
   --soak [S]            also run the soak, S seconds (default 150)
   --creates N           sequential API-server creates per namespace and phase (default 300)
   --out DIR             where results.json and RESULTS.md are written (default bench/)
@@ -73,6 +78,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       rounds: { type: 'string' },
       only: { type: 'string' },
       skip: { type: 'string' },
+      cases: { type: 'string' },
       creates: { type: 'string' },
       out: { type: 'string' },
       render: { type: 'boolean' },
@@ -87,8 +93,11 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   if (soakValue !== undefined || env.BENCH_SOAK) sections.add('soak');
   for (const s of list(values.skip)) sections.delete(s);
   const sequential = positive('--creates', values.creates, quick ? 40 : 300);
+  const cases = values.cases ? values.cases.split(',').map((c) => c.trim()) : [...CASE_IDS];
+  for (const c of cases) if (!(CASE_IDS as readonly string[]).includes(c)) throw new Error(`--cases: unknown case "${c}" (use ${CASE_IDS.join(', ')})`);
   return {
     sections,
+    cases: cases as CaseId[],
     renderOnly: values.render === true,
     quick,
     connections: positive('--connections', values.connections ?? env.BENCH_CONNECTIONS, 32),

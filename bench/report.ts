@@ -1,6 +1,9 @@
 import { checkGoals, GOALS, ratiosToFloor, type Sections } from './goals.js';
 import type { MachineInfo } from './machine.js';
-import type { PcrMeasurement } from './pcr-hook.js';
+import { ms, yesNo } from './markdown.js';
+import { apiServerLines } from './report-apiserver.js';
+
+export { pcrLines } from './report-apiserver.js';
 
 export interface Results extends Sections {
   readonly schema: 1;
@@ -11,9 +14,7 @@ export interface Results extends Sections {
   readonly loadAverage?: { readonly start: number; readonly end: number };
 }
 
-const yesNo = (met: boolean | undefined): string => (met === undefined ? '—' : met ? '**yes**' : '**no**');
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
-const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : '—');
 
 function httpTable(r: Results): string[] {
   const rows = r.http?.rows ?? [];
@@ -42,34 +43,6 @@ function httpTable(r: Results): string[] {
       `| ${row.caseId} | ${row.target} | ${kb(row.requestBytes)} / ${kb(row.responseBytes)} | ${row.stats.rps} | ${ms(row.stats.p50Ms)} | ${ms(row.stats.p99Ms)} | ${ms(row.stats.maxMs)} | ${ratios ? `${ratios.rps}×` : '1×'} | ${ratios ? `${ratios.p99}×` : '1×'} | ${row.peakRssMb} | ${errors} | ${goal} | ${goal ? yesNo(met) : ''} |`,
     );
   }
-  return out;
-}
-
-/** The PodCertificateRequest time-to-Issued table (bench/pcr-hook.ts), or a line saying it is not measured yet. */
-export function pcrLines(m: PcrMeasurement | undefined): string[] {
-  if (!m) return ['PodCertificateRequest time-to-Issued: not measured yet (hook: `measurePcrTimeToIssued` in bench/pcr-hook.ts).'];
-  return [
-    '| PodCertificateRequest time-to-Issued | n | p50 ms | p99 ms | max ms | how |',
-    '|---|--:|--:|--:|--:|---|',
-    `| create → status Issued | ${m.n} | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${m.maxMs === undefined ? '—' : ms(m.maxMs)} | ${m.method ?? ''} |`,
-  ];
-}
-
-function apiTable(r: Results): string[] {
-  const a = r.apiServer;
-  if (!a) return ['_Not measured in this results file._'];
-  const called: Record<string, string> = { plain: 'none (control)', shop: '/mutate', strict: '/mutate + /validate' };
-  const out = [
-    '| namespace | webhooks called | creates | p50 without | p99 without | p50 with | p99 with | overhead p50 | overhead p99 | goal | met? |',
-    '|---|---|---|--:|--:|--:|--:|--:|--:|---|---|',
-  ];
-  for (const row of a.rows) {
-    const goal = row.role === 'plain' ? '' : `overhead p99 ≤ ${GOALS.apiServerP99OverheadMs} ms`;
-    out.push(
-      `| bench-${row.role} | ${called[row.role]} | ${row.with.n} ${row.mode}${row.role !== 'plain' ? ` (${row.injected} injected)` : ''} | ${ms(row.without.p50Ms)} | ${ms(row.without.p99Ms)} | ${ms(row.with.p50Ms)} | ${ms(row.with.p99Ms)} | ${ms(row.overheadP50Ms)} | ${ms(row.overheadP99Ms)} | ${goal} | ${goal ? yesNo(row.overheadP99Ms <= GOALS.apiServerP99OverheadMs) : ''} |`,
-    );
-  }
-  out.push('', ...pcrLines(a.pcrTimeToIssued));
   return out;
 }
 
@@ -138,13 +111,7 @@ export function renderMarkdown(r: Results): string {
     '',
     `## Through the real API server${when(r.apiServer)}`,
     '',
-    'Pod CREATE with `dryRun=All` (all admission runs, nothing is stored) through kube-apiserver v1.37 (scripts/control-plane), admin client over keep-alive, namespaces interleaved; first with no meshward webhook configuration, then with manifests/base/webhooks.yaml registered against a real `meshward serve` watching that API server. The typical Deployment pod of the HTTP cases. Overhead = with − without, same namespace.',
-    '',
-    ...apiTable(r),
-    '',
-    r.apiServer
-      ? `meshward's side (its own histogram, during the \`with\` phase): ${r.apiServer.meshwardCalls.mutatePerPod} /mutate calls per injected pod (by outcome: ${Object.entries(r.apiServer.meshwardCalls.mutateReasonsPerPod).map(([k, v]) => `${k} ${v}`).join(', ')}), mean ${r.apiServer.meshwardCalls.mutateMeanMs} ms each; ${r.apiServer.meshwardCalls.validatePerStrictPod} /validate call per STRICT pod, mean ${r.apiServer.meshwardCalls.validateMeanMs} ms. Online meshward (informer caches) peak RSS: ${r.apiServer.meshwardPeakRssMb} MB.`
-      : '',
+    ...apiServerLines(r.apiServer),
     '',
     `## Certificates${when(r.certs)}`,
     '',

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
 
   const http = run.has('http')
     ? (say(`HTTP cases: ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s in ${options.rounds} interleaved windows per row`),
-      await runHttpBench({ connections: options.connections, warmupSec: options.warmupSec, durationSec: options.durationSec, rounds: options.rounds }, say))
+      await runHttpBench({ connections: options.connections, warmupSec: options.warmupSec, durationSec: options.durationSec, rounds: options.rounds, cases: options.cases }, say))
     : old.http;
   const certs = run.has('certs') ? (say('certificates per second...'), await runCertsBench(options.certs)) : old.certs;
   if (run.has('certs') && certs) say(`  issue ${certs.issue.perSecond}/s, whole PCR path ${certs.pcr.perSecond}/s`);
