@@ -75,6 +75,11 @@ describe('hardening: hot-path shortcuts are byte-exact', () => {
     assert.deepEqual(again, fresh);
     const other = renderProxyFiles({ ...input, serviceAccount: 'other' });
     assert.notEqual(other.hash, again.hash);
+    // Same namespace, account and modes, other probe routes: another render, and the first is still there.
+    const otherProbe = renderProxyFiles({ ...input, probes: [{ ...probes[0]!, port: 9090 }] });
+    assert.notEqual(otherProbe.hash, again.hash);
+    assert.deepEqual(renderProxyFiles({ ...input, probes: [...probes, { ...probes[0]!, path: '/app-health/web/livez' }] }), renderProxyFiles({ ...input, config: buildConfig({ flags: { 'self-signed': true } }), probes: [...probes, { ...probes[0]!, path: '/app-health/web/livez' }] }));
+    assert.equal(renderProxyFiles(input), first);
   });
 
   it('refuses labels or annotations that are not strings (never from an API server) with a 400 naming the field', () => {

@@ -1,3 +1,4 @@
+import { sameJson } from './same-json.js';
 import type { PatchOperation } from './types.js';
 
 // AdmissionResponse.patch is base64 of the JSON patch. Most of its bytes are the injected
@@ -36,6 +37,25 @@ export function frozenJson<T extends object>(value: T): T {
   deepFreeze(value);
   const json = JSON.stringify(value);
   ENCODED.set(value, { json, bare: alignedBase64(json) });
+  return value;
+}
+
+// Values equal to one seen before under the same key (a probe rewrite of the same container in
+// another replica): the earlier, frozen one is used, and with it its remembered encoding.
+const SHARED = new Map<string, object[]>();
+const SHARED_KEYS = 1024;
+const SHARED_PER_KEY = 4;
+
+/** A frozenJson value with the same JSON text as `value`: one remembered under `key`, or `value` itself, frozen. */
+export function sharedJson<T extends object>(key: string, value: T): T {
+  let seen = SHARED.get(key);
+  if (!seen) {
+    if (SHARED.size >= SHARED_KEYS) SHARED.delete(SHARED.keys().next().value!);
+    SHARED.set(key, (seen = []));
+  }
+  const found = seen.find((v) => sameJson(v, value));
+  if (found) return found as T;
+  if (seen.unshift(frozenJson(value)) > SHARED_PER_KEY) seen.pop();
   return value;
 }
 

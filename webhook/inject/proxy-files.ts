@@ -5,6 +5,7 @@ import { bootstrapHash, renderBootstrap, renderSdsSecrets, type BootstrapInput }
 import type { ProbeRoute } from './probes.js';
 import { packProxyConfig } from './proxy-config-env.js';
 import { RenderCache } from './render-cache.js';
+import { sameJson } from '../admission/same-json.js';
 import { BOOTSTRAP_FILE, CREDENTIAL_FILES, CREDENTIALS_DIR, PROXY_CONFIG_DIR } from './volumes.js';
 
 export interface ProxyFilesInput {
@@ -24,19 +25,28 @@ export interface ProxyFiles {
 
 // Rendering, serialising, compressing and hashing one pod's bootstrap (~16 KB of JSON) would be
 // most of an injection's CPU time (bench/RESULTS.md), and every replica of a workload renders the
-// same files: they are a pure function of the input below.
-const cache = new RenderCache<ProxyFiles>(256);
-
-function cacheKey(input: ProxyFilesInput): string {
-  return JSON.stringify([input.namespace, input.serviceAccount, input.modes.workloadMode, input.modes.ports.map((p) => [p.port, p.mode]), input.probes]);
+// same files: they are a pure function of the input below. The probe routes, often most of that
+// input, are compared as values rather than serialised and hashed into the key on every admission.
+interface Rendered {
+  readonly probes: readonly ProbeRoute[];
+  readonly files: ProxyFiles;
 }
+// At most 128 × 4 renders are kept (~5 KB each, with their containers).
+const cache = new RenderCache<Rendered[]>(128);
+const VARIANTS_PER_KEY = 4;
 
 /**
  * The proxy's bootstrap and SDS files, packed into meshward-init's env: meshward-init writes them
  * to PROXY_CONFIG_DIR, where the proxy reads them. The returned object is shared: do not mutate it.
  */
 export function renderProxyFiles(input: ProxyFilesInput): ProxyFiles {
-  return cache.get(input.config, cacheKey(input), () => renderUncached(input))!;
+  const key = JSON.stringify([input.namespace, input.serviceAccount, input.modes.workloadMode, input.modes.ports.map((p) => [p.port, p.mode])]);
+  const variants = cache.get(input.config, key, () => [])!;
+  const found = variants.find((v) => sameJson(v.probes, input.probes));
+  if (found) return found.files;
+  const files = renderUncached(input);
+  if (variants.unshift({ probes: structuredClone(input.probes), files }) > VARIANTS_PER_KEY) variants.pop();
+  return files;
 }
 
 /**
