@@ -27,15 +27,14 @@ const handlers = buildHandlers(config, logger);
 const metrics = createAdmissionMetrics();
 
 function route(webhook: 'mutate' | 'validate', handler: AdmissionHandler): (req: Request, res: Response) => Promise<void> {
-  const latency = metrics.latency.labels(webhook);
+  const record = metrics.recorder(webhook);
   return async (req, res) => {
     const started = process.hrtime.bigint();
     try {
       const request = parseAdmissionReview(req.body);
       const decision = await handler(request);
       res.json(buildAdmissionReview(request.uid, decision));
-      latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      metrics.admissions.inc({ webhook, operation: request.operation, outcome: decision.allowed ? 'allowed' : 'denied', reason: decision.reason });
+      record.answered(request.operation, decision.allowed ? 'allowed' : 'denied', decision.reason, Number(process.hrtime.bigint() - started) / 1e9);
       logger.info({ webhook, uid: request.uid, decision: decision.reason }, 'admission');
     } catch (err) {
       const status = err instanceof EnvelopeError ? err.status : 400;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildAdmissionReview, encodeAdmissionReview, EnvelopeError, parseAdmissionReview } from '../../webhook/admission/envelope.js';
-import { encodePatch, frozenJson } from '../../webhook/admission/patch-base64.js';
+import { encodePatch, frozenJson, sharedOperation } from '../../webhook/admission/patch-base64.js';
 import type { AdmissionDecision, PatchOperation } from '../../webhook/admission/types.js';
 import { buildConfig } from '../../webhook/config/load.js';
 import { renderProxyFiles } from '../../webhook/inject/proxy-files.js';
@@ -61,6 +61,21 @@ describe('hardening: hot-path shortcuts are byte-exact', () => {
         assert.deepEqual(encodeAdmissionReview(uid, d), Buffer.from(JSON.stringify(buildAdmissionReview(uid, d))));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('sharedOperation hands out an operation equal to the one asked for, whatever came before', () => {
+    const value = fc.oneof(fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('/spec/containers/0/livenessProbe', '/spec/containers/1/readinessProbe'), value), { maxLength: 12 }), (asks) => {
+        for (const [path, v] of asks) {
+          const expected = { op: 'replace', path, value: structuredClone(v) };
+          const got = sharedOperation('replace', path, v);
+          assert.equal(JSON.stringify(got), JSON.stringify(expected));
+          assert.ok(Object.isFrozen(got) && Object.isFrozen(got.value));
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -123,8 +123,15 @@ describe('HTTPS admission server (real TLS, ephemeral port)', () => {
     const metrics = await httpsRequest(`${srv.url}/metrics`, { ca: srv.ca, method: 'GET' });
     assert.match(metrics.body, /meshward_admissions_total\{webhook="validate",operation="CREATE",outcome="denied",reason="TEST_DENY"\} 1/);
     assert.match(metrics.body, /meshward_admission_duration_seconds_bucket\{le="0.0005",webhook="(mutate|validate)"\}/);
-    assert.match(metrics.body, /meshward_admissions_in_flight/);
+    assert.match(metrics.body, /meshward_admissions_in_flight\{webhook="mutate"\} 0\n/);
+    assert.match(metrics.body, /meshward_admissions_in_flight\{webhook="validate"\} 0\n/);
     assert.match(metrics.body, /meshward_bad_requests_total\{webhook="mutate",error="InvalidJSON"\} 1\n/);
+    // Counts live outside prom-client until a scrape: a second scrape after one more review adds up.
+    const count = (text: string): number => Number(/meshward_admission_duration_seconds_count\{webhook="validate"\} (\d+)\n/.exec(text)?.[1]);
+    await postReview(`${srv.url}/validate`, srv.ca, podReview('uid-deny-again', { metadata: { name: 'deny' } }));
+    const again = await httpsRequest(`${srv.url}/metrics`, { ca: srv.ca, method: 'GET' });
+    assert.match(again.body, /meshward_admissions_total\{webhook="validate",operation="CREATE",outcome="denied",reason="TEST_DENY"\} 2\n/);
+    assert.equal(count(again.body), count(metrics.body) + 1);
   });
 
   it('answers 405 for GET /mutate and 404 for unknown paths, as JSON', async () => {

@@ -40,23 +40,25 @@ export function frozenJson<T extends object>(value: T): T {
   return value;
 }
 
-// Values equal to one seen before under the same key (a probe rewrite of the same container in
-// another replica): the earlier, frozen one is used, and with it its remembered encoding.
-const SHARED = new Map<string, object[]>();
+// Operations equal to one made before (a probe rewrite of the same container in another replica):
+// the earlier, frozen one is handed out, and with it its remembered encoding.
+const SHARED = new Map<string, Array<{ readonly value: unknown; readonly operation: PatchOperation }>>();
 const SHARED_KEYS = 1024;
 const SHARED_PER_KEY = 4;
 
-/** A frozenJson value with the same JSON text as `value`: one remembered under `key`, or `value` itself, frozen. */
-export function sharedJson<T extends object>(key: string, value: T): T {
-  let seen = SHARED.get(key);
-  if (!seen) {
+/** {op, path, value}, frozen with its encoding remembered: one made before if its value had the same JSON. */
+export function sharedOperation(op: PatchOperation['op'], path: string, value: object): PatchOperation {
+  const key = `${op} ${path}`;
+  let made = SHARED.get(key);
+  if (!made) {
     if (SHARED.size >= SHARED_KEYS) SHARED.delete(SHARED.keys().next().value!);
-    SHARED.set(key, (seen = []));
+    SHARED.set(key, (made = []));
   }
-  const found = seen.find((v) => sameJson(v, value));
-  if (found) return found as T;
-  if (seen.unshift(frozenJson(value)) > SHARED_PER_KEY) seen.pop();
-  return value;
+  const found = made.find((m) => sameJson(m.value, value));
+  if (found) return found.operation;
+  const operation = frozenJson({ op, path, value });
+  if (made.unshift({ value, operation }) > SHARED_PER_KEY) made.pop();
+  return operation;
 }
 
 function known(value: unknown): Encoded | undefined {

@@ -12,12 +12,15 @@ export function sameJson(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const keysA = Object.keys(a);
+  // for...in visits own members in Object.keys order (ES2020) without allocating a key array;
+  // inherited ones are skipped, as JSON.stringify skips them.
   const keysB = Object.keys(b);
-  if (keysA.length !== keysB.length) return false;
-  for (let i = 0; i < keysA.length; i++) {
-    const key = keysA[i]!;
-    if (key !== keysB[i] || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  let i = 0;
+  for (const key in a) {
+    if (!hasOwn.call(a, key)) continue;
+    if (key !== keysB[i++] || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
   }
-  return true;
+  return i === keysB.length;
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;

@@ -1,5 +1,5 @@
 import type { V1Pod, V1Volume } from '@kubernetes/client-node';
-import { frozenJson, sharedJson } from '../admission/patch-base64.js';
+import { frozenJson, sharedOperation } from '../admission/patch-base64.js';
 import type { PatchOperation } from '../admission/types.js';
 import {
   ANNOTATION_STATUS,
@@ -107,17 +107,17 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   const routes: ProbeRoute[] = [];
 
   // Probe rewrites first: they address containers by index, before anything is inserted. Replicas
-  // rewrite alike: sharedJson hands out one frozen operation, its encoding remembered.
+  // rewrite alike: sharedOperation hands out one frozen operation, its encoding remembered.
   if (options.rewriteProbes) {
     for (const r of rewriteProbes(containers)) {
       const path = `/spec/containers/${r.containerIndex}/${r.probe}`;
-      patch.push(sharedJson(path, { op: 'replace', path, value: r.rewritten }));
+      patch.push(sharedOperation('replace', path, r.rewritten));
       routes.push(r.route);
     }
     const initRewrites = rewriteProbes(restartableInit.map(({ c }) => c));
     for (const r of initRewrites) {
       const path = `/spec/initContainers/${restartableInit[r.containerIndex]!.index}/${r.probe}`;
-      patch.push(sharedJson(path, { op: 'replace', path, value: r.rewritten }));
+      patch.push(sharedOperation('replace', path, r.rewritten));
       routes.push(r.route);
     }
   }

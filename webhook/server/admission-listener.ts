@@ -46,17 +46,7 @@ function outcomeOf(decision: AdmissionDecision): string {
  */
 export function createAdmissionListener(options: AdmissionListenerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { webhook, handler, metrics, logger, bodyLimitBytes } = options;
-  const inFlight = metrics.inFlight.labels(webhook);
-  const latency = metrics.latency.labels(webhook);
-  // prom-client hashes a label object on every inc(); the combinations are few (operations ×
-  // outcomes × reason codes), so each one's child counter is looked up once.
-  const counters = new Map<string, { inc(): void }>();
-  const countAdmission = (operation: string, outcome: string, reason: string): void => {
-    const key = `${operation}\n${outcome}\n${reason}`;
-    let counter = counters.get(key);
-    if (!counter) counters.set(key, (counter = metrics.admissions.labels(webhook, operation, outcome, reason)));
-    counter.inc();
-  };
+  const record = metrics.recorder(webhook);
 
   const reject = (res: ServerResponse, status: number, error: string, detail: string, close = false): void => {
     metrics.badRequests.inc({ webhook, error });
@@ -95,9 +85,8 @@ export function createAdmissionListener(options: AdmissionListenerOptions): (req
     }
     send(res, 200, encodeAdmissionReview(request.uid, decision));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    latency.observe(seconds);
     const outcome = outcomeOf(decision);
-    countAdmission(request.operation, outcome, decision.reason);
+    record.answered(request.operation, outcome, decision.reason, seconds);
     if (!logger.isLevelEnabled('info')) return;
     const meta = request.object?.metadata;
     logger.info(
@@ -130,14 +119,14 @@ export function createAdmissionListener(options: AdmissionListenerOptions): (req
       reject(res, 413, 'PayloadTooLarge', `body of ${declared} bytes exceeds the limit of ${bodyLimitBytes} bytes`, true);
       return;
     }
-    inFlight.inc();
+    record.begin();
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
     const finish = (): void => {
       if (!done) {
         done = true;
-        inFlight.dec();
+        record.end();
       }
     };
     res.on('close', finish);
