@@ -42,7 +42,7 @@ export function createInjectHandler(deps: InjectHandlerDeps): AdmissionHandler {
     if (request.kind.kind !== 'Pod' || request.subResource || !request.object) return allow('not-a-pod-create');
     const pod = request.object as unknown as V1Pod;
     const namespace = request.namespace || pod.metadata?.namespace || 'default';
-    const podInNamespace: V1Pod = { ...pod, metadata: { ...pod.metadata, namespace } };
+    const podInNamespace: V1Pod = pod.metadata?.namespace === namespace ? pod : { ...pod, metadata: { ...pod.metadata, namespace } };
     try {
       const decision = decideInjection(podInNamespace, namespace, await cluster.getNamespace(namespace), config.mesh.namespace);
       if (!decision.inject) {

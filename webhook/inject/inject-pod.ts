@@ -1,4 +1,4 @@
-import type { V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
 import { frozenJson, sharedOperation } from '../admission/patch-base64.js';
 import type { PatchOperation } from '../admission/types.js';
 import {
@@ -77,11 +77,12 @@ export function reservedPortProblems(pod: V1Pod): AnnotationProblem[] {
 /** Declared TCP ports of the app containers and user sidecars (what the proxy serves inbound). */
 export function declaredPorts(pod: V1Pod): number[] {
   const ports = new Set<number>();
-  const sidecars = (pod.spec?.initContainers ?? []).filter((i) => i.restartPolicy === 'Always');
-  for (const c of [...(pod.spec?.containers ?? []), ...sidecars]) {
-    if (c.name === PROXY_CONTAINER_NAME) continue;
-    for (const p of c.ports ?? []) if ((p.protocol ?? 'TCP') === 'TCP' && Number.isInteger(p.containerPort)) ports.add(p.containerPort);
-  }
+  const add = (c: V1Container): void => {
+    if (c.name === PROXY_CONTAINER_NAME || !c.ports) return;
+    for (const p of c.ports) if ((p.protocol ?? 'TCP') === 'TCP' && Number.isInteger(p.containerPort)) ports.add(p.containerPort);
+  };
+  for (const c of pod.spec?.containers ?? []) add(c);
+  for (const c of pod.spec?.initContainers ?? []) if (c.restartPolicy === 'Always') add(c);
   return [...ports].sort((a, b) => a - b);
 }
 
@@ -134,7 +135,7 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   };
   // Everything below the probe rewrites is the same for every replica of a workload: built once
   // per workload render and pod layout, frozen, its encoding remembered (admission/patch-base64.ts).
-  const key = JSON.stringify([context.configHash, context.trustRootFingerprint ?? '', layout]);
+  const key = `${context.configHash}\n${context.trustRootFingerprint ?? ''}\n${+layout.hasInitContainers}${+layout.hasContainers}${+layout.hasVolumes}${+layout.hasAnnotations}${+layout.hasLabels}${JSON.stringify(layout.defaultContainer) ?? '-'}`;
   const shared = sharedOps.get(containersOfWorkload, key, () =>
     buildSharedOps(settings.options, containersOfWorkload, { ...context, serviceAccount: spec.serviceAccountName || 'default', proxyFiles, routes, layout }).map((op) => frozenJson(op)),
   )!;
