@@ -42,22 +42,20 @@ export function frozenJson<T extends object>(value: T): T {
 
 // Operations equal to one made before (a probe rewrite of the same container in another replica):
 // the earlier, frozen one is handed out, and with it its remembered encoding.
-const SHARED = new Map<string, Array<{ readonly value: unknown; readonly operation: PatchOperation }>>();
-const SHARED_KEYS = 1024;
-const SHARED_PER_KEY = 4;
+const SHARED = new Map<string, PatchOperation[]>();
+const SHARED_PATHS = 1024;
+const SHARED_PER_PATH = 4;
 
 /** {op, path, value}, frozen with its encoding remembered: one made before if its value had the same JSON. */
 export function sharedOperation(op: PatchOperation['op'], path: string, value: object): PatchOperation {
-  const key = `${op} ${path}`;
-  let made = SHARED.get(key);
+  let made = SHARED.get(path);
   if (!made) {
-    if (SHARED.size >= SHARED_KEYS) SHARED.delete(SHARED.keys().next().value!);
-    SHARED.set(key, (made = []));
+    if (SHARED.size >= SHARED_PATHS) SHARED.delete(SHARED.keys().next().value!);
+    SHARED.set(path, (made = []));
   }
-  const found = made.find((m) => sameJson(m.value, value));
-  if (found) return found.operation;
+  for (const m of made) if (m.op === op && sameJson(m.value, value)) return m;
   const operation = frozenJson({ op, path, value });
-  if (made.unshift({ value, operation }) > SHARED_PER_KEY) made.pop();
+  if (made.unshift(operation) > SHARED_PER_PATH) made.pop();
   return operation;
 }
 
