@@ -46,7 +46,8 @@ function checkObjectMeta(metadata: unknown, path: string): void {
     const map = metadata[field];
     if (map === undefined || map === null) continue;
     if (!isRecord(map)) throw new EnvelopeError(400, 'InvalidAdmissionReview', `${path}.${field} must be a map of strings to strings`);
-    for (const [key, value] of Object.entries(map)) {
+    for (const key of Object.keys(map)) {
+      const value = map[key];
       if (typeof value !== 'string') {
         throw new EnvelopeError(400, 'InvalidAdmissionReview', `${path}.${field}[${JSON.stringify(key.slice(0, 100))}] must be a string, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
       }

@@ -40,10 +40,11 @@ const VARIANTS_PER_KEY = 4;
  * to PROXY_CONFIG_DIR, where the proxy reads them. The returned object is shared: do not mutate it.
  */
 export function renderProxyFiles(input: ProxyFilesInput): ProxyFiles {
-  const key = JSON.stringify([input.namespace, input.serviceAccount, input.modes.workloadMode, input.modes.ports.map((p) => [p.port, p.mode])]);
+  // Names come from the pod, unvalidated at this point: quoted, so no two inputs share a key.
+  let key = `${JSON.stringify(input.namespace)}${JSON.stringify(input.serviceAccount)}${JSON.stringify(input.modes.workloadMode)}`;
+  for (const p of input.modes.ports) key += `${JSON.stringify(p.port)}${JSON.stringify(p.mode)}`;
   const variants = cache.get(input.config, key, () => [])!;
-  const found = variants.find((v) => sameJson(v.probes, input.probes));
-  if (found) return found.files;
+  for (const v of variants) if (sameJson(v.probes, input.probes)) return v.files;
   const files = renderUncached(input);
   if (variants.unshift({ probes: structuredClone(input.probes), files }) > VARIANTS_PER_KEY) variants.pop();
   return files;

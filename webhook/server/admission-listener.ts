@@ -29,6 +29,7 @@ function send(res: ServerResponse, status: number, bytes: Buffer, close = false)
 }
 
 function isJsonContentType(header: string | undefined): boolean {
+  if (header === 'application/json') return true; // what the API server sends
   if (!header) return false;
   const type = header.split(';', 1)[0]!.trim().toLowerCase();
   return type === 'application/json';
