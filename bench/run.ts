@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runApiServerBench } from './apiserver-bench.js';
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  mkdirSync(options.outDir, { recursive: true }); // before minutes of measuring, not after
   const jsonFile = join(options.outDir, 'results.json');
   const old = previous(jsonFile);
   if (options.renderOnly) {
