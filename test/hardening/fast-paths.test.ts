@@ -70,7 +70,7 @@ describe('hardening: hot-path shortcuts are byte-exact', () => {
       fc.property(fc.array(fc.tuple(fc.constantFrom('/spec/containers/0/livenessProbe', '/spec/containers/1/readinessProbe'), value), { maxLength: 12 }), (asks) => {
         for (const [path, v] of asks) {
           const expected = { op: 'replace', path, value: structuredClone(v) };
-          const got = sharedOperation('replace', path, v);
+          const got = sharedOperation('ns/sa/app', 'replace', path, v);
           assert.equal(JSON.stringify(got), JSON.stringify(expected));
           assert.ok(Object.isFrozen(got) && Object.isFrozen(got.value));
         }

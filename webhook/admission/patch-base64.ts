@@ -40,22 +40,24 @@ export function frozenJson<T extends object>(value: T): T {
   return value;
 }
 
-// Operations equal to one made before (a probe rewrite of the same container in another replica):
-// the earlier, frozen one is handed out, and with it its remembered encoding.
-const SHARED = new Map<string, PatchOperation[]>();
-const SHARED_PATHS = 1024;
-const SHARED_PER_PATH = 4;
+// Operations equal to one made before for the same workload (a probe rewrite in another replica):
+// the earlier, frozen one is handed out, and with it its remembered encoding. Kept per caller-chosen
+// scope (the workload), so workloads do not crowd each other out; both levels are bounded.
+const SHARED = new Map<string, Map<string, PatchOperation>>();
+const SHARED_SCOPES = 512;
+const SHARED_PATHS_PER_SCOPE = 64;
 
-/** {op, path, value}, frozen with its encoding remembered: one made before if its value had the same JSON. */
-export function sharedOperation(op: PatchOperation['op'], path: string, value: object): PatchOperation {
-  let made = SHARED.get(path);
-  if (!made) {
-    if (SHARED.size >= SHARED_PATHS) SHARED.delete(SHARED.keys().next().value!);
-    SHARED.set(path, (made = []));
+/** {op, path, value}, frozen with its encoding remembered: the one made before in `scope` if it had the same JSON. */
+export function sharedOperation(scope: string, op: PatchOperation['op'], path: string, value: object): PatchOperation {
+  let byPath = SHARED.get(scope);
+  if (!byPath) {
+    if (SHARED.size >= SHARED_SCOPES) SHARED.delete(SHARED.keys().next().value!);
+    SHARED.set(scope, (byPath = new Map()));
   }
-  for (const m of made) if (m.op === op && sameJson(m.value, value)) return m;
+  const made = byPath.get(path);
+  if (made && made.op === op && sameJson(made.value, value)) return made;
   const operation = frozenJson({ op, path, value });
-  if (made.unshift(operation) > SHARED_PER_PATH) made.pop();
+  if (made || byPath.size < SHARED_PATHS_PER_SCOPE) byPath.set(path, operation);
   return operation;
 }
 

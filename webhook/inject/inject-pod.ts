@@ -110,15 +110,18 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   // Probe rewrites first: they address containers by index, before anything is inserted. Replicas
   // rewrite alike: sharedOperation hands out one frozen operation, its encoding remembered.
   if (options.rewriteProbes) {
+    const owner = pod.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
+    // Only groups the cache (a hit is compared in full): a plain join will do.
+    const workload = `${pod.metadata?.namespace}/${owner ?? pod.metadata?.generateName ?? pod.metadata?.name}`;
     for (const r of rewriteProbes(containers)) {
       const path = `/spec/containers/${r.containerIndex}/${r.probe}`;
-      patch.push(sharedOperation('replace', path, r.rewritten));
+      patch.push(sharedOperation(workload, 'replace', path, r.rewritten));
       routes.push(r.route);
     }
     const initRewrites = rewriteProbes(restartableInit.map(({ c }) => c));
     for (const r of initRewrites) {
       const path = `/spec/initContainers/${restartableInit[r.containerIndex]!.index}/${r.probe}`;
-      patch.push(sharedOperation('replace', path, r.rewritten));
+      patch.push(sharedOperation(workload, 'replace', path, r.rewritten));
       routes.push(r.route);
     }
   }
