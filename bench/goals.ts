@@ -1,5 +1,6 @@
 import type { ApiServerSection } from './apiserver-bench.js';
 import type { CertsSection } from './certs-bench.js';
+import type { RendersSection } from './renders-bench.js';
 import type { HttpRow, HttpSection } from './http-bench.js';
 import type { SoakSection } from './soak.js';
 import { round } from './stats.js';
@@ -38,6 +39,7 @@ export interface Sections {
   readonly http?: HttpSection;
   readonly apiServer?: ApiServerSection;
   readonly certs?: CertsSection;
+  readonly renders?: RendersSection;
   readonly soak?: SoakSection;
 }
 

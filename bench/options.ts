@@ -6,8 +6,8 @@ import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
 
 import { CASE_IDS, type CaseId } from './cases.js';
 
-export type SectionName = 'http' | 'apiserver' | 'certs' | 'soak';
-const ALL: readonly SectionName[] = ['http', 'apiserver', 'certs', 'soak'];
+export type SectionName = 'http' | 'renders' | 'apiserver' | 'certs' | 'soak';
+const ALL: readonly SectionName[] = ['http', 'renders', 'apiserver', 'certs', 'soak'];
 
 export interface BenchOptions {
   readonly sections: ReadonlySet<SectionName>;
@@ -25,6 +25,8 @@ export interface BenchOptions {
   readonly apiConcurrent: number;
   readonly apiConcurrency: number;
   readonly certs: number;
+  /** Admissions per phase of the in-process renders section. */
+  readonly renders: number;
   /** Where results.json and RESULTS.md go (default bench/; --quick: a temp dir). */
   readonly outDir: string;
 }
@@ -35,7 +37,7 @@ export const USAGE = `npm run bench -- [flags]            (env: BENCH_DURATION, 
   --rounds N            measured windows per row, interleaved floor → meshward → express (default 3)
   --warmup S            warm-up seconds per HTTP row (default 3)
   --connections N       autocannon connections (default 32)
-  --only LIST           sections to run: http,apiserver,certs,soak (default: all but soak)
+  --only LIST           sections to run: http,renders,apiserver,certs,soak (default: all but soak)
   --skip LIST           sections to leave out
   --cases LIST          HTTP cases to run: ${CASE_IDS.join(',')} (default all)
   --soak [S]            also run the soak, S seconds (default 150)
@@ -109,6 +111,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     apiConcurrent: Math.max(8, Math.round(sequential / 2)),
     apiConcurrency: 8,
     certs: quick ? 500 : 3000,
+    renders: quick ? 200 : 1000,
     outDir: values.out ?? (quick ? mkdtempSync(join(tmpdir(), 'meshward-bench-quick-')) : join(repoRoot(), 'bench')),
   };
 }

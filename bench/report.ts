@@ -2,6 +2,7 @@ import { checkGoals, GOALS, ratiosToFloor, type Sections } from './goals.js';
 import type { MachineInfo } from './machine.js';
 import { ms, yesNo } from './markdown.js';
 import { apiServerLines } from './report-apiserver.js';
+import { round } from './stats.js';
 
 export { pcrLines } from './report-apiserver.js';
 
@@ -57,6 +58,19 @@ function certsTable(r: Results): string[] {
   ];
 }
 
+function rendersLines(r: Results): string[] {
+  const x = r.renders;
+  if (!x) return ['_Not measured in this results file._'];
+  return [
+    `In this process, no HTTP: the injector plus the response bytes for the typical pod (\`JSON.parse\` excluded: every webhook pays it), ${x.n} admissions each. What the per-workload caches are worth, and what a pod of a workload meshward has not seen yet costs.`,
+    '',
+    '| admission | µs each | vs another replica |',
+    '|---|--:|--:|',
+    `| first pod of a new workload (bootstrap rendered, compressed and hashed; containers and encodings made) | ${x.newWorkloadUs} | ${round(x.newWorkloadUs / x.replicaUs, 1)}× |`,
+    `| another replica of a workload already seen (the HTTP cases' steady state) | ${x.replicaUs} | 1× |`,
+  ];
+}
+
 function soakTable(r: Results): string[] {
   const s = r.soak;
   if (!s) return ['_No soak in this results file (`npm run bench -- --soak 180`)._'];
@@ -108,6 +122,10 @@ export function renderMarkdown(r: Results): string {
     ...httpTable(r),
     '',
     r.http ? `meshward process: ${r.http.meshwardMemory.idleRssMb} MB RSS idle after start, VmHWM ${r.http.meshwardMemory.hwmMb} MB at the end of the run.` : '',
+    '',
+    `## Injection work per admission${when(r.renders)}`,
+    '',
+    ...rendersLines(r),
     '',
     `## Through the real API server${when(r.apiServer)}`,
     '',

@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runApiServerBench } from './apiserver-bench.js';
 import { runCertsBench } from './certs-bench.js';
+import { runRendersBench } from './renders-bench.js';
 import { checkGoals } from './goals.js';
 import { runHttpBench } from './http-bench.js';
 import { machineInfo } from './machine.js';
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
     ? (say(`HTTP cases: ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s in ${options.rounds} interleaved windows per row`),
       await runHttpBench({ connections: options.connections, warmupSec: options.warmupSec, durationSec: options.durationSec, rounds: options.rounds, cases: options.cases }, say))
     : old.http;
+  const renders = run.has('renders') ? (say('injection work per admission, in process...'), await runRendersBench(options.renders)) : old.renders;
+  if (run.has('renders') && renders) say(`  new workload ${renders.newWorkloadUs} µs, another replica ${renders.replicaUs} µs`);
   const certs = run.has('certs') ? (say('certificates per second...'), await runCertsBench(options.certs)) : old.certs;
   if (run.has('certs') && certs) say(`  issue ${certs.issue.perSecond}/s, whole PCR path ${certs.pcr.perSecond}/s`);
   const apiServer = run.has('apiserver')
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
     loadAverage: { start: Math.round(loadStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
     ...(http ? { http } : {}),
     ...(apiServer ? { apiServer } : {}),
+    ...(renders ? { renders } : {}),
     ...(certs ? { certs } : {}),
     ...(soak ? { soak } : {}),
   };
