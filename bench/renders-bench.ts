@@ -23,10 +23,10 @@ export interface RendersSection {
 }
 
 function workloadReview(i: number): unknown {
-  const pod = typicalPod(SHOP_NS) as { metadata: Record<string, any>; spec: Record<string, unknown> };
+  const pod = typicalPod(SHOP_NS) as { metadata: { generateName?: string; ownerReferences: Array<Record<string, unknown>> }; spec: Record<string, unknown> };
   pod.spec.serviceAccountName = `bench-sa-${i}`;
   pod.metadata.generateName = `bench-${i}-`;
-  pod.metadata.ownerReferences = [{ ...pod.metadata.ownerReferences[0], uid: `bench-owner-${i}` }];
+  pod.metadata.ownerReferences = pod.metadata.ownerReferences.map((o) => ({ ...o, uid: `bench-owner-${i}` }));
   return podCreateReview(`bench-render-${i}`, pod, SHOP_NS);
 }
 

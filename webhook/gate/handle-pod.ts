@@ -1,6 +1,6 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import type { AdmissionDecision, AdmissionRequest, KubeObject } from '../admission/types.js';
 import type { MeshwardConfig } from '../config/types.js';
-import type { V1Pod } from '@kubernetes/client-node';
 import type { InjectionTemplates } from '../inject/templates.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { allow, deny, denyUnavailable, tryRead } from './decisions.js';
@@ -62,8 +62,7 @@ export async function gatePodOrWorkload(request: AdmissionRequest, object: KubeO
   const warnings = cappedWarnings(verdict.warn.map((f) => `pre-existing: ${formatFinding(f)}`));
   if (verdict.refuse.length > 0) return deny(verdict.refuse, warnings);
   if (isPod && request.operation === 'CREATE' && deps.templates) {
-    const { templates } = deps;
-    const integrity = await tryRead(() => injectionIntegrityFindings(object as V1Pod, namespace, { config: deps.config, cluster: deps.cluster, templates }));
+    const integrity = await tryRead(() => injectionIntegrityFindings(object as V1Pod, namespace, { ...deps, templates: deps.templates! }));
     if (integrity instanceof Error) return denyUnavailable('metadata.namespace', `the injection of this pod in STRICT namespace ${namespace}`, integrity);
     if (integrity.length > 0) return deny(integrity, warnings);
   }

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { ANNOTATION_STATUS, CONFIG_VOLUME_NAME, INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
+import { podInNamespace } from '../inject/decide.js';
 import { resolvePodModes } from '../inject/handler.js';
 import { injectedContainers, podSettings } from '../inject/injected-containers.js';
 import type { AnnotationProblem } from '../inject/pod-options.js';
@@ -89,7 +90,7 @@ export async function injectionIntegrityFindings(pod: V1Pod, namespace: string, 
   if (!settings) return problems.map((p) => finding('MW-SIDECAR-004', p.field, `is invalid, so this pod cannot carry meshward's injection: ${p.message}`));
   const probes = statusProbes(pod);
   if (!probes) return [finding('MW-SIDECAR-004', `metadata.annotations["${ANNOTATION_STATUS}"]`, 'is missing or not the JSON meshward writes')];
-  const inNamespace: V1Pod = { ...pod, metadata: { ...pod.metadata, namespace } };
+  const inNamespace = podInNamespace(pod, namespace);
   const modes = await resolvePodModes(inNamespace, namespace, deps.config, deps.cluster);
   let files: ProxyFiles;
   try {

@@ -23,6 +23,11 @@ export function podInjectOverride(pod: V1Pod): { value?: boolean; problem?: stri
   return { problem: `${field}: ${JSON.stringify(raw)} is not valid; use "true" or "false"` };
 }
 
+/** The pod as seen in `namespace` (the API server may leave metadata.namespace unset on CREATE). */
+export function podInNamespace(pod: V1Pod, namespace: string): V1Pod {
+  return pod.metadata?.namespace === namespace ? pod : { ...pod, metadata: { ...pod.metadata, namespace } };
+}
+
 /** True when meshward already injected the pod (proxy in either placement, or its init container). */
 export function isInjected(pod: V1Pod): boolean {
   return (

@@ -4,7 +4,7 @@ import type { MeshwardConfig } from '../config/types.js';
 import { ClusterUnavailableError, type ClusterState } from '../kube/cluster-state.js';
 import { parseStoredPolicies } from '../policy/parse-policy.js';
 import { resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
-import { decideInjection } from './decide.js';
+import { decideInjection, podInNamespace } from './decide.js';
 import { declaredPorts, injectPod, type InjectionContext } from './inject-pod.js';
 import { reinjectProbes } from './reinvoke.js';
 import type { InjectReason } from './skip-reasons.js';
@@ -42,19 +42,19 @@ export function createInjectHandler(deps: InjectHandlerDeps): AdmissionHandler {
     if (request.kind.kind !== 'Pod' || request.subResource || !request.object) return allow('not-a-pod-create');
     const pod = request.object as unknown as V1Pod;
     const namespace = request.namespace || pod.metadata?.namespace || 'default';
-    const podInNamespace: V1Pod = pod.metadata?.namespace === namespace ? pod : { ...pod, metadata: { ...pod.metadata, namespace } };
+    const inNamespace = podInNamespace(pod, namespace);
     try {
-      const decision = decideInjection(podInNamespace, namespace, await cluster.getNamespace(namespace), config.mesh.namespace);
+      const decision = decideInjection(inNamespace, namespace, await cluster.getNamespace(namespace), config.mesh.namespace);
       if (!decision.inject) {
         if (decision.reason === 'invalid-annotation') return { allowed: false, code: 400, reason: decision.reason, message: decision.problem };
         if (decision.reason !== 'already-injected' || request.operation !== 'CREATE') return allow(decision.reason);
-        const modes = await resolvePodModes(podInNamespace, namespace, config, cluster);
-        const patch = reinjectProbes(podInNamespace, contextFor(deps, modes));
+        const modes = await resolvePodModes(inNamespace, namespace, config, cluster);
+        const patch = reinjectProbes(inNamespace, contextFor(deps, modes));
         return patch.length > 0 ? { allowed: true, reason: 'reinvoked-probes', patch } : allow('already-injected');
       }
       if (request.operation !== 'CREATE') return allow('not-a-pod-create');
-      const modes = await resolvePodModes(podInNamespace, namespace, config, cluster);
-      const result = injectPod(podInNamespace, contextFor(deps, modes));
+      const modes = await resolvePodModes(inNamespace, namespace, config, cluster);
+      const result = injectPod(inNamespace, contextFor(deps, modes));
       if (!result.ok) {
         return { allowed: false, code: 400, reason: result.reason, message: result.problems.map((p) => p.message).join('; ') };
       }

@@ -29,7 +29,7 @@ type AdmissionLabels = Record<'webhook' | 'operation' | 'outcome' | 'reason', st
 export function createAdmissionMetrics(options: { defaultMetrics?: boolean } = {}): AdmissionMetrics {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'meshward_' });
-  const inFlight = new Map<string, number>();
+  const inFlight = new Map<string, { n: number }>();
   const answered = new Map<string, { readonly labels: AdmissionLabels; count: number }>();
   new Counter({
     name: 'meshward_admissions_total',
@@ -47,7 +47,7 @@ export function createAdmissionMetrics(options: { defaultMetrics?: boolean } = {
     labelNames: ['webhook'],
     registers: [registry],
     collect() {
-      for (const [webhook, n] of inFlight) this.set({ webhook }, n);
+      for (const [webhook, { n }] of inFlight) this.set({ webhook }, n);
     },
   });
   const latency = new Histogram({
@@ -65,11 +65,12 @@ export function createAdmissionMetrics(options: { defaultMetrics?: boolean } = {
   });
 
   const recorder = (webhook: string): AdmissionRecorder => {
-    inFlight.set(webhook, inFlight.get(webhook) ?? 0);
+    let current = inFlight.get(webhook);
+    if (!current) inFlight.set(webhook, (current = { n: 0 }));
     const duration = latency.labels(webhook);
     return {
-      begin: () => void inFlight.set(webhook, inFlight.get(webhook)! + 1),
-      end: () => void inFlight.set(webhook, inFlight.get(webhook)! - 1),
+      begin: () => void current.n++,
+      end: () => void current.n--,
       answered(operation, outcome, reason, seconds) {
         duration.observe(seconds);
         const key = `${webhook}\n${operation}\n${outcome}\n${reason}`;

@@ -133,10 +133,6 @@ export function parseMeshTLSPolicy(object: KubeObject, defaultNamespace = 'defau
   return { namespace, name, mode, portLevelMtls, ...(selector ? { selector } : {}), ...(creationTimestamp ? { creationTimestamp } : {}) };
 }
 
-/**
- * Parses the policies already stored in the cluster. The CRD's schema keeps invalid ones out, so
- * one that fails here predates it: it is skipped (and reported) the same way by every caller.
- */
 // Admission parses the stored policies of the pod's namespace for every pod. An object from the
 // API server carries a resourceVersion that changes with every update (and informer caches swap
 // the object then), so its parse is reused until it changes. Objects without one are re-parsed.
@@ -157,6 +153,10 @@ function parseStored(object: KubeObject): MeshTLSPolicy | PolicyParseError {
   return parsed;
 }
 
+/**
+ * Parses the policies already stored in the cluster. The CRD's schema keeps invalid ones out, so
+ * one that fails here predates it: it is skipped (and reported) the same way by every caller.
+ */
 export function parseStoredPolicies(objects: readonly KubeObject[]): { policies: MeshTLSPolicy[]; errors: PolicyParseError[] } {
   const policies: MeshTLSPolicy[] = [];
   const errors: PolicyParseError[] = [];

@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../admission/types.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { decideInjection, isInjected } from '../inject/decide.js';
+import { decideInjection, isInjected, podInNamespace } from '../inject/decide.js';
 import { declaredPorts } from '../inject/inject-pod.js';
 import { INJECT_REASONS } from '../inject/skip-reasons.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
@@ -60,7 +60,7 @@ function portStatuses(pod: KubeObject, modes: WorkloadModes, injected: boolean):
 }
 
 export async function buildPodStatus(pod: KubeObject, ctx: PodContext): Promise<PodStatus> {
-  const v1 = { ...pod, metadata: { ...pod.metadata, namespace: ctx.namespace } } as unknown as V1Pod;
+  const v1 = podInNamespace(pod as unknown as V1Pod, ctx.namespace);
   const injected = isInjected(v1);
   const modes = resolvePodStatusModes(pod, ctx);
   const why = injected ? undefined : notInjectedBecause(v1, ctx);
