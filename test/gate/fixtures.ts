@@ -6,7 +6,9 @@ import { ClusterUnavailableError, type ClusterState } from '../../webhook/kube/c
 // Shared fixtures for the gate tests: a config, realistic injected pods, and request builders.
 // Every builder returns a fresh object, so a test can mutate it freely.
 
-export const config: MeshwardConfig = buildConfig({ flags: { 'self-signed': true } });
+/** An operator's allow-listed proxy build, besides the default proxy image. */
+export const FIPS_PROXY_IMAGE = 'registry.internal/envoy:v1.36.2-fips';
+export const config: MeshwardConfig = buildConfig({ flags: { 'self-signed': true, 'allowed-proxy-images': FIPS_PROXY_IMAGE } });
 export const PROXY_IMAGE = config.proxy.image;
 export const INIT_IMAGE = config.proxy.initImage;
 

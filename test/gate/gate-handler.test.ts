@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { AdmissionDecision, KubeObject } from '../../webhook/admission/types.js';
 import { createGateHandler } from '../../webhook/gate/gate-handler.js';
 import { StaticClusterState } from '../../webhook/kube/static-state.js';
+import { requirementOf } from '../../webhook/status/namespace-info.js';
 import { appTemplate, clone, config, cronJob, deployment, failingCluster, injectedPod, namespace, request, strictNs } from './fixtures.js';
 
 // The handler for Pods and workload templates: messages, dry-run, DELETE, UPDATE, fail closed.
@@ -67,8 +68,12 @@ describe('gate handler: pods and workloads', () => {
     });
   }
 
-  it('treats a lower-case "strict" label (set before meshward) as STRICT: fail closed', async () => {
-    assert.equal((await gate(request(bypassPod('lax')))).allowed, false);
+  it('reads a lower-case "strict" label as the webhook selector and status do: not STRICT (status shows it invalid)', async () => {
+    // The API server never sends pods of such a namespace (matchLabels: {meshward.io/mtls: STRICT}):
+    // meshward must not report it STRICT while its pods go ungated.
+    const decision = await gate(request(bypassPod('lax')));
+    assert.deepEqual([decision.allowed, decision.reason], [true, 'not-strict']);
+    assert.deepEqual(requirementOf(namespace('lax', { 'meshward.io/mtls': 'strict' })), { requirement: 'invalid', label: 'strict' });
   });
 
   it('answers dry-run requests exactly like real ones', async () => {

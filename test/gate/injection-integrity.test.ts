@@ -35,7 +35,7 @@ async function injected(pod: KubeObject, objects: KubeObject[] = [strictNs()]): 
   return structuredClone(out.object) as Spec;
 }
 
-const gate = createGateHandler({ config, cluster: new StaticClusterState([strictNs()]), templates });
+const gate = createGateHandler({ config, cluster: new StaticClusterState([strictNs()]), injection: { templates, configHash: injectionConfigHash(config) } });
 const env = (pod: Spec, name: string): Spec => pod.spec.initContainers[0].env.find((e: Spec) => e.name === name);
 
 async function findings(pod: Spec): Promise<Array<[string, string]>> {
@@ -81,7 +81,21 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
       const status = JSON.parse(p.metadata.annotations['meshward.io/status']);
       status.probes.push({ path: '/app-health/web/livez', kind: 'http', port: 8080, scheme: 'HTTP', originalPath: '/' });
       p.metadata.annotations['meshward.io/status'] = JSON.stringify(status);
-    }, [['MW-SIDECAR-004', 'spec.initContainers[0].env']]],
+    }, [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']]],
+    ['a probe route aimed at the admin port recorded beside a rewritten probe', (p) => {
+      const status = JSON.parse(p.metadata.annotations['meshward.io/status']);
+      status.probes[0].port = 15000;
+      p.metadata.annotations['meshward.io/status'] = JSON.stringify(status);
+    }, [['MW-SIDECAR-004', 'spec.containers[0].readinessProbe.httpGet.port']]],
+    ['envFrom on meshward-init (PATH from a volume an earlier init container wrote)', (p) => void (p.spec.initContainers[0].envFrom = [{ configMapRef: { name: 'path-override' } }]), [['MW-SIDECAR-004', 'spec.initContainers[0].envFrom']]],
+    ['a proxy running as root', (p) => void (p.spec.initContainers[1].securityContext.runAsUser = 0), [['MW-SIDECAR-004', 'spec.initContainers[1].securityContext']]],
+    ["meshward-init's capabilities widened", (p) => void p.spec.initContainers[0].securityContext.capabilities.add.push('SYS_ADMIN'), [['MW-SIDECAR-004', 'spec.initContainers[0].securityContext']]],
+    ['the proxy without its startup probe (the app would start before it is ready)', (p) => void delete p.spec.initContainers[1].startupProbe, [['MW-SIDECAR-004', 'spec.initContainers[1].startupProbe']]],
+    ['a proxy memory limit changed', (p) => void (p.spec.initContainers[1].resources.limits.memory = '8Mi'), [['MW-SIDECAR-004', 'spec.initContainers[1].resources']]],
+    ['an extra proxy port', (p) => void p.spec.initContainers[1].ports.push({ containerPort: 15000 }), [['MW-SIDECAR-004', 'spec.initContainers[1].ports']]],
+    ['meshward-init moved behind an app init container', (p) => void p.spec.initContainers.splice(1, 0, { name: 'first', image: 'ghcr.io/acme/first:1' }), [['MW-SIDECAR-004', 'spec.initContainers']]],
+    ['the credentials volume reads another ServiceAccount', (p) => void (p.spec.volumes.find((v: Spec) => v.name === 'meshward-credentials').projected = { sources: [{ secret: { name: 'meshward-identity-admin' } }] }), [['MW-SIDECAR-004', 'spec.volumes[0]']]],
+    ['the injected label removed', (p) => void delete p.metadata.labels['meshward.io/injected'], [['MW-SIDECAR-004', 'metadata.labels["meshward.io/injected"]']]],
     ['an outbound exclusion annotated after injection', (p) => void (p.metadata.annotations['meshward.io/exclude-outbound-ports'] = '5432'), [['MW-SIDECAR-004', 'spec.initContainers[0].env']]],
     ['a status annotation that is not meshward\'s JSON', (p) => void (p.metadata.annotations['meshward.io/status'] = 'injected'), [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']]],
     ['probes that cannot be rendered', (p) => void (p.metadata.annotations['meshward.io/status'] = JSON.stringify({ probes: [{ path: 42 }] })), [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']]],
@@ -94,6 +108,21 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
       assert.deepEqual(await findings(pod), expected);
     });
   }
+
+  it('admits what other admission plugins do to an injected pod: API defaults, LimitRanger, AlwaysPullImages, a rotated trust root', async () => {
+    const pod = await injected(appPod());
+    for (const c of [...pod.spec.initContainers, ...pod.spec.containers]) Object.assign(c, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'Always' });
+    const proxy = pod.spec.initContainers[1];
+    proxy.resources.limits.cpu = '2';
+    proxy.resources.requests.cpu = '0.1';
+    Object.assign(proxy.startupProbe, { successThreshold: 1 });
+    for (const p of proxy.ports) p.protocol = 'TCP';
+    for (const e of proxy.env) if (e.valueFrom) e.valueFrom.fieldRef.apiVersion = 'v1';
+    pod.spec.volumes.find((v: Spec) => v.name === 'meshward-credentials').projected.defaultMode = 0o440;
+    const status = JSON.parse(pod.metadata.annotations['meshward.io/status']);
+    pod.metadata.annotations['meshward.io/status'] = JSON.stringify({ ...status, trustRoot: 'sha256:rotated' });
+    assert.deepEqual(await findings(pod), []);
+  });
 
   it('names the rule, the field and the fix in the denial', async () => {
     const pod = await injected(appPod());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../webhook/admission/types.js';
-import { classifyInjectOverride } from '../../webhook/gate/metadata-rules.js';
+import { parseInjectValue } from '../../webhook/inject/decide.js';
 import { podFindings } from '../../webhook/gate/pod-rules.js';
 import { podViewOf } from '../../webhook/gate/pod-template.js';
 import { config, cronJob, deployment, injectedPod, meshwardInit, meshwardProxy, PROXY_IMAGE } from './fixtures.js';
@@ -27,8 +27,9 @@ function findingPairs(object: KubeObject, requireInjected = object.kind === 'Pod
     .sort();
 }
 
-const optOutSpellings = ['false', 'False', 'FALSE', ' false ', 'no', 'NO', 'n', '0', 'off', 'Off', 'disabled', 'Disabled', 'disable'];
-const unrecognised = ['', 'nope', 'maybe', 'ture', '2'];
+const optOutSpellings = ['false', 'False', 'FALSE', ' false '];
+// Read as the injector reads them: anything but true/false is not recognised, and refused.
+const unrecognised = ['', 'nope', 'maybe', 'ture', '2', 'no', 'NO', 'n', '0', 'off', 'Off', 'disabled', 'Disabled', 'disable', 'enabled', 'yes', '1'];
 
 const rows: Row[] = [
   // Rule 1: opt-out, label and annotation, odd spellings.
@@ -69,7 +70,14 @@ const rows: Row[] = [
   [
     'fake meshward-proxy (other image) running as 1337',
     pod((p) => (p.spec.initContainers[1].image = 'ghcr.io/evil/forwarder:1')),
-    [['MW-GID-001', 'spec.initContainers[1].securityContext.runAsGroup'], ['MW-SIDECAR-001', 'spec.initContainers[1].image'], ['MW-UID-001', 'spec.initContainers[1].securityContext.runAsUser']],
+    [
+      ['MW-GID-001', 'spec.initContainers[1].securityContext.runAsGroup'],
+      ['MW-IMAGE-001', 'spec.initContainers[1].image'],
+      ['MW-PORT-002', 'spec.initContainers[1].ports[0].containerPort'],
+      ['MW-PROBE-001', 'spec.initContainers[1].startupProbe.httpGet.port'],
+      ['MW-UID-001', 'spec.initContainers[1].securityContext.runAsUser'],
+      ['MW-VOLUME-001', 'spec.initContainers[1].volumeMounts[0].name'],
+    ],
   ],
   [
     'fake meshward-init (other image) with NET_ADMIN',
@@ -90,7 +98,14 @@ const rows: Row[] = [
   [
     'proxy only in initContainers without restartPolicy: Always (not a sidecar, so not exempt either)',
     pod((p) => delete p.spec.initContainers[1].restartPolicy),
-    [['MW-GID-001', 'spec.initContainers[1].securityContext.runAsGroup'], ['MW-SIDECAR-001', 'spec.initContainers[1].restartPolicy'], ['MW-UID-001', 'spec.initContainers[1].securityContext.runAsUser']],
+    [
+      ['MW-GID-001', 'spec.initContainers[1].securityContext.runAsGroup'],
+      ['MW-PORT-002', 'spec.initContainers[1].ports[0].containerPort'],
+      ['MW-PROBE-001', 'spec.initContainers[1].startupProbe.httpGet.port'],
+      ['MW-SIDECAR-001', 'spec.initContainers[1].restartPolicy'],
+      ['MW-UID-001', 'spec.initContainers[1].securityContext.runAsUser'],
+      ['MW-VOLUME-001', 'spec.initContainers[1].volumeMounts[0].name'],
+    ],
   ],
   ['proxy missing', pod((p) => p.spec.initContainers.pop()), [['MW-SIDECAR-001', 'spec.containers']]],
   ['meshward-init missing', pod((p) => p.spec.initContainers.shift()), [['MW-SIDECAR-002', 'spec.initContainers']]],
@@ -130,11 +145,11 @@ function appTemplateWith(spec: Spec, containerSecurity: Spec = { runAsUser: 1000
   return { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'ghcr.io/acme/web:1', securityContext: containerSecurity }], ...spec } };
 }
 
-describe('classifyInjectOverride', () => {
-  const cases: Array<[unknown, string]> = [
-    ['true', 'enabled'], ['TRUE', 'enabled'], ['enabled', 'enabled'], ['1', 'enabled'], [true, 'enabled'],
-    ['false', 'disabled'], ['Off', 'disabled'], [0, 'disabled'], [false, 'disabled'],
-    ['', 'unrecognized'], ['nope', 'unrecognized'], [null, 'unrecognized'], [{}, 'unrecognized'],
+describe('parseInjectValue: the one reading of meshward.io/inject (injector, gate, check)', () => {
+  const cases: Array<[unknown, boolean | undefined]> = [
+    ['true', true], ['TRUE', true], [' True ', true],
+    ['false', false], ['False', false],
+    ['enabled', undefined], ['1', undefined], ['yes', undefined], ['off', undefined], ['', undefined], [true, undefined], [false, undefined], [null, undefined], [{}, undefined],
   ];
-  for (const [value, expected] of cases) it(`${JSON.stringify(value)} → ${expected}`, () => assert.equal(classifyInjectOverride(value), expected));
+  for (const [value, expected] of cases) it(`${JSON.stringify(value)} → ${expected}`, () => assert.equal(parseInjectValue(value), expected));
 });

@@ -99,6 +99,12 @@ describe('proxy bootstrap: Envoy API schema', function () {
         listener(b, 'metrics').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].route.cluster = 'nowhere';
         return b;
       }, /references unknown cluster "nowhere"/],
+      ['a regex that does not compile (the status port’s method matcher)', () => {
+        const b = base();
+        const route = listener(b, 'status').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0];
+        route.match.headers.find((h: J) => h.name === ':method').string_match.safe_regex.regex = '^(GET|HEAD$';
+        return b;
+      }, /routes\[0\]\.match\.headers\[1\]\.string_match\.safe_regex: regex does not compile/],
       ['a deprecated field', () => {
         const b = base();
         cluster(b, 'admin').http2_protocol_options = {};

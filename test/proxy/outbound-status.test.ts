@@ -15,6 +15,31 @@ const probes: BootstrapInput['probes'] = [
 const b = renderBootstrap(makeInput({ probes })) as J;
 const routes = (l: J): J[] => filterConfig(l.filter_chains[0]).route_config.virtual_hosts[0].routes;
 
+// Envoy's header matching, for the matcher kinds the status port uses (anything else fails the
+// test rather than be guessed at). A missing header never matches a value matcher, inverted or not.
+function headerMatches(m: J, headers: Record<string, string>): boolean {
+  const value = headers[m.name];
+  let hit: boolean;
+  if (m.present_match !== undefined) hit = (value !== undefined) === m.present_match;
+  else if (value === undefined) return false;
+  else if (m.string_match?.exact !== undefined) hit = value === m.string_match.exact;
+  else if (m.string_match?.safe_regex !== undefined) hit = new RegExp(`^(?:${m.string_match.safe_regex.regex})$`).test(value); // RE2 full match
+  else throw new Error(`matcher not modelled here: ${JSON.stringify(m)}`);
+  return m.invert_match === true ? !hit : hit;
+}
+
+/** Pseudo-headers of a request line: `:path` keeps the query string. */
+const request = (method: string, path: string, extra: Record<string, string> = {}): Record<string, string> => ({ ':method': method, ':path': path, ...extra });
+
+/** The route a request reaches (Envoy: first match wins; `path` compares without the query string). */
+function routeFor(l: J, headers: Record<string, string>): J | undefined {
+  const path = headers[':path']!.split('?')[0];
+  return routes(l).find((r) => {
+    if (Object.keys(r.match).some((k) => k !== 'path' && k !== 'headers')) throw new Error(`route match not modelled here: ${JSON.stringify(r.match)}`);
+    return r.match.path === path && (r.match.headers ?? []).every((m: J) => headerMatches(m, headers));
+  });
+}
+
 describe('proxy bootstrap: outbound listener', () => {
   const chains = listener(b, 'outbound').filter_chains as J[];
 
@@ -61,14 +86,76 @@ describe('proxy bootstrap: status port (15020)', () => {
   const status = listener(b, 'status');
   const hcm = filterConfig(status.filter_chains[0]);
 
-  it('has a route for every probe and nothing else, and accepts HTTP/1.1 and HTTP/2', () => {
-    assert.deepEqual(routes(status).map((r) => r.match.path).sort(), probes.map((p) => p.path).sort());
+  it('has routes for every probe path and nothing else, and accepts HTTP/1.1 and HTTP/2', () => {
+    assert.deepEqual([...new Set(routes(status).map((r) => r.match.path))].sort(), probes.map((p) => p.path).sort());
+    assert.ok(routes(status).every((r) => Object.keys(r.match).every((k) => k === 'path' || k === 'headers')), 'only exact path matches');
     assert.equal(hcm.codec_type, 'AUTO');
     assert.equal(status.address.socket_address.port_value, 15020);
   });
 
+  it('serves only GET and HEAD: any other method on a probe path is a 405 answered here', () => {
+    for (const p of probes) {
+      for (const method of ['GET', 'HEAD']) {
+        const r = routeFor(status, request(method, p.path));
+        assert.ok(r && (p.kind === 'http' ? r.route : r.direct_response.status === 503), `${method} ${p.path}`);
+      }
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'get', 'GETS', 'XGET', 'CONNECT']) {
+        const r = routeFor(status, request(method, p.path));
+        assert.equal(r?.route, undefined, `${method} ${p.path} is forwarded`);
+        assert.equal(r?.direct_response?.status, 405, `${method} ${p.path}`);
+        assert.deepEqual(r.response_headers_to_add, [{ header: { key: 'allow', value: 'GET, HEAD' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }]);
+      }
+    }
+  });
+
+  it('serves exactly the rewritten path: a query string or any other path is a 404', () => {
+    for (const p of probes) {
+      for (const path of [`${p.path}?`, `${p.path}?deep=0`, `${p.path}?x=1&y=2`, `${p.path}/`, `${p.path}x`, p.path.toUpperCase(), p.path.slice(0, -1)]) {
+        assert.equal(routeFor(status, request('GET', path)), undefined, `GET ${path}`);
+      }
+      const r = routeFor(status, request('GET', p.path))!;
+      assert.ok(r.match.headers.some((m: J) => m.name === ':path' && m.string_match.exact === p.path && !m.invert_match), `${p.path}: no exact :path matcher`);
+    }
+    for (const path of ['/', '/app-health', '/app-health/web', '/app-health/other/readyz', '/stats/prometheus']) {
+      assert.equal(routeFor(status, request('GET', path)), undefined, `GET ${path}`);
+    }
+  });
+
+  it('refuses every request body before any other filter: buffered (413 past one byte), then denied by its content-length (403)', () => {
+    const filters = hcm.http_filters as J[];
+    const names = filters.map((f) => f.name);
+    const [buffer, rbac] = [names.indexOf('envoy.filters.http.buffer'), names.indexOf('envoy.filters.http.rbac')];
+    assert.deepEqual([buffer, rbac], [0, 1], names.join(', '));
+    assert.equal(filters[buffer]!.typed_config.max_request_bytes, 1);
+    const rules = filters[rbac]!.typed_config.rules;
+    assert.equal(rules.action, 'DENY');
+
+    // Buffer then RBAC, as Envoy runs them. A body is held until complete (413 past the limit) and
+    // given its content-length when it came without one (chunked, HTTP/2); RBAC then sees it.
+    const gate = (headers: Record<string, string>, body?: string): number | 'pass' => {
+      if (body !== undefined) {
+        if (body.length > filters[buffer]!.typed_config.max_request_bytes) return 413;
+        headers = { 'content-length': String(body.length), ...headers };
+      }
+      const denied = Object.values(rules.policies as Record<string, J>).some(
+        (policy) =>
+          policy.permissions.some((perm: J) => headerMatches(perm.header ?? assert.fail(`permission not modelled: ${JSON.stringify(perm)}`), headers)) &&
+          policy.principals.some((pr: J) => pr.any === true || assert.fail(`principal not modelled: ${JSON.stringify(pr)}`)),
+      );
+      return denied ? 403 : 'pass';
+    };
+    const get = request('GET', '/app-health/web/readyz');
+    assert.equal(gate(get), 'pass');
+    assert.equal(gate(request('HEAD', '/app-health/web/livez')), 'pass');
+    assert.equal(gate({ ...get, 'content-length': '0' }), 403);
+    assert.equal(gate({ ...get, 'content-length': '5' }, 'hello'), 413);
+    assert.equal(gate(get, 'x'), 403); // chunked or HTTP/2: no length until the buffer sets one
+    assert.equal(gate(get, ''), 403); // a chunked body that is empty still announced one
+    assert.equal(gate(get, 'a longer chunked body'), 413);
+  });
+
   it('HTTP probes are forwarded live to the original path, Host and headers', () => {
-    const r = routes(status).find((x) => x.match.path === '/app-health/web/readyz')!;
+    const r = routeFor(status, request('GET', '/app-health/web/readyz'))!;
     assert.equal(r.route.prefix_rewrite, '/ready?deep=1');
     assert.equal(r.route.host_rewrite_literal, 'web.shop');
     assert.deepEqual(r.request_headers_to_add, [{ header: { key: 'X-Probe', value: '1' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }]);
@@ -78,7 +165,7 @@ describe('proxy bootstrap: status port (15020)', () => {
   });
 
   it('HTTPS probes use TLS without verification, as the kubelet does', () => {
-    const r = routes(status).find((x) => x.match.path === '/app-health/admin/readyz')!;
+    const r = routeFor(status, request('GET', '/app-health/admin/readyz'))!;
     const tls = cluster(b, r.route.cluster).transport_socket.typed_config;
     assert.equal(tls['@type'], 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
     assert.equal(tls.common_tls_context.validation_context, undefined);
@@ -86,15 +173,22 @@ describe('proxy bootstrap: status port (15020)', () => {
   });
 
   for (const [path, check] of [['/app-health/web/livez', 'tcp_health_check'], ['/app-health/web/startupz', 'grpc_health_check']] as const) {
-    it(`${check.split('_')[0]} probes are answered from Envoy's own active check of the port`, () => {
-      const filter = hcm.http_filters.find((f: J) => f.typed_config.headers?.[0]?.string_match?.exact === path);
+    it(`${check.split('_')[0]} probes are answered from Envoy's own active check of the port, for GET or HEAD on exactly the path`, () => {
+      const answering = (headers: Record<string, string>): J[] =>
+        (hcm.http_filters as J[]).filter((f) => f.typed_config['@type'].endsWith('.HealthCheck') && f.typed_config.headers.every((m: J) => headerMatches(m, headers)));
+      const [filter, ...others] = answering(request('GET', path));
       assert.ok(filter, `no health_check filter for ${path}`);
+      assert.deepEqual(others, []);
+      assert.deepEqual(answering(request('HEAD', path)), [filter]);
+      for (const [method, p] of [['POST', path], ['DELETE', path], ['get', path], ['GET', `${path}?x=1`], ['GET', `${path}/`], ['GET', '/app-health/web/readyz']]) {
+        assert.deepEqual(answering(request(method!, p!)), [], `${method} ${p} is answered by a health_check filter`);
+      }
       assert.equal(filter.typed_config.pass_through_mode, false);
       const [clusterName] = Object.keys(filter.typed_config.cluster_min_healthy_percentages);
       const hc = cluster(b, clusterName!).health_checks[0];
       assert.ok(hc[check]);
       assert.equal(hc.no_traffic_interval, hc.interval);
-      assert.equal(routes(status).find((x) => x.match.path === path)!.direct_response.status, 503);
+      assert.equal(routeFor(status, request('GET', path))!.direct_response.status, 503);
     });
   }
 

@@ -8,10 +8,11 @@ import { ManifestError, parseManifests, readManifestPaths, type SourcedObject } 
 import { StaticClusterState } from '../kube/static-state.js';
 import { EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
-const USAGE = `Usage: meshward inject -f FILE|- [-f ...] [-o yaml|json] [--config FILE]
+const USAGE = `Usage: meshward inject -f FILE|- [-f ...] [-n NAMESPACE] [-o yaml|json] [--config FILE]
 Injects meshward's sidecar into Pods and the pod templates of Deployments, StatefulSets,
 DaemonSets, ReplicaSets, Jobs and CronJobs (multi-document YAML/JSON and Lists); other
-documents pass through unchanged. MeshTLSPolicies in the input set the proxy's modes.`;
+documents pass through unchanged. MeshTLSPolicies and Namespaces in the input set the proxy's
+modes. -n names the namespace of objects that name none (as kubectl apply -n would).`;
 
 /** `meshward inject`: the webhook's injection engine, offline (like istioctl kube-inject). */
 export async function runInject(argv: string[], io: CommandIo): Promise<number> {
@@ -19,7 +20,7 @@ export async function runInject(argv: string[], io: CommandIo): Promise<number> 
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { filename: { type: 'string', short: 'f', multiple: true }, output: { type: 'string', short: 'o', default: 'yaml' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { filename: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o', default: 'yaml' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }));
   } catch (err) {
@@ -45,7 +46,7 @@ export async function runInject(argv: string[], io: CommandIo): Promise<number> 
       inputs.push(...(file === '-' ? parseManifests(await io.readStdin!(), 'stdin') : readManifestPaths([file])));
     }
     const cluster = new StaticClusterState(inputs.map((i) => i.object));
-    const deps = { config, templates: loadTemplates(), configHash: injectionConfigHash(config), cluster };
+    const deps = { config, templates: loadTemplates(), configHash: injectionConfigHash(config), cluster, defaultNamespace: values.namespace };
     const outputs = [];
     for (const input of inputs) {
       const outcome = await injectObject(input.object, deps);

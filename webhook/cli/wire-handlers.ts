@@ -39,7 +39,7 @@ export function buildHandlers(config: MeshwardConfig, logger: Logger, trustRoot?
     templateHash: templates.hash,
     configHash,
     mutate: createInjectHandler({ config, templates, configHash, cluster, ...(trustRoot ? { trustRootFingerprint: trustRoot } : {}) }),
-    validate: createGateHandler({ config, cluster, templates }),
+    validate: createGateHandler({ config, cluster, injection: { templates, configHash } }),
     synced,
     close,
   };

@@ -48,6 +48,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   { path: 'mesh.defaultMode', kind: { type: 'enum', values: ['STRICT', 'PERMISSIVE', 'DISABLE'] }, default: 'STRICT', help: 'mode when no policy says otherwise' },
   { path: 'mesh.meshCidrs', kind: { type: 'list', item: CIDR, form: 'a CIDR such as 10.0.0.0/8 or fd00::/8' }, default: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'], help: 'destinations reached with mTLS' },
   { path: 'proxy.image', kind: { type: 'string', pattern: IMAGE, form: 'an image reference' }, default: 'docker.io/envoyproxy/envoy:v1.36.2', flag: 'proxy-image', help: 'sidecar image (Envoy)' },
+  { path: 'proxy.allowedImages', kind: { type: 'list', item: IMAGE, form: 'an image reference such as registry.internal/envoy:v1.36.2-fips' }, default: [], flag: 'allowed-proxy-images', help: 'images pods may ask for with meshward.io/proxy-image, besides proxy.image (which is always allowed)' },
   { path: 'proxy.initImage', kind: { type: 'string', pattern: IMAGE, form: 'an image reference' }, default: 'ghcr.io/meshward/meshward-init:0.1.0', flag: 'init-image', help: 'capture init image' },
   { path: 'proxy.uid', kind: { type: 'int', min: 1, max: 2147483647 }, default: 1337, help: 'proxy UID (excluded from capture)' },
   { path: 'proxy.gid', kind: { type: 'int', min: 1, max: 2147483647 }, default: 1337, help: 'proxy GID (excluded from capture)' },

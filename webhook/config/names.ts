@@ -39,6 +39,8 @@ export const PORTS = {
   metrics: 15090,
   admin: 15000,
 } as const;
+/** Every port the proxy listens on: no app may declare or probe one. */
+export const RESERVED_PORTS: ReadonlySet<number> = new Set(Object.values(PORTS));
 /** Ports the proxy serves itself: never captured inbound. */
 export const PROXY_OWN_PORTS: readonly number[] = [PORTS.status, PORTS.readiness, PORTS.metrics];
 

@@ -45,6 +45,8 @@ export interface MeshConfig {
 
 export interface ProxyConfig {
   readonly image: string;
+  /** Images meshward.io/proxy-image may name besides `image`: whatever runs as the proxy holds the workload key. */
+  readonly allowedImages: readonly string[];
   readonly initImage: string;
   readonly uid: number;
   readonly gid: number;

@@ -4,7 +4,8 @@ import type { MeshwardConfig } from '../config/types.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { policyRef, samePolicy, type MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import { parseMeshTLSPolicy, parseStoredPolicies, PolicyParseError } from '../policy/parse-policy.js';
-import { isStrictNamespace, podsUngated } from './namespace-mode.js';
+import { isStrictNamespace } from '../policy/namespace-label.js';
+import { podsUngated } from './namespace-mode.js';
 import { namespaceLabelFindings } from './namespace-rules.js';
 import { podFindings } from './pod-rules.js';
 import { isWorkloadKind, podViewOf } from './pod-template.js';
@@ -13,8 +14,9 @@ import { finding, toViolation, type Finding, type Violation } from './rules.js';
 
 // `meshward check`: the gate's rules on manifests, offline. Namespaces and policies come from the
 // objects themselves, on top of a ClusterState when one is given (a manifest replaces the stored
-// object of the same namespace/name). Manifests in CI are usually not injected yet, so rule 5
-// (arrived injected) only applies with requireInjected.
+// object of the same namespace/name). Manifests in CI are usually not injected yet, so
+// MW-SIDECAR-001..003 (arrived injected) only apply with requireInjected; whether the injector
+// will see them at all (MW-INJECT-002) is judged whenever the namespace is known.
 
 export interface CheckOptions {
   readonly config: MeshwardConfig;
@@ -94,7 +96,8 @@ export async function checkObjects(objects: readonly KubeObject[], options: Chec
     else if (hasPodSpec(object) && !podsUngated(namespace, options.config)) {
       const strict = options.assumeStrict === true || isStrictNamespace(world.namespaces.get(namespace));
       const view = strict ? podViewOf(object) : undefined;
-      if (view) findings = podFindings(view, options.config, { requireInjected: object.kind === 'Pod' && options.requireInjected === true });
+      const requireInjected = object.kind === 'Pod' && options.requireInjected === true;
+      if (view) findings = podFindings(view, options.config, { requireInjected, namespace: world.namespaces.get(namespace) });
     }
     violations.push(...findings.map((f) => toViolation(f, identify(object, namespace))));
   });

@@ -2,7 +2,7 @@ import type { MeshwardConfig } from '../config/types.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import { parseStoredPolicies } from '../policy/parse-policy.js';
-import { isStrictNamespace } from './namespace-mode.js';
+import { isStrictNamespace } from '../policy/namespace-label.js';
 import type { StrictNamespacePolicies } from './policy-rules.js';
 
 // The reads the handler needs, parsed. Each throws ClusterUnavailableError like ClusterState.

@@ -1,15 +1,21 @@
 import type { MeshwardConfig } from '../config/types.js';
+import { CONFIG_VOLUME_NAME, CREDENTIALS_VOLUME_NAME, INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME, RUNTIME_VOLUME_NAME } from '../config/names.js';
 import { meshwardRole, type MeshwardRole } from './meshward-containers.js';
-import { addedCapabilities, listContainers, podSecurityContext, readInteger, readTrue, type ContainerRef } from './pod-fields.js';
+import { addedCapabilities, asInteger, listContainers, podSecurityContext, readInteger, readTrue, records, type ContainerRef } from './pod-fields.js';
 import type { PodView } from './pod-template.js';
 import { finding, type Finding, type RuleId } from './rules.js';
 
-// Rule 4: containers (app, init, native sidecar, ephemeral) that can get around capture.
+// Containers (app, init, native sidecar, ephemeral) that can get around capture or reach into
+// the proxy:
 // - The capture rules RETURN traffic owned by the proxy's UID (--uid-owner) and primary GID
-//   (--gid-owner, without --suppl-groups), so running as either skips outbound capture.
-//   supplementalGroups and fsGroup only add supplementary groups: not matched, not refused.
+//   (--gid-owner), so running as either skips outbound capture (MW-UID-001, MW-GID-001). A member
+//   of the proxy's group through supplementalGroups or fsGroup can make a setgid-1337 file and
+//   run it with that primary GID (MW-GID-002).
 // - NET_ADMIN, NET_RAW, ALL or privileged can flush or rewrite the pod's iptables rules.
 //   allowPrivilegeEscalation alone cannot add capabilities beyond the bounding set: not refused.
+// - meshward's volumes hold the proxy's config and the workload key (MW-VOLUME-001); a shared
+//   process namespace with SYS_PTRACE, or an ephemeral container targeting the proxy, reads them
+//   from the proxy's memory or /proc/<pid>/root (MW-PTRACE-001, MW-EPHEMERAL-001).
 // Exemptions: meshward-proxy may run as the proxy UID/GID; meshward-init (which installs the
 // rules) may also add NET_ADMIN and NET_RAW. Nobody may be privileged or add ALL.
 
@@ -67,13 +73,48 @@ function privilegeFindings(c: ContainerRef, role: MeshwardRole | undefined): Fin
   return out;
 }
 
-/** Rule 4 for one pod or pod template. */
+function groupFindings(view: PodView, gid: number): Finding[] {
+  const pod = podSecurityContext(view);
+  const out: Finding[] = [];
+  const groups: unknown[] = Array.isArray(pod.supplementalGroups) ? pod.supplementalGroups : [];
+  groups.forEach((group, i) => {
+    if (asInteger(group) !== gid) return;
+    out.push(finding('MW-GID-002', `${view.prefix}spec.securityContext.supplementalGroups[${i}]`, `puts every container in the proxy's group ${gid}; a setgid file of that group then runs with the proxy's GID, whose traffic is never captured`));
+  });
+  if (readInteger(pod, 'fsGroup') === gid) {
+    out.push(finding('MW-GID-002', `${view.prefix}spec.securityContext.fsGroup`, `puts every container in the proxy's group ${gid} (and its volumes' files); a setgid file of that group then runs with the proxy's GID, whose traffic is never captured`, 'set fsGroup to another value'));
+  }
+  return out;
+}
+
+const MESHWARD_VOLUMES: ReadonlySet<string> = new Set([CREDENTIALS_VOLUME_NAME, CONFIG_VOLUME_NAME, RUNTIME_VOLUME_NAME]);
+const MESHWARD_CONTAINERS: ReadonlySet<string> = new Set([PROXY_CONTAINER_NAME, INIT_CONTAINER_NAME]);
+
+function reachFindings(view: PodView, c: ContainerRef): Finding[] {
+  const out: Finding[] = [];
+  for (const [mount, i] of records(c.entry.volumeMounts)) {
+    if (typeof mount.name !== 'string' || !MESHWARD_VOLUMES.has(mount.name)) continue;
+    out.push(finding('MW-VOLUME-001', `${c.path}.volumeMounts[${i}].name`, `${describe(c)} mounts ${mount.name}, which holds the proxy's configuration or the workload key`));
+  }
+  const target = c.entry.targetContainerName;
+  if (c.list === 'ephemeralContainers' && typeof target === 'string' && MESHWARD_CONTAINERS.has(target)) {
+    out.push(finding('MW-EPHEMERAL-001', `${c.path}.targetContainerName`, `${describe(c)} joins ${target}'s process namespace, where it can read the proxy's key and configuration`));
+  }
+  if (readTrue(view.spec, 'shareProcessNamespace') && addedCapabilities(c).includes('SYS_PTRACE')) {
+    out.push(finding('MW-PTRACE-001', `${c.path}.securityContext.capabilities.add`, `${describe(c)} adds SYS_PTRACE in a pod that shares its process namespace, so it can read the proxy's memory and key`));
+  }
+  return out;
+}
+
+/** The container rules for one pod or pod template. */
 export function containerFindings(view: PodView, config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
   const containers = listContainers(view);
-  const roles = new Map(containers.map((c) => [c, meshwardRole(c, view, config)] as const));
+  const roles = new Map(containers.map((c) => [c, meshwardRole(c, config)] as const));
   return [
     ...identityFindings(view, containers, roles, { rule: 'MW-UID-001', key: 'runAsUser', id: config.proxy.uid, what: 'UID' }),
     ...identityFindings(view, containers, roles, { rule: 'MW-GID-001', key: 'runAsGroup', id: config.proxy.gid, what: 'GID' }),
+    ...groupFindings(view, config.proxy.gid),
     ...containers.flatMap((c) => privilegeFindings(c, roles.get(c))),
+    ...containers.flatMap((c) => (roles.get(c) ? [] : reachFindings(view, c))),
   ];
 }

@@ -2,7 +2,7 @@ import type { AdmissionDecision, AdmissionRequest, KubeObject } from '../admissi
 import { readPolicySet } from './cluster-reads.js';
 import { allow, deny, tryRead } from './decisions.js';
 import type { GateDeps } from './handle-pod.js';
-import { isStrictNamespace, namespaceLabel } from './namespace-mode.js';
+import { isStrictNamespace, namespaceLabel } from '../policy/namespace-label.js';
 import { namespaceLabelFindings, strictTransitionWarnings } from './namespace-rules.js';
 import { formatFinding } from './rules.js';
 import { clampWarning } from './warnings.js';

@@ -5,7 +5,7 @@ import { resolveNamespaceLevel } from '../policy/resolve-modes.js';
 import { readPolicies, readPolicySet, readStrictNamespaces } from './cluster-reads.js';
 import { allow, deny, denyUnavailable, tryRead } from './decisions.js';
 import type { GateDeps } from './handle-pod.js';
-import { isStrictNamespace } from './namespace-mode.js';
+import { isStrictNamespace } from '../policy/namespace-label.js';
 import { evaluatePolicy, type StrictNamespacePolicies } from './policy-rules.js';
 import { finding, formatFinding } from './rules.js';
 import { sameContent } from './update-rules.js';

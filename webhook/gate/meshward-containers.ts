@@ -1,5 +1,6 @@
 import { ANNOTATION_PREFIX, CREDENTIALS_VOLUME_NAME, INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
+import { allowedProxyImages } from '../inject/pod-options.js';
 import { listContainers, type ContainerRef } from './pod-fields.js';
 import { isRecord, type PodView } from './pod-template.js';
 import { finding, type Finding } from './rules.js';
@@ -8,9 +9,9 @@ import { finding, type Finding } from './rules.js';
 //
 // Names alone can be spoofed (any pod may name a container meshward-proxy and run it as UID 1337),
 // so a container is meshward's only when its name, its image AND its place in the pod match:
-// - meshward-proxy: the configured proxy image (or the pod's meshward.io/proxy-image override,
-//   which the injector honours too), in `containers` or as a native sidecar (init container
-//   with restartPolicy: Always);
+// - meshward-proxy: an image on the proxy allow-list (proxy.image and proxy.allowedImages; the
+//   pod's meshward.io/proxy-image may only pick one of those), in `containers` or as a native
+//   sidecar (init container with restartPolicy: Always);
 // - meshward-init: the configured init image, as a plain init container.
 // Only meshward's own containers get exemptions, and only the ones they need (container-rules.ts).
 
@@ -18,9 +19,19 @@ export const ANNOTATION_PROXY_IMAGE = `${ANNOTATION_PREFIX}proxy-image`;
 
 export type MeshwardRole = 'proxy' | 'init';
 
-export function allowedProxyImages(view: PodView, config: Pick<MeshwardConfig, 'proxy'>): string[] {
-  const override = view.annotations[ANNOTATION_PROXY_IMAGE];
-  return typeof override === 'string' && override.trim() !== '' ? [config.proxy.image, override.trim()] : [config.proxy.image];
+/** MW-IMAGE-001: the pod asks for a proxy image that is not on the allow-list. */
+export function proxyImageFindings(view: PodView, config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
+  const requested = view.annotations[ANNOTATION_PROXY_IMAGE];
+  if (requested === undefined) return [];
+  const allowed = allowedProxyImages(config);
+  if (typeof requested === 'string' && allowed.includes(requested.trim())) return [];
+  return [
+    finding(
+      'MW-IMAGE-001',
+      `${view.prefix}metadata.annotations["${ANNOTATION_PROXY_IMAGE}"]`,
+      `${JSON.stringify(requested)} is not on the proxy allow-list (${allowed.join(', ')}); whatever runs as the proxy holds the workload key and owns inbound traffic`,
+    ),
+  ];
 }
 
 function proxyPlacementOk(c: ContainerRef): boolean {
@@ -32,8 +43,8 @@ function initPlacementOk(c: ContainerRef): boolean {
 }
 
 /** 'proxy' or 'init' when the container is meshward's own, else undefined. */
-export function meshwardRole(c: ContainerRef, view: PodView, config: Pick<MeshwardConfig, 'proxy'>): MeshwardRole | undefined {
-  if (c.name === PROXY_CONTAINER_NAME && proxyPlacementOk(c) && allowedProxyImages(view, config).includes(c.image)) return 'proxy';
+export function meshwardRole(c: ContainerRef, config: Pick<MeshwardConfig, 'proxy'>): MeshwardRole | undefined {
+  if (c.name === PROXY_CONTAINER_NAME && proxyPlacementOk(c) && allowedProxyImages(config).includes(c.image)) return 'proxy';
   if (c.name === INIT_CONTAINER_NAME && initPlacementOk(c) && c.image === config.proxy.initImage) return 'init';
   return undefined;
 }
@@ -53,9 +64,9 @@ function proxyFindings(view: PodView, containers: ContainerRef[], config: Pick<M
       ),
     ];
   }
-  const images = allowedProxyImages(view, config);
+  const images = allowedProxyImages(config);
   if (!images.includes(proxy.image)) {
-    return [finding('MW-SIDECAR-001', `${proxy.path}.image`, `${JSON.stringify(proxy.image)} is not meshward's proxy image (${images.join(' or ')})`, `use ${images[0]}, or let the injector add the proxy`)];
+    return [finding('MW-IMAGE-001', `${proxy.path}.image`, `${JSON.stringify(proxy.image)} is not on the proxy allow-list (${images.join(', ')})`, `use ${images[0]}, or let the injector add the proxy`)];
   }
   return [];
 }

@@ -1,50 +1,54 @@
-import { ANNOTATION_PREFIX, LABEL_INJECT } from '../config/names.js';
-import { finding, type Finding } from './rules.js';
-import { readTrue } from './pod-fields.js';
+import type { KubeObject } from '../admission/types.js';
+import { ANNOTATION_PREFIX, LABEL_INJECT, PROXY_CONTAINER_NAME } from '../config/names.js';
+import type { MeshwardConfig } from '../config/types.js';
+import { optedIn, parseInjectValue } from '../inject/decide.js';
+import { proxyImageFindings } from './meshward-containers.js';
+import { listContainers, readTrue } from './pod-fields.js';
 import type { PodView } from './pod-template.js';
+import { finding, type Finding } from './rules.js';
 
-// Rules 1–3: a pod (template) that asks not to be captured: opt-out, host network, inbound
-// exclusions.
+// A pod (template) that asks not to be captured or would not be: opt-out (MW-INJECT-001), a
+// namespace the injector never sees (MW-INJECT-002), the node's namespaces (MW-HOST*), inbound
+// exclusions (MW-CAPTURE-001), a proxy image off the allow-list (MW-IMAGE-001). The inject value
+// is read as the injector reads it: anything but "true" is refused in a STRICT namespace.
 
 export const ANNOTATION_EXCLUDE_INBOUND = `${ANNOTATION_PREFIX}exclude-inbound-ports`;
-
-// Recognised spellings, case-insensitive. In a STRICT namespace anything that is not clearly
-// "inject" is refused, so a spelling the injector happens to read as false can never slip by.
-const ENABLED = new Set(['true', 'yes', 'y', 'on', '1', 'enabled', 'enable']);
-const DISABLED = new Set(['false', 'no', 'n', 'off', '0', 'disabled', 'disable']);
-
-export type InjectOverride = 'enabled' | 'disabled' | 'unrecognized';
-
-/** How the gate reads a `meshward.io/inject` value (label or annotation). */
-export function classifyInjectOverride(value: unknown): InjectOverride {
-  if (typeof value === 'boolean') return value ? 'enabled' : 'disabled';
-  if (typeof value === 'number') return value === 1 ? 'enabled' : value === 0 ? 'disabled' : 'unrecognized';
-  if (typeof value !== 'string') return 'unrecognized';
-  const normalised = value.trim().toLowerCase();
-  if (ENABLED.has(normalised)) return 'enabled';
-  if (DISABLED.has(normalised)) return 'disabled';
-  return 'unrecognized';
-}
 
 function injectFindings(view: PodView): Finding[] {
   const out: Finding[] = [];
   for (const [where, values] of [['labels', view.labels], ['annotations', view.annotations]] as const) {
     if (!(LABEL_INJECT in values)) continue;
     const value = values[LABEL_INJECT];
-    const verdict = classifyInjectOverride(value);
-    if (verdict === 'enabled') continue;
-    const problem = verdict === 'disabled' ? `${JSON.stringify(value)} opts the pod out of the mesh` : `${JSON.stringify(value)} is not a recognised value (true or false)`;
+    const verdict = parseInjectValue(value);
+    if (verdict === true) continue;
+    const problem = verdict === false ? `${JSON.stringify(value)} opts the pod out of the mesh` : `${JSON.stringify(value)} is not a recognised value (true or false)`;
     out.push(finding('MW-INJECT-001', `${view.prefix}metadata.${where}["${LABEL_INJECT}"]`, problem));
   }
   return out;
 }
 
-/** Rules 1–3 for one pod or pod template. */
-export function metadataFindings(view: PodView): Finding[] {
-  const out = injectFindings(view);
-  if (readTrue(view.spec, 'hostNetwork')) {
-    out.push(finding('MW-HOSTNET-001', `${view.prefix}spec.hostNetwork`, 'the pod shares the node network, where meshward cannot capture its traffic'));
-  }
+/** MW-INJECT-002: the API server would never send this pod to the injector (not already injected). */
+function notSentFindings(view: PodView, namespace: KubeObject): Finding[] {
+  if (optedIn(namespace, view.labels) || listContainers(view).some((c) => c.name === PROXY_CONTAINER_NAME)) return [];
+  const name = namespace.metadata?.name ?? '';
+  const disabled = namespace.metadata?.labels?.[LABEL_INJECT] === 'disabled';
+  const why = disabled ? `namespace ${name} opts out of injection (meshward.io/inject=disabled)` : `namespace ${name} is not opted in (meshward.io/inject=enabled) and the pod is not labelled meshward.io/inject: "true"`;
+  return [finding('MW-INJECT-002', `${view.prefix}metadata.labels["${LABEL_INJECT}"]`, `${why}, so its pods would be created without the proxy`, disabled ? `remove meshward.io/inject=disabled from namespace ${name}` : undefined)];
+}
+
+const HOST_NAMESPACES = [
+  ['hostNetwork', 'MW-HOSTNET-001', "the pod shares the node network, where meshward cannot capture its traffic"],
+  ['hostPID', 'MW-HOSTPID-001', "the pod sees every process on the node, every proxy's included, and can read their keys"],
+  ['hostIPC', 'MW-HOSTIPC-001', "the pod shares the node's IPC namespace with every process on it"],
+] as const;
+
+/**
+ * The metadata and pod-level rules for one pod or pod template. With the namespace object, also
+ * whether the pod would be injected at all.
+ */
+export function metadataFindings(view: PodView, config: Pick<MeshwardConfig, 'proxy'>, namespace?: KubeObject): Finding[] {
+  const out = [...injectFindings(view), ...(namespace ? notSentFindings(view, namespace) : []), ...proxyImageFindings(view, config)];
+  for (const [key, rule, problem] of HOST_NAMESPACES) if (readTrue(view.spec, key)) out.push(finding(rule, `${view.prefix}spec.${key}`, problem));
   const exclusions = view.annotations[ANNOTATION_EXCLUDE_INBOUND];
   if (exclusions !== undefined && exclusions !== null && String(exclusions).trim() !== '') {
     out.push(

@@ -15,6 +15,8 @@ export interface ContainerRef {
   readonly securityContext: Readonly<Record<string, unknown>>;
   /** `spec.initContainers[1]` (with the view's prefix). */
   readonly path: string;
+  /** The whole entry, for the fields only one rule reads. */
+  readonly entry: Readonly<Record<string, unknown>>;
 }
 
 const LISTS: readonly ContainerList[] = ['initContainers', 'containers', 'ephemeralContainers'];
@@ -35,15 +37,20 @@ export function listContainers(view: PodView): ContainerRef[] {
         ...(typeof entry.restartPolicy === 'string' ? { restartPolicy: entry.restartPolicy } : {}),
         securityContext: isRecord(entry.securityContext) ? entry.securityContext : {},
         path: `${view.prefix}spec.${list}[${index}]`,
+        entry,
       });
     });
   }
   return out;
 }
 
-/** An integer field; numeric strings count too (hand-written YAML), anything else is absent. */
+/** An integer field (asInteger). */
 export function readInteger(record: Readonly<Record<string, unknown>>, key: string): number | undefined {
-  const value = record[key];
+  return asInteger(record[key]);
+}
+
+/** An integer; numeric strings count too (hand-written YAML), anything else is undefined. */
+export function asInteger(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string' && /^\s*[0-9]+\s*$/.test(value)) return Number(value);
   return undefined;
@@ -64,4 +71,14 @@ export function addedCapabilities(container: ContainerRef): string[] {
   const capabilities = container.securityContext.capabilities;
   const add = isRecord(capabilities) && Array.isArray(capabilities.add) ? capabilities.add : [];
   return add.filter((c): c is string => typeof c === 'string').map((c) => c.trim().toUpperCase().replace(/^CAP_/, ''));
+}
+
+/** The records of a list field (anything else in the list is skipped), with their index. */
+export function records(value: unknown): Array<[Readonly<Record<string, unknown>>, number]> {
+  if (!Array.isArray(value)) return [];
+  const out: Array<[Readonly<Record<string, unknown>>, number]> = [];
+  value.forEach((item: unknown, i) => {
+    if (isRecord(item)) out.push([item, i]);
+  });
+  return out;
 }

@@ -12,15 +12,35 @@ import type { InjectReason } from './skip-reasons.js';
 
 export type InjectDecision = { inject: true } | { inject: false; reason: InjectReason; problem?: string };
 
-/** The pod's own opt-in/out: label preferred, annotation accepted; "true"/"false" in any case. */
+/**
+ * The one reading of a meshward.io/inject value (label or annotation, injector, gate and check):
+ * "true" or "false" in any case; undefined for anything else.
+ */
+export function parseInjectValue(raw: unknown): boolean | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const value = raw.trim().toLowerCase();
+  return value === 'true' ? true : value === 'false' ? false : undefined;
+}
+
+/** The pod's own opt-in/out: label preferred, annotation accepted. */
 export function podInjectOverride(pod: V1Pod): { value?: boolean; problem?: string } {
   const fromLabel = pod.metadata?.labels?.[LABEL_INJECT];
   const raw = fromLabel ?? pod.metadata?.annotations?.[LABEL_INJECT];
   if (raw === undefined) return {};
-  const value = raw.trim().toLowerCase();
-  if (value === 'true' || value === 'false') return { value: value === 'true' };
+  const value = parseInjectValue(raw);
+  if (value !== undefined) return { value };
   const field = fromLabel !== undefined ? `metadata.labels['${LABEL_INJECT}']` : `metadata.annotations['${ANNOTATION_PREFIX}inject']`;
   return { problem: `${field}: ${JSON.stringify(raw)} is not valid; use "true" or "false"` };
+}
+
+/**
+ * Whether the API server sends a pod with these labels to the injector (the injector webhooks'
+ * selectors): its namespace opted in, or, in a namespace that neither opted in nor out, the pod
+ * is labelled exactly "true". An annotation never opts a pod in: selectors do not read them.
+ */
+export function optedIn(namespaceObject: KubeObject | undefined, podLabels: Readonly<Record<string, unknown>> | undefined): boolean {
+  const nsLabel = namespaceObject?.metadata?.labels?.[LABEL_INJECT];
+  return nsLabel === 'enabled' || (nsLabel !== 'disabled' && podLabels?.[LABEL_INJECT] === 'true');
 }
 
 /** The pod as seen in `namespace` (the API server may leave metadata.namespace unset on CREATE). */
@@ -49,8 +69,6 @@ export function decideInjection(pod: V1Pod, namespace: string, namespaceObject: 
   if (override.problem) return { inject: false, reason: 'invalid-annotation', problem: override.problem };
   if (override.value === false) return { inject: false, reason: 'pod-opted-out' };
   if (pod.spec?.hostNetwork === true) return { inject: false, reason: 'host-network' };
-  const nsLabel = namespaceObject?.metadata?.labels?.[LABEL_INJECT];
-  if (nsLabel === 'disabled') return { inject: false, reason: 'namespace-disabled' };
-  if (nsLabel === 'enabled' || override.value === true) return { inject: true };
-  return { inject: false, reason: 'namespace-not-enabled' };
+  if (namespaceObject?.metadata?.labels?.[LABEL_INJECT] === 'disabled') return { inject: false, reason: 'namespace-disabled' };
+  return optedIn(namespaceObject, pod.metadata?.labels) ? { inject: true } : { inject: false, reason: 'namespace-not-enabled' };
 }

@@ -1,7 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { AdmissionDecision, AdmissionHandler, AdmissionRequest } from '../admission/types.js';
+import type { AdmissionDecision, AdmissionHandler, AdmissionRequest, KubeObject } from '../admission/types.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { ClusterUnavailableError, type ClusterState } from '../kube/cluster-state.js';
+import { isStrictNamespace } from '../policy/namespace-label.js';
 import { parseStoredPolicies } from '../policy/parse-policy.js';
 import { resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
 import { decideInjection, podInNamespace } from './decide.js';
@@ -23,13 +24,15 @@ function allow(reason: InjectReason): AdmissionDecision {
   return { allowed: true, reason };
 }
 
-/** The modes the pod's proxy enforces, from the policies in the mesh and pod namespaces. */
-export async function resolvePodModes(pod: V1Pod, namespace: string, config: MeshwardConfig, cluster: ClusterState): Promise<WorkloadModes> {
-  const [mesh, local] = await Promise.all([cluster.listPolicies(config.mesh.namespace), namespace === config.mesh.namespace ? Promise.resolve([]) : cluster.listPolicies(namespace)]);
+/** The modes the pod's proxy enforces: the policies in the mesh and pod namespaces, under the namespace's STRICT label. */
+export async function resolvePodModes(pod: V1Pod, namespace: KubeObject | undefined, config: MeshwardConfig, cluster: ClusterState): Promise<WorkloadModes> {
+  const name = pod.metadata?.namespace ?? 'default';
+  const [mesh, local] = await Promise.all([cluster.listPolicies(config.mesh.namespace), name === config.mesh.namespace ? Promise.resolve([]) : cluster.listPolicies(name)]);
   return resolveWorkloadModes({
     config,
     meshPolicies: parseStoredPolicies(mesh).policies,
-    namespacePolicies: parseStoredPolicies(namespace === config.mesh.namespace ? mesh : local).policies,
+    namespacePolicies: parseStoredPolicies(name === config.mesh.namespace ? mesh : local).policies,
+    namespaceStrict: isStrictNamespace(namespace),
     podLabels: pod.metadata?.labels,
     ports: declaredPorts(pod),
   });
@@ -44,16 +47,17 @@ export function createInjectHandler(deps: InjectHandlerDeps): AdmissionHandler {
     const namespace = request.namespace || pod.metadata?.namespace || 'default';
     const inNamespace = podInNamespace(pod, namespace);
     try {
-      const decision = decideInjection(inNamespace, namespace, await cluster.getNamespace(namespace), config.mesh.namespace);
+      const namespaceObject = await cluster.getNamespace(namespace);
+      const decision = decideInjection(inNamespace, namespace, namespaceObject, config.mesh.namespace);
       if (!decision.inject) {
         if (decision.reason === 'invalid-annotation') return { allowed: false, code: 400, reason: decision.reason, message: decision.problem };
         if (decision.reason !== 'already-injected' || request.operation !== 'CREATE') return allow(decision.reason);
-        const modes = await resolvePodModes(inNamespace, namespace, config, cluster);
+        const modes = await resolvePodModes(inNamespace, namespaceObject, config, cluster);
         const patch = reinjectProbes(inNamespace, contextFor(deps, modes));
         return patch.length > 0 ? { allowed: true, reason: 'reinvoked-probes', patch } : allow('already-injected');
       }
       if (request.operation !== 'CREATE') return allow('not-a-pod-create');
-      const modes = await resolvePodModes(inNamespace, namespace, config, cluster);
+      const modes = await resolvePodModes(inNamespace, namespaceObject, config, cluster);
       const result = injectPod(inNamespace, contextFor(deps, modes));
       if (!result.ok) {
         return { allowed: false, code: 400, reason: result.reason, message: result.problems.map((p) => p.message).join('; ') };

@@ -17,6 +17,8 @@ export interface OfflineInjectDeps {
   readonly templates: InjectionTemplates;
   readonly configHash: string;
   readonly cluster: ClusterState;
+  /** Namespace of objects that name none (like `kubectl apply -n`). Default "default". */
+  readonly defaultNamespace?: string;
 }
 
 export type ObjectOutcome =
@@ -32,7 +34,7 @@ const ENABLED_NAMESPACE: KubeObject = { metadata: { labels: { [LABEL_INJECT]: 'e
  * the webhook, applied to the object with fast-json-patch. Other objects pass through unchanged.
  */
 export async function injectObject(object: KubeObject, deps: OfflineInjectDeps): Promise<ObjectOutcome> {
-  const namespace = object.metadata?.namespace ?? 'default';
+  const namespace = object.metadata?.namespace || deps.defaultNamespace || 'default';
   const found = object.kind === 'Pod' ? { path: [] as string[], template: object as Record<string, any> } : podTemplateOf(object);
   if (!found) return { object, injected: false, reason: 'not-a-workload' };
   const pod = { metadata: { ...found.template.metadata, namespace }, spec: found.template.spec } as V1Pod;
@@ -43,7 +45,7 @@ export async function injectObject(object: KubeObject, deps: OfflineInjectDeps):
     }
     return { object, injected: false, reason: decision.reason };
   }
-  const modes = await resolvePodModes(pod, namespace, deps.config, deps.cluster);
+  const modes = await resolvePodModes(pod, await deps.cluster.getNamespace(namespace), deps.config, deps.cluster);
   const context: InjectionContext = { config: deps.config, templates: deps.templates, configHash: deps.configHash, modes };
   const result = injectPod(pod, context);
   if (!result.ok) return { object, injected: false, reason: result.reason, problems: result.problems };

@@ -8,8 +8,8 @@ import {
   DEFAULT_CONTAINER_ANNOTATION,
   INIT_CONTAINER_NAME,
   LABEL_INJECTED,
-  PORTS,
   PROXY_CONTAINER_NAME,
+  RESERVED_PORTS,
   RUNTIME_VOLUME_NAME,
 } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
@@ -17,7 +17,7 @@ import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { addToArray, addToMap } from './json-pointer.js';
 import { injectedContainers, podSettings, type InjectedContainers } from './injected-containers.js';
 import type { AnnotationProblem, PodInjectionOptions } from './pod-options.js';
-import { rewriteProbes, type ProbeRoute } from './probes.js';
+import { probesOnProxyPorts, rewriteProbes, type ProbeRoute } from './probes.js';
 import { renderPodProxyFiles, type ProxyFiles } from './proxy-files.js';
 import { RenderCache } from './render-cache.js';
 import type { InjectionTemplates } from './templates.js';
@@ -56,20 +56,26 @@ export type InjectionResult =
   | { readonly ok: true; readonly patch: PatchOperation[] }
   | { readonly ok: false; readonly reason: 'invalid-annotation' | 'reserved-port'; readonly problems: AnnotationProblem[] };
 
-const RESERVED_PORTS: ReadonlySet<number> = new Set(Object.values(PORTS));
 const RESERVED_LIST = [...RESERVED_PORTS].sort((a, b) => a - b).join(', ');
 
-/** App ports that collide with the proxy's own (the proxy could not listen, or would capture itself). */
+/**
+ * App ports and probes that collide with the proxy's own: the proxy could not listen, would
+ * capture itself, or would serve a plaintext probe route to its admin API.
+ */
 export function reservedPortProblems(pod: V1Pod): AnnotationProblem[] {
   const problems: AnnotationProblem[] = [];
   for (const [list, containers] of [['containers', pod.spec?.containers ?? []], ['initContainers', pod.spec?.initContainers ?? []]] as const) {
-    containers.forEach((c, i) =>
+    containers.forEach((c, i) => {
       (c.ports ?? []).forEach((p, j) => {
         if (!RESERVED_PORTS.has(p.containerPort)) return;
         const field = `spec.${list}[${i}].ports[${j}].containerPort`;
         problems.push({ field, value: String(p.containerPort), message: `${field}: ${p.containerPort} is reserved for meshward's proxy (${RESERVED_LIST}); use another port, or opt the pod out with meshward.io/inject: "false"` });
-      }),
-    );
+      });
+      for (const p of probesOnProxyPorts(c)) {
+        const field = `spec.${list}[${i}].${p.field}`;
+        problems.push({ field, value: String(p.port), message: `${field}: ${p.port} is one of meshward's proxy ports (${RESERVED_LIST}); probe the app's own port` });
+      }
+    });
   }
   return problems;
 }

@@ -59,6 +59,19 @@ function pattern(
   return fallback;
 }
 
+/** The images that may run as the proxy: it runs as the proxy UID, owns inbound capture and holds the workload key. */
+export function allowedProxyImages(config: Pick<MeshwardConfig, 'proxy'>): readonly string[] {
+  return [config.proxy.image, ...config.proxy.allowedImages];
+}
+
+function proxyImage(annotations: Readonly<Record<string, string>>, config: MeshwardConfig, problems: AnnotationProblem[]): string {
+  const allowed = allowedProxyImages(config);
+  const image = pattern(annotations, 'proxy-image', config.proxy.image, IMAGE, 'an image reference such as docker.io/envoyproxy/envoy:v1.36.2', problems);
+  if (allowed.includes(image)) return image;
+  problems.push(problem('proxy-image', annotations[ANNOTATION_PREFIX + 'proxy-image']!, `an image on the proxy allow-list (${allowed.join(', ')}; the mesh operator sets proxy.allowedImages)`));
+  return config.proxy.image;
+}
+
 /** Reads the proxy's per-pod annotations; every invalid one is reported, not just the first. */
 export function readPodOptions(
   annotations: Readonly<Record<string, string>>,
@@ -68,7 +81,7 @@ export function readPodOptions(
   const p = config.proxy;
   const logLevel = pattern(annotations, 'proxy-log-level', p.logLevel, new RegExp(`^(${LOG_LEVELS.join('|')})$`), `one of ${LOG_LEVELS.join(', ')}`, problems);
   return {
-    proxyImage: pattern(annotations, 'proxy-image', p.image, IMAGE, 'an image reference such as docker.io/envoyproxy/envoy:v1.36.2', problems),
+    proxyImage: proxyImage(annotations, config, problems),
     proxyLogLevel: logLevel,
     cpuRequest: pattern(annotations, 'proxy-cpu', p.cpuRequest, QUANTITY, QUANTITY_FORM, problems),
     memoryRequest: pattern(annotations, 'proxy-memory', p.memoryRequest, QUANTITY, QUANTITY_FORM, problems),

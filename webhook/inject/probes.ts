@@ -1,5 +1,5 @@
 import type { V1Container, V1Probe } from '@kubernetes/client-node';
-import { PORTS } from '../config/names.js';
+import { PORTS, RESERVED_PORTS } from '../config/names.js';
 
 export const PROBE_KINDS = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
@@ -12,7 +12,6 @@ export interface ProbeRoute {
   readonly port: number;
   readonly scheme?: 'HTTP' | 'HTTPS';
   readonly originalPath?: string;
-  readonly host?: string;
   readonly headers?: ReadonlyArray<{ name: string; value: string }>;
   readonly grpcService?: string;
 }
@@ -32,12 +31,50 @@ function resolvePort(container: V1Container, port: number | string | undefined):
   if (typeof port === 'number') return port;
   if (typeof port !== 'string') return undefined;
   if (DIGITS.test(port)) return Number(port);
-  return container.ports?.find((p) => p.name === port)?.containerPort;
+  // Hand-written manifests reach this too (the gate, `meshward check`): tolerate a non-list.
+  return Array.isArray(container.ports) ? container.ports.find((p) => p.name === port)?.containerPort : undefined;
 }
 
 const DIGITS = /^[0-9]+$/;
 
-/** The original target of a probe, or undefined for exec probes and unresolvable named ports. */
+/** A probe aimed at one of the proxy's own ports, with its field relative to the container. */
+export interface ProxyPortProbe {
+  readonly probe: ProbeKind;
+  readonly field: string;
+  readonly port: number;
+}
+
+/**
+ * Probes aimed at the proxy's own ports. Rewritten, such a probe would become a plaintext route
+ * on the status port to the admin API or a capture port, so the injector refuses them, and so
+ * does the gate. The one exception is the status port at exactly the path the injector gives
+ * this probe: what an injected pod carries.
+ */
+export function probesOnProxyPorts(container: object): ProxyPortProbe[] {
+  // Hand-written manifests reach this too (the gate, `meshward check`): every field is read as unknown.
+  const fields = container as Readonly<Record<string, unknown>>;
+  const out: ProxyPortProbe[] = [];
+  for (const probe of PROBE_KINDS) {
+    const handlers = fields[probe] as Readonly<Record<string, { port?: unknown; path?: unknown } | undefined>> | undefined;
+    if (typeof handlers !== 'object' || handlers === null) continue;
+    for (const handler of ['httpGet', 'tcpSocket', 'grpc']) {
+      const action = handlers[handler];
+      if (typeof action !== 'object' || action === null) continue;
+      const port = resolvePort(container as V1Container, action.port as number | string);
+      if (port === undefined || !RESERVED_PORTS.has(port)) continue;
+      if (port === PORTS.status && handler === 'httpGet' && action.path === probePath(String(fields.name), probe)) continue;
+      out.push({ probe, field: `${probe}.${handler}.port`, port });
+    }
+  }
+  return out;
+}
+
+/**
+ * The original target of a probe, or undefined for probes that stay with the kubelet: exec
+ * probes, unresolvable named ports, and probes that name a `host`. Those aim at another address,
+ * which the kubelet reaches as it would without a mesh; rewritten, the proxy (whose traffic is
+ * never captured) would relay plaintext to it.
+ */
 export function probeRoute(container: V1Container, probe: ProbeKind): ProbeRoute | undefined {
   const original = container[probe];
   if (!original) return undefined;
@@ -46,16 +83,15 @@ export function probeRoute(container: V1Container, probe: ProbeKind): ProbeRoute
   if (original.httpGet) {
     const { httpGet } = original;
     const port = resolvePort(container, httpGet.port as number | string);
-    if (port === undefined || port === PORTS.status) return undefined;
+    if (port === undefined || port === PORTS.status || httpGet.host) return undefined;
     const route: { -readonly [K in keyof ProbeRoute]: ProbeRoute[K] } = { path, kind: 'http', port, scheme: httpGet.scheme === 'HTTPS' ? 'HTTPS' : 'HTTP', originalPath: httpGet.path ?? '/' };
-    if (httpGet.host) route.host = httpGet.host;
     if (httpGet.httpHeaders?.length) route.headers = httpGet.httpHeaders.map((h) => ({ name: h.name, value: h.value }));
     return route;
   }
   if (original.tcpSocket) {
     const port = resolvePort(container, original.tcpSocket.port as number | string);
-    if (port === undefined) return undefined;
-    return original.tcpSocket.host ? { path, kind: 'tcp', port, host: original.tcpSocket.host } : { path, kind: 'tcp', port };
+    if (port === undefined || original.tcpSocket.host) return undefined;
+    return { path, kind: 'tcp', port };
   }
   if (original.grpc) {
     return original.grpc.service ? { path, kind: 'grpc', port: original.grpc.port, grpcService: original.grpc.service } : { path, kind: 'grpc', port: original.grpc.port };
@@ -84,4 +120,27 @@ export function rewriteProbes(containers: readonly V1Container[]): ProbeRewrite[
     }
   });
   return out;
+}
+
+/**
+ * The probe a rewritten one came from, given its recorded route: the route's target as the
+ * handler, the rewritten probe's other fields as they are. The inverse of rewriteProbes for the
+ * fields a route keeps (a named port comes back as its number, which rewrites alike).
+ */
+export function restoreProbe(rewritten: V1Probe, route: ProbeRoute): V1Probe {
+  const probe: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rewritten)) if (!HANDLERS.has(key)) probe[key] = value;
+  if (route.kind === 'http') {
+    probe.httpGet = {
+      path: route.originalPath ?? '/',
+      port: route.port,
+      scheme: route.scheme ?? 'HTTP',
+      ...(route.headers ? { httpHeaders: route.headers.map((h) => ({ name: h.name, value: h.value })) } : {}),
+    };
+  } else if (route.kind === 'tcp') {
+    probe.tcpSocket = { port: route.port };
+  } else {
+    probe.grpc = { port: route.port, ...(route.grpcService ? { service: route.grpcService } : {}) };
+  }
+  return probe as V1Probe;
 }

@@ -10,14 +10,19 @@ import { pickWinningPolicy } from './precedence.js';
 // UNSET at any level inherits the level above. At each level the winner is picked by
 // precedence.ts (oldest, then name) and, as in Istio, only the winning workload policy's port
 // entries count: entries of other matching workload policies are not merged in.
+// A namespace labelled meshward.io/mtls=STRICT is a floor under all of it: whatever a policy
+// says (one created before the label, say), every level there resolves to STRICT, and the level
+// remembers what it overrode so status can show it.
 
-export type ModeSource = 'mesh-default' | 'mesh-wide' | 'namespace' | 'workload' | 'port';
+export type ModeSource = 'mesh-default' | 'mesh-wide' | 'namespace' | 'workload' | 'port' | 'namespace-label';
 
 /** A mode and what decided it; `policy` is `namespace/name` unless the mesh default decided. */
 export interface ResolvedLevel {
   readonly mode: ResolvedMode;
   readonly source: ModeSource;
   readonly policy?: string;
+  /** Under the STRICT label: the mode, source and policy the label overrode. */
+  readonly overrides?: Omit<ResolvedLevel, 'overrides'>;
 }
 
 export interface ResolvedPortMode extends ResolvedLevel {
@@ -38,6 +43,8 @@ export interface PolicySet {
   readonly meshPolicies: readonly MeshTLSPolicy[];
   /** Policies in the workload's namespace. */
   readonly namespacePolicies: readonly MeshTLSPolicy[];
+  /** The namespace is labelled meshward.io/mtls=STRICT: a floor for every level. */
+  readonly namespaceStrict?: boolean;
 }
 
 export interface WorkloadInput extends PolicySet {
@@ -58,12 +65,21 @@ export function resolveMeshLevel({ config, meshPolicies }: Pick<PolicySet, 'conf
   return meshWide ? inheritMode(base, meshWide.mode, 'mesh-wide', meshWide) : base;
 }
 
-/** The namespace's level: what a pod gets when no workload policy selects it. */
-export function resolveNamespaceLevel(set: PolicySet): ResolvedLevel {
+/** The STRICT label's floor over a resolved level. */
+export function applyFloor(level: ResolvedLevel, namespaceStrict: boolean | undefined): ResolvedLevel {
+  return namespaceStrict && level.mode !== 'STRICT' ? { mode: 'STRICT', source: 'namespace-label', overrides: level } : level;
+}
+
+function namespaceLevelWithoutFloor(set: PolicySet): ResolvedLevel {
   const mesh = resolveMeshLevel(set);
   // In the mesh namespace the selector-less policy is the mesh-wide one: not counted twice.
   const namespaceWide = pickWinningPolicy(set.namespacePolicies.filter((p) => policyScope(p, set.config.mesh.namespace) === 'namespace'));
   return namespaceWide ? inheritMode(mesh, namespaceWide.mode, 'namespace', namespaceWide) : mesh;
+}
+
+/** The namespace's level: what a pod gets when no workload policy selects it. */
+export function resolveNamespaceLevel(set: PolicySet): ResolvedLevel {
+  return applyFloor(namespaceLevelWithoutFloor(set), set.namespaceStrict);
 }
 
 /** The workload policy that applies to a pod with these labels, if any. */
@@ -73,16 +89,17 @@ export function selectWorkloadPolicy(namespacePolicies: readonly MeshTLSPolicy[]
 
 /** The effective mode of a workload and of each of its ports. Pure; never throws. */
 export function resolveWorkloadModes(input: WorkloadInput): WorkloadModes {
-  const namespaceLevel = resolveNamespaceLevel(input);
+  const namespaceLevel = namespaceLevelWithoutFloor(input);
   const policy = selectWorkloadPolicy(input.namespacePolicies, input.podLabels);
-  const workload = policy ? inheritMode(namespaceLevel, policy.mode, 'workload', policy) : namespaceLevel;
+  const unfloored = policy ? inheritMode(namespaceLevel, policy.mode, 'workload', policy) : namespaceLevel;
+  const workload = applyFloor(unfloored, input.namespaceStrict);
   const entries = new Map((policy?.portLevelMtls ?? []).map((entry) => [entry.port, entry.mode]));
   // Port entries for ports the pod does not declare still apply: apps may listen undeclared.
   const ports = [...new Set([...input.ports, ...entries.keys()])].sort((a, b) => a - b);
   return {
     workloadMode: workload.mode,
     workload,
-    ports: ports.map((port) => ({ port, ...inheritMode(workload, entries.get(port) ?? 'UNSET', 'port', policy) })),
+    ports: ports.map((port) => ({ port, ...applyFloor(inheritMode(unfloored, entries.get(port) ?? 'UNSET', 'port', policy), input.namespaceStrict) })),
   };
 }
 

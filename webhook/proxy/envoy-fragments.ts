@@ -9,6 +9,8 @@ export const TYPES = {
   hcm: `${TYPE}extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
   router: `${TYPE}extensions.filters.http.router.v3.Router`,
   healthCheck: `${TYPE}extensions.filters.http.health_check.v3.HealthCheck`,
+  buffer: `${TYPE}extensions.filters.http.buffer.v3.Buffer`,
+  rbac: `${TYPE}extensions.filters.http.rbac.v3.RBAC`,
   originalDst: `${TYPE}extensions.filters.listener.original_dst.v3.OriginalDst`,
   tlsInspector: `${TYPE}extensions.filters.listener.tls_inspector.v3.TlsInspector`,
   downstreamTls: `${TYPE}extensions.transport_sockets.tls.v3.DownstreamTlsContext`,

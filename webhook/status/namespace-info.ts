@@ -1,6 +1,6 @@
 import type { KubeObject } from '../admission/types.js';
 import { LABEL_INJECT } from '../config/names.js';
-import { isStrictNamespace, isValidRequirement, namespaceLabel } from '../gate/namespace-mode.js';
+import { isStrictNamespace, isValidRequirement, namespaceLabel } from '../policy/namespace-label.js';
 import { formatSelector } from '../policy/label-selector.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import type { InjectionOptIn, PolicySummary, Requirement } from './model.js';
@@ -10,7 +10,7 @@ import type { InjectionOptIn, PolicySummary, Requirement } from './model.js';
 export function requirementOf(namespace: KubeObject): { requirement: Requirement; label?: string } {
   const label = namespaceLabel(namespace);
   if (label === undefined) return { requirement: 'none' };
-  if (isStrictNamespace(namespace)) return label === 'STRICT' ? { requirement: 'STRICT' } : { requirement: 'STRICT', label };
+  if (isStrictNamespace(namespace)) return { requirement: 'STRICT' };
   return isValidRequirement(label) ? { requirement: label as Requirement } : { requirement: 'invalid', label };
 }
 
