@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../webhook/admission/types.js';
 import { injectionConfigHash } from '../../webhook/config/hash.js';
+import fastJsonPatch from 'fast-json-patch';
 import { createGateHandler } from '../../webhook/gate/gate-handler.js';
+import { createInjectHandler } from '../../webhook/inject/handler.js';
 import { injectObject } from '../../webhook/inject/inject-objects.js';
 import { loadTemplates } from '../../webhook/inject/templates.js';
 import { StaticClusterState } from '../../webhook/kube/static-state.js';
@@ -122,6 +124,18 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
     const status = JSON.parse(pod.metadata.annotations['meshward.io/status']);
     pod.metadata.annotations['meshward.io/status'] = JSON.stringify({ ...status, trustRoot: 'sha256:rotated' });
     assert.deepEqual(await findings(pod), []);
+  });
+
+  it('admits a pod another webhook added a probed container to, after reinvocation re-rendered its routes', async () => {
+    const pod = await injected(appPod({ name: 'web-3', namespace: 'shop' }));
+    pod.spec.initContainers.push({ name: 'sidecar', image: 'side:1', restartPolicy: 'Always', startupProbe: { tcpSocket: { port: 7070 } } });
+    pod.spec.containers.unshift({ name: 'late', image: 'late:1', livenessProbe: { httpGet: { path: '/ok', port: 8081 } } });
+    const inject = createInjectHandler({ config, templates, configHash: injectionConfigHash(config), cluster: new StaticClusterState([strictNs()]) });
+    const reinvoked = await inject({ ...request(pod as KubeObject), operation: 'CREATE' });
+    assert.equal(reinvoked.reason, 'reinvoked-probes');
+    const after = fastJsonPatch.applyPatch(pod, reinvoked.patch as fastJsonPatch.Operation[], true, false).newDocument;
+    assert.deepEqual(JSON.parse(after.metadata.annotations['meshward.io/status']).probes.map((p: Spec) => p.path), ['/app-health/late/livez', '/app-health/web/readyz', '/app-health/sidecar/startupz']);
+    assert.deepEqual(await findings(after), []);
   });
 
   it('names the rule, the field and the fix in the denial', async () => {

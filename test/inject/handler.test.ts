@@ -12,6 +12,9 @@ const namespaces: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'meshward.io/inject': 'enabled' } } },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'legacy' } },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'off', labels: { 'meshward.io/inject': 'disabled' } } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'vault', labels: { 'meshward.io/inject': 'enabled', 'meshward.io/mtls': 'STRICT' } } },
+  // Created before the namespace was labelled STRICT: the label is a floor, so it no longer counts.
+  { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name: 'relaxed', namespace: 'vault' }, spec: { mode: 'PERMISSIVE', selector: { matchLabels: { app: 'web' } }, portLevelMtls: { '9090': { mode: 'DISABLE' } } } },
 ];
 
 function request(pod: Record<string, any>, namespace = 'shop', operation: AdmissionRequest['operation'] = 'CREATE'): AdmissionRequest {
@@ -40,6 +43,9 @@ describe('injector admission handler', () => {
 
   const skips: Array<[string, Record<string, any>, string, string]> = [
     ['a namespace that did not opt in', {}, 'legacy', 'namespace-not-enabled'],
+    // The pod webhook's objectSelector only sends the label "true": an annotation, or another spelling, never arrives.
+    ['a pod opting in by annotation where the namespace did not', { metadata: { annotations: { 'meshward.io/inject': 'true' } } }, 'legacy', 'namespace-not-enabled'],
+    ['a pod opting in with label "TRUE" where the namespace did not', { metadata: { labels: { 'meshward.io/inject': 'TRUE' } } }, 'legacy', 'namespace-not-enabled'],
     ['a namespace that opted out', { metadata: { labels: { 'meshward.io/inject': 'true' } } }, 'off', 'namespace-disabled'],
     ['a pod that opts out by label', { metadata: { labels: { 'meshward.io/inject': 'false' } } }, 'shop', 'pod-opted-out'],
     ['a pod that opts out by annotation', { metadata: { annotations: { 'meshward.io/inject': 'False' } } }, 'shop', 'pod-opted-out'],
@@ -73,6 +79,32 @@ describe('injector admission handler', () => {
     assert.equal(decision.allowed, false);
     assert.equal(decision.reason, 'reserved-port');
     assert.match(decision.message!, /spec\.containers\[0\]\.ports\[1\]\.containerPort: 15001 is reserved/);
+  });
+
+  it('renders every port STRICT in a namespace labelled STRICT, whatever an older policy says', async () => {
+    const review = request({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }] } }, 'vault');
+    const decision = await handler()(review);
+    assert.equal(decision.reason, 'injected');
+    const pod = fastJsonPatch.applyPatch(structuredClone(review.object), decision.patch as any, true, false).newDocument as any;
+    const status = JSON.parse(pod.metadata.annotations['meshward.io/status']);
+    assert.deepEqual([status.mode, status.ports], ['STRICT', { '8080': 'STRICT', '9090': 'STRICT' }]);
+  });
+
+  it('denies a proxy image off the allow-list, naming the annotation and the allowed images', async () => {
+    const denied = await handler()(request({ metadata: { annotations: { 'meshward.io/proxy-image': 'evil.example/envoy:1' } } }));
+    assert.equal(denied.allowed, false);
+    assert.match(denied.message!, /meshward\.io\/proxy-image'\]: "evil\.example\/envoy:1" is not valid; use an image on the proxy allow-list \(docker\.io\/envoyproxy\/envoy:v1\.36\.2, registry\.example\.com\/envoy:v1\.36\.2-custom/);
+    const allowed = await handler()(request({ metadata: { annotations: { 'meshward.io/proxy-image': 'registry.example.com/envoy:v1.36.2-custom' } } }));
+    assert.equal(allowed.reason, 'injected');
+  });
+
+  it("denies probes aimed at the proxy's ports, and leaves probes that name a host to the kubelet", async () => {
+    const denied = await handler()(request({ spec: { containers: [{ name: 'app', image: 'app:1', livenessProbe: { tcpSocket: { port: 15000 } } }] } }));
+    assert.equal(denied.allowed, false);
+    assert.match(denied.message!, /spec\.containers\[0\]\.livenessProbe\.tcpSocket\.port: 15000 is one of meshward's proxy ports/);
+    const hosted = await handler()(request({ spec: { containers: [{ name: 'app', image: 'app:1', readinessProbe: { httpGet: { host: 'db.internal', path: '/', port: 5432 } } }] } }));
+    assert.equal(hosted.reason, 'injected');
+    assert.ok(!hosted.patch!.some((op) => op.path.includes('readinessProbe')), 'not rewritten: the proxy never relays to another host');
   });
 
   it('denies an invalid inject label value instead of guessing', async () => {

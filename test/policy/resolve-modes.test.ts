@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { buildConfig } from '../../webhook/config/load.js';
 import type { MeshwardConfig, MtlsMode, ResolvedMode } from '../../webhook/config/types.js';
 import type { MeshTLSPolicy } from '../../webhook/policy/mesh-tls-policy.js';
@@ -135,5 +136,42 @@ describe('resolveWorkloadModes: mesh default → mesh-wide → namespace → wor
     const backward = resolveWorkloadModes({ config: strictConfig, meshPolicies: [], namespacePolicies: [...policies].reverse(), podLabels: { app: 'api' }, ports: [80] });
     assert.deepEqual(forward, backward);
     assert.equal(forward.workloadMode, 'PERMISSIVE');
+  });
+});
+
+describe('the STRICT namespace label is a floor under every level', () => {
+  const modes: MtlsMode[] = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
+  const mode = fc.constantFrom(...modes);
+  const portEntries = fc.dictionary(fc.constantFrom('80', '8080', '9090'), mode);
+  const policies = fc.record({
+    meshMode: fc.option(mode, { nil: undefined }),
+    nsMode: fc.option(mode, { nil: undefined }),
+    workload: fc.option(fc.record({ mode, ports: portEntries }), { nil: undefined }),
+  });
+
+  it('resolves every port of every pod STRICT, whatever the policies and the mesh default, and records what it overrode', () => {
+    fc.assert(
+      fc.property(policies, fc.boolean(), fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { maxLength: 4 }), (p, permissive, ports) => {
+        const set = {
+          config: permissive ? permissiveConfig : strictConfig,
+          meshPolicies: p.meshMode ? [mesh(p.meshMode)] : [],
+          namespacePolicies: [...(p.nsMode ? [nsWide(p.nsMode)] : []), ...(p.workload ? [workload(p.workload.mode, WEB, Object.fromEntries(Object.entries(p.workload.ports).map(([k, v]) => [Number(k), v])))] : [])],
+          podLabels: WEB,
+          ports,
+        };
+        const floored = resolveWorkloadModes({ ...set, namespaceStrict: true });
+        const plain = resolveWorkloadModes(set);
+        assert.equal(floored.workloadMode, 'STRICT');
+        assert.deepEqual(floored.ports.map((x) => x.port), plain.ports.map((x) => x.port));
+        floored.ports.forEach((level, i) => {
+          assert.equal(level.mode, 'STRICT');
+          const before = plain.ports[i]!;
+          if (before.mode === 'STRICT') assert.deepEqual(level, before, 'a STRICT port keeps its source');
+          else assert.deepEqual([level.source, level.overrides?.mode, level.overrides?.policy], ['namespace-label', before.mode, before.policy]);
+        });
+        assert.equal(resolveNamespaceLevel({ ...set, namespaceStrict: true }).mode, 'STRICT');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

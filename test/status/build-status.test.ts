@@ -7,6 +7,7 @@ import { StaticClusterState } from '../../webhook/kube/static-state.js';
 import { buildStatus, NamespaceNotFoundError, type StatusInput } from '../../webhook/status/build-status.js';
 import type { SecretReader } from '../../webhook/status/certificate.js';
 import type { NamespaceStatus, PodStatus, StatusReport } from '../../webhook/status/model.js';
+import { formatStatusTable } from '../../webhook/status/format-table.js';
 import { CONFIG_HASH, config, injected, mixedCluster, namespace, NOW, OLD_TRUST_ROOT, pod, policy, templates, TRUST_ROOT, withStatus } from './fixtures.js';
 
 // buildStatus over a StaticClusterState holding a mixed cluster whose injected pods come from
@@ -138,8 +139,8 @@ describe('buildStatus (selection, policies, config)', () => {
     ];
     const report = await buildStatus(input(objects));
     const vault = ns(report, 'vault');
-    assert.equal(vault.level.mode, 'PERMISSIVE');
-    assert.deepEqual(vault.level.policy, 'vault/relaxed');
+    // The label is a floor: the level is STRICT and shows the policy it overrides.
+    assert.deepEqual(vault.level, { mode: 'STRICT', source: 'namespace-label', overrides: { mode: 'PERMISSIVE', source: 'namespace', policy: 'vault/relaxed' } });
     const rules = vault.violations.map((v) => `${v.rule} ${v.kind}/${v.name}`);
     assert.ok(rules.includes('MW-POLICY-001 MeshTLSPolicy/relaxed'), rules.join('; '));
     assert.ok(rules.includes('MW-AMBIG-002 MeshTLSPolicy/b'), rules.join('; '));
@@ -148,15 +149,14 @@ describe('buildStatus (selection, policies, config)', () => {
     assert.equal(vault.strictViolated, true);
   });
 
-  it('flags a STRICT namespace that the mesh default makes PERMISSIVE, until it has a STRICT policy', async () => {
+  it('the STRICT label is a floor: a PERMISSIVE mesh default shows as overridden, not as a weaker namespace', async () => {
     const permissive = buildConfig({ file: { mesh: { defaultMode: 'PERMISSIVE' } } });
-    const base = [namespace('vault', { 'meshward.io/mtls': 'STRICT' })];
-    const open = await buildStatus(input(base, { config: permissive, currentConfigHash: injectionConfigHash(permissive) }));
-    assert.deepEqual(ns(open, 'vault').violations.map((v) => [v.rule, v.kind, v.field]), [['MW-ADVISE-003', 'Namespace', 'mesh.defaultMode']]);
-    assert.equal(ns(open, 'vault').strictViolated, true);
-    const fixed = await buildStatus(input([...base, policy('vault', 'default', { mode: 'STRICT' })], { config: permissive }));
-    assert.deepEqual(ns(fixed, 'vault').violations, []);
-    assert.equal(ns(fixed, 'vault').strictViolated, false);
+    const objects = [namespace('vault', { 'meshward.io/mtls': 'STRICT', 'meshward.io/inject': 'enabled' }), pod('vault', 'web')];
+    const report = await buildStatus(input(objects, { config: permissive, currentConfigHash: injectionConfigHash(permissive) }));
+    assert.deepEqual(ns(report, 'vault').level, { mode: 'STRICT', source: 'namespace-label', overrides: { mode: 'PERMISSIVE', source: 'mesh-default' } });
+    assert.deepEqual(podOf(ns(report, 'vault'), 'web').ports.map((p) => [p.port, p.resolved, p.source, p.overrides?.mode]), [[8080, 'STRICT', 'namespace-label', 'PERMISSIVE']]);
+    assert.ok(!ns(report, 'vault').violations.some((v) => v.rule === 'MW-ADVISE-003'), 'nothing left to advise: the proxies are STRICT');
+    assert.match(formatStatusTable(report), /level STRICT \(the namespace label meshward\.io\/mtls=STRICT, overriding PERMISSIVE from the mesh\s+default/);
   });
 
   it('says "unknown" without the current trust root, "unrecorded" when the pod recorded none', async () => {

@@ -35,6 +35,7 @@ export interface PolicyVerdict {
 
 export function describeLevel(level: ResolvedLevel): string {
   if (level.source === 'mesh-default') return 'the mesh default (mesh.defaultMode)';
+  if (level.source === 'namespace-label') return `the namespace label meshward.io/mtls=STRICT, overriding ${level.overrides!.mode} from ${describeLevel(level.overrides!)}`;
   return `${level.source === 'namespace' ? 'namespace-wide' : level.source} policy ${level.policy}`;
 }
 

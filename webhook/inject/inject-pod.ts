@@ -17,7 +17,7 @@ import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { addToArray, addToMap } from './json-pointer.js';
 import { injectedContainers, podSettings, type InjectedContainers } from './injected-containers.js';
 import type { AnnotationProblem, PodInjectionOptions } from './pod-options.js';
-import { probesOnProxyPorts, rewriteProbes, type ProbeRoute } from './probes.js';
+import { podProbeRewrites, probesOnProxyPorts, type ProbeRoute } from './probes.js';
 import { renderPodProxyFiles, type ProxyFiles } from './proxy-files.js';
 import { RenderCache } from './render-cache.js';
 import type { InjectionTemplates } from './templates.js';
@@ -109,7 +109,6 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   const spec = pod.spec ?? { containers: [] };
   const containers = spec.containers ?? [];
   const initContainers = spec.initContainers ?? [];
-  const restartableInit = initContainers.map((c, index) => ({ c, index })).filter(({ c }) => c.restartPolicy === 'Always');
   const patch: PatchOperation[] = [];
   const routes: ProbeRoute[] = [];
 
@@ -119,15 +118,8 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
     const owner = pod.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
     // Only groups the cache (a hit is compared in full): a plain join will do.
     const workload = `${pod.metadata?.namespace}/${owner ?? pod.metadata?.generateName ?? pod.metadata?.name}`;
-    for (const r of rewriteProbes(containers)) {
-      const path = `/spec/containers/${r.containerIndex}/${r.probe}`;
-      patch.push(sharedOperation(workload, 'replace', path, r.rewritten));
-      routes.push(r.route);
-    }
-    const initRewrites = rewriteProbes(restartableInit.map(({ c }) => c));
-    for (const r of initRewrites) {
-      const path = `/spec/initContainers/${restartableInit[r.containerIndex]!.index}/${r.probe}`;
-      patch.push(sharedOperation(workload, 'replace', path, r.rewritten));
+    for (const r of podProbeRewrites(spec)) {
+      patch.push(sharedOperation(workload, 'replace', r.pointer, r.rewritten));
       routes.push(r.route);
     }
   }

@@ -1,5 +1,5 @@
-import type { V1Container, V1Probe } from '@kubernetes/client-node';
-import { PORTS, RESERVED_PORTS } from '../config/names.js';
+import type { V1Container, V1PodSpec, V1Probe } from '@kubernetes/client-node';
+import { INIT_CONTAINER_NAME, PORTS, PROXY_CONTAINER_NAME, RESERVED_PORTS } from '../config/names.js';
 
 export const PROBE_KINDS = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 export type ProbeKind = (typeof PROBE_KINDS)[number];
@@ -71,9 +71,10 @@ export function probesOnProxyPorts(container: object): ProxyPortProbe[] {
 
 /**
  * The original target of a probe, or undefined for probes that stay with the kubelet: exec
- * probes, unresolvable named ports, and probes that name a `host`. Those aim at another address,
- * which the kubelet reaches as it would without a mesh; rewritten, the proxy (whose traffic is
- * never captured) would relay plaintext to it.
+ * probes, unresolvable named ports, probes on the proxy's own ports (never made a plaintext
+ * route to the proxy; the injector refuses them besides), and probes that name a `host`. Those
+ * aim at another address, which the kubelet reaches as it would without a mesh; rewritten, the
+ * proxy (whose traffic is never captured) would relay plaintext to it.
  */
 export function probeRoute(container: V1Container, probe: ProbeKind): ProbeRoute | undefined {
   const original = container[probe];
@@ -83,17 +84,18 @@ export function probeRoute(container: V1Container, probe: ProbeKind): ProbeRoute
   if (original.httpGet) {
     const { httpGet } = original;
     const port = resolvePort(container, httpGet.port as number | string);
-    if (port === undefined || port === PORTS.status || httpGet.host) return undefined;
+    if (port === undefined || RESERVED_PORTS.has(port) || httpGet.host) return undefined;
     const route: { -readonly [K in keyof ProbeRoute]: ProbeRoute[K] } = { path, kind: 'http', port, scheme: httpGet.scheme === 'HTTPS' ? 'HTTPS' : 'HTTP', originalPath: httpGet.path ?? '/' };
     if (httpGet.httpHeaders?.length) route.headers = httpGet.httpHeaders.map((h) => ({ name: h.name, value: h.value }));
     return route;
   }
   if (original.tcpSocket) {
     const port = resolvePort(container, original.tcpSocket.port as number | string);
-    if (port === undefined || original.tcpSocket.host) return undefined;
+    if (port === undefined || RESERVED_PORTS.has(port) || original.tcpSocket.host) return undefined;
     return { path, kind: 'tcp', port };
   }
   if (original.grpc) {
+    if (RESERVED_PORTS.has(original.grpc.port)) return undefined;
     return original.grpc.service ? { path, kind: 'grpc', port: original.grpc.port, grpcService: original.grpc.service } : { path, kind: 'grpc', port: original.grpc.port };
   }
   return undefined;
@@ -119,6 +121,30 @@ export function rewriteProbes(containers: readonly V1Container[]): ProbeRewrite[
       out.push({ containerIndex, probe, rewritten: rewritten as V1Probe, route });
     }
   });
+  return out;
+}
+
+/** A rewrite addressed in the pod: `/spec/containers/0/readinessProbe`. */
+export interface PodProbeRewrite extends ProbeRewrite {
+  readonly pointer: string;
+}
+
+/**
+ * Every probe of a pod's app containers and native sidecars to rewrite, in the order their
+ * routes are recorded (containers, then native sidecars): injection and reinvocation record the
+ * same routes in the same order, so the gate can re-render either. meshward's own are skipped.
+ */
+export function podProbeRewrites(spec: V1PodSpec | undefined): PodProbeRewrite[] {
+  const out: PodProbeRewrite[] = [];
+  const lists = [['containers', spec?.containers ?? []], ['initContainers', spec?.initContainers ?? []]] as const;
+  for (const [list, containers] of lists) {
+    const candidates = containers
+      .map((c, index) => ({ c, index }))
+      .filter(({ c }) => c.name !== PROXY_CONTAINER_NAME && c.name !== INIT_CONTAINER_NAME && (list === 'containers' || c.restartPolicy === 'Always'));
+    for (const r of rewriteProbes(candidates.map(({ c }) => c))) {
+      out.push({ ...r, pointer: `/spec/${list}/${candidates[r.containerIndex]!.index}/${r.probe}` });
+    }
+  }
   return out;
 }
 

@@ -89,7 +89,7 @@ async function buildNamespace(ns: NamespaceInputs, input: StatusInput, meshPolic
     const own = [...violationsOf(violations, 'Pod', name, base.name), ...(strict ? weakProxyViolations(base, name) : [])];
     pods.push({ object, status: { ...base, violations: own } });
   }
-  const level = resolveNamespaceLevel({ config: input.config, meshPolicies, namespacePolicies });
+  const level = resolveNamespaceLevel({ config: input.config, meshPolicies, namespacePolicies, namespaceStrict: strict });
   const objectViolations = [
     ...violationsOf(violations, 'Namespace', '', name),
     ...(strict ? namespaceLevelViolations(name, level, input.config) : []),

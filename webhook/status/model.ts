@@ -19,6 +19,8 @@ export interface PortStatus {
   readonly source: ModeSource;
   /** `namespace/name` of the deciding policy; absent when the mesh default decides. */
   readonly policy?: string;
+  /** Under the namespace's STRICT label: the weaker mode (and its policy) the label overrides. */
+  readonly overrides?: { readonly mode: ResolvedMode; readonly policy?: string };
   /** The mode the pod's proxy enforces (status annotation); absent without a proxy (plaintext). */
   readonly proxy?: ResolvedMode;
 }

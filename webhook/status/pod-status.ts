@@ -5,6 +5,7 @@ import { decideInjection, isInjected, podInNamespace } from '../inject/decide.js
 import { declaredPorts } from '../inject/inject-pod.js';
 import { INJECT_REASONS } from '../inject/skip-reasons.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
+import { isStrictNamespace } from '../policy/namespace-label.js';
 import { modeForPort, resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
 import { certificateSource, withSecretExpiry, type SecretReader } from './certificate.js';
 import { findDrift, readRecordedStatus, recordedPortMode, trustRootState, type CurrentInputs } from './drift.js';
@@ -37,11 +38,12 @@ export function notInjectedBecause(pod: V1Pod, ctx: Pick<PodContext, 'config' | 
   return { reason: decision.reason, message: decision.problem ? `${base}: ${decision.problem}` : base };
 }
 
-export function resolvePodStatusModes(pod: KubeObject, ctx: Pick<PodContext, 'config' | 'meshPolicies' | 'namespacePolicies'>): WorkloadModes {
+export function resolvePodStatusModes(pod: KubeObject, ctx: Pick<PodContext, 'config' | 'meshPolicies' | 'namespacePolicies' | 'namespaceObject'>): WorkloadModes {
   return resolveWorkloadModes({
     config: ctx.config,
     meshPolicies: ctx.meshPolicies,
     namespacePolicies: ctx.namespacePolicies,
+    namespaceStrict: isStrictNamespace(ctx.namespaceObject),
     podLabels: pod.metadata?.labels,
     ports: declaredPorts(pod as V1Pod),
   });
@@ -55,7 +57,8 @@ function portStatuses(pod: KubeObject, modes: WorkloadModes, injected: boolean):
     .map((port) => {
       const level = modeForPort(modes, port);
       const proxy = recorded ? recordedPortMode(recorded, port) : undefined;
-      return { port, resolved: level.mode, source: level.source, ...(level.policy ? { policy: level.policy } : {}), ...(proxy ? { proxy } : {}) };
+      const overrides = level.overrides ? { overrides: { mode: level.overrides.mode, ...(level.overrides.policy ? { policy: level.overrides.policy } : {}) } } : {};
+      return { port, resolved: level.mode, source: level.source, ...(level.policy ? { policy: level.policy } : {}), ...overrides, ...(proxy ? { proxy } : {}) };
     });
 }
 
