@@ -12,8 +12,7 @@ const allProbeKinds: BootstrapInput['probes'] = [
   { path: '/app-health/web/livez', kind: 'tcp', port: 8080, timeoutSeconds: 2, periodSeconds: 5 },
   { path: '/app-health/web/startupz', kind: 'grpc', port: 9090, service: 'shop.Cart' },
   { path: '/app-health/tls/readyz', kind: 'http', scheme: 'HTTPS', port: 8443 },
-  { path: '/app-health/dns/readyz', kind: 'http', scheme: 'HTTPS', port: 8443, host: 'localhost' },
-  { path: '/app-health/ip/livez', kind: 'tcp', port: 7000, host: '127.0.0.2' },
+  { path: '/app-health/ip/livez', kind: 'tcp', port: 7000 },
 ];
 
 const cases: Record<string, BootstrapInput> = {
@@ -29,7 +28,7 @@ const cases: Record<string, BootstrapInput> = {
   'mixed, DISABLE workload': makeInput({ workloadMode: 'DISABLE', ports: [{ port: 8080, mode: 'STRICT' }, { port: 9090, mode: 'PERMISSIVE' }] }),
   'no ports, no probes, no pod name': makeInput({ ports: [], probes: [], podName: undefined }),
   'IPv4 only': makeInput({ ipFamilies: ['IPv4'] }),
-  'IPv6 only': makeInput({ ipFamilies: ['IPv6'], probes: [{ path: '/app-health/web/livez', kind: 'tcp', port: 8080, host: '::1' }] }),
+  'IPv6 only': makeInput({ ipFamilies: ['IPv6'], probes: [{ path: '/app-health/web/livez', kind: 'tcp', port: 8080 }] }),
   'TLS 1.3 minimum, one mesh CIDR, other trust domain': makeInput({
     config: buildConfig({ flags: { 'self-signed': true, 'trust-domain': 'prod.example' }, file: { mesh: { meshCidrs: ['10.8.0.0/16'] }, proxy: { tlsMinVersion: 'TLSv1_3' } } }),
   }),

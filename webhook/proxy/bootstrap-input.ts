@@ -15,8 +15,6 @@ export interface ProbeInput {
   scheme?: 'HTTP' | 'HTTPS';
   /** The original httpGet path (may carry a query string); default "/". */
   originalPath?: string;
-  /** The original probe's host: the address the kubelet would have connected to. */
-  host?: string;
   headers?: Array<{ name: string; value: string }>;
   /** gRPC probes: grpc.health.v1 service name (kubelet's grpc.service); default "". */
   service?: string;
@@ -45,9 +43,8 @@ export interface BootstrapInput {
   ipFamilies?: ReadonlyArray<'IPv4' | 'IPv6'>;
 }
 
-export interface NormalizedProbe extends Required<Omit<ProbeInput, 'host' | 'scheme'>> {
+export interface NormalizedProbe extends Required<Omit<ProbeInput, 'scheme'>> {
   scheme: 'HTTP' | 'HTTPS';
-  host?: string;
 }
 
 /** BootstrapInput after checks: TCP ports only, sorted by number; probes sorted by path. */
@@ -137,7 +134,6 @@ function normalizeProbes(probes: readonly ProbeInput[], problems: string[]): Nor
       port: p.port,
       scheme: p.scheme ?? 'HTTP',
       originalPath: p.originalPath ?? '/',
-      ...(p.host ? { host: p.host } : {}),
       headers: [...(p.headers ?? [])],
       service: p.service ?? '',
       // Kubelet's defaults: the proxy then checks as often as the kubelet would.

@@ -1,11 +1,13 @@
-// One cluster per rewritten probe, aimed where the kubelet would have probed (loopback unless the
-// probe named a host). tcp and grpc probes are checked by Envoy itself (active health checking at
+// One cluster per rewritten probe, aimed at the app on loopback, where the kubelet's probe would
+// have reached it (probes that name another host are never rewritten: the proxy, whose traffic is
+// not captured, must not relay to other addresses). tcp and grpc probes are checked by Envoy itself (active health checking at
 // the kubelet's own period and timeout); the status listener reports the latest result.
 
-import { isIP } from 'node:net';
 import type { NormalizedProbe } from './bootstrap-input.js';
 import { httpProtocolOptions, staticCluster, type Json } from './envoy-fragments.js';
 import { upstreamTlsUnverified } from './tls-contexts.js';
+
+const LOOPBACK = '127.0.0.1';
 
 /** /app-health/web/readyz → probe|app-health|web|readyz */
 export function probeCluster(p: NormalizedProbe): string {
@@ -15,17 +17,13 @@ export function probeCluster(p: NormalizedProbe): string {
 export function probeClusters(probes: readonly NormalizedProbe[]): Json[] {
   return probes.map((p) => {
     const name = probeCluster(p);
-    const host = p.host ?? '127.0.0.1';
-    const target = (extra: Json): Json =>
-      isIP(host) !== 0
-        ? staticCluster(name, host, p.port, extra)
-        : { ...staticCluster(name, host, p.port, extra), type: 'LOGICAL_DNS' };
+    const target = (extra: Json): Json => staticCluster(name, LOOPBACK, p.port, extra);
     switch (p.kind) {
       case 'http':
         // Like the kubelet (no keep-alive): every probe is a fresh connection to the app.
         return target({
           typed_extension_protocol_options: httpProtocolOptions({ oneRequestPerConnection: true }),
-          ...(p.scheme === 'HTTPS' ? { transport_socket: upstreamTlsUnverified(isIP(host) === 0 ? host : undefined) } : {}),
+          ...(p.scheme === 'HTTPS' ? { transport_socket: upstreamTlsUnverified() } : {}),
         });
       case 'tcp':
         // Connect-only check: no send/receive payload.
@@ -33,7 +31,7 @@ export function probeClusters(probes: readonly NormalizedProbe[]): Json[] {
       case 'grpc':
         return target({
           typed_extension_protocol_options: httpProtocolOptions({ http2: true }),
-          health_checks: [healthCheck(p, { grpc_health_check: { service_name: p.service, authority: `${host}:${p.port}` } })],
+          health_checks: [healthCheck(p, { grpc_health_check: { service_name: p.service, authority: `${LOOPBACK}:${p.port}` } })],
         });
     }
   });

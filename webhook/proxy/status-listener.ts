@@ -61,7 +61,7 @@ function probeRoute(p: NormalizedProbe): Json {
     return { name: p.path, match, direct_response: { status: 503 } };
   }
   const hostHeader = p.headers.find((h) => h.name.toLowerCase() === 'host');
-  const host = hostHeader?.value ?? (p.host ? `${p.host}:${p.port}` : undefined);
+  const host = hostHeader?.value;
   const headers = p.headers.filter((h) => h !== hostHeader);
   return {
     name: p.path,

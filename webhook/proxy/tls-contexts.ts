@@ -69,13 +69,12 @@ export function upstreamMtls(n: NormalizedInput, opts: { peers?: SanMatcher[]; n
 }
 
 /** HTTPS probes: TLS without verification, as the kubelet's own HTTPS probe does. */
-export function upstreamTlsUnverified(sni?: string): Json {
+export function upstreamTlsUnverified(): Json {
   return {
     name: 'envoy.transport_sockets.tls',
     typed_config: {
       '@type': TYPES.upstreamTls,
       common_tls_context: { tls_params: { tls_minimum_protocol_version: 'TLSv1_2', tls_maximum_protocol_version: 'TLSv1_3' } },
-      ...(sni ? { sni } : {}),
     },
   };
 }
