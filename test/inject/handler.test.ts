@@ -78,7 +78,7 @@ describe('injector admission handler', () => {
     const decision = await handler()(request({ spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }, { containerPort: 15001 }] }] } }));
     assert.equal(decision.allowed, false);
     assert.equal(decision.reason, 'reserved-port');
-    assert.match(decision.message!, /spec\.containers\[0\]\.ports\[1\]\.containerPort: 15001 is reserved/);
+    assert.match(decision.message!, /\[MW-PORT-002\] spec\.containers\[0\]\.ports\[1\]\.containerPort: 15001 is reserved.*Fix: use another port/);
   });
 
   it('renders every port STRICT in a namespace labelled STRICT, whatever an older policy says', async () => {
@@ -93,7 +93,7 @@ describe('injector admission handler', () => {
   it('denies a proxy image off the allow-list, naming the annotation and the allowed images', async () => {
     const denied = await handler()(request({ metadata: { annotations: { 'meshward.io/proxy-image': 'evil.example/envoy:1' } } }));
     assert.equal(denied.allowed, false);
-    assert.match(denied.message!, /meshward\.io\/proxy-image'\]: "evil\.example\/envoy:1" is not valid; use an image on the proxy allow-list \(docker\.io\/envoyproxy\/envoy:v1\.36\.2, registry\.example\.com\/envoy:v1\.36\.2-custom/);
+    assert.match(denied.message!, /\[MW-IMAGE-001\] metadata\.annotations\["meshward\.io\/proxy-image"\]: "evil\.example\/envoy:1" is not on the proxy allow-list \(docker\.io\/envoyproxy\/envoy:v1\.36\.2, registry\.example\.com\/envoy:v1\.36\.2-custom\)\. Fix: .*proxy\.allowedImages/);
     const allowed = await handler()(request({ metadata: { annotations: { 'meshward.io/proxy-image': 'registry.example.com/envoy:v1.36.2-custom' } } }));
     assert.equal(allowed.reason, 'injected');
   });
@@ -101,7 +101,7 @@ describe('injector admission handler', () => {
   it("denies probes aimed at the proxy's ports, and leaves probes that name a host to the kubelet", async () => {
     const denied = await handler()(request({ spec: { containers: [{ name: 'app', image: 'app:1', livenessProbe: { tcpSocket: { port: 15000 } } }] } }));
     assert.equal(denied.allowed, false);
-    assert.match(denied.message!, /spec\.containers\[0\]\.livenessProbe\.tcpSocket\.port: 15000 is one of meshward's proxy ports/);
+    assert.match(denied.message!, /\[MW-PROBE-001\] spec\.containers\[0\]\.livenessProbe\.tcpSocket\.port: 15000 is one of meshward's proxy ports.*Fix: probe the app's own port/);
     const hosted = await handler()(request({ spec: { containers: [{ name: 'app', image: 'app:1', readinessProbe: { httpGet: { host: 'db.internal', path: '/', port: 5432 } } }] } }));
     assert.equal(hosted.reason, 'injected');
     assert.ok(!hosted.patch!.some((op) => op.path.includes('readinessProbe')), 'not rewritten: the proxy never relays to another host');

@@ -13,6 +13,7 @@ import {
   RUNTIME_VOLUME_NAME,
 } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
+import { finding, formatFinding } from '../gate/rules.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { addToArray, addToMap } from './json-pointer.js';
 import { injectedContainers, podSettings, type InjectedContainers } from './injected-containers.js';
@@ -69,11 +70,12 @@ export function reservedPortProblems(pod: V1Pod): AnnotationProblem[] {
       (c.ports ?? []).forEach((p, j) => {
         if (!RESERVED_PORTS.has(p.containerPort)) return;
         const field = `spec.${list}[${i}].ports[${j}].containerPort`;
-        problems.push({ field, value: String(p.containerPort), message: `${field}: ${p.containerPort} is reserved for meshward's proxy (${RESERVED_LIST}); use another port, or opt the pod out with meshward.io/inject: "false"` });
+        const fix = 'use another port, or opt the pod out with meshward.io/inject: "false"';
+        problems.push({ field, value: String(p.containerPort), message: formatFinding(finding('MW-PORT-002', field, `${p.containerPort} is reserved for meshward's proxy (${RESERVED_LIST})`, fix)) });
       });
       for (const p of probesOnProxyPorts(c)) {
         const field = `spec.${list}[${i}].${p.field}`;
-        problems.push({ field, value: String(p.port), message: `${field}: ${p.port} is one of meshward's proxy ports (${RESERVED_LIST}); probe the app's own port` });
+        problems.push({ field, value: String(p.port), message: formatFinding(finding('MW-PROBE-001', field, `${p.port} is one of meshward's proxy ports (${RESERVED_LIST})`)) });
       }
     });
   }

@@ -1,6 +1,7 @@
 import { IMAGE, QUANTITY, QUANTITY_FORM } from '../config/fields.js';
 import { ANNOTATION_PREFIX } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
+import { finding, formatFinding } from '../gate/rules.js';
 
 /** What the pod's meshward.io/* annotations ask for, validated, with config defaults filled in. */
 export interface PodInjectionOptions {
@@ -68,7 +69,11 @@ function proxyImage(annotations: Readonly<Record<string, string>>, config: Meshw
   const allowed = allowedProxyImages(config);
   const image = pattern(annotations, 'proxy-image', config.proxy.image, IMAGE, 'an image reference such as docker.io/envoyproxy/envoy:v1.36.2', problems);
   if (allowed.includes(image)) return image;
-  problems.push(problem('proxy-image', annotations[ANNOTATION_PREFIX + 'proxy-image']!, `an image on the proxy allow-list (${allowed.join(', ')}; the mesh operator sets proxy.allowedImages)`));
+  const value = annotations[ANNOTATION_PREFIX + 'proxy-image']!;
+  // The gate's rule, in the gate's words: in a STRICT namespace this is the answer the user sees.
+  const field = `metadata.annotations["${ANNOTATION_PREFIX}proxy-image"]`;
+  const message = formatFinding(finding('MW-IMAGE-001', field, `${JSON.stringify(value)} is not on the proxy allow-list (${allowed.join(', ')})`));
+  problems.push({ field, value, message });
   return config.proxy.image;
 }
 
