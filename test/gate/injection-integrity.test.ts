@@ -88,7 +88,7 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
       const status = JSON.parse(p.metadata.annotations['meshward.io/status']);
       status.probes[0].port = 15000;
       p.metadata.annotations['meshward.io/status'] = JSON.stringify(status);
-    }, [['MW-SIDECAR-004', 'spec.containers[0].readinessProbe.httpGet.port']]],
+    }, [['MW-PROBE-001', 'spec.containers[0].readinessProbe.httpGet.port']]],
     ['envFrom on meshward-init (PATH from a volume an earlier init container wrote)', (p) => void (p.spec.initContainers[0].envFrom = [{ configMapRef: { name: 'path-override' } }]), [['MW-SIDECAR-004', 'spec.initContainers[0].envFrom']]],
     ['a proxy running as root', (p) => void (p.spec.initContainers[1].securityContext.runAsUser = 0), [['MW-SIDECAR-004', 'spec.initContainers[1].securityContext']]],
     ["meshward-init's capabilities widened", (p) => void p.spec.initContainers[0].securityContext.capabilities.add.push('SYS_ADMIN'), [['MW-SIDECAR-004', 'spec.initContainers[0].securityContext']]],

@@ -102,7 +102,7 @@ export async function injectionIntegrityFindings(pod: V1Pod, namespace: KubeObje
     const why = err instanceof BootstrapInputError ? err.message : 'malformed probe routes';
     return [finding('MW-SIDECAR-004', STATUS_FIELD, `records probes meshward cannot have rendered: ${why}`)];
   }
-  if (!result.ok) return result.problems.map((p) => finding('MW-SIDECAR-004', p.field, `is invalid, so this pod cannot carry meshward's injection: ${p.message}`));
+  if (!result.ok) return result.problems.map((p) => p.finding ?? finding('MW-SIDECAR-004', p.field, `is invalid, so this pod cannot carry meshward's injection: ${p.message}`));
   const expected = fastJsonPatch.applyPatch(structuredClone(original), result.patch as fastJsonPatch.Operation[], false, false).newDocument;
   const list = (p: V1Pod, key: 'initContainers' | 'containers' | 'volumes'): unknown[] => p.spec?.[key] ?? [];
   const fields = [

@@ -13,11 +13,11 @@ import {
   RUNTIME_VOLUME_NAME,
 } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { finding, formatFinding } from '../gate/rules.js';
+import { finding } from '../gate/rules.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { addToArray, addToMap } from './json-pointer.js';
 import { injectedContainers, podSettings, type InjectedContainers } from './injected-containers.js';
-import type { AnnotationProblem, PodInjectionOptions } from './pod-options.js';
+import { ruleProblem, type AnnotationProblem, type PodInjectionOptions } from './pod-options.js';
 import { podProbeRewrites, probesOnProxyPorts, type ProbeRoute } from './probes.js';
 import { renderPodProxyFiles, type ProxyFiles } from './proxy-files.js';
 import { RenderCache } from './render-cache.js';
@@ -71,11 +71,11 @@ export function reservedPortProblems(pod: V1Pod): AnnotationProblem[] {
         if (!RESERVED_PORTS.has(p.containerPort)) return;
         const field = `spec.${list}[${i}].ports[${j}].containerPort`;
         const fix = 'use another port, or opt the pod out with meshward.io/inject: "false"';
-        problems.push({ field, value: String(p.containerPort), message: formatFinding(finding('MW-PORT-002', field, `${p.containerPort} is reserved for meshward's proxy (${RESERVED_LIST})`, fix)) });
+        problems.push(ruleProblem(finding('MW-PORT-002', field, `${p.containerPort} is reserved for meshward's proxy (${RESERVED_LIST})`, fix), String(p.containerPort)));
       });
       for (const p of probesOnProxyPorts(c)) {
         const field = `spec.${list}[${i}].${p.field}`;
-        problems.push({ field, value: String(p.port), message: formatFinding(finding('MW-PROBE-001', field, `${p.port} is one of meshward's proxy ports (${RESERVED_LIST})`)) });
+        problems.push(ruleProblem(finding('MW-PROBE-001', field, `${p.port} is one of meshward's proxy ports (${RESERVED_LIST})`), String(p.port)));
       }
     });
   }

@@ -1,7 +1,7 @@
 import { IMAGE, QUANTITY, QUANTITY_FORM } from '../config/fields.js';
 import { ANNOTATION_PREFIX } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { finding, formatFinding } from '../gate/rules.js';
+import { finding, formatFinding, type Finding } from '../gate/rules.js';
 
 /** What the pod's meshward.io/* annotations ask for, validated, with config defaults filled in. */
 export interface PodInjectionOptions {
@@ -21,6 +21,13 @@ export interface AnnotationProblem {
   readonly field: string;
   readonly value: string;
   readonly message: string;
+  /** When the gate has the same rule: the finding the message was formatted from. */
+  readonly finding?: Finding;
+}
+
+/** A problem that is one of the gate's rules: the injector answers with the gate's words. */
+export function ruleProblem(found: Finding, value: string): AnnotationProblem {
+  return { field: found.field, value, message: formatFinding(found), finding: found };
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'];
@@ -72,8 +79,7 @@ function proxyImage(annotations: Readonly<Record<string, string>>, config: Meshw
   const value = annotations[ANNOTATION_PREFIX + 'proxy-image']!;
   // The gate's rule, in the gate's words: in a STRICT namespace this is the answer the user sees.
   const field = `metadata.annotations["${ANNOTATION_PREFIX}proxy-image"]`;
-  const message = formatFinding(finding('MW-IMAGE-001', field, `${JSON.stringify(value)} is not on the proxy allow-list (${allowed.join(', ')})`));
-  problems.push({ field, value, message });
+  problems.push(ruleProblem(finding('MW-IMAGE-001', field, `${JSON.stringify(value)} is not on the proxy allow-list (${allowed.join(', ')})`), value));
   return config.proxy.image;
 }
 
