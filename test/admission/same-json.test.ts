@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { sameJson } from '../../webhook/admission/same-json.js';
+import { equalJson, sameJson } from '../../webhook/admission/same-json.js';
 
 // sameJson stands in for comparing JSON.stringify texts in a cache lookup (proxy-files.ts): a
 // wrong "same" would hand one workload another's proxy config.
@@ -28,5 +28,26 @@ describe('sameJson', () => {
     assert.equal(sameJson([route], [route, route]), false);
     assert.equal(sameJson({ 0: 'x' }, ['x']), false);
     assert.equal(sameJson(null, {}), false);
+  });
+});
+
+describe('equalJson', () => {
+  // With sorted keys, JSON text is the data: equalJson must agree with it exactly.
+  const canonical = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+  const shuffled = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(shuffled) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, shuffled(x)])) : v;
+
+  it('is equality of the data: member order never counts, anything else does', () => {
+    const value = fc.jsonValue({ maxDepth: 3 });
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        assert.equal(equalJson(a, b), canonical(a) === canonical(b));
+        assert.equal(equalJson(a, shuffled(a)), true);
+      }),
+      { numRuns: 2000 },
+    );
+    assert.equal(equalJson({ a: 1, b: undefined }, { a: 1 }), true, 'an undefined member is an absent one, as in JSON');
+    assert.equal(equalJson({ a: [1, 2] }, { a: [2, 1] }), false);
+    assert.equal(equalJson({ 0: 'x' }, ['x']), false);
   });
 });

@@ -1,6 +1,6 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { V1Pod } from '@kubernetes/client-node';
 import fastJsonPatch from 'fast-json-patch';
+import { equalJson } from '../admission/same-json.js';
 import type { KubeObject } from '../admission/types.js';
 import { ANNOTATION_STATUS, LABEL_INJECTED } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
@@ -23,7 +23,8 @@ import { finding, type Finding } from './rules.js';
 // Tolerated, because other admission plugins do it and none of it lets plaintext in: resources
 // the rendering leaves unset (LimitRanger fills them in), imagePullPolicy Always
 // (AlwaysPullImages), and the status annotation's trust-root fingerprint (informational; it
-// changes with root rotation between the injector's call and the gate's).
+// changes with root rotation between the injector's call and the gate's: the re-render is given
+// the pod's own).
 
 export interface IntegrityDeps {
   readonly config: MeshwardConfig;
@@ -49,23 +50,39 @@ function readStatus(pod: V1Pod): { trustRoot?: unknown; probes: ProbeRoute[] } |
 
 /** Every member of `expected` is in `actual` with the same value; `actual` may have more. */
 function within(actual: unknown, expected: unknown): boolean {
-  return isRecord(actual) && isRecord(expected) && Object.entries(expected).every(([key, value]) => isDeepStrictEqual(actual[key], value));
+  return isRecord(actual) && isRecord(expected) && Object.entries(expected).every(([key, value]) => equalJson(actual[key], value));
 }
 
 /** One container field as compared: with the tolerances above. */
 function sameField(key: string, actual: unknown, expected: unknown): boolean {
   if (key === 'imagePullPolicy' && actual === 'Always') return true;
   if (key === 'resources' && isRecord(actual) && isRecord(expected)) return Object.entries(expected).every(([kind, values]) => within(actual[kind], values));
-  return isDeepStrictEqual(actual, expected);
+  return equalJson(actual, expected);
+}
+
+// The injector's containers and volumes are frozen and shared by every replica: normalised once.
+const normalized = new WeakMap<object, Json>();
+function normalizedOnce(value: Json, normalize: (v: Json) => Json): Json {
+  if (!Object.isFrozen(value)) return normalize(value);
+  let out = normalized.get(value);
+  if (!out) normalized.set(value, (out = normalize(value)));
+  return out;
+}
+
+/** Whether every member is the very same value: the common case (app containers), without normalising. */
+function sameMembers(a: Json, b: Json): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 function containerDifferences(list: string, actual: unknown[], expected: unknown[]): string[] {
   const names = (items: unknown[]): unknown[] => items.map((c) => (isRecord(c) ? c.name : undefined));
-  if (!isDeepStrictEqual(names(actual), names(expected))) return [`spec.${list}`];
+  if (!equalJson(names(actual), names(expected))) return [`spec.${list}`];
   const out: string[] = [];
   expected.forEach((e, i) => {
+    if (sameMembers(actual[i] as Json, e as Json)) return;
     const a = normalizeContainer(actual[i] as Json);
-    const x = normalizeContainer(e as Json);
+    const x = normalizedOnce(e as Json, normalizeContainer);
     for (const key of new Set([...Object.keys(a), ...Object.keys(x)])) if (!sameField(key, a[key], x[key])) out.push(`spec.${list}[${i}].${key}`);
   });
   return out;
@@ -73,13 +90,14 @@ function containerDifferences(list: string, actual: unknown[], expected: unknown
 
 function volumeDifferences(actual: unknown[], expected: unknown[]): string[] {
   const byName = new Map(expected.filter(isRecord).map((v) => [v.name, v]));
-  const out = actual.flatMap((v, i) => (isRecord(v) && byName.has(v.name) && isDeepStrictEqual(normalizeVolume(v), normalizeVolume(byName.get(v.name)!)) ? [] : [`spec.volumes[${i}]`]));
+  const same = (a: Json, x: Json | undefined): boolean => x !== undefined && (a === x || equalJson(normalizeVolume(a), normalizedOnce(x, normalizeVolume)));
+  const out = actual.flatMap((v, i) => (isRecord(v) && same(v, byName.get(v.name)) ? [] : [`spec.volumes[${i}]`]));
   return actual.length === expected.length || out.length > 0 ? out : ['spec.volumes'];
 }
 
-function statusDifferences(actual: V1Pod, expected: V1Pod, trustRoot: unknown): string[] {
-  const parse = (pod: V1Pod): Json => ({ ...(JSON.parse(pod.metadata?.annotations?.[ANNOTATION_STATUS] ?? '{}') as Json), trustRoot });
-  const out = isDeepStrictEqual(parse(actual), parse(expected)) ? [] : [STATUS_FIELD];
+/** The status annotation as written (the expected one carries the pod's own trust root) and the injected label. */
+function metadataDifferences(actual: V1Pod, expected: V1Pod): string[] {
+  const out = actual.metadata?.annotations?.[ANNOTATION_STATUS] === expected.metadata?.annotations?.[ANNOTATION_STATUS] ? [] : [STATUS_FIELD];
   if (actual.metadata?.labels?.[LABEL_INJECTED] !== expected.metadata?.labels?.[LABEL_INJECTED]) out.push(`metadata.labels["${LABEL_INJECTED}"]`);
   return out;
 }
@@ -103,13 +121,14 @@ export async function injectionIntegrityFindings(pod: V1Pod, namespace: KubeObje
     return [finding('MW-SIDECAR-004', STATUS_FIELD, `records probes meshward cannot have rendered: ${why}`)];
   }
   if (!result.ok) return result.problems.map((p) => p.finding ?? finding('MW-SIDECAR-004', p.field, `is invalid, so this pod cannot carry meshward's injection: ${p.message}`));
-  const expected = fastJsonPatch.applyPatch(structuredClone(original), result.patch as fastJsonPatch.Operation[], false, false).newDocument;
+  // uninjectPod copied everything a patch can change: applied in place, it touches nothing of `pod`.
+  const expected = fastJsonPatch.applyPatch(original, result.patch as fastJsonPatch.Operation[], false, true).newDocument;
   const list = (p: V1Pod, key: 'initContainers' | 'containers' | 'volumes'): unknown[] => p.spec?.[key] ?? [];
   const fields = [
     ...containerDifferences('initContainers', list(pod, 'initContainers'), list(expected, 'initContainers')),
     ...containerDifferences('containers', list(pod, 'containers'), list(expected, 'containers')),
     ...volumeDifferences(list(pod, 'volumes'), list(expected, 'volumes')),
-    ...statusDifferences(pod, expected, status.trustRoot),
+    ...metadataDifferences(pod, expected),
   ];
   return fields.map((field) => finding('MW-SIDECAR-004', field, WHY));
 }

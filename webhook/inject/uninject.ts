@@ -16,7 +16,7 @@ export interface Uninjected {
 }
 
 function restoreContainer(container: V1Container, routes: Map<string, ProbeRoute>, used: Set<ProbeRoute>): V1Container {
-  let restored = container;
+  const restored = { ...container };
   for (const kind of PROBE_KINDS) {
     const probe = container[kind];
     const path = probePath(container.name, kind);
@@ -24,25 +24,29 @@ function restoreContainer(container: V1Container, routes: Map<string, ProbeRoute
     const route = routes.get(path);
     if (!route) continue;
     used.add(route);
-    restored = { ...restored, [kind]: restoreProbe(probe, route) };
+    restored[kind] = restoreProbe(probe, route);
   }
   return restored;
 }
 
-/** The pod without meshward's containers, volumes, status and label, its probes restored. Pure. */
+/**
+ * The pod without meshward's containers, volumes, status and label, its probes restored. Pure:
+ * every object on the way to what injection changes (spec, its lists, each container, metadata,
+ * labels, annotations) is a fresh shallow copy, so a patch may be applied to the result in place
+ * without touching `pod`; everything else is shared with it.
+ */
 export function uninjectPod(pod: V1Pod, routes: readonly ProbeRoute[]): Uninjected {
   const byPath = new Map(routes.map((r) => [r.path, r]));
   const used = new Set<ProbeRoute>();
-  const spec = structuredClone(pod.spec ?? { containers: [] });
+  const spec = pod.spec ?? { containers: [] };
   const initContainers = (spec.initContainers ?? [])
     .filter((c) => !MESHWARD_CONTAINERS.has(c.name))
-    .map((c) => (c.restartPolicy === 'Always' ? restoreContainer(c, byPath, used) : c));
+    .map((c) => (c.restartPolicy === 'Always' ? restoreContainer(c, byPath, used) : { ...c }));
   const containers = (spec.containers ?? []).filter((c) => c.name !== PROXY_CONTAINER_NAME).map((c) => restoreContainer(c, byPath, used));
   const volumes = (spec.volumes ?? []).filter((v) => !MESHWARD_VOLUMES.has(v.name));
   // Arrays the injector created are absent again, so injecting creates them the same way.
   const restoredSpec = { ...spec, containers, initContainers: initContainers.length > 0 ? initContainers : undefined, volumes: volumes.length > 0 ? volumes : undefined };
   const { [ANNOTATION_STATUS]: _status, ...annotations } = pod.metadata?.annotations ?? {};
   const { [LABEL_INJECTED]: _injected, ...labels } = pod.metadata?.labels ?? {};
-  const metadata = { ...structuredClone(pod.metadata), annotations, labels };
-  return { pod: { ...pod, metadata, spec: restoredSpec }, unusedRoutes: routes.filter((r) => !used.has(r)) };
+  return { pod: { ...pod, metadata: { ...pod.metadata, annotations, labels }, spec: restoredSpec }, unusedRoutes: routes.filter((r) => !used.has(r)) };
 }
