@@ -6,7 +6,8 @@ import { buildCaptureEnv } from './capture-env.js';
 import { proxyResources, readPodOptions, type AnnotationProblem, type PodInjectionOptions } from './pod-options.js';
 import type { ProxyFiles } from './proxy-files.js';
 import { RenderCache } from './render-cache.js';
-import { renderTemplate, type InjectionTemplates } from './templates.js';
+import { fillTemplate } from '../template/fill-template.js';
+import type { InjectionTemplates } from './templates.js';
 
 // What a pod's meshward.io/* annotations ask for, and the two containers rendered from it, are
 // the same for every replica of a workload: both are pure functions of (config, annotations,
@@ -61,12 +62,12 @@ export function injectedContainers(settings: PodSettings, proxyFiles: ProxyFiles
 }
 
 function renderContainers({ options, captureEnv }: PodSettings, proxyFiles: ProxyFiles, config: MeshwardConfig, templates: InjectionTemplates): InjectedContainers {
-  const init = renderTemplate<V1Container>(templates.init, {
+  const init = fillTemplate(templates.init, {
     initImage: config.proxy.initImage,
     initEnv: [...captureEnv, ...proxyFiles.env].map((e) => ({ ...e })),
     initResources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
-  });
-  const proxy = renderTemplate<InjectedContainers['proxy']>(templates.proxy, {
+  }) as V1Container;
+  const proxy = fillTemplate(templates.proxy, {
     proxyImage: options.proxyImage,
     proxyLogLevel: options.proxyLogLevel,
     concurrency: String(config.proxy.concurrency),
@@ -74,7 +75,7 @@ function renderContainers({ options, captureEnv }: PodSettings, proxyFiles: Prox
     proxyResources: proxyResources(options),
     proxyUid: config.proxy.uid,
     proxyGid: config.proxy.gid,
-  });
+  }) as InjectedContainers['proxy'];
   if (options.nativeSidecar) proxy.restartPolicy = 'Always';
   else if (options.holdApplication) proxy.lifecycle = structuredClone(templates.holdApplication);
   return { init: deepFreeze(init), proxy: deepFreeze(proxy) };
