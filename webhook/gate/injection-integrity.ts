@@ -4,7 +4,7 @@ import fastJsonPatch from 'fast-json-patch';
 import type { KubeObject } from '../admission/types.js';
 import { ANNOTATION_STATUS, LABEL_INJECTED } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { resolvePodModes } from '../inject/handler.js';
+import { resolvePodModes } from '../inject/pod-modes.js';
 import { injectPod } from '../inject/inject-pod.js';
 import type { ProbeRoute } from '../inject/probes.js';
 import type { InjectionTemplates } from '../inject/templates.js';
