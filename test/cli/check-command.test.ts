@@ -72,7 +72,7 @@ describe('meshward check (runCheckCommand)', () => {
     assert.match(r.stdout, /^MW-HOSTNET-001 /);
   });
 
-  it('applies rule 5 only with --require-injected', async () => {
+  it('requires pods to be injected (MW-SIDECAR-001..003) only with --require-injected', async () => {
     writeFileSync(join(dir, 'pod.yaml'), [stringify(strictNs()), stringify(uninjectedPod())].join('---\n'));
     assert.equal((await run(['-f', join(dir, 'pod.yaml')])).code, 0);
     const r = await run(['-f', join(dir, 'pod.yaml'), '--require-injected']);

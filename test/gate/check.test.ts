@@ -9,19 +9,19 @@ type Spec = Record<string, any>;
 // checkObjects: the gate's rules offline (the command itself: test/cli/check-command.test.ts).
 
 describe('checkObjects', () => {
-  it('applies rules 1–4 and 8 to pods and workloads in namespaces the manifests mark STRICT', async () => {
+  it('applies the pod rules to pods and workload templates in namespaces the manifests mark STRICT', async () => {
     const violations = await checkObjects([strictNs('shop'), hostNetDeployment('shop'), hostNetDeployment('dev')], { config });
     assert.deepEqual(violations.map((v) => [v.rule, v.kind, v.namespace, v.name, v.field]), [['MW-HOSTNET-001', 'Deployment', 'shop', 'web', 'spec.template.spec.hostNetwork']]);
     assert.match(violations[0]!.message, /\. Fix: remove hostNetwork/);
   });
 
-  it('does not apply rule 5 to pre-injection Pods unless requireInjected', async () => {
+  it('does not require pre-injection Pods to be injected (MW-SIDECAR-001..003) unless requireInjected', async () => {
     assert.deepEqual(await checkObjects([strictNs(), uninjectedPod()], { config }), []);
     const strict = await checkObjects([strictNs(), uninjectedPod()], { config, requireInjected: true });
     assert.deepEqual(strict.map((v) => v.rule), ['MW-SIDECAR-001', 'MW-SIDECAR-002', 'MW-SIDECAR-003']);
   });
 
-  it('reports a conflicting pair once, on the later manifest, and rule 6 in STRICT namespaces', async () => {
+  it('reports a conflicting pair once, on the later manifest, and MW-POLICY-001 in STRICT namespaces', async () => {
     const violations = await checkObjects(
       [strictNs(), policy('a', { mode: 'STRICT' }), policy('b', { mode: 'PERMISSIVE' }), policy('api', { selector: { matchLabels: { app: 'api' } }, portLevelMtls: { '80': { mode: 'DISABLE' } } })],
       { config },
