@@ -5,7 +5,7 @@ import type { HttpRow, HttpSection } from './http-bench.js';
 import type { SoakSection } from './soak.js';
 import { round } from './stats.js';
 
-// The goals of issue 10 (2-core machine, load generator on the same cores), evaluated on the
+// meshward's performance goals (2-core machine, load generator on the same cores), evaluated on the
 // figures of one results.json.
 
 export const GOALS = {

@@ -103,7 +103,7 @@ export function renderMarkdown(r: Results): string {
     '',
     `Generated ${r.generatedAt} by \`npm run bench\` on ${m.cpus}× ${m.cpuModel}, ${m.memGb} GB, ${m.os}; Node ${m.node} (OpenSSL ${m.openssl}); load generator autocannon ${m.autocannon}, in the same process as the harness, on the same cores as the servers.${r.loadAverage ? ` 1-minute load average ${r.loadAverage.start} at the start, ${r.loadAverage.end} at the end of the run.` : ''}`,
     '',
-    '## Goals (issue 10)',
+    '## Goals',
     '',
     '| goal | measured | met? |',
     '|---|---|---|',

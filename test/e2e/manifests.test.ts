@@ -4,7 +4,7 @@ import type { ControlPlane } from '../../scripts/control-plane/control-plane.js'
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
 import { sharedControlPlane } from './shared-cluster.js';
 
-// Issue 9: every install flavour is accepted by the real API server (server-side dry run: full
+// Every install flavour is accepted by the real API server (server-side dry run: full
 // validation and admission, nothing stored).
 const root = repoRoot();
 

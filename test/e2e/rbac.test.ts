@@ -11,7 +11,7 @@ import { buildStubPkcs10 } from '../../webhook/pki/pkcs10-build.js';
 import { kustomize } from '../helpers/kustomize.js';
 import { AUDIT_LOG, AUDITED_USER, sharedControlPlane } from './shared-cluster.js';
 
-// Issue 9: the RBAC in the manifests covers exactly what meshward calls. meshward runs as a
+// The RBAC in the manifests covers exactly what meshward calls. meshward runs as a
 // ServiceAccount bound to the manifests' own roles (the secret-fallback overlay: every grant of
 // every overlay), with every controller on, and the API server's audit log records each call.
 // Missing verb: a 403 in the log. Unused grant: a rule no call used.

@@ -145,3 +145,20 @@ export function failingCluster(base: ClusterState, failing: ReadonlyArray<keyof 
     listPods: failing.includes('listPods') ? fail('pods') : (n) => base.listPods(n),
   };
 }
+
+type Spec = Record<string, any>;
+
+/** A Deployment in `ns` whose pods use the host network. */
+export function hostNetDeployment(ns = 'shop'): KubeObject {
+  const d = deployment('web', { ...appTemplate(), spec: { ...(appTemplate() as Spec).spec, hostNetwork: true } }) as Spec;
+  d.metadata.namespace = ns;
+  return d as KubeObject;
+}
+
+/** An injected pod with meshward's init containers and volumes taken out. */
+export function uninjectedPod(): KubeObject {
+  const p = injectedPod('bare') as Spec;
+  p.spec.initContainers = [];
+  p.spec.volumes = [];
+  return p as KubeObject;
+}

@@ -38,7 +38,7 @@ describe('gate handler: pods and workloads', () => {
     assert.match(parts[1]!, /^\[MW-CAPS-001\] spec\.containers\[0\]\.securityContext\.capabilities\.add: container "web" adds NET_ADMIN.*\. Fix: remove NET_ADMIN/);
   });
 
-  it('denies a workload by its template field path (rule 8), at the workload\'s admission', async () => {
+  it('denies a workload by its template field path, at the workload\'s admission', async () => {
     const decision = await gate(request(hostNetworkDeployment()));
     assert.equal(decision.allowed, false);
     assert.match(decision.message!, /^\[MW-HOSTNET-001\] spec\.template\.spec\.hostNetwork: /);

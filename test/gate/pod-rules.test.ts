@@ -5,7 +5,7 @@ import { podFindings } from '../../webhook/gate/pod-rules.js';
 import { podViewOf } from '../../webhook/gate/pod-template.js';
 import { config, cronJob, deployment, injectedPod, meshwardInit, meshwardProxy, PROXY_IMAGE } from './fixtures.js';
 
-// Rules 1–5 on pods and rule 8 on templates, one row per bypass (mtls-policy.md §5 and the brief).
+// The pod rules on pods and on workload templates, one row per way around STRICT that a pod could try.
 // Each row asserts the exact set of [rule, field] pairs: the bypass is caught and nothing else is.
 
 type Spec = Record<string, any>;
@@ -32,19 +32,19 @@ const optOutSpellings = ['false', 'False', 'FALSE', ' false '];
 const unrecognised = ['', 'nope', 'maybe', 'ture', '2', 'no', 'NO', 'n', '0', 'off', 'Off', 'disabled', 'Disabled', 'disable', 'enabled', 'yes', '1'];
 
 const rows: Row[] = [
-  // Rule 1: opt-out, label and annotation, odd spellings.
+  // MW-INJECT-001: opt-out, label and annotation, odd spellings.
   ...optOutSpellings.map((v): Row => [`label meshward.io/inject=${JSON.stringify(v)}`, pod((p) => (p.metadata.labels['meshward.io/inject'] = v)), [['MW-INJECT-001', 'metadata.labels["meshward.io/inject"]']]]),
   ...optOutSpellings.map((v): Row => [`annotation meshward.io/inject=${JSON.stringify(v)}`, pod((p) => (p.metadata.annotations['meshward.io/inject'] = v)), [['MW-INJECT-001', 'metadata.annotations["meshward.io/inject"]']]]),
   ...unrecognised.map((v): Row => [`unrecognised inject value ${JSON.stringify(v)}`, pod((p) => (p.metadata.labels['meshward.io/inject'] = v)), [['MW-INJECT-001', 'metadata.labels["meshward.io/inject"]']]]),
   ['YAML boolean false (offline manifests)', pod((p) => (p.metadata.annotations['meshward.io/inject'] = false)), [['MW-INJECT-001', 'metadata.annotations["meshward.io/inject"]']]],
   ['label "true" does not hide annotation "false"', pod((p) => ((p.metadata.labels['meshward.io/inject'] = 'true'), (p.metadata.annotations['meshward.io/inject'] = 'false'))), [['MW-INJECT-001', 'metadata.annotations["meshward.io/inject"]']]],
-  // Rule 2: host network.
+  // MW-HOSTNET-001: host network.
   ['hostNetwork: true', pod((p) => (p.spec.hostNetwork = true)), [['MW-HOSTNET-001', 'spec.hostNetwork']]],
   ['hostNetwork: "true" (string, offline)', pod((p) => (p.spec.hostNetwork = 'true')), [['MW-HOSTNET-001', 'spec.hostNetwork']]],
-  // Rule 3: inbound capture exclusions.
+  // MW-CAPTURE-001: inbound capture exclusions.
   ['exclude-inbound-ports: "8080"', pod((p) => (p.metadata.annotations['meshward.io/exclude-inbound-ports'] = '8080')), [['MW-CAPTURE-001', 'metadata.annotations["meshward.io/exclude-inbound-ports"]']]],
   ['exclude-inbound-ports: "*"', pod((p) => (p.metadata.annotations['meshward.io/exclude-inbound-ports'] = '*')), [['MW-CAPTURE-001', 'metadata.annotations["meshward.io/exclude-inbound-ports"]']]],
-  // Rule 4: the proxy's UID/GID.
+  // MW-UID-001, MW-GID-001/002: the proxy's UID/GID.
   ['runAsUser 1337 at pod level, inherited by the app', pod((p) => ((p.spec.securityContext.runAsUser = 1337), delete p.spec.containers[0].securityContext.runAsUser)), [['MW-UID-001', 'spec.securityContext.runAsUser']]],
   ['runAsUser 1337 on the app container', pod((p) => (p.spec.containers[0].securityContext.runAsUser = 1337)), [['MW-UID-001', 'spec.containers[0].securityContext.runAsUser']]],
   ['runAsUser "1337" as a string (offline)', pod((p) => (p.spec.containers[0].securityContext.runAsUser = '1337')), [['MW-UID-001', 'spec.containers[0].securityContext.runAsUser']]],
@@ -53,7 +53,7 @@ const rows: Row[] = [
   ['app init container running as 1337', pod((p) => p.spec.initContainers.push({ name: 'migrate', image: 'ghcr.io/acme/migrate:1', securityContext: { runAsUser: 1337 } })), [['MW-UID-001', 'spec.initContainers[2].securityContext.runAsUser']]],
   ['ephemeral debug container running as 1337', pod((p) => (p.spec.ephemeralContainers = [{ name: 'debugger', image: 'busybox', securityContext: { runAsUser: 1337 } }])), [['MW-UID-001', 'spec.ephemeralContainers[0].securityContext.runAsUser']]],
   ['ephemeral container inherits pod runAsGroup 1337', pod((p) => ((p.spec.securityContext.runAsGroup = 1337), (p.spec.containers[0].securityContext.runAsGroup = 10001), (p.spec.ephemeralContainers = [{ name: 'debugger', image: 'busybox' }]))), [['MW-GID-001', 'spec.securityContext.runAsGroup']]],
-  // Rule 4: capabilities and privilege.
+  // MW-CAPS-001, MW-PRIV-001: capabilities and privilege.
   ['NET_ADMIN in an app container', pod((p) => (p.spec.containers[0].securityContext.capabilities = { add: ['NET_ADMIN'] })), [['MW-CAPS-001', 'spec.containers[0].securityContext.capabilities.add']]],
   ['NET_RAW in an app container', pod((p) => (p.spec.containers[0].securityContext.capabilities = { add: ['NET_RAW'] })), [['MW-CAPS-001', 'spec.containers[0].securityContext.capabilities.add']]],
   ['ALL in an app container', pod((p) => (p.spec.containers[0].securityContext.capabilities = { add: ['ALL'] })), [['MW-CAPS-001', 'spec.containers[0].securityContext.capabilities.add']]],
@@ -94,7 +94,7 @@ const rows: Row[] = [
     pod((p) => (p.spec.initContainers.pop(), (p.spec.ephemeralContainers = [{ name: 'meshward-proxy', image: PROXY_IMAGE, securityContext: { runAsUser: 1337 } }]))),
     [['MW-SIDECAR-001', 'spec.containers'], ['MW-UID-001', 'spec.ephemeralContainers[0].securityContext.runAsUser']],
   ],
-  // Rule 5: arrived injected.
+  // MW-SIDECAR-001..003: arrived injected.
   [
     'proxy only in initContainers without restartPolicy: Always (not a sidecar, so not exempt either)',
     pod((p) => delete p.spec.initContainers[1].restartPolicy),
@@ -128,7 +128,7 @@ describe('gate pod rules: every bypass is refused', () => {
   }
 });
 
-describe('gate template rules (rule 8): workloads, without rule 5', () => {
+describe('gate template rules: workloads, without MW-SIDECAR-001..003', () => {
   const templateRows: Array<[string, () => KubeObject, Array<[string, string]>]> = [
     ['Deployment with hostNetwork', () => deployment('web', { ...appTemplateWith({ hostNetwork: true }) }), [['MW-HOSTNET-001', 'spec.template.spec.hostNetwork']]],
     ['Deployment opting out by template label', () => deployment('web', { metadata: { labels: { app: 'web', 'meshward.io/inject': 'false' } }, spec: appTemplateWith({}).spec }), [['MW-INJECT-001', 'spec.template.metadata.labels["meshward.io/inject"]']]],

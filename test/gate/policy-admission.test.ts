@@ -5,7 +5,8 @@ import { createGateHandler } from '../../webhook/gate/gate-handler.js';
 import { StaticClusterState } from '../../webhook/kube/static-state.js';
 import { config, failingCluster, namespace, policy, request, strictNs } from './fixtures.js';
 
-// MeshTLSPolicy admission: rule 6 (STRICT namespaces stay STRICT), rule 7 (ambiguity), validity,
+// MeshTLSPolicy admission: MW-POLICY-001/002 (STRICT namespaces stay STRICT), MW-AMBIG-* (ambiguity),
+// validity (MW-POLICY-003),
 // advisories, UPDATE and DELETE, fail closed.
 
 const T0 = '2026-01-01T00:00:00Z';
@@ -22,7 +23,7 @@ type Row = [name: string, object: KubeObject, expected: Array<[string, string]>,
 
 const WEB = { matchLabels: { app: 'web' } };
 const rows: Row[] = [
-  // Rule 6, in STRICT namespace shop.
+  // MW-POLICY-001, in STRICT namespace shop.
   ['namespace-wide PERMISSIVE', policy('ns', { mode: 'PERMISSIVE' }), [['MW-POLICY-001', 'spec.mode']]],
   ['namespace-wide DISABLE', policy('ns', { mode: 'DISABLE' }), [['MW-POLICY-001', 'spec.mode']]],
   ['namespace-wide STRICT', policy('ns', { mode: 'STRICT' }), []],
@@ -33,7 +34,7 @@ const rows: Row[] = [
   ['workload with a DISABLE port among STRICT ones', policy('api', { selector: { matchLabels: { app: 'api' } }, portLevelMtls: { '80': { mode: 'STRICT' }, '9090': { mode: 'DISABLE' } } }), [['MW-POLICY-001', 'spec.portLevelMtls["9090"].mode']]],
   ['workload UNSET inheriting a PERMISSIVE mesh-wide mode', policy('api', { selector: { matchLabels: { app: 'api' } } }), [['MW-POLICY-001', 'spec.mode']], [policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0)]],
   ['workload UNSET under a STRICT namespace-wide policy that shields a PERMISSIVE mesh', policy('api', { selector: { matchLabels: { app: 'api' } } }), [], [policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0), policy('default', { mode: 'STRICT' }, 'shop', T0)]],
-  // Rule 7, any namespace.
+  // MW-AMBIG-*, any namespace.
   ['a second namespace-wide policy (STRICT namespace)', policy('another', { mode: 'STRICT' }), [['MW-AMBIG-001', 'spec.selector']], [policy('default', { mode: 'STRICT' }, 'shop', T0)]],
   ['a second namespace-wide policy (PERMISSIVE namespace)', policy('another', { mode: 'PERMISSIVE' }, 'dev'), [['MW-AMBIG-001', 'spec.selector']]],
   ['an overlapping selector with the same settings', policy('web-v2', { selector: { matchLabels: { app: 'web', version: 'v2' } }, mode: 'PERMISSIVE' }, 'dev'), [], [policy('web', { selector: WEB, mode: 'PERMISSIVE' }, 'dev', T0)]],

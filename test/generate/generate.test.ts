@@ -1,35 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import type { KubeObject } from '../../webhook/admission/types.js';
 import { checkObjects } from '../../webhook/gate/check-objects.js';
-import { runGenerateCommand } from '../../webhook/generate/generate-command.js';
 import { generatePolicy, type GenerateResult } from '../../webhook/generate/generate-policy.js';
 import { buildRequest, GenerateInputError, type GenerateRequest } from '../../webhook/generate/request.js';
 import { StaticClusterState } from '../../webhook/kube/static-state.js';
 import { parseMeshTLSPolicy, parseStoredPolicies } from '../../webhook/policy/parse-policy.js';
 import { modeForPort, resolveWorkloadModes } from '../../webhook/policy/resolve-modes.js';
-import { config, injected, namespace, pod, policy } from '../status/fixtures.js';
+import { config, policy } from '../status/fixtures.js';
+import { cluster } from './fixtures.js';
 
 // `meshward generate`: plans over the current policies, asks the real gate, explains the effect.
-
-const webOwner = { kind: 'ReplicaSet', name: 'web-5d8f7c' };
-const webLabels = { app: 'web', 'pod-template-hash': '5d8f7c' };
-
-async function cluster(extra: KubeObject[] = []): Promise<KubeObject[]> {
-  return [
-    namespace('shop', { 'meshward.io/inject': 'enabled' }),
-    namespace('payments', { 'meshward.io/inject': 'enabled', 'meshward.io/mtls': 'STRICT' }),
-    policy('shop', 'shop-wide', { mode: 'PERMISSIVE' }),
-    policy('shop', 'web-policy', { selector: { matchLabels: { app: 'web' } }, mode: 'STRICT' }),
-    await injected(pod('shop', 'web-5d8f7c-a', { labels: webLabels, owner: webOwner, ports: [8080, 9090] })),
-    await injected(pod('shop', 'web-5d8f7c-b', { labels: webLabels, owner: webOwner, ports: [8080, 9090] })),
-    pod('shop', 'legacy', { labels: { app: 'legacy' } }),
-    ...extra,
-  ];
-}
 
 function request(input: { namespace: string; selector?: string[]; ports?: string[]; mode: string; name?: string }): GenerateRequest {
   return buildRequest({ selector: [], ports: [], ...input });
@@ -150,44 +131,5 @@ describe('meshward generate (generatePolicy)', () => {
     const parsed = parseMeshTLSPolicy(object);
     assert.deepEqual([parsed.name, parsed.mode, parsed.portLevelMtls], ['db-mtls', 'UNSET', [{ port: 5432, mode: 'STRICT' }]]);
     assert.deepEqual(await checkObjects([object], { config, cluster: new StaticClusterState(objects) }), []);
-  });
-});
-
-describe('meshward generate (command)', () => {
-  let dir: string;
-  let file: string;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'meshward-generate-'));
-    file = join(dir, 'cluster.yaml');
-    writeFileSync(file, (await cluster()).map((o) => stringify(o)).join('---\n'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await runGenerateCommand(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } }, { config });
-    return { code, stdout, stderr };
-  }
-
-  it('prints the policy from offline manifests (-f) and exits 0', async () => {
-    const res = await run(['-f', file, '-n', 'shop', '-l', 'app=web', '-p', '9090', '--mode', 'DISABLE']);
-    assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual((parse(res.stdout) as KubeObject).spec, { selector: { matchLabels: { app: 'web' } }, mode: 'STRICT', portLevelMtls: { '9090': { mode: 'DISABLE' } } });
-  });
-
-  it('exits 1 with the rule ID when the gate would refuse, 2 for bad input', async () => {
-    const refused = await run(['-f', file, '-n', 'payments', '--mode', 'DISABLE']);
-    assert.equal(refused.code, 1);
-    assert.equal(refused.stdout, '');
-    assert.match(refused.stderr, /refused — the gate would reject payments\/default \(MW-POLICY-001\)/);
-    const noSelector = await run(['-f', file, '-n', 'shop', '--port', '8080', '--mode', 'STRICT']);
-    assert.equal(noSelector.code, 2);
-    assert.match(noSelector.stderr, /--port needs --selector/);
-    const noMode = await run(['-f', file, '-n', 'shop']);
-    assert.equal(noMode.code, 2);
-    assert.match(noMode.stderr, /--mode is required/);
-    const both = await run(['-f', file, '--kubeconfig', 'k', '-n', 'shop', '--mode', 'STRICT']);
-    assert.equal(both.code, 2);
   });
 });

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildAdmissionReview, encodeAdmissionReview, EnvelopeError, parseAdmissionReview } from '../../webhook/admission/envelope.js';
-import { encodePatch, frozenJson, sharedOperation } from '../../webhook/admission/patch-base64.js';
+import { encodePatch } from '../../webhook/admission/patch-base64.js';
 import type { AdmissionDecision, PatchOperation } from '../../webhook/admission/types.js';
 import { buildConfig } from '../../webhook/config/load.js';
 import { renderProxyFiles } from '../../webhook/inject/proxy-files.js';
+import { sharedOperation } from '../../webhook/inject/shared-operations.js';
+import { deepFreeze } from '../../webhook/json/deep-freeze.js';
 import type { WorkloadModes } from '../../webhook/policy/resolve-modes.js';
 import { review, SHOP_NS, typicalPod } from './real-server.js';
 
@@ -13,8 +15,8 @@ import { review, SHOP_NS, typicalPod } from './real-server.js';
 // the serialised review is JSON.stringify's, and a cached proxy-files render equals a fresh one.
 
 const longText = fc.string({ minLength: 1024, maxLength: 3000, unit: 'binary' });
-// Frozen values with remembered JSON text, alone and as arrays of them (the injected containers).
-const frozenObject = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })).map((value) => frozenJson(value));
+// Deep-frozen values, whose encoding the encoder remembers, alone and as arrays of them (the injected containers).
+const frozenObject = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })).map((value) => deepFreeze(value));
 const frozenValue = fc.oneof(frozenObject, fc.array(frozenObject, { minLength: 1, maxLength: 3 }));
 const op: fc.Arbitrary<PatchOperation> = fc.oneof(
   fc.record({ op: fc.constantFrom<PatchOperation['op']>('add', 'replace', 'test'), path: fc.string(), value: fc.oneof(longText, fc.jsonValue({ maxDepth: 3 }), frozenValue) }),
@@ -53,6 +55,20 @@ describe('hardening: hot-path shortcuts are byte-exact', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('remembers the encoding of a deep-frozen value from its first sight, and never of one frozen only on the surface', () => {
+    const decoded = (parts: Buffer[]): unknown => JSON.parse(Buffer.from(Buffer.concat(parts).toString('latin1'), 'base64').toString('utf8'));
+    const frozen = deepFreeze({ name: 'meshward-proxy', args: ['--a', '--b'] });
+    const first = encodePatch([{ op: 'add', path: '/x', value: frozen }]);
+    const second = encodePatch([{ op: 'add', path: '/y', value: frozen }]);
+    assert.ok(first.some((part) => second.includes(part)), 'the same bytes, remembered when first met');
+    assert.deepEqual(decoded(second), [{ op: 'add', path: '/y', value: frozen }]);
+    const inner = { a: 1 };
+    const surface = Object.freeze({ inner });
+    assert.deepEqual(decoded(encodePatch([{ op: 'add', path: '/x', value: surface }])), [{ op: 'add', path: '/x', value: { inner: { a: 1 } } }]);
+    inner.a = 2;
+    assert.deepEqual(decoded(encodePatch([{ op: 'add', path: '/x', value: surface }])), [{ op: 'add', path: '/x', value: { inner: { a: 2 } } }]);
   });
 
   it('encodeAdmissionReview(uid, decision) is the bytes of JSON.stringify(buildAdmissionReview(uid, decision)), whatever the uid', () => {

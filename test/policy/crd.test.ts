@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { MTLS_MODES } from '../../webhook/config/types.js';
 
-// Static checks of the CRD (it was also applied to a real kube-apiserver 1.37 by hand; see the
-// issue report). Names must match config/names.ts and the parser's rules.
+// Static checks of the CRD (test/e2e applies the manifests to a real kube-apiserver). Names must match config/names.ts and the parser's rules.
 
 const crd = parse(readFileSync(new URL('../../manifests/crds/meshtlspolicies.yaml', import.meta.url), 'utf8'));
 const version = crd.spec.versions[0];

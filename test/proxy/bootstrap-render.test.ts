@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { bootstrapHash, BootstrapInputError, canonicalJson, renderBootstrap, renderSdsSecrets } from '../../webhook/proxy/index.js';
-import { fillTemplate } from '../../webhook/proxy/bootstrap-template.js';
+import { fillTemplate } from '../../webhook/template/fill-template.js';
 import { makeInput, type J } from './bootstrap-fixtures.js';
 
 const TEMPLATE = new URL('../../templates/envoy-bootstrap.yaml', import.meta.url);

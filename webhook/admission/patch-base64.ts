@@ -1,14 +1,15 @@
-import { sameJson } from './same-json.js';
+import { isDeepFrozen } from '../json/deep-freeze.js';
 import type { PatchOperation } from './types.js';
 
 // AdmissionResponse.patch is base64 of the JSON patch. Most of its bytes are the injected
 // containers, the same frozen objects for every replica of a workload (inject/injected-containers.ts),
-// so their encoded form is remembered instead of being serialised, UTF-8-encoded and base64-encoded
-// on every admission. Base64 turns each 3 bytes into 4 characters, so the encoding of a
-// concatenation is the concatenation of the encodings when every part but the last is a multiple
-// of 3 bytes long; parts end on a JSON token boundary and are padded to that length with spaces,
-// which JSON allows between tokens. The decoded patch is JSON.stringify's, plus at most two spaces
-// per part.
+// so the encoder remembers the encoded form of every deep-frozen value it meets, by identity, the
+// first time it meets it, instead of serialising, UTF-8-encoding and base64-encoding it on every
+// admission: a frozen value cannot change, so neither can its encoding. Base64 turns each 3 bytes
+// into 4 characters, so the encoding of a concatenation is the concatenation of the encodings when
+// every part but the last is a multiple of 3 bytes long; parts end on a JSON token boundary and are
+// padded to that length with spaces, which JSON allows between tokens. The decoded patch is
+// JSON.stringify's, plus at most two spaces per part.
 
 interface Encoded {
   readonly json: string;
@@ -17,13 +18,11 @@ interface Encoded {
   afterComma?: Buffer;
 }
 
-const ENCODED = new WeakMap<object, Encoded>();
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
-}
+/**
+ * The one cache of the encoder: frozen values met so far, with their encoding, or null when
+ * frozen only on the surface (something inside could still change, so it is serialised each time).
+ */
+const ENCODED = new WeakMap<object, Encoded | null>();
 
 /** Base64 (as ASCII bytes) of `text` padded with spaces to a multiple of 3 bytes: no '=' at the end. */
 function alignedBase64(text: string): Buffer {
@@ -32,37 +31,18 @@ function alignedBase64(text: string): Buffer {
   return Buffer.from(Buffer.from(padded).toString('base64'), 'latin1');
 }
 
-/** Deep-freezes `value` and remembers its encoded JSON for encodePatch(). Returns `value`. */
-export function frozenJson<T extends object>(value: T): T {
-  deepFreeze(value);
-  const json = JSON.stringify(value);
-  ENCODED.set(value, { json, bare: alignedBase64(json) });
-  return value;
-}
-
-// Operations equal to one made before for the same workload (a probe rewrite in another replica):
-// the earlier, frozen one is handed out, and with it its remembered encoding. Kept per caller-chosen
-// scope (the workload), so workloads do not crowd each other out; both levels are bounded.
-const SHARED = new Map<string, Map<string, PatchOperation>>();
-const SHARED_SCOPES = 512;
-const SHARED_PATHS_PER_SCOPE = 64;
-
-/** {op, path, value}, frozen with its encoding remembered: the one made before in `scope` if it had the same JSON. */
-export function sharedOperation(scope: string, op: PatchOperation['op'], path: string, value: object): PatchOperation {
-  let byPath = SHARED.get(scope);
-  if (!byPath) {
-    if (SHARED.size >= SHARED_SCOPES) SHARED.delete(SHARED.keys().next().value!);
-    SHARED.set(scope, (byPath = new Map()));
-  }
-  const made = byPath.get(path);
-  if (made && made.op === op && sameJson(made.value, value)) return made;
-  const operation = frozenJson({ op, path, value });
-  if (made || byPath.size < SHARED_PATHS_PER_SCOPE) byPath.set(path, operation);
-  return operation;
-}
-
+/** The remembered encoding of a deep-frozen object (made on first sight); undefined for anything else. */
 function known(value: unknown): Encoded | undefined {
-  return typeof value === 'object' && value !== null ? ENCODED.get(value) : undefined;
+  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return undefined;
+  let encoded = ENCODED.get(value);
+  if (encoded === undefined) {
+    if (isDeepFrozen(value)) {
+      const json = JSON.stringify(value);
+      encoded = { json, bare: alignedBase64(json) };
+    } else encoded = null;
+    ENCODED.set(value, encoded);
+  }
+  return encoded ?? undefined;
 }
 
 class PatchEncoder {
@@ -73,7 +53,7 @@ class PatchEncoder {
     this.text += text;
   }
 
-  /** JSON of `value`, using remembered encodings for frozenJson values (whole operations too) and arrays holding them. */
+  /** JSON of `value`, using remembered encodings for frozen values (whole operations too) and arrays holding them. */
   value(value: unknown): void {
     const encoded = known(value);
     if (encoded && this.text === ',') {

@@ -1,4 +1,4 @@
-// Traffic capture (GitHub issue 5): the public surface the injector and the gate use.
+// Traffic capture: the public surface the injector and the gate use.
 
 export { captureSettingsFromAnnotations } from './annotations.js';
 export type { AnnotationError, CaptureSettingsResult, IpFamilies } from './annotations.js';

@@ -18,12 +18,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).runServe,
   inject: async () => (await import('./inject-command.js')).runInject,
   check: async () => {
-    const [{ runCheckCommand }, { openLiveClusterState }] = await Promise.all([import('../gate/check-command.js'), import('../kube/live-state.js')]);
+    const [{ runCheckCommand }, { openLiveClusterState }] = await Promise.all([import('./check-command.js'), import('../kube/live-state.js')]);
     return (argv, io) => runCheckCommand(argv, io, { loadCluster: openLiveClusterState });
   },
   ca: async () => (await import('../pki/ca-command.js')).runCaCommand,
-  status: async () => (await import('../status/status-command.js')).runStatusCommand,
-  generate: async () => (await import('../generate/generate-command.js')).runGenerateCommand,
+  status: async () => (await import('./status-command.js')).runStatusCommand,
+  generate: async () => (await import('./generate-command.js')).runGenerateCommand,
   version: async () => async (_argv, io) => {
     io.stdout.write('meshward 0.1.0\n');
     return 0;

@@ -1,3 +1,4 @@
+import { QUANTITY, QUANTITY_FORM } from './quantity.js';
 import { CREDENTIAL_SOURCES, KEY_TYPES, LOG_LEVELS } from './types.js';
 
 /** How a config field's raw value (from YAML, env or a flag) is checked and converted. */
@@ -18,9 +19,16 @@ export interface FieldSpec {
   readonly help: string;
 }
 
-// Kubernetes resource quantities, e.g. 100m, 0.5, 128Mi, 1G.
-export const QUANTITY = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-export const QUANTITY_FORM = 'a Kubernetes quantity such as 100m, 0.5, 128Mi or 1Gi';
+/**
+ * The one reading of a boolean written as text by a user (a meshward.io/* label or annotation):
+ * "true" or "false", in any case, blanks around ignored; undefined for anything else.
+ */
+export function parseBooleanValue(raw: unknown): boolean | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const value = raw.trim().toLowerCase();
+  return value === 'true' ? true : value === 'false' ? false : undefined;
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
 export const IMAGE = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/;

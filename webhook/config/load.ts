@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { deepFreeze } from '../json/deep-freeze.js';
 import { CONFIG_FIELDS, envName, type FieldSpec } from './fields.js';
 import type { MeshwardConfig } from './types.js';
 
@@ -84,14 +85,6 @@ function unknownKeys(file: unknown, prefix = ''): string[] {
     else out.push(path);
   }
   return out;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** Builds the read-only config: defaults < config file < environment < flags. Throws ConfigError. */

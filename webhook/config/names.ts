@@ -1,4 +1,5 @@
-// User-facing names (PRODUCT.md "User-facing names"): decided, stable, shared by every part.
+// User-facing names: labels, annotations, container and volume names that users and their
+// manifests depend on. Stable once released, and shared by every part.
 
 export const LABEL_INJECT = 'meshward.io/inject';
 export const LABEL_MTLS = 'meshward.io/mtls';

@@ -1,3 +1,4 @@
+import { quantityValue } from '../config/quantity.js';
 import { isRecord } from './pod-template.js';
 
 // What the API server does to a pod between the injector's patch and the gate: it fills in
@@ -10,17 +11,6 @@ type Json = Record<string, unknown>;
 
 const PROBE_DEFAULTS: Json = { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
-const QUANTITY = /^([+-]?[0-9.]+)(?:([eE][+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
-const SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-
-/** A Kubernetes quantity as a number, so "0.5" and "500m" compare equal; anything else as it is. */
-export function quantityValue(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const m = QUANTITY.exec(value.trim());
-  if (!m) return value;
-  const base = Number(m[1]);
-  return m[2] ? base * 10 ** Number(m[2].slice(1)) : base * (m[3] ? SUFFIX[m[3]]! : 1);
-}
 
 function quantities(list: unknown): unknown {
   return isRecord(list) ? Object.fromEntries(Object.entries(list).map(([k, v]) => [k, quantityValue(v)])) : list;

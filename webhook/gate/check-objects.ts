@@ -21,7 +21,7 @@ import { finding, toViolation, type Finding, type Violation } from './rules.js';
 export interface CheckOptions {
   readonly config: MeshwardConfig;
   readonly cluster?: ClusterState;
-  /** Apply rule 5 to Pods (for manifests that went through `meshward inject`). */
+  /** Require Pods to arrive injected, MW-SIDECAR-001..003 (for manifests that went through `meshward inject`). */
   readonly requireInjected?: boolean;
   /** Namespace of objects that name none (like `kubectl apply -n`). Default "default". */
   readonly defaultNamespace?: string;

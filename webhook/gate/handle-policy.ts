@@ -11,8 +11,8 @@ import { finding, formatFinding } from './rules.js';
 import { sameContent } from './update-rules.js';
 import { capList, cappedWarnings, clampWarning } from './warnings.js';
 
-// MeshTLSPolicy admission: validity (any namespace), ambiguity (any namespace), and rule 6 where
-// STRICT namespaces are affected (fail closed there when the cluster cannot be read).
+// MeshTLSPolicy admission: validity (MW-POLICY-003) and ambiguity (MW-AMBIG-*) in any namespace,
+// and STRICT staying STRICT (MW-POLICY-001/002) where STRICT namespaces are affected (fail closed there when the cluster cannot be read).
 
 function withNamespace(object: KubeObject, namespace: string | undefined): KubeObject {
   return namespace ? { ...object, metadata: { ...object.metadata, namespace } } : object;

@@ -1,10 +1,10 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import fastJsonPatch from 'fast-json-patch';
-import { equalJson } from '../admission/same-json.js';
+import { equalJson } from '../json/same-json.js';
 import type { KubeObject } from '../admission/types.js';
 import { ANNOTATION_STATUS, LABEL_INJECTED } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { resolvePodModes } from '../inject/handler.js';
+import { resolvePodModes } from '../inject/pod-modes.js';
 import { injectPod } from '../inject/inject-pod.js';
 import type { ProbeRoute } from '../inject/probes.js';
 import type { InjectionTemplates } from '../inject/templates.js';

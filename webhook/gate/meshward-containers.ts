@@ -5,7 +5,7 @@ import { listContainers, type ContainerRef } from './pod-fields.js';
 import { isRecord, type PodView } from './pod-template.js';
 import { finding, type Finding } from './rules.js';
 
-// Which containers are meshward's own, and rule 5 (a pod must arrive injected).
+// Which containers are meshward's own, and MW-SIDECAR-001..003 (a pod must arrive injected).
 //
 // Names alone can be spoofed (any pod may name a container meshward-proxy and run it as UID 1337),
 // so a container is meshward's only when its name, its image AND its place in the pod match:
@@ -83,7 +83,7 @@ function initFindings(view: PodView, containers: ContainerRef[], config: Pick<Me
   return [];
 }
 
-/** Rule 5, for Pods only (templates are not injected): the final pod must carry meshward's parts. */
+/** MW-SIDECAR-001..003, for Pods only (templates are not injected): the final pod must carry meshward's parts. */
 export function injectionFindings(view: PodView, config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
   const containers = listContainers(view);
   const out = [...proxyFindings(view, containers, config), ...initFindings(view, containers, config)];

@@ -2,6 +2,7 @@ import type { KubeObject } from '../admission/types.js';
 import { ANNOTATION_PREFIX, LABEL_INJECT, PROXY_CONTAINER_NAME } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { optedIn, parseInjectValue } from '../inject/decide.js';
+import { namespaceInjection } from '../policy/namespace-label.js';
 import { proxyImageFindings } from './meshward-containers.js';
 import { listContainers, readTrue } from './pod-fields.js';
 import type { PodView } from './pod-template.js';
@@ -31,7 +32,7 @@ function injectFindings(view: PodView): Finding[] {
 function notSentFindings(view: PodView, namespace: KubeObject): Finding[] {
   if (optedIn(namespace, view.labels) || listContainers(view).some((c) => c.name === PROXY_CONTAINER_NAME)) return [];
   const name = namespace.metadata?.name ?? '';
-  const disabled = namespace.metadata?.labels?.[LABEL_INJECT] === 'disabled';
+  const disabled = namespaceInjection(namespace) === 'disabled';
   const why = disabled ? `namespace ${name} opts out of injection (meshward.io/inject=disabled)` : `namespace ${name} is not opted in (meshward.io/inject=enabled) and the pod is not labelled meshward.io/inject: "true"`;
   return [finding('MW-INJECT-002', `${view.prefix}metadata.labels["${LABEL_INJECT}"]`, `${why}, so its pods would be created without the proxy`, disabled ? `remove meshward.io/inject=disabled from namespace ${name}` : undefined)];
 }

@@ -3,7 +3,7 @@ import { LABEL_INJECT, LABEL_MTLS } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { findNonStrictModes } from '../policy/mode-effects.js';
 import type { PolicySet } from '../policy/resolve-modes.js';
-import { isValidRequirement, namespaceLabel } from '../policy/namespace-label.js';
+import { isValidRequirement, namespaceInjection, namespaceLabel } from '../policy/namespace-label.js';
 import { podsUngated } from './namespace-mode.js';
 import { podFindings } from './pod-rules.js';
 import { podViewOf } from './pod-template.js';
@@ -60,7 +60,7 @@ export function strictTransitionWarnings(input: StrictTransitionInput): string[]
   const name = input.namespace.metadata?.name ?? '';
   const out: string[] = [];
   if (podsUngated(name, input.config)) out.push(`[MW-ADVISE-003] meshward does not gate pods in ${name} (system or meshward namespace)`);
-  if (input.namespace.metadata?.labels?.[LABEL_INJECT] !== 'enabled') {
+  if (namespaceInjection(input.namespace) !== 'enabled') {
     out.push(`[MW-ADVISE-003] ${name} lacks ${LABEL_INJECT}=enabled: its new pods will be refused as not injected`);
   }
   const pods = podLines(input);

@@ -7,7 +7,7 @@ import { resolveNamespaceLevel, type ResolvedLevel } from '../policy/resolve-mod
 import { finding, type Finding } from './rules.js';
 import { capList } from './warnings.js';
 
-// Rules 6 and 7 for a MeshTLSPolicy, and advisories for the ones that are allowed.
+// STRICT stays STRICT (MW-POLICY-001/002) and no ambiguity (MW-AMBIG-001/002) for a MeshTLSPolicy, and advisories for the ones that are allowed.
 
 export interface StrictNamespacePolicies {
   readonly name: string;
@@ -82,7 +82,7 @@ function advisories(candidate: MeshTLSPolicy, effects: readonly ModeEffect[], ct
   return out;
 }
 
-/** Rules 6 and 7 for one parsed policy. Pure. */
+/** MW-POLICY-001/002 and MW-AMBIG-001/002 for one parsed policy. Pure. */
 export function evaluatePolicy(candidate: MeshTLSPolicy, ctx: PolicyContext): PolicyVerdict {
   const findings = conflictFindings(candidate, ctx);
   const effects = policyModeEffects(candidate, { config: ctx.config, meshPolicies: ctx.meshPolicies, namespacePolicies: ctx.namespacePolicies });

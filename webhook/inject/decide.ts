@@ -8,6 +8,8 @@ import {
   PROXY_CONTAINER_NAME,
   SYSTEM_NAMESPACES,
 } from '../config/names.js';
+import { parseBooleanValue } from '../config/fields.js';
+import { namespaceInjection } from '../policy/namespace-label.js';
 import type { InjectReason } from './skip-reasons.js';
 
 export type InjectDecision = { inject: true } | { inject: false; reason: InjectReason; problem?: string };
@@ -17,9 +19,7 @@ export type InjectDecision = { inject: true } | { inject: false; reason: InjectR
  * "true" or "false" in any case; undefined for anything else.
  */
 export function parseInjectValue(raw: unknown): boolean | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const value = raw.trim().toLowerCase();
-  return value === 'true' ? true : value === 'false' ? false : undefined;
+  return parseBooleanValue(raw);
 }
 
 /** The pod's own opt-in/out: label preferred, annotation accepted. */
@@ -39,8 +39,8 @@ export function podInjectOverride(pod: V1Pod): { value?: boolean; problem?: stri
  * is labelled exactly "true". An annotation never opts a pod in: selectors do not read them.
  */
 export function optedIn(namespaceObject: KubeObject | undefined, podLabels: Readonly<Record<string, unknown>> | undefined): boolean {
-  const nsLabel = namespaceObject?.metadata?.labels?.[LABEL_INJECT];
-  return nsLabel === 'enabled' || (nsLabel !== 'disabled' && podLabels?.[LABEL_INJECT] === 'true');
+  const injection = namespaceInjection(namespaceObject);
+  return injection === 'enabled' || (injection !== 'disabled' && podLabels?.[LABEL_INJECT] === 'true');
 }
 
 /** The pod as seen in `namespace` (the API server may leave metadata.namespace unset on CREATE). */
@@ -69,6 +69,6 @@ export function decideInjection(pod: V1Pod, namespace: string, namespaceObject: 
   if (override.problem) return { inject: false, reason: 'invalid-annotation', problem: override.problem };
   if (override.value === false) return { inject: false, reason: 'pod-opted-out' };
   if (pod.spec?.hostNetwork === true) return { inject: false, reason: 'host-network' };
-  if (namespaceObject?.metadata?.labels?.[LABEL_INJECT] === 'disabled') return { inject: false, reason: 'namespace-disabled' };
+  if (namespaceInjection(namespaceObject) === 'disabled') return { inject: false, reason: 'namespace-disabled' };
   return optedIn(namespaceObject, pod.metadata?.labels) ? { inject: true } : { inject: false, reason: 'namespace-not-enabled' };
 }

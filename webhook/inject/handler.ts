@@ -1,12 +1,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { AdmissionDecision, AdmissionHandler, AdmissionRequest, KubeObject } from '../admission/types.js';
+import type { AdmissionDecision, AdmissionHandler, AdmissionRequest } from '../admission/types.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { ClusterUnavailableError, type ClusterState } from '../kube/cluster-state.js';
-import { isStrictNamespace } from '../policy/namespace-label.js';
-import { parseStoredPolicies } from '../policy/parse-policy.js';
-import { resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
+import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { decideInjection, podInNamespace } from './decide.js';
-import { declaredPorts, injectPod, type InjectionContext } from './inject-pod.js';
+import { injectPod, type InjectionContext } from './inject-pod.js';
+import { resolvePodModes } from './pod-modes.js';
 import { reinjectProbes } from './reinvoke.js';
 import type { InjectReason } from './skip-reasons.js';
 import type { InjectionTemplates } from './templates.js';
@@ -22,20 +21,6 @@ export interface InjectHandlerDeps {
 
 function allow(reason: InjectReason): AdmissionDecision {
   return { allowed: true, reason };
-}
-
-/** The modes the pod's proxy enforces: the policies in the mesh and pod namespaces, under the namespace's STRICT label. */
-export async function resolvePodModes(pod: V1Pod, namespace: KubeObject | undefined, config: MeshwardConfig, cluster: ClusterState): Promise<WorkloadModes> {
-  const name = pod.metadata?.namespace ?? 'default';
-  const [mesh, local] = await Promise.all([cluster.listPolicies(config.mesh.namespace), name === config.mesh.namespace ? Promise.resolve([]) : cluster.listPolicies(name)]);
-  return resolveWorkloadModes({
-    config,
-    meshPolicies: parseStoredPolicies(mesh).policies,
-    namespacePolicies: parseStoredPolicies(name === config.mesh.namespace ? mesh : local).policies,
-    namespaceStrict: isStrictNamespace(namespace),
-    podLabels: pod.metadata?.labels,
-    ports: declaredPorts(pod),
-  });
 }
 
 /** POST /mutate: injects opted-in pods on CREATE; every other request passes untouched. */

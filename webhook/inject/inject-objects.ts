@@ -5,7 +5,7 @@ import { LABEL_INJECT } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { decideInjection } from './decide.js';
-import { resolvePodModes } from './handler.js';
+import { resolvePodModes } from './pod-modes.js';
 import { injectPod, type InjectionContext } from './inject-pod.js';
 import type { AnnotationProblem } from './pod-options.js';
 import type { InjectReason } from './skip-reasons.js';

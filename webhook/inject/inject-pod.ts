@@ -1,5 +1,4 @@
 import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
-import { frozenJson, sharedOperation } from '../admission/patch-base64.js';
 import type { PatchOperation } from '../admission/types.js';
 import {
   ANNOTATION_STATUS,
@@ -14,6 +13,7 @@ import {
 } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { finding } from '../gate/rules.js';
+import { deepFreeze } from '../json/deep-freeze.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { addToArray, addToMap } from './json-pointer.js';
 import { injectedContainers, podSettings, type InjectedContainers } from './injected-containers.js';
@@ -21,6 +21,7 @@ import { ruleProblem, type AnnotationProblem, type PodInjectionOptions } from '.
 import { podProbeRewrites, probesOnProxyPorts, type ProbeRoute } from './probes.js';
 import { renderPodProxyFiles, type ProxyFiles } from './proxy-files.js';
 import { RenderCache } from './render-cache.js';
+import { sharedOperation } from './shared-operations.js';
 import type { InjectionTemplates } from './templates.js';
 import { configVolume, credentialsVolume, runtimeVolume } from './volumes.js';
 
@@ -115,7 +116,7 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   const routes: ProbeRoute[] = [];
 
   // Probe rewrites first: they address containers by index, before anything is inserted. Replicas
-  // rewrite alike: sharedOperation hands out one frozen operation, its encoding remembered.
+  // rewrite alike: sharedOperation (shared-operations.ts) hands out one frozen operation.
   if (options.rewriteProbes) {
     const owner = pod.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
     // Only groups the cache (a hit is compared in full): a plain join will do.
@@ -137,10 +138,16 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
     defaultContainer: annotations[DEFAULT_CONTAINER_ANNOTATION] ? undefined : containers[0]?.name,
   };
   // Everything below the probe rewrites is the same for every replica of a workload: built once
-  // per workload render and pod layout, frozen, its encoding remembered (admission/patch-base64.ts).
-  const key = `${context.configHash}\n${context.trustRootFingerprint ?? ''}\n${+layout.hasInitContainers}${+layout.hasContainers}${+layout.hasVolumes}${+layout.hasAnnotations}${+layout.hasLabels}${JSON.stringify(layout.defaultContainer) ?? '-'}`;
+  // per workload render and pod layout, deep-frozen (the encoder remembers the bytes of frozen values).
+  // The owner, the containers, stands for the settings (config, annotations), the templates and the
+  // proxy files (namespace, ServiceAccount, modes, probe routes); the key adds what buildSharedOps
+  // reads besides them, the account and modes included, though the proxy files imply them.
+  const serviceAccount = spec.serviceAccountName || 'default';
+  let key = `${context.configHash}\n${context.trustRootFingerprint ?? ''}\n${templates.hash}\n${JSON.stringify(serviceAccount)}${JSON.stringify(modes.workloadMode)}`;
+  for (const p of modes.ports) key += `${p.port}${JSON.stringify(p.mode)}`;
+  key += `\n${+layout.hasInitContainers}${+layout.hasContainers}${+layout.hasVolumes}${+layout.hasAnnotations}${+layout.hasLabels}${JSON.stringify(layout.defaultContainer) ?? '-'}`;
   const shared = sharedOps.get(containersOfWorkload, key, () =>
-    buildSharedOps(settings.options, containersOfWorkload, { ...context, serviceAccount: spec.serviceAccountName || 'default', proxyFiles, routes, layout }).map((op) => frozenJson(op)),
+    buildSharedOps(settings.options, containersOfWorkload, { ...context, serviceAccount, proxyFiles, routes, layout }).map((op) => deepFreeze(op)),
   )!;
   patch.push(...shared);
   return { ok: true, patch };

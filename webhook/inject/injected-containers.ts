@@ -1,17 +1,18 @@
 import type { V1Container } from '@kubernetes/client-node';
-import { frozenJson } from '../admission/patch-base64.js';
 import { ANNOTATION_PREFIX, POD_ANNOTATIONS } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
+import { deepFreeze } from '../json/deep-freeze.js';
 import { buildCaptureEnv } from './capture-env.js';
 import { proxyResources, readPodOptions, type AnnotationProblem, type PodInjectionOptions } from './pod-options.js';
 import type { ProxyFiles } from './proxy-files.js';
 import { RenderCache } from './render-cache.js';
-import { renderTemplate, type InjectionTemplates } from './templates.js';
+import { fillTemplate } from '../template/fill-template.js';
+import type { InjectionTemplates } from './templates.js';
 
 // What a pod's meshward.io/* annotations ask for, and the two containers rendered from it, are
 // the same for every replica of a workload: both are pure functions of (config, annotations,
-// proxy files, templates), so they are computed once and shared, frozen, with their encoded JSON
-// remembered for the admission response (admission/patch-base64.ts).
+// proxy files, templates), so they are computed once and shared, deep-frozen: the response encoder
+// remembers the encoding of frozen values (admission/patch-base64.ts).
 
 /** The pod's validated annotations: proxy options and meshward-init's capture rules. */
 export interface PodSettings {
@@ -27,7 +28,8 @@ export interface InjectedContainers {
 const settingsCache = new RenderCache<PodSettings>(256);
 // Full annotation names, made once: looking up a freshly concatenated string costs a hash each time.
 const ANNOTATION_KEYS = POD_ANNOTATIONS.map((name) => ANNOTATION_PREFIX + name);
-const containersCache = new WeakMap<PodSettings, WeakMap<ProxyFiles, { templates: InjectionTemplates; containers: InjectedContainers }>>();
+// Keyed by settings and proxy files (both shared renders), checked against config and templates.
+const containersCache = new WeakMap<PodSettings, WeakMap<ProxyFiles, { config: MeshwardConfig; templates: InjectionTemplates; containers: InjectedContainers }>>();
 
 /** Reads and validates the annotations; undefined (with every problem listed) when one is invalid. */
 export function podSettings(annotations: Readonly<Record<string, string>>, config: MeshwardConfig, problems: AnnotationProblem[]): PodSettings | undefined {
@@ -53,19 +55,19 @@ export function injectedContainers(settings: PodSettings, proxyFiles: ProxyFiles
   let byFiles = containersCache.get(settings);
   if (!byFiles) containersCache.set(settings, (byFiles = new WeakMap()));
   const cached = byFiles.get(proxyFiles);
-  if (cached && cached.templates === templates) return cached.containers;
+  if (cached && cached.config === config && cached.templates === templates) return cached.containers;
   const containers = renderContainers(settings, proxyFiles, config, templates);
-  byFiles.set(proxyFiles, { templates, containers });
+  byFiles.set(proxyFiles, { config, templates, containers });
   return containers;
 }
 
 function renderContainers({ options, captureEnv }: PodSettings, proxyFiles: ProxyFiles, config: MeshwardConfig, templates: InjectionTemplates): InjectedContainers {
-  const init = renderTemplate<V1Container>(templates.init, {
+  const init = fillTemplate(templates.init, {
     initImage: config.proxy.initImage,
     initEnv: [...captureEnv, ...proxyFiles.env].map((e) => ({ ...e })),
     initResources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
-  });
-  const proxy = renderTemplate<InjectedContainers['proxy']>(templates.proxy, {
+  }) as V1Container;
+  const proxy = fillTemplate(templates.proxy, {
     proxyImage: options.proxyImage,
     proxyLogLevel: options.proxyLogLevel,
     concurrency: String(config.proxy.concurrency),
@@ -73,8 +75,8 @@ function renderContainers({ options, captureEnv }: PodSettings, proxyFiles: Prox
     proxyResources: proxyResources(options),
     proxyUid: config.proxy.uid,
     proxyGid: config.proxy.gid,
-  });
+  }) as InjectedContainers['proxy'];
   if (options.nativeSidecar) proxy.restartPolicy = 'Always';
   else if (options.holdApplication) proxy.lifecycle = structuredClone(templates.holdApplication);
-  return { init: frozenJson(init), proxy: frozenJson(proxy) };
+  return { init: deepFreeze(init), proxy: deepFreeze(proxy) };
 }

@@ -1,4 +1,5 @@
-import { IMAGE, QUANTITY, QUANTITY_FORM } from '../config/fields.js';
+import { IMAGE, parseBooleanValue } from '../config/fields.js';
+import { QUANTITY, QUANTITY_FORM } from '../config/quantity.js';
 import { ANNOTATION_PREFIX } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { finding, formatFinding, type Finding } from '../gate/rules.js';
@@ -46,8 +47,8 @@ export function parseBoolAnnotation(
 ): boolean {
   const raw = annotations[ANNOTATION_PREFIX + name];
   if (raw === undefined) return fallback;
-  const value = raw.trim().toLowerCase();
-  if (value === 'true' || value === 'false') return value === 'true';
+  const value = parseBooleanValue(raw);
+  if (value !== undefined) return value;
   problems.push(problem(name, raw, '"true" or "false"'));
   return fallback;
 }

@@ -5,7 +5,7 @@ import { bootstrapHash, renderBootstrap, renderSdsSecrets, type BootstrapInput }
 import type { ProbeRoute } from './probes.js';
 import { packProxyConfig } from './proxy-config-env.js';
 import { RenderCache } from './render-cache.js';
-import { sameJson } from '../admission/same-json.js';
+import { sameJson } from '../json/same-json.js';
 import { BOOTSTRAP_FILE, CREDENTIAL_FILES, CREDENTIALS_DIR, PROXY_CONFIG_DIR } from './volumes.js';
 
 export interface ProxyFilesInput {

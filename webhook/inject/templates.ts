@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { templatesDirWith } from '../template/templates-dir.js';
+
+// The editable injection templates, parsed once at start-up and filled per workload by the one
+// template engine (template/fill-template.ts).
 
 /** The editable injection templates, parsed once at start-up. */
 export interface InjectionTemplates {
@@ -13,21 +16,11 @@ export interface InjectionTemplates {
   readonly hash: string;
 }
 
-const PLACEHOLDER = /^\{\{\s*([A-Za-z][A-Za-z0-9]*)\s*\}\}$/;
+const PROXY_TEMPLATE = 'meshward-proxy.yaml';
 
 /** templates/ next to the package (works from webhook/ under tsx and from dist/webhook/). */
 export function defaultTemplatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'templates');
-    try {
-      readFileSync(join(candidate, 'meshward-proxy.yaml'));
-      return candidate;
-    } catch {
-      dir = resolve(dir, '..');
-    }
-  }
-  throw new Error('templates/ not found next to the meshward package; set --templates');
+  return templatesDirWith(PROXY_TEMPLATE);
 }
 
 export function loadTemplates(dir: string = defaultTemplatesDir()): InjectionTemplates {
@@ -40,33 +33,8 @@ export function loadTemplates(dir: string = defaultTemplatesDir()): InjectionTem
     return { text, value: value as Record<string, unknown> };
   };
   const init = read('meshward-init.yaml');
-  const proxy = read('meshward-proxy.yaml');
+  const proxy = read(PROXY_TEMPLATE);
   const hold = read('hold-application.yaml');
   const hash = createHash('sha256').update(init.text).update(proxy.text).update(hold.text).digest('hex').slice(0, 16);
   return { init: init.value, proxy: proxy.value, holdApplication: hold.value, hash };
-}
-
-/**
- * Renders a template: every string that is exactly "{{ name }}" becomes values[name] (any JSON
- * type); strings that merely contain braces are left alone. Unknown names are an error, so a
- * typo in an edited template fails loudly instead of injecting a literal placeholder.
- */
-export function renderTemplate<T>(template: unknown, values: Readonly<Record<string, unknown>>): T {
-  const walk = (node: unknown): unknown => {
-    if (typeof node === 'string') {
-      const match = PLACEHOLDER.exec(node);
-      if (!match) return node;
-      const name = match[1]!;
-      if (!(name in values)) throw new Error(`template placeholder {{ ${name} }} has no value`);
-      return values[name];
-    }
-    if (Array.isArray(node)) return node.map(walk);
-    if (typeof node === 'object' && node !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(node)) out[key] = walk(value);
-      return out;
-    }
-    return node;
-  };
-  return walk(template) as T;
 }

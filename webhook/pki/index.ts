@@ -1,4 +1,4 @@
-// Public surface of the offline PKI core (issue #7). The signer controller, the CLI and the
+// Public surface of the offline PKI core. The signer controller, the CLI and the
 // server import from here; everything else in this folder is an implementation detail.
 export { PkiInputError, isPkiInputError } from './errors.js';
 export { createRootCa, createIntermediateCa, type CaPemPair, type CreateCaOptions, type IntermediateCaPem } from './create-ca.js';

@@ -1,6 +1,6 @@
 import { PkiInputError } from './errors.js';
 
-// SPIFFE-ID.md: spiffe://<trust-domain>/<path>; trust domain [a-z0-9._-]; path segments
+// The SPIFFE ID standard: spiffe://<trust-domain>/<path>; trust domain [a-z0-9._-]; path segments
 // [a-zA-Z0-9._-], never empty, "." or ".."; no query, fragment, port or userinfo; ≤2048 bytes.
 
 const TRUST_DOMAIN = /^[a-z0-9._-]+$/;

@@ -1,7 +1,8 @@
 import type { KubeObject } from '../admission/types.js';
-import { LABEL_MTLS } from '../config/names.js';
+import { LABEL_INJECT, LABEL_MTLS } from '../config/names.js';
 
-// The namespace requirement label, meshward.io/mtls=STRICT|PERMISSIVE|DISABLE.
+// A namespace's two meshward labels, read one way for the injector, the gate, status and check:
+// the requirement, meshward.io/mtls=STRICT|PERMISSIVE|DISABLE, and the opt-in, meshward.io/inject.
 
 export const NAMESPACE_REQUIREMENTS = ['STRICT', 'PERMISSIVE', 'DISABLE'] as const;
 
@@ -22,4 +23,13 @@ export function isValidRequirement(value: string): boolean {
  */
 export function isStrictNamespace(namespace: KubeObject | undefined): boolean {
   return namespaceLabel(namespace) === 'STRICT';
+}
+
+/** A namespace's meshward.io/inject label: what the injector webhooks' namespaceSelectors match. */
+export type NamespaceInjection = 'enabled' | 'disabled' | 'not-enabled';
+
+/** Exactly "enabled" or "disabled", as the API server's selectors compare; anything else opts neither way. */
+export function namespaceInjection(namespace: KubeObject | undefined): NamespaceInjection {
+  const value = namespace?.metadata?.labels?.[LABEL_INJECT];
+  return value === 'enabled' || value === 'disabled' ? value : 'not-enabled';
 }

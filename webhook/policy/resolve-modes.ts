@@ -3,7 +3,7 @@ import { selectorMatches } from './label-selector.js';
 import { policyRef, policyScope, type MeshTLSPolicy } from './mesh-tls-policy.js';
 import { pickWinningPolicy } from './precedence.js';
 
-// The one resolver (PRODUCT.md "Policy semantics"), shared by the gate, the injector, check,
+// The one resolver of policy semantics, shared by the gate, the injector, check,
 // status and generate:
 //   mesh default (config.mesh.defaultMode) → mesh-wide policy → namespace-wide policy
 //   → workload policy (selector matches the pod) → port-level entry.

@@ -1,4 +1,4 @@
-// Public API of the proxy bootstrap renderer (GitHub issue 8).
+// Public API of the proxy bootstrap renderer.
 
 export { BootstrapInputError, normalizeInput, type BootstrapInput, type ProbeInput } from './bootstrap-input.js';
 export { renderBootstrap, type RenderOptions } from './render-bootstrap.js';

@@ -3,7 +3,8 @@
 
 import { PORTS } from '../config/names.js';
 import { normalizeInput, type BootstrapInput, type NormalizedInput } from './bootstrap-input.js';
-import { defaultBootstrapTemplate, fillTemplate, parseBootstrapTemplate } from './bootstrap-template.js';
+import { fillTemplate } from '../template/fill-template.js';
+import { defaultBootstrapTemplate, parseBootstrapTemplate } from './bootstrap-template.js';
 import { dataClusters } from './data-clusters.js';
 import { bindAddresses, type Json } from './envoy-fragments.js';
 import { inboundListener, loopbackAddress } from './inbound-listener.js';

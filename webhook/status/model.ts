@@ -1,3 +1,4 @@
+import type { NamespaceInjection } from '../policy/namespace-label.js';
 import type { ResolvedMode } from '../config/types.js';
 import type { Violation } from '../gate/rules.js';
 import type { ModeSource, ResolvedLevel } from '../policy/resolve-modes.js';
@@ -9,7 +10,8 @@ import type { ModeSource, ResolvedLevel } from '../policy/resolve-modes.js';
 export type Requirement = 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'none' | 'invalid';
 
 /** The namespace's meshward.io/inject label. */
-export type InjectionOptIn = 'enabled' | 'disabled' | 'not-enabled';
+/** The namespace's meshward.io/inject label, as policy/namespace-label.ts reads it. */
+export type InjectionOptIn = NamespaceInjection;
 
 /** One port of a pod: what the policies say now, and what its proxy was rendered with. */
 export interface PortStatus {

@@ -1,6 +1,5 @@
 import type { KubeObject } from '../admission/types.js';
-import { LABEL_INJECT } from '../config/names.js';
-import { isStrictNamespace, isValidRequirement, namespaceLabel } from '../policy/namespace-label.js';
+import { isStrictNamespace, isValidRequirement, namespaceInjection, namespaceLabel } from '../policy/namespace-label.js';
 import { formatSelector } from '../policy/label-selector.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import type { InjectionOptIn, PolicySummary, Requirement } from './model.js';
@@ -15,8 +14,7 @@ export function requirementOf(namespace: KubeObject): { requirement: Requirement
 }
 
 export function injectionOf(namespace: KubeObject): InjectionOptIn {
-  const value = namespace.metadata?.labels?.[LABEL_INJECT];
-  return value === 'enabled' || value === 'disabled' ? value : 'not-enabled';
+  return namespaceInjection(namespace);
 }
 
 export function summarizePolicy(policy: MeshTLSPolicy): PolicySummary {

@@ -12,7 +12,7 @@ import type { ResolvedLevel } from '../policy/resolve-modes.js';
 import type { PodStatus } from './model.js';
 
 // Gate violations of what is stored: the gate's own rules through checkObjects (the same code as
-// `meshward check`), with rule 5 (arrived injected) for pods. Plus what only status can see in a
+// `meshward check`), with MW-SIDECAR-001..003 (arrived injected) for pods. Plus what only status can see in a
 // STRICT namespace: a namespace level that the mesh default or the mesh-wide policy makes less than
 // STRICT, and proxies still enforcing a weaker mode than the policies now say.
 

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from '../cli/io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { loadCurrentInjection } from '../status/command-config.js';
-import { openCluster, type ClusterSource, type OpenedCluster } from '../status/open-cluster.js';
-import { generatePolicy } from './generate-policy.js';
-import { buildRequest } from './request.js';
+import { loadCurrentInjection } from './current-injection.js';
+import { openCluster, type ClusterSource, type OpenedCluster } from './open-cluster.js';
+import { generatePolicy } from '../generate/generate-policy.js';
+import { buildRequest } from '../generate/request.js';
 
 // `meshward generate`: prints the MeshTLSPolicy that gives a namespace, workload or port the
 // requested mode without conflicts. Exit 0 printed; 1 the gate would refuse it (rule ID on

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { equalJson, sameJson } from '../../webhook/admission/same-json.js';
+import { equalJson, sameJson } from '../../webhook/json/same-json.js';
 
 // sameJson stands in for comparing JSON.stringify texts in a cache lookup (proxy-files.ts): a
 // wrong "same" would hand one workload another's proxy config.

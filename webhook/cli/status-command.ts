@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from '../cli/io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 import { startDashboardServer, type DashboardServer } from '../dashboard/dashboard-server.js';
-import { buildStatus } from './build-status.js';
-import { loadCurrentInjection, type CurrentInjection } from './command-config.js';
-import { formatStatusTable } from './format-table.js';
+import { buildStatus } from '../status/build-status.js';
+import { loadCurrentInjection, type CurrentInjection } from './current-injection.js';
+import { formatStatusTable } from '../status/format-table.js';
 import { openCluster, type ClusterSource, type OpenedCluster } from './open-cluster.js';
 
 // `meshward status`: live mTLS status and drift. Exit 0: no STRICT namespace is violated; 1: one

@@ -5,7 +5,7 @@ import type { ClusterState } from '../kube/cluster-state.js';
 import { loadKubeConfig, statusOf } from '../kube/kube-client.js';
 import { readManifestPaths } from '../kube/manifests.js';
 import { StaticClusterState } from '../kube/static-state.js';
-import type { SecretReader } from './certificate.js';
+import type { SecretReader } from '../status/certificate.js';
 import { DirectClusterState } from '../kube/direct-state.js';
 
 // The cluster for `status` and `generate`: live (direct API reads, plus Secret reads for the

@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../webhook/admission/types.js';
 import { StaticClusterState } from '../../webhook/kube/static-state.js';
-import { buildStatus } from '../../webhook/status/build-status.js';
-import { formatStatusTable, TABLE_WIDTH } from '../../webhook/status/format-table.js';
+import { TABLE_WIDTH } from '../../webhook/status/format-table.js';
 import type { StatusReport } from '../../webhook/status/model.js';
-import type { OpenedCluster } from '../../webhook/status/open-cluster.js';
-import { runStatusCommand, type StatusCommandDeps } from '../../webhook/status/status-command.js';
-import { CONFIG_HASH, config, mixedCluster, NOW, templates, TRUST_ROOT } from './fixtures.js';
+import type { OpenedCluster } from '../../webhook/cli/open-cluster.js';
+import { runStatusCommand, type StatusCommandDeps } from '../../webhook/cli/status-command.js';
+import { CONFIG_HASH, config, mixedCluster, NOW, templates, TRUST_ROOT } from '../status/fixtures.js';
 
 // `meshward status`: table and JSON output, exit codes, offline --state, and --serve.
 
@@ -128,17 +127,5 @@ describe('meshward status', () => {
     assert.match(pageText, /data-namespace="payments"/);
     assert.doesNotMatch(pageText, /data-namespace="shop"/, '-n is the default filter');
     assert.deepEqual(json!.namespaces.map((n) => n.name), ['payments']);
-  });
-});
-
-describe('formatStatusTable', () => {
-  it('wraps long names and messages within 100 columns', async () => {
-    const objects = await mixedCluster();
-    const long = structuredClone(objects.find((o) => o.metadata?.name === 'batch')!);
-    long.metadata!.name = `batch-${'x'.repeat(120)}`;
-    const report = await buildStatus({ config, cluster: new StaticClusterState([...objects, long]), currentTemplateHash: templates.hash, currentConfigHash: CONFIG_HASH, now: NOW });
-    const text = formatStatusTable(report);
-    assert.ok(text.split('\n').every((l) => [...l].length <= TABLE_WIDTH), text);
-    assert.match(text, /trust root unknown \(not checked\)/);
   });
 });

@@ -1,9 +1,9 @@
 import { buildConfig } from '../config/load.js';
 import type { MeshwardConfig } from '../config/types.js';
 import type { ClusterState } from '../kube/cluster-state.js';
-import { checkObjects } from './check-objects.js';
+import { checkObjects } from '../gate/check-objects.js';
 import { readAll, readFileUtf8, readManifestInputs, type ReadFile } from '../kube/manifests.js';
-import type { Violation } from './rules.js';
+import type { Violation } from '../gate/rules.js';
 
 // `meshward check`: the gate's rules on manifests, for CI. Exit 0 clean, 1 violations, 2 bad input.
 
