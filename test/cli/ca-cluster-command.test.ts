@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { runClusterCaCommand } from '../../webhook/identity/ca-cluster-command.js';
-import { certificateFingerprints, decodeCaSecret, type CaSecretState } from '../../webhook/identity/ca-secret.js';
-import { ApiStatusError } from '../../webhook/identity/identity-api.js';
-import { runCaCommand } from '../../webhook/pki/ca-command.js';
+import { runClusterCaCommand } from '../../webhook/cli/ca-cluster-command.js';
+import { certificateFingerprints, decodeCaSecret, type CaSecretState } from '../../webhook/identity/ca/ca-secret.js';
+import { KubeApiError } from '../../webhook/kube/errors.js';
+import { CLUSTER_TRUST_BUNDLES, SECRETS } from '../../webhook/kube/resources.js';
+import { runCaCommand } from '../../webhook/cli/ca-command.js';
 import { createIntermediateCa, fingerprint, loadCa, writeCaDir } from '../../webhook/pki/index.js';
 import { scratch, type Scratch } from '../pki/openssl-helpers.js';
-import { fakeApi, type FakeApi } from './fake-api.js';
-import { rootFiles } from './helpers.js';
+import { fakeKubeApi, type FakeKubeApi } from '../kube/fake-api.js';
+import { rootFiles } from '../identity/helpers.js';
 
 interface Run {
   code: number;
@@ -17,13 +18,13 @@ interface Run {
 
 describe('identity: meshward ca init --kubeconfig / ca rotate (fake API)', function () {
   this.timeout(30_000);
-  let api: FakeApi;
+  let api: FakeKubeApi;
   let clock: Date;
   let s: Scratch;
   before(() => (s = scratch('meshward-ca-cluster-')));
   after(() => s.cleanup());
   beforeEach(() => {
-    api = fakeApi();
+    api = fakeKubeApi();
     clock = new Date('2026-05-01T12:00:00Z');
   });
 
@@ -35,8 +36,8 @@ describe('identity: meshward ca init --kubeconfig / ca rotate (fake API)', funct
     const code = await runClusterCaCommand(sub as 'init' | 'rotate', rest, io, { api, now: () => clock, env });
     return { code, out, err };
   }
-  const state = (ns = 'meshward-system', name = 'meshward-ca'): CaSecretState => decodeCaSecret(api.secrets.get(ns, name)!);
-  const bundleNames = (): string[] => [...api.bundles.items.keys()].map((k) => k.slice(1)).sort();
+  const state = (ns = 'meshward-system', name = 'meshward-ca'): CaSecretState => decodeCaSecret(api.object(SECRETS, ns, name)!);
+  const bundleNames = (): string[] => api.objects(CLUSTER_TRUST_BUNDLES).map((b) => b.metadata.name).sort();
 
   it('`meshward ca init --kubeconfig` (through runCaCommand) creates the Secret and the ClusterTrustBundle', async () => {
     let out = '';
@@ -55,11 +56,11 @@ describe('identity: meshward ca init --kubeconfig / ca rotate (fake API)', funct
 
   it('refuses to overwrite an existing CA without --force (exit 2, Secret unchanged); --force replaces it', async () => {
     assert.equal((await run(['init', '--kubeconfig', 'k'])).code, 0);
-    const before = api.secrets.get('meshward-system', 'meshward-ca');
+    const before = api.object(SECRETS, 'meshward-system', 'meshward-ca');
     const again = await run(['init', '--kubeconfig', 'k']);
     assert.equal(again.code, 2);
     assert.match(again.err, /--force: Secret meshward-system\/meshward-ca already holds a CA; use "meshward ca rotate"/);
-    assert.deepEqual(api.secrets.get('meshward-system', 'meshward-ca'), before);
+    assert.deepEqual(api.object(SECRETS, 'meshward-system', 'meshward-ca'), before);
     const forced = await run(['init', '--kubeconfig', 'k', '--force']);
     assert.equal(forced.code, 0, forced.err);
     assert.match(forced.out, /replaced Secret/);
@@ -78,10 +79,10 @@ describe('identity: meshward ca init --kubeconfig / ca rotate (fake API)', funct
 
   it('honours --namespace/--secret and MESHWARD_MESH_NAMESPACE, and says when the namespace is missing', async () => {
     assert.equal((await run(['init', '--kubeconfig', 'k'], { MESHWARD_MESH_NAMESPACE: 'mesh' })).code, 0);
-    assert.ok(api.secrets.get('mesh', 'meshward-ca'));
+    assert.ok(api.object(SECRETS, 'mesh', 'meshward-ca'));
     assert.equal((await run(['init', '--kubeconfig', 'k', '--namespace', 'other', '--secret', 'ca2'])).code, 0);
-    assert.ok(api.secrets.get('other', 'ca2'));
-    api.failNext('createSecret', new ApiStatusError(404, 'namespaces "nope" not found'));
+    assert.ok(api.object(SECRETS, 'other', 'ca2'));
+    api.failNext('create', SECRETS, new KubeApiError(404, 'NotFound', 'namespaces "nope" not found'));
     const r = await run(['init', '--kubeconfig', 'k', '--namespace', 'nope']);
     assert.equal(r.code, 1);
     assert.match(r.err, /namespace nope does not exist; apply meshward's manifests first/);
@@ -127,7 +128,7 @@ describe('identity: meshward ca init --kubeconfig / ca rotate (fake API)', funct
 
   it('does not sign with the new root while its ClusterTrustBundle is missing (e.g. no attest permission, no signer running)', async () => {
     await run(['init', '--kubeconfig', 'k']);
-    api.failNext('createTrustBundle', new ApiStatusError(403, 'cannot attest'), 10);
+    api.failNext('create', CLUSTER_TRUST_BUNDLES, new KubeApiError(403, 'Forbidden', 'cannot attest'), 10);
     const p1 = await run(['rotate', '--kubeconfig', 'k']);
     assert.equal(p1.code, 0);
     assert.match(p1.err, /note: could not update ClusterTrustBundles \(HTTP 403/);
@@ -154,15 +155,15 @@ describe('identity: meshward ca init --kubeconfig / ca rotate (fake API)', funct
     const none = await run(['rotate', '--kubeconfig', 'k']);
     assert.equal(none.code, 1);
     assert.match(none.err, /does not exist; create the CA first with "meshward ca init --kubeconfig/);
-    assert.equal(api.secrets.items.size, 0);
+    assert.equal(api.objects(SECRETS).length, 0);
   });
 
   it('--status prints the phase and changes nothing', async () => {
     await run(['init', '--kubeconfig', 'k']);
-    const before = api.secrets.get('meshward-system', 'meshward-ca');
+    const before = api.object(SECRETS, 'meshward-system', 'meshward-ca');
     const r = await run(['rotate', '--status']);
     assert.equal(r.code, 0);
     assert.match(r.out, /^phase idle; signing under root [0-9a-f]{16}; trusted roots: [0-9a-f]{16}; next step: publish/);
-    assert.deepEqual(api.secrets.get('meshward-system', 'meshward-ca'), before);
+    assert.deepEqual(api.object(SECRETS, 'meshward-system', 'meshward-ca'), before);
   });
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import type { TrustBundleObject } from '../../webhook/identity/identity-api.js';
-import { desiredTrustBundles, isEmptyPlan, planTrustBundles } from '../../webhook/identity/trust-bundle-plan.js';
-import { syncTrustBundles } from '../../webhook/identity/trust-bundle-sync.js';
-import { fingerprint } from '../../webhook/pki/index.js';
-import { fakeApi } from './fake-api.js';
-import { rootFiles, SIGNER } from './helpers.js';
+import { CLUSTER_TRUST_BUNDLES } from '../../../webhook/kube/resources.js';
+import type { ClusterTrustBundle } from '../../../webhook/kube/types.js';
+import { desiredTrustBundles, isEmptyPlan, planTrustBundles } from '../../../webhook/identity/trust-bundles/trust-bundle-plan.js';
+import { syncTrustBundles } from '../../../webhook/identity/trust-bundles/trust-bundle-sync.js';
+import { fingerprint } from '../../../webhook/pki/index.js';
+import { fakeKubeApi } from '../../kube/fake-api.js';
+import { rootFiles, SIGNER } from '../helpers.js';
 
 describe('identity: ClusterTrustBundles for the signer', () => {
   const a = rootFiles().certPem;
@@ -20,10 +21,10 @@ describe('identity: ClusterTrustBundles for the signer', () => {
   });
 
   it('plans create/update/delete, and never touches a bundle someone else made for the signer', () => {
-    const [forA, forB] = desiredTrustBundles(SIGNER, a + b) as [TrustBundleObject, TrustBundleObject];
-    const stale: TrustBundleObject = { ...desiredTrustBundles(SIGNER, rootFiles().certPem)[0]!, metadata: { ...desiredTrustBundles(SIGNER, rootFiles().certPem)[0]!.metadata, resourceVersion: '3' } };
-    const tampered: TrustBundleObject = { ...forB, metadata: { ...forB.metadata, resourceVersion: '9' }, spec: { ...forB.spec, trustBundle: a } };
-    const foreign: TrustBundleObject = { metadata: { name: 'meshward.io:workload-identity:extra', labels: {} }, spec: { signerName: SIGNER, trustBundle: a } };
+    const [forA, forB] = desiredTrustBundles(SIGNER, a + b) as [ClusterTrustBundle, ClusterTrustBundle];
+    const stale: ClusterTrustBundle = { ...desiredTrustBundles(SIGNER, rootFiles().certPem)[0]!, metadata: { ...desiredTrustBundles(SIGNER, rootFiles().certPem)[0]!.metadata, resourceVersion: '3' } };
+    const tampered: ClusterTrustBundle = { ...forB, metadata: { ...forB.metadata, resourceVersion: '9' }, spec: { ...forB.spec, trustBundle: a } };
+    const foreign: ClusterTrustBundle = { metadata: { name: 'meshward.io:workload-identity:extra', labels: {} }, spec: { signerName: SIGNER, trustBundle: a } };
     const plan = planTrustBundles([forA, forB], [tampered, stale, foreign]);
     assert.deepEqual(plan.create.map((x) => x.metadata.name), [forA.metadata.name]);
     assert.deepEqual(plan.update.map((x) => [x.metadata.name, x.metadata.resourceVersion, x.spec.trustBundle]), [[forB.metadata.name, '9', b]]);
@@ -32,13 +33,13 @@ describe('identity: ClusterTrustBundles for the signer', () => {
   });
 
   it('sync creates the new root before deleting the old one, so no trusted root is ever missing', async () => {
-    const api = fakeApi();
+    const api = fakeKubeApi();
     await syncTrustBundles(api, SIGNER, a);
     await syncTrustBundles(api, SIGNER, b); // one call that both adds and drops a root
-    const writes = api.calls.filter((c) => /TrustBundle /.test(c) && !c.startsWith('list'));
+    const writes = api.calls.filter((c) => / clustertrustbundles /.test(c) && !c.startsWith('list'));
     const nameA = desiredTrustBundles(SIGNER, a)[0]!.metadata.name;
     const nameB = desiredTrustBundles(SIGNER, b)[0]!.metadata.name;
-    assert.deepEqual(writes, [`createTrustBundle ${nameA}`, `createTrustBundle ${nameB}`, `deleteTrustBundle ${nameA}`]);
-    assert.deepEqual([...api.bundles.items.values()].map((x) => x.metadata.name), [nameB]);
+    assert.deepEqual(writes, [`create clustertrustbundles ${nameA}`, `create clustertrustbundles ${nameB}`, `delete clustertrustbundles ${nameA}`]);
+    assert.deepEqual(api.objects(CLUSTER_TRUST_BUNDLES).map((x) => x.metadata.name), [nameB]);
   });
 });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import type { LeaseObject } from '../../webhook/identity/identity-api.js';
-import { decideLease, leaseRecord, microTime, releasedLeaseSpec } from '../../webhook/identity/lease-decision.js';
+import type { Lease } from '../../../webhook/kube/types.js';
+import { decideLease, leaseRecord, microTime, releasedLeaseSpec } from '../../../webhook/kube/runtime/lease-decision.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const at = (s: number): Date => new Date(T0.getTime() + s * 1000);
 
-function lease(holder: string | undefined, renewSecond = 0, transitions = 3, duration = 15): LeaseObject {
+function lease(holder: string | undefined, renewSecond = 0, transitions = 3, duration = 15): Lease {
   return {
     metadata: { name: 'meshward-signer', namespace: 'meshward-system', resourceVersion: '7' },
     spec: { ...(holder === undefined ? {} : { holderIdentity: holder }), leaseDurationSeconds: duration, renewTime: microTime(at(renewSecond)), acquireTime: microTime(T0), leaseTransitions: transitions },

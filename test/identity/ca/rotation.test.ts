@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { initialCaState } from '../../webhook/identity/ca-bootstrap.js';
-import { certificateFingerprints, decodeCaSecret, encodeCaSecret, signingCaOf, type CaSecretState } from '../../webhook/identity/ca-secret.js';
-import { advanceRotation, publish, retire, startSigning, type RotationStep } from '../../webhook/identity/rotation.js';
-import { createIntermediateCa, fingerprint, issueSvid, loadCa } from '../../webhook/pki/index.js';
-import { opensslVerify, scratch, type Scratch } from '../pki/openssl-helpers.js';
-import { ecKey, rootFiles } from './helpers.js';
+import { initialCaState } from '../../../webhook/identity/ca/ca-bootstrap.js';
+import { certificateFingerprints, decodeCaSecret, encodeCaSecret, signingCaOf, type CaSecretState } from '../../../webhook/identity/ca/ca-secret.js';
+import { advanceRotation, publish, retire, startSigning, type RotationStep } from '../../../webhook/identity/ca/rotation.js';
+import { createIntermediateCa, fingerprint, issueSvid, loadCa } from '../../../webhook/pki/index.js';
+import { opensslVerify, scratch, type Scratch } from '../../pki/openssl-helpers.js';
+import { ecKey, rootFiles } from '../helpers.js';
 
 const T0 = new Date();
 const at = (s: number): Date => new Date(T0.getTime() + s * 1000);

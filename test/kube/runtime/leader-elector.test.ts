@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { ApiStatusError } from '../../webhook/identity/identity-api.js';
-import { LeaderElector } from '../../webhook/identity/leader-elector.js';
-import { fakeApi, type FakeApi } from './fake-api.js';
+import { KubeApiError } from '../../../webhook/kube/errors.js';
+import { LEASES } from '../../../webhook/kube/resources.js';
+import { LeaderElector } from '../../../webhook/kube/runtime/leader-elector.js';
+import { fakeKubeApi, type FakeKubeApi } from '../fake-api.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 
-function elector(api: FakeApi, identity: string, clock: { t: number }, events: string[]): LeaderElector {
+function elector(api: FakeKubeApi, identity: string, clock: { t: number }, events: string[]): LeaderElector {
   return new LeaderElector({
     api,
     namespace: 'meshward-system',
@@ -23,11 +24,11 @@ function elector(api: FakeApi, identity: string, clock: { t: number }, events: s
 }
 
 describe('identity: LeaderElector over a fake Lease API', () => {
-  let api: FakeApi;
+  let api: FakeKubeApi;
   let clock: { t: number };
   let events: string[];
   beforeEach(() => {
-    api = fakeApi();
+    api = fakeKubeApi();
     clock = { t: T0 };
     events = [];
   });
@@ -39,7 +40,7 @@ describe('identity: LeaderElector over a fake Lease API', () => {
     await Promise.all([a.settled(), b.settled()]);
     assert.equal([a.isLeader(), b.isLeader()].filter(Boolean).length, 1);
     assert.equal(events.length, 1);
-    const holder = api.leases.get('meshward-system', 'meshward-signer')?.spec.holderIdentity;
+    const holder = api.object(LEASES, 'meshward-system', 'meshward-signer')?.spec.holderIdentity;
     assert.equal(holder, a.isLeader() ? 'a' : 'b');
   });
 
@@ -52,7 +53,7 @@ describe('identity: LeaderElector over a fake Lease API', () => {
     clock.t += 2000;
     await a.stop();
     assert.deepEqual(events, ['a started', 'a stopped']);
-    const released = api.leases.get('meshward-system', 'meshward-signer');
+    const released = api.object(LEASES, 'meshward-system', 'meshward-signer');
     assert.equal(released?.spec.holderIdentity, undefined);
     assert.equal(released?.spec.leaseDurationSeconds, 1);
     clock.t += 2000; // one retry period, far less than the 15 s lease
@@ -60,7 +61,7 @@ describe('identity: LeaderElector over a fake Lease API', () => {
     await b.settled();
     assert.equal(b.isLeader(), true);
     assert.deepEqual(events, ['a started', 'a stopped', 'b started']);
-    assert.equal(api.leases.get('meshward-system', 'meshward-signer')?.spec.leaseTransitions, 1);
+    assert.equal(api.object(LEASES, 'meshward-system', 'meshward-signer')?.spec.leaseTransitions, 1);
   });
 
   it('a crashed leader (no release) is replaced only after a full lease duration on the standby clock', async () => {
@@ -81,7 +82,7 @@ describe('identity: LeaderElector over a fake Lease API', () => {
   it('a leader that cannot renew for renewDeadline stops leading (before others may take over)', async () => {
     const a = elector(api, 'a', clock, events);
     await a.tick();
-    api.failNext('replaceLease', new ApiStatusError(500, 'etcd timeout'), 100);
+    api.failNext('replace', LEASES, new KubeApiError(500, 'InternalError', 'etcd timeout'), 100);
     clock.t += 4000;
     await a.tick();
     assert.equal(a.isLeader(), true, '4 s without renewal is within the 10 s deadline');
@@ -95,8 +96,8 @@ describe('identity: LeaderElector over a fake Lease API', () => {
   it('a leader that finds another holder in the lease stops at once', async () => {
     const a = elector(api, 'a', clock, events);
     await a.tick();
-    const l = api.leases.get('meshward-system', 'meshward-signer')!;
-    api.leases.replace({ ...l, spec: { ...l.spec, holderIdentity: 'intruder' } });
+    const l = api.object(LEASES, 'meshward-system', 'meshward-signer')!;
+    api.put(LEASES, { ...l, spec: { ...l.spec, holderIdentity: 'intruder' } });
     clock.t += 2000;
     await a.tick();
     await a.settled();
@@ -120,15 +121,15 @@ describe('identity: LeaderElector over a fake Lease API', () => {
     });
     real.start();
     const deadline = Date.now() + 5000;
-    while (api.calls.filter((c) => c.startsWith('replaceLease')).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(api.calls.some((c) => c.startsWith('replaceLease')), 'the loop renewed after its first acquisition');
+    while (api.calls.filter((c) => c.startsWith('replace leases')).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(api.calls.some((c) => c.startsWith('replace leases')), 'the loop renewed after its first acquisition');
     await real.stop();
     assert.deepEqual(events, ['loop started', 'loop stopped']);
     const standby = elector(api, 'c', clock, events);
-    api.leases.replace({ ...api.leases.get('meshward-system', 'meshward-signer')!, spec: { holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.t).toISOString() } });
+    api.put(LEASES, { ...api.object(LEASES, 'meshward-system', 'meshward-signer')!, spec: { holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.t).toISOString() } });
     await standby.tick();
-    const before = api.leases.get('meshward-system', 'meshward-signer');
+    const before = api.object(LEASES, 'meshward-system', 'meshward-signer');
     await standby.stop();
-    assert.deepEqual(api.leases.get('meshward-system', 'meshward-signer'), before);
+    assert.deepEqual(api.object(LEASES, 'meshward-system', 'meshward-signer'), before);
   });
 });

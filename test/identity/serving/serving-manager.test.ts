@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import fastJsonPatch from 'fast-json-patch';
-import { createRootCa } from '../../webhook/pki/index.js';
-import type { JsonPatchOp, ServingApi, WebhookConfigObject } from '../../webhook/identity/serving-api.js';
-import { parseBundle } from '../../webhook/identity/serving-bundle.js';
-import { startServingCertManager, type IdentityLogger, type ServingCertManager } from '../../webhook/identity/serving-manager.js';
-import type { WebhookConfigKind } from '../../webhook/identity/serving-plan.js';
-import type { SecretObject } from '../../webhook/identity/serving-secret.js';
-import type { ServingSettings } from '../../webhook/identity/serving-settings.js';
-import type { TlsPair } from '../../webhook/server/tls-files.js';
+import { createRootCa } from '../../../webhook/pki/index.js';
+import { KubeApiError } from '../../../webhook/kube/errors.js';
+import { MUTATING_WEBHOOK_CONFIGURATIONS, SECRETS, VALIDATING_WEBHOOK_CONFIGURATIONS } from '../../../webhook/kube/resources.js';
+import type { Secret } from '../../../webhook/kube/types.js';
+import { parseBundle } from '../../../webhook/pki/cert-bundle.js';
+import { startServingCertManager, type IdentityLogger, type ServingCertManager } from '../../../webhook/identity/serving/serving-manager.js';
+import type { ServingSettings } from '../../../webhook/identity/serving/serving-settings.js';
+import type { TlsPair } from '../../../webhook/server/tls-files.js';
+import { fakeKubeApi } from '../../kube/fake-api.js';
 
 const DAY = 86_400_000;
-
-class HttpError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
 
 function clone<T>(v: T): T {
   return structuredClone(v);
@@ -30,17 +24,17 @@ class Clock {
   }
 }
 
+const SECRET_REF = { namespace: 'meshward-system', name: 'meshward-webhook-tls' };
+
 /**
- * An in-memory API server for one Secret and the webhook configurations. JSON patches are applied
- * with fast-json-patch (so `test` operations are honoured) and writes check resourceVersion.
- * `onWrite` sees every write, to check invariants at the moment they could break.
+ * The cluster the manager works on: the one fake API (test/kube/fake-api.ts: JSON patches with
+ * `test` operations honoured, resourceVersion checked on every write) holding the Secret and the
+ * webhook configurations. `listeners` see every write, to check invariants at the moment they
+ * could break; `writes` names them in order.
  */
-class FakeApi implements ServingApi {
-  secret: SecretObject | undefined;
-  configs = new Map<string, WebhookConfigObject>();
-  rv = 1;
+class ServingCluster {
+  readonly kube = fakeKubeApi();
   writes: string[] = [];
-  conflictNextReplace = false;
   /** Since when (fake time) each CA fingerprint has been in every webhook's caBundle. */
   readonly trustedSince = new Map<string, number>();
   readonly listeners: Array<() => void> = [];
@@ -50,9 +44,22 @@ class FakeApi implements ServingApi {
     this.clock = clock;
     const caBundle = caBundlePem ? Buffer.from(caBundlePem).toString('base64') : undefined;
     const cc = caBundle ? { caBundle } : {};
-    this.configs.set('MutatingWebhookConfiguration/meshward-injector', { metadata: { name: 'meshward-injector', resourceVersion: String(this.rv++) }, webhooks: [{ name: 'inject.meshward.io', clientConfig: { ...cc } }, { name: 'inject-pod.meshward.io', clientConfig: { ...cc } }] });
-    this.configs.set('ValidatingWebhookConfiguration/meshward-gate', { metadata: { name: 'meshward-gate', resourceVersion: String(this.rv++) }, webhooks: [{ name: 'workloads.gate.meshward.io', clientConfig: { ...cc } }] });
+    this.kube.put(MUTATING_WEBHOOK_CONFIGURATIONS, { metadata: { name: 'meshward-injector' }, webhooks: [{ name: 'inject.meshward.io', clientConfig: { ...cc } }, { name: 'inject-pod.meshward.io', clientConfig: { ...cc } }] });
+    this.kube.put(VALIDATING_WEBHOOK_CONFIGURATIONS, { metadata: { name: 'meshward-gate' }, webhooks: [{ name: 'workloads.gate.meshward.io', clientConfig: { ...cc } }] });
+    this.kube.onWrite.push((verb, r, object) => {
+      if (r === SECRETS) this.writes.push(`${verb}-secret`);
+      else this.writes.push(`${verb} ${object.metadata.name}`);
+      this.onWrite();
+    });
     this.onWrite();
+  }
+  /** The serving Secret as stored. */
+  get secret(): Secret | undefined {
+    return this.kube.object(SECRETS, SECRET_REF.namespace, SECRET_REF.name);
+  }
+  /** The next replace of the Secret fails with 409 Conflict (another writer won). */
+  set conflictNextReplace(on: boolean) {
+    if (on) this.kube.failNext('replace', SECRETS, new KubeApiError(409, 'Conflict', 'the object has been modified'));
   }
   onWrite(): void {
     const bundles = this.bundles();
@@ -63,52 +70,14 @@ class FakeApi implements ServingApi {
     for (const fp of [...this.trustedSince.keys()]) if (!bundles.every((b) => b.includes(fp))) this.trustedSince.delete(fp);
     for (const l of this.listeners) l();
   }
-  async getSecret(): Promise<SecretObject | undefined> {
-    return clone(this.secret);
-  }
-  async createSecret(secret: SecretObject): Promise<SecretObject> {
-    if (this.secret) throw new HttpError(409, 'AlreadyExists');
-    this.secret = { ...clone(secret), metadata: { ...secret.metadata, resourceVersion: String(this.rv++) } };
-    this.writes.push('create-secret');
-    this.onWrite();
-    return clone(this.secret);
-  }
-  async replaceSecret(secret: SecretObject): Promise<SecretObject> {
-    if (!this.secret) throw new HttpError(404, 'NotFound');
-    if (this.conflictNextReplace || secret.metadata.resourceVersion !== this.secret.metadata.resourceVersion) {
-      this.conflictNextReplace = false;
-      throw new HttpError(409, 'Conflict');
-    }
-    this.secret = { ...clone(secret), metadata: { ...secret.metadata, resourceVersion: String(this.rv++) } };
-    this.writes.push('replace-secret');
-    this.onWrite();
-    return clone(this.secret);
-  }
-  async getWebhookConfig(kind: WebhookConfigKind, name: string): Promise<WebhookConfigObject | undefined> {
-    return clone(this.configs.get(`${kind}/${name}`));
-  }
-  async patchWebhookConfig(kind: WebhookConfigKind, name: string, ops: readonly JsonPatchOp[]): Promise<void> {
-    const key = `${kind}/${name}`;
-    const current = this.configs.get(key);
-    if (!current) throw new HttpError(404, 'NotFound');
-    let next: WebhookConfigObject;
-    try {
-      next = fastJsonPatch.applyPatch(clone(current), clone(ops) as fastJsonPatch.Operation[], true, false).newDocument;
-    } catch (err) {
-      throw new HttpError(422, (err as Error).message);
-    }
-    this.configs.set(key, { ...next, metadata: { ...next.metadata, resourceVersion: String(this.rv++) } });
-    this.writes.push(`patch ${name}`);
-    this.onWrite();
-  }
   /** Every webhook's caBundle, as fingerprint lists. */
   bundles(): string[][] {
-    return [...this.configs.values()].flatMap((c) =>
+    return [...this.kube.objects(MUTATING_WEBHOOK_CONFIGURATIONS), ...this.kube.objects(VALIDATING_WEBHOOK_CONFIGURATIONS)].flatMap((c) =>
       (c.webhooks ?? []).map((w) => parseBundle(Buffer.from(w.clientConfig?.caBundle ?? '', 'base64').toString('utf8')).map((b) => b.fingerprint)),
     );
   }
   recreateGateWithoutCaBundle(): void {
-    this.configs.set('ValidatingWebhookConfiguration/meshward-gate', { metadata: { name: 'meshward-gate', resourceVersion: String(this.rv++) }, webhooks: [{ name: 'workloads.gate.meshward.io', clientConfig: {} }] });
+    this.kube.put(VALIDATING_WEBHOOK_CONFIGURATIONS, { ...clone(this.kube.object(VALIDATING_WEBHOOK_CONFIGURATIONS, undefined, 'meshward-gate')!), webhooks: [{ name: 'workloads.gate.meshward.io', clientConfig: {} }] });
     this.onWrite();
   }
 }
@@ -134,7 +103,7 @@ const settings: ServingSettings = {
   ],
 };
 
-function caFingerprintOf(certPem: string, api: FakeApi): string {
+function caFingerprintOf(certPem: string, api: ServingCluster): string {
   // The CA that issued the served certificate, found among the Secret's CAs.
   const leaf = new X509Certificate(certPem);
   const data = api.secret?.data ?? {};
@@ -146,7 +115,7 @@ function caFingerprintOf(certPem: string, api: FakeApi): string {
 }
 
 interface Harness {
-  api: FakeApi;
+  api: ServingCluster;
   clock: Clock;
   served: TlsPair[];
   /** The issuing CA of each served certificate, in order. */
@@ -161,8 +130,8 @@ interface Harness {
  * hand-over to the server: whatever is being served must be trusted by every webhook's caBundle,
  * and a certificate is only served once its CA has been in every caBundle for propagationMs.
  */
-function harness(opts: { api?: FakeApi; leader?: () => boolean } = {}): Harness {
-  const api = opts.api ?? new FakeApi();
+function harness(opts: { api?: ServingCluster; leader?: () => boolean } = {}): Harness {
+  const api = opts.api ?? new ServingCluster();
   const clock = api.clock;
   const served: TlsPair[] = [];
   const servedCas: string[] = [];
@@ -173,7 +142,7 @@ function harness(opts: { api?: FakeApi; leader?: () => boolean } = {}): Harness 
   });
   const logs = captureLogs();
   const manager = startServingCertManager({
-    api,
+    api: api.kube,
     settings,
     isLeader: opts.leader ?? (() => true),
     logger: logs,
@@ -226,7 +195,7 @@ describe('identity: serving-certificate manager (fake API, fake clock)', functio
   });
 
   it('takes over a caBundle it did not write: the foreign CA stays until retire-after, then only its own CA is left', async () => {
-    const foreignApi = new FakeApi(createRootCa({ now: new Date() }).certPem);
+    const foreignApi = new ServingCluster(createRootCa({ now: new Date() }).certPem);
     const foreignFp = foreignApi.bundles()[0]![0]!;
     const h = track(harness({ api: foreignApi }));
     await h.manager.reconcileNow();
@@ -308,7 +277,7 @@ describe('identity: serving-certificate manager (fake API, fake clock)', functio
   });
 
   it('leader change mid-rotation: the new leader finishes the staged certificate instead of issuing another', async () => {
-    const api = new FakeApi();
+    const api = new ServingCluster();
     const clock = api.clock;
     const a = harness({ api });
     await a.manager.reconcileNow();
@@ -323,7 +292,7 @@ describe('identity: serving-certificate manager (fake API, fake clock)', functio
   });
 
   it('a follower never writes, serves what the leader put in the Secret, and refuses rotateNow', async () => {
-    const api = new FakeApi();
+    const api = new ServingCluster();
     const clock = api.clock;
     const leader = track(harness({ api }));
     const follower = track(harness({ api, leader: () => false }));

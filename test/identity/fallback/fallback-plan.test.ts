@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { createRootCa, issueSvid, loadCa, generateKeyPairFor, type MeshCa } from '../../webhook/pki/index.js';
-import { decideFallback, listsPodCertificateRequests } from '../../webhook/identity/fallback-api.js';
-import { identitySecretBody, identitySecretName, readIdentitySecret, readTrustConfigMap, refreshAt, trustConfigMapBody, type ServiceAccountRef } from '../../webhook/identity/fallback-objects.js';
-import { planFallback, type FallbackObservation } from '../../webhook/identity/fallback-plan.js';
-import type { SecretObject } from '../../webhook/identity/serving-secret.js';
+import { createRootCa, issueSvid, loadCa, generateKeyPairFor, type MeshCa } from '../../../webhook/pki/index.js';
+import { decideFallback } from '../../../webhook/identity/fallback/fallback-decision.js';
+import { identitySecretBody, identitySecretName, readIdentitySecret, readTrustConfigMap, refreshAt, trustConfigMapBody, type ServiceAccountRef } from '../../../webhook/identity/fallback/fallback-objects.js';
+import { planFallback, type FallbackObservation } from '../../../webhook/identity/fallback/fallback-plan.js';
+import type { Secret } from '../../../webhook/kube/types.js';
+import { listsResource } from '../../../webhook/kube/discovery.js';
 
 const HOUR = 3_600_000;
 const T0 = new Date('2026-03-01T00:00:00Z');
@@ -14,7 +15,7 @@ function sa(namespace: string, name: string): ServiceAccountRef {
 }
 
 /** An identity Secret as the controller writes it, issued at `issuedAt` by `ca` for `account`. */
-function issued(ca: MeshCa, account: ServiceAccountRef, issuedAt: Date, trustDomain = 'cluster.local', ttlSeconds = 4 * 3600): SecretObject {
+function issued(ca: MeshCa, account: ServiceAccountRef, issuedAt: Date, trustDomain = 'cluster.local', ttlSeconds = 4 * 3600): Secret {
   const { publicKey, privateKey } = generateKeyPairFor('ECDSAP256');
   const svid = issueSvid({ ca, subjectPublicKey: publicKey, trustDomain, namespace: account.namespace, serviceAccount: account.name, ttlSeconds, now: issuedAt });
   const body = identitySecretBody(account, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() + svid.certificateChainPem, svid);
@@ -38,9 +39,9 @@ describe('identity: Secret fallback planner and objects (pure)', function () {
     assert.deepEqual(decideFallback('secret', true), { active: true, reason: 'forced-by-config', effectiveSource: 'secret' });
     assert.deepEqual(decideFallback('pod-certificate', false), { active: true, reason: 'no-pod-certificate-api', effectiveSource: 'secret' });
     assert.deepEqual(decideFallback('pod-certificate', true), { active: false, reason: 'pod-certificate-api-served', effectiveSource: 'pod-certificate' });
-    assert.equal(listsPodCertificateRequests({ resources: [{ name: 'certificatesigningrequests' }, { name: 'podcertificaterequests' }, { name: 'podcertificaterequests/status' }] }), true);
-    assert.equal(listsPodCertificateRequests({ resources: [{ name: 'certificatesigningrequests' }, { name: 'clustertrustbundles' }] }), false);
-    assert.equal(listsPodCertificateRequests(undefined), false);
+    assert.equal(listsResource({ resources: [{ name: 'certificatesigningrequests' }, { name: 'podcertificaterequests' }, { name: 'podcertificaterequests/status' }] }, 'podcertificaterequests'), true);
+    assert.equal(listsResource({ resources: [{ name: 'certificatesigningrequests' }, { name: 'clustertrustbundles' }] }, 'podcertificaterequests'), false);
+    assert.equal(listsResource(undefined, 'podcertificaterequests'), false);
   });
 
   it('a newly meshed namespace: a Secret per ServiceAccount and one trust ConfigMap', () => {
@@ -99,7 +100,7 @@ describe('identity: Secret fallback planner and objects (pure)', function () {
   it('never writes over what it did not create: an unlabelled Secret or ConfigMap is reported as skipped', () => {
     const web = sa('shop', 'web');
     const mine = issued(ca, web, T0);
-    const theirs: SecretObject = { ...mine, metadata: { ...mine.metadata, labels: { app: 'legacy' } } };
+    const theirs: Secret = { ...mine, metadata: { ...mine.metadata, labels: { app: 'legacy' } } };
     const cm = trustConfigMapBody('shop', otherCa.trustBundlePem, '4');
     const theirCm = { ...cm, metadata: { ...cm.metadata, labels: {} } };
     const plan = planFallback(observation({ meshedNamespaces: ['shop'], serviceAccounts: [web], secrets: [readIdentitySecret(theirs, ca.certificate)], configMaps: [readTrustConfigMap(theirCm)] }));

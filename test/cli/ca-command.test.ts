@@ -3,9 +3,9 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCaDir } from '../../webhook/pki/ca-files.js';
-import { runCaCommand } from '../../webhook/pki/ca-command.js';
+import { runCaCommand } from '../../webhook/cli/ca-command.js';
 import { fingerprint } from '../../webhook/pki/trust-bundle.js';
-import { opensslVerify, pemBlocks, scratch, x509Text, type Scratch } from './openssl-helpers.js';
+import { opensslVerify, pemBlocks, scratch, x509Text, type Scratch } from '../pki/openssl-helpers.js';
 
 async function run(args: string[], now = new Date()): Promise<{ code: number; out: string; err: string }> {
   let out = '';

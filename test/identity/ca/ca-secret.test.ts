@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { initialCaState } from '../../webhook/identity/ca-bootstrap.js';
-import { CA_SECRET_KEYS, certificateFingerprints, decodeCaSecret, encodeCaSecret, ROTATION_ANNOTATION, signingCaOf } from '../../webhook/identity/ca-secret.js';
-import type { SecretObject } from '../../webhook/identity/identity-api.js';
-import { caFilesOf, createIntermediateCa, fingerprint, loadCa } from '../../webhook/pki/index.js';
-import { rootFiles } from './helpers.js';
+import { initialCaState } from '../../../webhook/identity/ca/ca-bootstrap.js';
+import { CA_SECRET_KEYS, certificateFingerprints, decodeCaSecret, encodeCaSecret, ROTATION_ANNOTATION, signingCaOf } from '../../../webhook/identity/ca/ca-secret.js';
+import type { Secret } from '../../../webhook/kube/types.js';
+import { caFilesOf, createIntermediateCa, fingerprint, loadCa } from '../../../webhook/pki/index.js';
+import { rootFiles } from '../helpers.js';
 
 const REF = { namespace: 'meshward-system', name: 'meshward-ca' };
 
@@ -35,14 +35,14 @@ describe('identity: the CA Secret (encode/decode)', () => {
   });
 
   it('keeps resourceVersion and foreign labels/annotations of the Secret it replaces', () => {
-    const base: SecretObject = { metadata: { ...REF, resourceVersion: '42', labels: { team: 'sec' }, annotations: { note: 'x' } } };
+    const base: Secret = { metadata: { ...REF, resourceVersion: '42', labels: { team: 'sec' }, annotations: { note: 'x' } } };
     const out = encodeCaSecret(REF, initialCaState(root), base);
     assert.equal(out.metadata.resourceVersion, '42');
     assert.equal(out.metadata.labels?.team, 'sec');
     assert.equal(out.metadata.annotations?.note, 'x');
   });
 
-  const bad: Array<[string, (s: SecretObject) => SecretObject, RegExp]> = [
+  const bad: Array<[string, (s: Secret) => Secret, RegExp]> = [
     ['no ca.key', (s) => ({ ...s, data: { ...s.data, [CA_SECRET_KEYS.key]: '' } }), /has only one of ca\.crt and ca\.key/],
     ['nothing at all', (s) => ({ ...s, data: {} }), /has no ca\.crt\/ca\.key; create it with "meshward ca init/],
     ['an unknown phase', (s) => ({ ...s, metadata: { ...s.metadata, annotations: { [ROTATION_ANNOTATION]: '{"phase":"halfway"}' } } }), /must be JSON with "phase" one of idle, published, signing/],

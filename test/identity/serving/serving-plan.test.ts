@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { createRootCa } from '../../webhook/pki/index.js';
-import { caBundlePatchOps, observeWebhookConfig } from '../../webhook/identity/serving-api.js';
-import { parseBundle, type BundleCert } from '../../webhook/identity/serving-bundle.js';
-import { issueServingMaterial } from '../../webhook/identity/serving-issue.js';
-import { planServing, renewAt, type ObservedWebhookConfig, type ServingAction, type ServingPolicy } from '../../webhook/identity/serving-plan.js';
-import { promotedSecret, readServingSecret, stagedSecret, trustedSecret, type SecretObject, type StagedMaterial } from '../../webhook/identity/serving-secret.js';
+import { createRootCa, issueSingleUseServing } from '../../../webhook/pki/index.js';
+import { caBundlePatchOps, observeWebhookConfig } from '../../../webhook/identity/serving/webhook-configs.js';
+import { parseBundle, type BundleCert } from '../../../webhook/pki/cert-bundle.js';
+import { planServing, renewAt, type ObservedWebhookConfig, type ServingAction, type ServingPolicy } from '../../../webhook/identity/serving/serving-plan.js';
+import type { Secret } from '../../../webhook/kube/types.js';
+import { promotedSecret, readServingSecret, stagedSecret, trustedSecret, type StagedMaterial } from '../../../webhook/identity/serving/serving-secret.js';
 
 const DAY = 86_400_000;
 const T0 = new Date('2026-03-01T00:00:00Z');
@@ -14,7 +14,7 @@ const names = { dnsNames: ['meshward.meshward-system.svc', 'meshward.meshward-sy
 const policy: ServingPolicy = { ...names, renewFraction: 2 / 3, propagationMs: 10_000, retireGraceMs: 300_000 };
 
 function issue(now: Date, extra: Partial<typeof names> = {}): StagedMaterial {
-  return issueServingMaterial({ ...names, ...extra, validityDays: 90, now });
+  return issueSingleUseServing({ ...names, ...extra, validityDays: 90, now });
 }
 function caOf(m: StagedMaterial): BundleCert {
   return parseBundle(m.caPem)[0]!;
@@ -24,8 +24,8 @@ function at(base: Date, ms: number): Date {
 }
 
 /** A Secret as the manager leaves it: current (promoted), optional pending, optional trusted-at. */
-function secretWith(o: { current?: StagedMaterial; pending?: StagedMaterial; trustedAt?: Date; retireAfter?: Date }): SecretObject {
-  let s: SecretObject | undefined;
+function secretWith(o: { current?: StagedMaterial; pending?: StagedMaterial; trustedAt?: Date; retireAfter?: Date }): Secret {
+  let s: Secret | undefined;
   if (o.current) s = promotedSecret(stagedSecret(undefined, ref, o.current), ref, o.retireAfter ?? T0);
   if (o.pending) s = stagedSecret(s, ref, o.pending);
   if (o.trustedAt) s = trustedSecret(s!, ref, o.trustedAt);
@@ -159,10 +159,10 @@ describe('identity: serving-certificate planner (pure)', function () {
     const expired = planServing({ secret: readServingSecret(secretWith({ current: old })), configs: configs([caOf(old)]), now: at(T0, 30 * DAY), forceRotation: false }, { ...policy, renewFraction: 2 });
     assert.match((expired.actions[0] as { reason: string }).reason, /^the certificate expired at /);
     const good = secretWith({ current: next });
-    const mismatched: SecretObject = { ...good, data: { ...good.data, 'tls.key': Buffer.from(old.keyPem).toString('base64') } };
+    const mismatched: Secret = { ...good, data: { ...good.data, 'tls.key': Buffer.from(old.keyPem).toString('base64') } };
     const broken = planServing({ secret: readServingSecret(mismatched), configs: configs([caOf(next)]), now: T0, forceRotation: false }, policy);
     assert.deepEqual(broken.actions, [{ type: 'stage', reason: 'tls.crt: the private key does not match the certificate' }]);
-    const foreignCa: SecretObject = { ...good, data: { ...good.data, 'ca.crt': Buffer.from(old.caPem).toString('base64') } };
+    const foreignCa: Secret = { ...good, data: { ...good.data, 'ca.crt': Buffer.from(old.caPem).toString('base64') } };
     assert.deepEqual(planServing({ secret: readServingSecret(foreignCa), configs: [], now: T0, forceRotation: false }, policy).actions, [
       { type: 'stage', reason: 'tls.crt: the certificate was not issued by its CA' },
     ]);
@@ -180,7 +180,7 @@ describe('identity: serving-certificate planner (pure)', function () {
     const pem = Buffer.from(ops[2]!.value as string, 'base64').toString('utf8');
     assert.deepEqual(fps(parseBundle(pem)), [caOf(old).fingerprint, caOf(next).fingerprint]);
     const seen = observeWebhookConfig('MutatingWebhookConfiguration', 'meshward-injector', {
-      metadata: { resourceVersion: '3' },
+      metadata: { name: 'meshward-injector', resourceVersion: '3' },
       webhooks: [{ name: 'a', clientConfig: { caBundle: ops[2]!.value as string } }, { name: 'b', clientConfig: {} }],
     });
     assert.deepEqual(seen.webhooks.map((w) => [w.name, w.caBundle.length]), [['a', 2], ['b', 0]]);

@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { ensureControlPlaneBinaries, repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
-import { CONFIG_FIELDS } from '../../webhook/config/fields.js';
-import { buildConfig } from '../../webhook/config/load.js';
-import { servingDnsNames } from '../../webhook/identity/serving-settings.js';
+import { ensureControlPlaneBinaries, repoRoot } from '../../../scripts/control-plane/ensure-binaries.js';
+import { CONFIG_FIELDS } from '../../../webhook/config/fields.js';
+import { buildConfig } from '../../../webhook/config/load.js';
+import { servingDnsNames } from '../../../webhook/identity/serving/serving-settings.js';
 
 type Obj = Record<string, any>;
 const root = repoRoot();
