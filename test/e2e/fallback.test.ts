@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import type { ControlPlane } from '../../scripts/control-plane/control-plane.js';
-import type { FallbackApi } from '../../webhook/identity/fallback-api.js';
-import { startSecretFallback, type SecretFallback } from '../../webhook/identity/fallback-controller.js';
-import { kubeFallbackApi } from '../../webhook/identity/fallback-kube-api.js';
-import type { IdentityLogger } from '../../webhook/identity/serving-manager.js';
+import type { FallbackApi } from '../../webhook/identity/fallback/fallback-reads.js';
+import { startSecretFallback, type SecretFallback } from '../../webhook/identity/fallback/fallback-controller.js';
+import { kubeApi } from '../../webhook/kube/client-api.js';
+import { NAMESPACES, POD_CERTIFICATE_REQUESTS, PODS } from '../../webhook/kube/resources.js';
+import type { IdentityLogger } from '../../webhook/identity/serving/serving-manager.js';
 import { loadKubeConfig } from '../../webhook/kube/kube-client.js';
 import { createRootCa, loadCa, type MeshCa } from '../../webhook/pki/index.js';
 import { openssl, opensslVerify, scratch, x509Text, type Scratch } from '../pki/openssl-helpers.js';
@@ -63,12 +64,16 @@ describe('e2e: Secret fallback for workload credentials', function () {
     cp = await sharedControlPlane();
     s = scratch('meshward-fallback-e2e-');
     ca = loadCa(createRootCa({ now: new Date(), trustDomain: 'cluster.local' }));
-    const real = kubeFallbackApi(loadKubeConfig(cp.kubeconfigPath));
+    const real = kubeApi(loadKubeConfig(cp.kubeconfigPath));
     // The control plane is shared with other test files: only this file's namespaces are in scope.
     api = {
       ...real,
-      listNamespaceNames: async (selector) => (await real.listNamespaceNames(selector)).filter((n) => n === NS),
-      listPodServiceAccounts: async (selector) => (await real.listPodServiceAccounts(selector)).filter((p) => p.namespace === PLAIN),
+      list: async (r, options) => {
+        const out = await real.list(r, options);
+        if (r === NAMESPACES) return { ...out, items: out.items.filter((n) => n.metadata.name === NS) };
+        if (r === PODS) return { ...out, items: out.items.filter((p) => p.metadata.namespace === PLAIN) };
+        return out;
+      },
     };
     await cp.ensureNamespace(PLAIN);
     await cp.kubectl(['create', 'serviceaccount', 'runner', '-n', PLAIN]);
@@ -83,7 +88,7 @@ describe('e2e: Secret fallback for workload credentials', function () {
   });
 
   it('API discovery on Kubernetes 1.37 finds PodCertificateRequest v1, so the fallback stays off unless forced', async () => {
-    assert.equal(await api.podCertificateRequestsServed(), true);
+    assert.equal(await api.serves(POD_CERTIFICATE_REQUESTS), true);
     const off = startSecretFallback({ api, configuredSource: 'pod-certificate', currentCa: () => ca, trustDomain: 'cluster.local', ttlSeconds: TTL_SECONDS, isLeader: () => true, logger });
     assert.deepEqual(await off.ready, { active: false, reason: 'pod-certificate-api-served', effectiveSource: 'pod-certificate' });
     await off.stop();

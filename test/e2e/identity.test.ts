@@ -8,7 +8,7 @@ import { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { ControlPlane } from '../../scripts/control-plane/control-plane.js';
 import { buildConfig } from '../../webhook/config/load.js';
 import { startIdentityControllers, type IdentityControllers } from '../../webhook/identity/index.js';
-import { runCaCommand } from '../../webhook/pki/ca-command.js';
+import { runCaCommand } from '../../webhook/cli/ca-command.js';
 import { buildStubPkcs10 } from '../../webhook/pki/pkcs10-build.js';
 import { captureLogger } from '../identity/helpers.js';
 import { sharedControlPlane } from './shared-cluster.js';

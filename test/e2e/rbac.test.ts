@@ -29,9 +29,9 @@ const RBAC_KINDS = ['ClusterRole', 'Role', 'ClusterRoleBinding', 'RoleBinding'];
 const RARE_PATHS: Readonly<Record<string, string>> = {
   'certificates.k8s.io/clustertrustbundles:update': 'root rotation (test/e2e/identity.test.ts)',
   'certificates.k8s.io/clustertrustbundles:delete': 'root rotation retires the old bundle (test/e2e/identity.test.ts)',
-  'certificates.k8s.io/podcertificaterequests:get': 'the signer re-reads a request after a 409 conflict (test/identity/signer-controller.test.ts)',
+  'certificates.k8s.io/podcertificaterequests:get': 'the signer re-reads a request after a 409 conflict (test/identity/signer/signer-controller.test.ts)',
   '/secrets:update [meshward-ca]': 'meshward ca rotate phases (test/e2e/identity.test.ts)',
-  '/configmaps:update': 'fallback trust-bundle change on root rotation (test/identity/fallback-controller.test.ts)',
+  '/configmaps:update': 'fallback trust-bundle change on root rotation (test/identity/fallback/fallback-controller.test.ts)',
   '/serviceaccounts:get': "fallback: an injected pod's ServiceAccount outside a meshed namespace (test/e2e/fallback.test.ts)",
   '/namespaces:get': 'a namespace newer than the informer cache is read through (webhook/kube/informer-state.ts)',
 };

@@ -8,10 +8,11 @@ import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
 import { registerMeshwardWebhooks, unregisterMeshwardWebhooks } from '../../scripts/control-plane/register-webhooks.js';
 import { buildHandlers } from '../../webhook/cli/wire-handlers.js';
 import { buildConfig } from '../../webhook/config/load.js';
-import { parseBundle } from '../../webhook/identity/serving-bundle.js';
-import { kubeServingApi } from '../../webhook/identity/serving-kube-api.js';
-import { startServingCertManager, type IdentityLogger, type ServingCertManager } from '../../webhook/identity/serving-manager.js';
-import { servingSettingsFrom } from '../../webhook/identity/serving-settings.js';
+import { parseBundle } from '../../webhook/pki/cert-bundle.js';
+import { kubeApi } from '../../webhook/kube/client-api.js';
+import { SECRETS } from '../../webhook/kube/resources.js';
+import { startServingCertManager, type IdentityLogger, type ServingCertManager } from '../../webhook/identity/serving/serving-manager.js';
+import { servingSettingsFrom } from '../../webhook/identity/serving/serving-settings.js';
 import { loadKubeConfig } from '../../webhook/kube/kube-client.js';
 import { readManifestPaths } from '../../webhook/kube/manifests.js';
 import type { MeshwardHandlers } from '../../webhook/server/start.js';
@@ -99,7 +100,7 @@ describe('e2e: self-managed serving certificate rotates under load with no faile
         file: { mesh: { namespace: SYSTEM_NS }, serving: { extraIpAddresses: ['127.0.0.1'], propagationSeconds: 2, retireGraceSeconds: 2 } },
       }),
     );
-    const api = kubeServingApi(loadKubeConfig(cp.kubeconfigPath));
+    const api = kubeApi(loadKubeConfig(cp.kubeconfigPath));
     const reloads: Array<{ at: number; fingerprint: string }> = [];
     const logLines: string[] = [];
     const put = (obj: object, msg: string): void => void logLines.push(`${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
@@ -135,7 +136,7 @@ describe('e2e: self-managed serving certificate rotates under load with no faile
         reloads.push({ at: Date.now(), fingerprint: new X509Certificate(pair.cert).fingerprint256 });
       },
     });
-    const secretCa = async (): Promise<string> => Buffer.from((await api.getSecret(SYSTEM_NS, 'meshward-webhook-tls'))?.data?.['ca.crt'] ?? '', 'base64').toString('utf8');
+    const secretCa = async (): Promise<string> => Buffer.from((await api.get(SECRETS, SYSTEM_NS, 'meshward-webhook-tls'))?.data?.['ca.crt'] ?? '', 'base64').toString('utf8');
     const bundles = async (): Promise<string[][]> => {
       const out: string[][] = [];
       for (const [kind, name] of [['mutatingwebhookconfiguration', 'meshward-injector'], ['validatingwebhookconfiguration', 'meshward-gate']] as const) {

@@ -3,7 +3,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { buildConfig } from '../../webhook/config/load.js';
 import type { MeshwardConfig } from '../../webhook/config/types.js';
-import type { PcrObject } from '../../webhook/identity/identity-api.js';
+import type { PodCertificateRequest } from '../../webhook/kube/types.js';
 import { createRootCa, type CaFiles } from '../../webhook/pki/index.js';
 import { buildStubPkcs10 } from '../../webhook/pki/pkcs10-build.js';
 
@@ -41,7 +41,7 @@ export function ecKey(): KeyObject {
 }
 
 /** A PodCertificateRequest as the kubelet creates it, with a real stub PKCS#10 for `key`. */
-export function pcrFor(name: string, key: KeyObject = ecKey(), over: { namespace?: string; signerName?: string; sa?: string } = {}): PcrObject {
+export function pcrFor(name: string, key: KeyObject = ecKey(), over: { namespace?: string; signerName?: string; sa?: string } = {}): PodCertificateRequest {
   return {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'PodCertificateRequest',

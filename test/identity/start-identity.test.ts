@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { CLUSTER_TRUST_BUNDLES, LEASES, POD_CERTIFICATE_REQUESTS, SECRETS } from '../../webhook/kube/resources.js';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { decodeCaSecret } from '../../webhook/identity/ca-secret.js';
+import { decodeCaSecret } from '../../webhook/identity/ca/ca-secret.js';
 import { IdentityConfigError, startIdentityControllers, type IdentityControllers } from '../../webhook/identity/index.js';
 import { fingerprint } from '../../webhook/pki/index.js';
-import { fakeApi, type FakeApi } from './fake-api.js';
+import { fakeKubeApi, type FakeKubeApi } from '../kube/fake-api.js';
 import { pcrFor, testConfig } from './helpers.js';
 
 const FAST = { identity: { leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodSeconds: 1 } };
@@ -19,9 +20,9 @@ async function until(what: string, cond: () => boolean, ms = 8000): Promise<void
 
 describe('identity: startIdentityControllers (fake API)', function () {
   this.timeout(30_000);
-  let api: FakeApi;
+  let api: FakeKubeApi;
   const running: IdentityControllers[] = [];
-  beforeEach(() => (api = fakeApi()));
+  beforeEach(() => (api = fakeKubeApi()));
   afterEach(async () => {
     await Promise.all(running.splice(0).map((c) => c.stop()));
   });
@@ -36,13 +37,13 @@ describe('identity: startIdentityControllers (fake API)', function () {
     const registry = new Registry();
     const c = await start('solo', FAST, registry);
     await c.ready;
-    const st = decodeCaSecret(api.secrets.get('meshward-system', 'meshward-ca')!);
+    const st = decodeCaSecret(api.object(SECRETS, 'meshward-system', 'meshward-ca')!);
     assert.equal(c.trustRootFingerprint(), fingerprint(st.current.certPem));
     assert.equal(c.isLeader(), true);
-    await until('the ClusterTrustBundle', () => api.bundles.items.size === 1);
-    assert.equal([...api.bundles.items.values()][0]!.metadata.name, `meshward.io:workload-identity:root-${fingerprint(st.current.certPem).slice(0, 16)}`);
-    api.putPcr(pcrFor('p1'));
-    await until('Issued', () => api.pcrs.get('shop', 'p1')?.status?.conditions?.[0]?.type === 'Issued');
+    await until('the ClusterTrustBundle', () => api.objects(CLUSTER_TRUST_BUNDLES).length === 1);
+    assert.equal(api.objects(CLUSTER_TRUST_BUNDLES)[0]!.metadata.name, `meshward.io:workload-identity:root-${fingerprint(st.current.certPem).slice(0, 16)}`);
+    api.put(POD_CERTIFICATE_REQUESTS, pcrFor('p1'));
+    await until('Issued', () => api.object(POD_CERTIFICATE_REQUESTS, 'shop', 'p1')?.status?.conditions?.[0]?.type === 'Issued');
     assert.match(await registry.metrics(), /meshward_signer_leader 1/);
   });
 
@@ -52,28 +53,28 @@ describe('identity: startIdentityControllers (fake API)', function () {
     const b = await start('b');
     await b.ready;
     assert.equal(b.trustRootFingerprint(), a.trustRootFingerprint(), 'every replica knows the root (the injector records it)');
-    api.putPcr(pcrFor('while-a'));
-    await until('a issues', () => api.pcrs.get('shop', 'while-a')?.status?.conditions?.[0]?.type === 'Issued');
+    api.put(POD_CERTIFICATE_REQUESTS, pcrFor('while-a'));
+    await until('a issues', () => api.object(POD_CERTIFICATE_REQUESTS, 'shop', 'while-a')?.status?.conditions?.[0]?.type === 'Issued');
     assert.equal(b.isLeader(), false);
     await a.stop();
-    assert.equal(api.leases.get('meshward-system', 'meshward-signer')?.spec.holderIdentity, undefined, 'released');
-    api.putPcr(pcrFor('leaderless'));
+    assert.equal(api.object(LEASES, 'meshward-system', 'meshward-signer')?.spec.holderIdentity, undefined, 'released');
+    api.put(POD_CERTIFICATE_REQUESTS, pcrFor('leaderless'));
     await until('b takes over', () => b.isLeader());
-    await until('b issues the waiting request', () => api.pcrs.get('shop', 'leaderless')?.status?.conditions?.[0]?.type === 'Issued');
-    assert.equal(api.leases.get('meshward-system', 'meshward-signer')?.spec.holderIdentity, 'b');
+    await until('b issues the waiting request', () => api.object(POD_CERTIFICATE_REQUESTS, 'shop', 'leaderless')?.status?.conditions?.[0]?.type === 'Issued');
+    assert.equal(api.object(LEASES, 'meshward-system', 'meshward-signer')?.spec.holderIdentity, 'b');
   });
 
   it('with identity.createCa=false a missing Secret is not created; the CA is picked up once it appears', async () => {
     const c = await start('x', { identity: { ...FAST.identity, createCa: false } });
     await until('leader', () => c.isLeader());
-    api.putPcr(pcrFor('early'));
-    assert.equal(api.secrets.items.size, 0);
+    api.put(POD_CERTIFICATE_REQUESTS, pcrFor('early'));
+    assert.equal(api.objects(SECRETS).length, 0);
     assert.equal(c.trustRootFingerprint(), undefined);
-    const other = fakeApi();
+    const other = fakeKubeApi();
     await (await startIdentityControllers({ config: testConfig(FAST), logger: pino({ level: 'silent' }), api: other, identity: 'maker' })).stop();
-    await api.createSecret(other.secrets.get('meshward-system', 'meshward-ca')!);
+    await api.create(SECRETS, other.object(SECRETS, 'meshward-system', 'meshward-ca')!);
     await c.ready;
-    await until('Issued', () => api.pcrs.get('shop', 'early')?.status?.conditions?.[0]?.type === 'Issued');
+    await until('Issued', () => api.object(POD_CERTIFICATE_REQUESTS, 'shop', 'early')?.status?.conditions?.[0]?.type === 'Issued');
   });
 
   it('identity.enabled=false and --offline start nothing; contradictory fields are refused with every problem named', async () => {

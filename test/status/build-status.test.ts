@@ -6,6 +6,9 @@ import { createRootCa } from '../../webhook/pki/index.js';
 import { StaticClusterState } from '../../webhook/kube/static-state.js';
 import { buildStatus, NamespaceNotFoundError, type StatusInput } from '../../webhook/status/build-status.js';
 import type { SecretReader } from '../../webhook/status/certificate.js';
+import { SECRETS } from '../../webhook/kube/resources.js';
+import type { Secret } from '../../webhook/kube/types.js';
+import { fakeKubeApi } from '../kube/fake-api.js';
 import type { NamespaceStatus, PodStatus, StatusReport } from '../../webhook/status/model.js';
 import { formatStatusTable } from '../../webhook/status/format-table.js';
 import { CONFIG_HASH, config, injected, mixedCluster, namespace, NOW, OLD_TRUST_ROOT, pod, policy, templates, TRUST_ROOT, withStatus } from './fixtures.js';
@@ -184,7 +187,7 @@ describe('buildStatus (fallback Secret certificates)', () => {
   const secretConfig = buildConfig({ file: { credentials: { source: 'secret' } } });
   const day = 86_400_000;
 
-  function secretWith(notBefore: Date, days: number): KubeObject {
+  function secretWith(notBefore: Date, days: number): Secret {
     const { certPem, keyPem } = createRootCa({ now: notBefore, validityDays: days, commonName: 'leaf' });
     return { kind: 'Secret', metadata: { name: 'meshward-identity-api', namespace: 'shop' }, data: { 'credential-bundle.pem': Buffer.from(keyPem + certPem).toString('base64') } };
   }
@@ -195,13 +198,18 @@ describe('buildStatus (fallback Secret certificates)', () => {
     return podOf(ns(report, 'shop'), 'api').certificate;
   }
 
-  const reader = (secret: KubeObject | undefined | Error): SecretReader => ({
-    async getSecret(namespace, name) {
-      assert.deepEqual([namespace, name], ['shop', 'meshward-identity-api']);
-      if (secret instanceof Error) throw secret;
-      return secret;
-    },
-  });
+  /** The one fake API holding the Secret (or failing every Secret read with `secret`). */
+  const reader = (secret: Secret | undefined | Error): SecretReader => {
+    const api = fakeKubeApi();
+    if (secret instanceof Error) api.failNext('get', SECRETS, secret, 10);
+    else if (secret) api.put(SECRETS, secret);
+    return {
+      get: async (r, namespace, name) => {
+        assert.deepEqual([r.plural, namespace, name], ['secrets', 'shop', 'meshward-identity-api']);
+        return api.get(r, namespace, name);
+      },
+    };
+  };
 
   it('reads the expiry of the leaf certificate in the Secret the pod mounts', async () => {
     const cert = await certificateOf(reader(secretWith(new Date(NOW.getTime() - day), 3)));

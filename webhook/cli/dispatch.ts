@@ -21,7 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const [{ runCheckCommand }, { openLiveClusterState }] = await Promise.all([import('./check-command.js'), import('../kube/live-state.js')]);
     return (argv, io) => runCheckCommand(argv, io, { loadCluster: openLiveClusterState });
   },
-  ca: async () => (await import('../pki/ca-command.js')).runCaCommand,
+  ca: async () => (await import('./ca-command.js')).runCaCommand,
   status: async () => (await import('./status-command.js')).runStatusCommand,
   generate: async () => (await import('./generate-command.js')).runGenerateCommand,
   version: async () => async (_argv, io) => {

@@ -1,8 +1,11 @@
-import type { KubeConfig } from '@kubernetes/client-node';
-import { CoreV1Api } from '../kube/client.js';
 import type { KubeObject } from '../admission/types.js';
+import type { KubeApi } from '../kube/api.js';
+import { kubeApi } from '../kube/client-api.js';
 import type { ClusterState } from '../kube/cluster-state.js';
-import { loadKubeConfig, statusOf } from '../kube/kube-client.js';
+import { statusOf } from '../kube/errors.js';
+import { loadKubeConfig } from '../kube/kube-client.js';
+import type { Resource } from '../kube/resources.js';
+import type { KubeResourceObject } from '../kube/types.js';
 import { readManifestPaths } from '../kube/manifests.js';
 import { StaticClusterState } from '../kube/static-state.js';
 import type { SecretReader } from '../status/certificate.js';
@@ -28,14 +31,13 @@ export function openManifestCluster(paths: readonly string[]): OpenedCluster {
   return { cluster: new StaticClusterState(objects), origin: paths.join(', '), close: async () => undefined };
 }
 
-function secretReader(kc: KubeConfig): SecretReader {
-  const core = kc.makeApiClient(CoreV1Api);
+/** Secret reads for the status report: a 403 is said in words (a missing grant, not an outage). */
+function secretReader(api: Pick<KubeApi, 'get'>): SecretReader {
   return {
-    async getSecret(namespace, name) {
+    async get<T extends KubeResourceObject>(r: Resource<T>, namespace: string | undefined, name: string): Promise<T | undefined> {
       try {
-        return (await core.readNamespacedSecret({ namespace, name })) as unknown as KubeObject;
+        return await api.get(r, namespace, name);
       } catch (err) {
-        if (statusOf(err) === 404) return undefined;
         throw new Error(statusOf(err) === 403 ? 'forbidden (no RBAC to get Secrets)' : (err as Error).message);
       }
     },
@@ -49,9 +51,10 @@ function secretReader(kc: KubeConfig): SecretReader {
  */
 export async function openLiveCluster(kubeconfig: string, options: { snapshot: boolean } = { snapshot: true }): Promise<OpenedCluster> {
   const kc = loadKubeConfig(kubeconfig);
-  const cluster = new DirectClusterState(kc, options.snapshot);
+  const api = kubeApi(kc);
+  const cluster = new DirectClusterState(api, options.snapshot);
   await cluster.listNamespaces();
-  return { cluster, secrets: secretReader(kc), origin: kc.getCurrentCluster()?.server ?? 'the cluster', close: async () => undefined };
+  return { cluster, secrets: secretReader(api), origin: kc.getCurrentCluster()?.server ?? 'the cluster', close: async () => undefined };
 }
 
 export async function openCluster(source: ClusterSource): Promise<OpenedCluster> {

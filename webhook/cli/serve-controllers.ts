@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import type { CredentialSource, MeshwardConfig } from '../config/types.js';
-import { kubeFallbackApi } from '../identity/fallback-kube-api.js';
-import { startSecretFallback } from '../identity/fallback-controller.js';
+import { startSecretFallback } from '../identity/fallback/fallback-controller.js';
 import { startIdentityControllers, type IdentityControllers } from '../identity/index.js';
-import { startServingCertManager } from '../identity/serving-manager.js';
-import { kubeServingApi } from '../identity/serving-kube-api.js';
-import { servingSettingsFrom } from '../identity/serving-settings.js';
+import { startServingCertManager } from '../identity/serving/serving-manager.js';
+import { servingSettingsFrom } from '../identity/serving/serving-settings.js';
+import { kubeApi } from '../kube/client-api.js';
 import { loadKubeConfig } from '../kube/kube-client.js';
 import type { ServerContext } from '../server/start.js';
 import type { TlsPair } from '../server/tls-files.js';
@@ -28,18 +27,18 @@ export interface ServeControllers {
  * serving.mode=files the serving certificate is not managed.
  */
 export async function startServeControllers(config: MeshwardConfig, logger: Logger, context: ServerContext): Promise<ServeControllers> {
-  const identity = await startIdentityControllers({ config, logger, registry: context.registry });
+  const api = kubeApi(loadKubeConfig(config.kube.kubeconfig));
+  const identity = await startIdentityControllers({ config, logger, registry: context.registry, api });
   let sink: ((pair: TlsPair) => void) | undefined;
-  const kc = loadKubeConfig(config.kube.kubeconfig);
   const managed = config.serving.mode === 'self-managed' && !config.server.selfSigned;
   if (managed && !config.identity.enabled) {
     throw new Error('serving.mode=self-managed needs identity.enabled=true (the signer lease decides which replica rotates); set serving.mode=files to mount a certificate instead');
   }
   const serving = managed
-    ? startServingCertManager({ api: kubeServingApi(kc), settings: servingSettingsFrom(config), isLeader: identity.isLeader, logger, onServingCert: (pair) => sink?.(pair) })
+    ? startServingCertManager({ api, settings: servingSettingsFrom(config), isLeader: identity.isLeader, logger, onServingCert: (pair) => sink?.(pair) })
     : undefined;
   const fallback = startSecretFallback({
-    api: kubeFallbackApi(kc),
+    api,
     configuredSource: config.credentials.source,
     currentCa: () => identity.currentCa(),
     trustDomain: config.mesh.trustDomain,

@@ -19,8 +19,8 @@ export function openClusterState(config: MeshwardConfig, logger: Logger): { clus
     const objects: KubeObject[] = config.kube.stateFile ? readManifestPaths([config.kube.stateFile]).map((o) => o.object) : [];
     return { cluster: new StaticClusterState(objects), synced: Promise.resolve(), close: async () => undefined };
   }
-  const loading = Promise.all([import('../kube/informer-state.js'), import('../kube/kube-client.js')]).then(
-    ([{ InformerClusterState }, { loadKubeConfig }]) => new InformerClusterState(loadKubeConfig(config.kube.kubeconfig), logger),
+  const loading = Promise.all([import('../kube/informer-state.js'), import('../kube/client-api.js'), import('../kube/kube-client.js')]).then(
+    ([{ InformerClusterState }, { kubeApi }, { loadKubeConfig }]) => new InformerClusterState(kubeApi(loadKubeConfig(config.kube.kubeconfig)), logger),
   );
   return {
     cluster: deferredClusterState(loading),

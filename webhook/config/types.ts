@@ -73,7 +73,7 @@ export interface CredentialsConfig {
 export const SERVING_MODES = ['self-managed', 'files'] as const;
 export type ServingMode = (typeof SERVING_MODES)[number];
 
-/** The webhook's own serving certificate (webhook/identity/serving-*). */
+/** The webhook's own serving certificate (webhook/identity/serving/). */
 export interface ServingConfig {
   readonly mode: ServingMode;
   readonly secretName: string;

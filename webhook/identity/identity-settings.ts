@@ -1,7 +1,7 @@
 import type { KeyType, MeshwardConfig } from '../config/types.js';
-import type { SecretRef } from './ca-secret.js';
-import { RETIRE_MARGIN_SECONDS, type RotationTimings } from './rotation.js';
-import type { SignerPolicy } from './signer-decision.js';
+import type { SecretRef } from './ca/ca-secret.js';
+import { RETIRE_MARGIN_SECONDS, type RotationTimings } from './ca/rotation.js';
+import type { SignerPolicy } from './signer/signer-decision.js';
 
 /** Everything the identity controllers read from the config, checked together. */
 export interface IdentitySettings {

@@ -1,5 +1,6 @@
-// In-cluster identity (issue #7): the mesh CA in a Secret, a leader-elected PodCertificateRequest
-// signer and the signer's ClusterTrustBundles. `meshward serve` calls startIdentityControllers.
+// In-cluster identity: the mesh CA in a Secret, a leader-elected PodCertificateRequest signer and
+// the signer's ClusterTrustBundles. `meshward serve` calls startIdentityControllers; this file only
+// wires the capability folders (ca/, signer/, trust-bundles/) to the runtime's leader election.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -7,20 +8,21 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { MeshwardConfig } from '../config/types.js';
 import type { MeshCa } from '../pki/index.js';
+import type { KubeApi } from '../kube/api.js';
+import { kubeApi } from '../kube/client-api.js';
 import { loadKubeConfig } from '../kube/kube-client.js';
-import { ensureCaSecret } from './ca-bootstrap.js';
-import { CaStore } from './ca-store.js';
-import type { IdentityApi } from './identity-api.js';
+import { LeaderElector } from '../kube/runtime/leader-elector.js';
+import { ensureCaSecret } from './ca/ca-bootstrap.js';
+import { CaStore } from './ca/ca-store.js';
 import { identitySettings } from './identity-settings.js';
-import { kubeIdentityApi } from './kube-identity-api.js';
-import { LeaderElector } from './leader-elector.js';
-import { SignerController } from './signer-controller.js';
-import { createSignerMetrics } from './signer-metrics.js';
-import { syncTrustBundles } from './trust-bundle-sync.js';
+import { SignerController } from './signer/signer-controller.js';
+import { createSignerMetrics } from './signer/signer-metrics.js';
+import { syncTrustBundles } from './trust-bundles/trust-bundle-sync.js';
 
-export type { IdentityApi } from './identity-api.js';
-export { kubeIdentityApi } from './kube-identity-api.js';
 export { IdentityConfigError, identitySettings, type IdentitySettings } from './identity-settings.js';
+
+/** What the identity controllers call, together. */
+export type IdentityApi = Pick<KubeApi, 'get' | 'list' | 'watch' | 'create' | 'replace' | 'replaceStatus' | 'delete'>;
 
 export interface IdentityDeps {
   readonly config: MeshwardConfig;
@@ -75,7 +77,7 @@ export async function startIdentityControllers(deps: IdentityDeps): Promise<Iden
   }
   const settings = identitySettings(config);
   const logger = parent.child({ component: 'identity', identity });
-  const api = deps.api ?? kubeIdentityApi(deps.kubeConfig ?? loadKubeConfig(config.kube.kubeconfig));
+  const api = deps.api ?? kubeApi(deps.kubeConfig ?? loadKubeConfig(config.kube.kubeconfig));
   const now = deps.now ?? (() => new Date());
   const metrics = deps.registry ? createSignerMetrics(deps.registry) : undefined;
   const signerName = settings.policy.signerName;

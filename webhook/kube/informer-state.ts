@@ -1,82 +1,51 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { CoreV1Api, CustomObjectsApi, makeInformer } from './client.js';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../admission/types.js';
-import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js';
+import type { KubeApi } from './api.js';
 import { ClusterUnavailableError, type ClusterState } from './cluster-state.js';
-import { statusOf } from './kube-client.js';
+import { MESH_TLS_POLICIES, NAMESPACES, PODS } from './resources.js';
+import { Informer } from './runtime/informer.js';
+import { asKubeObject, type KubeResourceObject, type Namespace } from './types.js';
 
-type CachedInformer = ReturnType<typeof makeInformer<KubernetesObject>>;
-
-const RESTART_DELAY_MS = 2_000;
 const SYNC_WAIT_MS = 5_000;
 
 /**
- * ClusterState from list/watch caches of Namespaces and MeshTLSPolicies. Reads hit the cache; a
+ * ClusterState from list/watch caches of Namespaces and MeshTLSPolicies (runtime/informer.ts:
+ * restarted after errors, synced only after a list that succeeded). Reads hit the cache; a
  * namespace missing from the cache is read through (it may be brand new). Pods are listed on
  * demand (only for warnings and status), not cached: caching every pod would cost memory.
  */
 export class InformerClusterState implements ClusterState {
-  private readonly core: CoreV1Api;
-  private readonly namespaces: CachedInformer;
-  private readonly policies: CachedInformer;
+  private readonly namespaces: Informer<Namespace>;
+  private readonly policies: Informer<KubeResourceObject>;
   readonly synced: Promise<void>;
 
-  constructor(kc: KubeConfig, private readonly logger: Logger) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    this.namespaces = makeInformer(kc, '/api/v1/namespaces', () => this.core.listNamespace());
-    this.policies = makeInformer(kc, `/apis/${POLICY_GROUP}/${POLICY_VERSION}/${POLICY_PLURAL}`, () =>
-      custom.listClusterCustomObject({ group: POLICY_GROUP, version: POLICY_VERSION, plural: POLICY_PLURAL }),
-    );
-    this.synced = Promise.all([this.syncOnce('namespaces', this.namespaces), this.syncOnce('policies', this.policies)]).then(() => undefined);
+  constructor(private readonly api: Pick<KubeApi, 'get' | 'list' | 'watch'>, logger: Logger) {
+    const onError = (informer: string) => (err: unknown, synced: boolean): void => {
+      if (synced) logger.warn({ err, informer }, 'watch failed; restarting');
+      else logger.warn({ err, informer }, 'initial list failed; retrying');
+    };
+    this.namespaces = new Informer({ api, resource: NAMESPACES, onError: onError('namespaces') }).start();
+    this.policies = new Informer({ api, resource: MESH_TLS_POLICIES, onError: onError('policies') }).start();
+    this.synced = Promise.all([this.namespaces.synced, this.policies.synced]).then(() => undefined);
     this.synced.catch(() => undefined);
   }
 
-  private stopped = false;
   /** The last list/watch failure, for messages while the caches are not synced. */
-  lastError: unknown;
-
-  /**
-   * client-node's start() resolves even when the first list fails (it only calls the error
-   * callbacks), which would read as an empty cluster. So a cache counts as synced only after a
-   * start with no error; until then, and after any later watch failure, it is restarted.
-   */
-  private async syncOnce(name: string, informer: CachedInformer): Promise<void> {
-    let synced = false;
-    let failed: unknown;
-    informer.on('error', (err: unknown) => {
-      failed = err ?? new Error(`${name} list/watch failed`);
-      this.lastError = failed;
-      if (!synced || this.stopped) return;
-      this.logger.warn({ err, informer: name }, 'watch failed; restarting');
-      setTimeout(() => void (this.stopped ? undefined : informer.start().catch(() => undefined)), RESTART_DELAY_MS).unref();
-    });
-    for (;;) {
-      failed = undefined;
-      await informer.start().catch((err: unknown) => (failed = err));
-      if (this.stopped) throw new Error('stopped before the caches synced');
-      if (failed === undefined) {
-        synced = true;
-        return;
-      }
-      this.logger.warn({ err: failed, informer: name }, 'initial list failed; retrying');
-      await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS).unref());
-    }
+  get lastError(): unknown {
+    return this.namespaces.lastError ?? this.policies.lastError;
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     await Promise.allSettled([this.namespaces.stop(), this.policies.stop()]);
   }
 
   async getNamespace(name: string): Promise<KubeObject | undefined> {
-    const cached = this.namespaces.get(name);
-    if (cached) return cached as KubeObject;
+    const cached = this.namespaces.get(undefined, name);
+    if (cached) return asKubeObject(cached);
     try {
-      return (await this.core.readNamespace({ name })) as unknown as KubeObject;
+      const read = await this.api.get(NAMESPACES, undefined, name);
+      return read && asKubeObject(read);
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
       throw new ClusterUnavailableError(`namespace ${name}`, err);
     }
   }
@@ -96,23 +65,22 @@ export class InformerClusterState implements ClusterState {
 
   async listPolicies(namespace: string): Promise<KubeObject[]> {
     await this.whenSynced(`MeshTLSPolicies in ${namespace}`);
-    return this.policies.list(namespace) as KubeObject[];
+    return this.policies.list(namespace).map((p) => asKubeObject(p));
   }
 
   async listAllPolicies(): Promise<KubeObject[]> {
     await this.whenSynced('MeshTLSPolicies');
-    return this.policies.list() as KubeObject[];
+    return this.policies.list().map((p) => asKubeObject(p));
   }
 
   async listNamespaces(): Promise<KubeObject[]> {
     await this.whenSynced('namespaces');
-    return this.namespaces.list() as KubeObject[];
+    return this.namespaces.list().map((n) => asKubeObject(n));
   }
 
   async listPods(namespace: string): Promise<KubeObject[]> {
     try {
-      const list = await this.core.listNamespacedPod({ namespace });
-      return list.items.map((pod) => ({ ...pod, apiVersion: 'v1', kind: 'Pod' }) as unknown as KubeObject);
+      return (await this.api.list(PODS, { namespace })).items.map((pod) => asKubeObject(pod, 'v1', 'Pod'));
     } catch (err) {
       throw new ClusterUnavailableError(`pods in ${namespace}`, err);
     }

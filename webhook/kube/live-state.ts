@@ -1,3 +1,4 @@
+import { kubeApi } from './client-api.js';
 import { DirectClusterState } from './direct-state.js';
 import type { ClusterState } from './cluster-state.js';
 import { loadKubeConfig } from './kube-client.js';
@@ -7,5 +8,5 @@ import { loadKubeConfig } from './kube-client.js';
  * --kubeconfig`): direct reads, so an unreachable API server is an error, never an empty cluster.
  */
 export async function openLiveClusterState(kubeconfigPath: string): Promise<ClusterState> {
-  return new DirectClusterState(loadKubeConfig(kubeconfigPath), true);
+  return new DirectClusterState(kubeApi(loadKubeConfig(kubeconfigPath)), true);
 }

@@ -12,7 +12,6 @@ export { buildPcrStatus, rfc3339, type PcrCondition, type PcrStatus } from './pc
 export type { PcrDecision, PcrOutcome, PodCertificateRequestLike, PodCertificateRequestSpec } from './pcr-types.js';
 export { buildClusterTrustBundle, clusterTrustBundleName, fingerprint, type ClusterTrustBundle } from './trust-bundle.js';
 export { caFilesOf, readCaDir, writeCaDir, writeSvidDir, type CaFiles, type SvidFiles } from './ca-files.js';
-export { runCaCommand, type CommandIo } from './ca-command.js';
-export { issueServingCert, type ServingCert, type ServingCertInput } from './serving-cert.js';
+export { issueServingCert, issueSingleUseServing, type ServingCert, type ServingCertInput, type SingleUseServing, type SingleUseServingInput } from './serving-cert.js';
 export { verifyPeerSpiffeId, type PeerIdentity } from './peer-spiffe-id.js';
 export { parseSpiffeId, workloadSpiffeId, validateTrustDomain } from './spiffe-id.js';

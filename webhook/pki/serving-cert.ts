@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
+import { createRootCa } from './create-ca.js';
 import { buildCertificate, defaultRandomBytes, encodeName, randomSerial, truncateToSecond, type RandomBytes } from './cert-builder.js';
 import { PkiInputError } from './errors.js';
 import { authorityKeyIdentifier, basicConstraints, extendedKeyUsage, keyUsage, KeyUsageFlags, subjectAltName } from './extensions.js';
 import { generateKeyPairFor, pkcs8Pem } from './key-types.js';
-import type { MeshCa } from './mesh-ca.js';
+import { loadCa, type MeshCa } from './mesh-ca.js';
 import { pemEncode } from './pem.js';
 
 export interface ServingCertInput {
@@ -69,4 +70,37 @@ export function issueServingCert(input: ServingCertInput): ServingCert {
     input.ca.signer,
   );
   return { certPem: pemEncode('CERTIFICATE', der) + input.ca.chainPem, keyPem: pkcs8Pem(privateKey), notAfter };
+}
+
+export interface SingleUseServingInput {
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  /** The serving certificate's lifetime; its CA lives a day longer, so it never cuts the leaf short. */
+  readonly validityDays: number;
+  readonly now: Date;
+  /** Default: "meshward webhook CA <unix seconds>". */
+  readonly caCommonName?: string;
+}
+
+export interface SingleUseServing {
+  /** The leaf (what tls.crt holds). */
+  readonly certPem: string;
+  /** PKCS#8, secret. */
+  readonly keyPem: string;
+  /** The CA that signed it, for clients' trust (caBundle, ca.crt). */
+  readonly caPem: string;
+}
+
+/**
+ * A fresh single-use CA and the serving certificate it signs (both ECDSA P-256): the one issuer of
+ * the webhook's serving certificate, managed (identity/serving) or development (--self-signed).
+ * The CA's private key is dropped as soon as the certificate is signed: it is never stored, so it
+ * cannot leak, and each rotation brings its own CA (which is what makes the caBundle overlap safe).
+ */
+export function issueSingleUseServing(input: SingleUseServingInput): SingleUseServing {
+  const seconds = Math.floor(input.now.getTime() / 1000);
+  const caPair = createRootCa({ commonName: input.caCommonName ?? `meshward webhook CA ${seconds}`, validityDays: input.validityDays + 1, now: input.now });
+  const ca = loadCa(caPair);
+  const cert = issueServingCert({ ca, dnsNames: input.dnsNames, ipAddresses: input.ipAddresses, ttlDays: input.validityDays, now: input.now });
+  return { certPem: cert.certPem, keyPem: cert.keyPem, caPem: ca.certPem };
 }

@@ -2,6 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import type { KubeObject } from '../admission/types.js';
 import { CREDENTIALS_VOLUME_NAME } from '../config/names.js';
 import { CREDENTIAL_FILES } from '../inject/volumes.js';
+import type { KubeApi } from '../kube/api.js';
+import { resourcePath, SECRETS, type Resource } from '../kube/resources.js';
+import type { KubeResourceObject, Secret } from '../kube/types.js';
 import type { CertificateStatus } from './model.js';
 
 // Where a pod's workload certificate comes from (its meshward-credentials volume) and, when it
@@ -9,10 +12,8 @@ import type { CertificateStatus } from './model.js';
 // volume: nothing outside the node can read them, and the kubelet renews them itself. The Secret
 // fallback is readable (with RBAC to get Secrets): its leaf certificate carries notAfter.
 
-/** Reads one Secret; undefined when it does not exist. May throw (forbidden, unreachable). */
-export interface SecretReader {
-  getSecret(namespace: string, name: string): Promise<KubeObject | undefined>;
-}
+/** Reads Secrets through the one KubeApi (get: undefined when absent; throws when forbidden or unreachable). */
+export type SecretReader = Pick<KubeApi, 'get'>;
 
 /** Below this much lifetime left, a fallback certificate is reported as expiring. */
 export const EXPIRING_SECONDS = 3600;
@@ -74,10 +75,10 @@ export function leafNotAfter(pem: string): Date | undefined {
 }
 
 /** The leaf's notAfter from a fallback Secret (data is base64, stringData plain). */
-export function secretNotAfter(secret: KubeObject): Date | undefined {
+export function secretNotAfter(secret: { readonly data?: Readonly<Record<string, unknown>>; readonly stringData?: Readonly<Record<string, unknown>> }): Date | undefined {
   const key = CREDENTIAL_FILES.bundle;
-  const data = (secret as { data?: Record<string, unknown> }).data?.[key];
-  const plain = (secret as { stringData?: Record<string, unknown> }).stringData?.[key];
+  const data = secret.data?.[key];
+  const plain = secret.stringData?.[key];
   const pem = typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : typeof plain === 'string' ? plain : undefined;
   return pem ? leafNotAfter(pem) : undefined;
 }
@@ -86,9 +87,9 @@ export function secretNotAfter(secret: KubeObject): Date | undefined {
 export async function withSecretExpiry(status: CertificateStatus, namespace: string, secrets: SecretReader | undefined, now: Date): Promise<CertificateStatus> {
   if (status.source !== 'secret' || !status.secretName) return status;
   if (!secrets) return { ...status, expiry: 'unknown', note: `Secret ${status.secretName}: expiry not read (no Secret access)` };
-  let secret: KubeObject | undefined;
+  let secret: Secret | undefined;
   try {
-    secret = await secrets.getSecret(namespace, status.secretName);
+    secret = await secrets.get(SECRETS, namespace, status.secretName);
   } catch (err) {
     return { ...status, expiry: 'unknown', note: `Secret ${status.secretName} unreadable: ${(err as Error).message}` };
   }
@@ -103,13 +104,13 @@ export async function withSecretExpiry(status: CertificateStatus, namespace: str
 
 /** Memoises Secret reads for one status build (pods of a ServiceAccount share their Secret). */
 export function cachedSecretReader(secrets: SecretReader): SecretReader {
-  const cache = new Map<string, Promise<KubeObject | undefined>>();
+  const cache = new Map<string, Promise<KubeResourceObject | undefined>>();
   return {
-    getSecret(namespace, name) {
-      const key = `${namespace}/${name}`;
-      let hit = cache.get(key);
+    get<T extends KubeResourceObject>(r: Resource<T>, namespace: string | undefined, name: string): Promise<T | undefined> {
+      const key = resourcePath(r, namespace, name);
+      let hit = cache.get(key) as Promise<T | undefined> | undefined;
       if (!hit) {
-        hit = secrets.getSecret(namespace, name);
+        hit = secrets.get(r, namespace, name);
         cache.set(key, hit);
       }
       return hit;
