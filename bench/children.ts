@@ -113,7 +113,7 @@ export async function startBenchServer(entry: 'floor-server' | 'express-server',
 }
 
 /**
- * Writes one self-signed RSA-2048 bundle (the generator `meshward serve --self-signed` uses, so
+ * Writes one self-signed ECDSA P-256 bundle (the generator `meshward serve --self-signed` uses, so
  * the bench's own servers pay the same handshake as meshward); valid for 127.0.0.1 and localhost.
  */
 export function writeServingBundle(): { certFile: string; keyFile: string; caPem: string } {

@@ -115,7 +115,7 @@ export function renderMarkdown(r: Results): string {
       ? `autocannon, ${h.connections} connections, HTTPS keep-alive on 127.0.0.1. Per case: a ${h.warmupSec} s warm-up of each server, then ${h.rounds ?? 1} measured window(s) of ${Math.round((h.durationSec / (h.rounds ?? 1)) * 10) / 10} s, interleaved floor → meshward → express and pooled per server (a burst of other work on the machine hits all three alike); latencies recorded per response (sub-ms resolution). Each server runs in its own process; only one is loaded at a time.`
       : '',
     '',
-    '- **floor**: bare `node:https` (same RSA-2048 self-signed certificate type, TLS settings and keep-alive timeout) that reads the body, `JSON.parse`s it and answers with meshward\'s own response to that review, precomputed: same bytes in and out, none of the work.',
+    '- **floor**: bare `node:https` (same ECDSA P-256 self-signed certificate type, TLS settings and keep-alive timeout) that reads the body, `JSON.parse`s it and answers with meshward\'s own response to that review, precomputed: same bytes in and out, none of the work.',
     '- **meshward**: `meshward serve --self-signed --offline --state manifests/examples/namespaces.yaml --log-level warn` (`node --max-semi-space-size=8 dist/webhook/cli/main.js`, the release entrypoint), the real injector and gate.',
     '- **express**: the same handlers behind express routing and `express.json()` (bench/express-server.ts): why the admission paths bypass express.',
     '',

@@ -55,3 +55,21 @@ export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public
 
 export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
+
+// Shared by the injector (the credentials volume) and the Secret fallback controller (what it writes).
+/**
+ * File names inside the proxy's credentials directory, the same in both credential sources. The key and chain sit
+ * in one file (PRIVATE KEY, then leaf, then intermediates), which the kubelet replaces
+ * atomically, so a rotation can never pair a new key with an old certificate.
+ */
+export const CREDENTIAL_FILES = {
+  bundle: 'credential-bundle.pem',
+  trustBundle: 'ca.crt',
+} as const;
+
+/** Secret-fallback names: one Secret per ServiceAccount and a per-namespace trust ConfigMap. */
+export function fallbackSecretName(serviceAccount: string): string {
+  return `meshward-identity-${serviceAccount}`;
+}
+export const FALLBACK_TRUST_CONFIGMAP = 'meshward-trust-bundle';
+

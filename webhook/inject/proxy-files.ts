@@ -6,7 +6,8 @@ import type { ProbeRoute } from './probes.js';
 import { packProxyConfig } from './proxy-config-env.js';
 import { RenderCache } from './render-cache.js';
 import { sameJson } from '../json/same-json.js';
-import { BOOTSTRAP_FILE, CREDENTIAL_FILES, CREDENTIALS_DIR, PROXY_CONFIG_DIR } from './volumes.js';
+import { CREDENTIAL_FILES } from '../config/names.js';
+import { BOOTSTRAP_FILE, CREDENTIALS_DIR, PROXY_CONFIG_DIR } from './volumes.js';
 
 export interface ProxyFilesInput {
   readonly config: MeshwardConfig;

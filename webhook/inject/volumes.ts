@@ -1,28 +1,12 @@
 import type { V1Volume } from '@kubernetes/client-node';
-import { CONFIG_VOLUME_NAME, CREDENTIALS_VOLUME_NAME, RUNTIME_VOLUME_NAME } from '../config/names.js';
+import { CONFIG_VOLUME_NAME, CREDENTIAL_FILES, CREDENTIALS_VOLUME_NAME, FALLBACK_TRUST_CONFIGMAP, fallbackSecretName, RUNTIME_VOLUME_NAME } from '../config/names.js';
 import type { CredentialsConfig } from '../config/types.js';
 
 /** Where the proxy finds its credentials (the mount is in templates/meshward-proxy.yaml). */
 export const CREDENTIALS_DIR = '/var/run/meshward/credentials';
-/**
- * File names inside CREDENTIALS_DIR, the same in both credential sources. The key and chain sit
- * in one file (PRIVATE KEY, then leaf, then intermediates), which the kubelet replaces
- * atomically, so a rotation can never pair a new key with an old certificate.
- */
-export const CREDENTIAL_FILES = {
-  bundle: 'credential-bundle.pem',
-  trustBundle: 'ca.crt',
-} as const;
-
 /** The proxy's config files (bootstrap + SDS), written there by meshward-init (proxy-config-env.ts). */
 export const PROXY_CONFIG_DIR = '/etc/meshward/proxy';
 export const BOOTSTRAP_FILE = 'envoy.json';
-
-/** Secret-fallback names: one Secret per ServiceAccount and a per-namespace trust ConfigMap. */
-export function fallbackSecretName(serviceAccount: string): string {
-  return `meshward-identity-${serviceAccount}`;
-}
-export const FALLBACK_TRUST_CONFIGMAP = 'meshward-trust-bundle';
 
 /**
  * The workload's credentials: natively through podCertificate + clusterTrustBundle (the kubelet

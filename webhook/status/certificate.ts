@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { KubeObject } from '../admission/types.js';
 import { CREDENTIALS_VOLUME_NAME } from '../config/names.js';
-import { CREDENTIAL_FILES } from '../inject/volumes.js';
+import { CREDENTIAL_FILES } from '../config/names.js';
 import type { KubeApi } from '../kube/api.js';
 import { resourcePath, SECRETS, type Resource } from '../kube/resources.js';
 import type { KubeResourceObject, Secret } from '../kube/types.js';

@@ -4,7 +4,7 @@
 // decisions are planFallback's (pure), this file reads, issues and writes.
 import type { CredentialSource, KeyType } from '../../config/types.js';
 import { LABEL_INJECT, LABEL_INJECTED, SYSTEM_NAMESPACES } from '../../config/names.js';
-import { FALLBACK_TRUST_CONFIGMAP, fallbackSecretName } from '../../inject/volumes.js';
+import { FALLBACK_TRUST_CONFIGMAP, fallbackSecretName } from '../../config/names.js';
 import { generateKeyPairFor, issueSvid, type MeshCa } from '../../pki/index.js';
 import { isConflict } from '../../kube/errors.js';
 import { CONFIG_MAPS, POD_CERTIFICATE_REQUESTS, SECRETS } from '../../kube/resources.js';

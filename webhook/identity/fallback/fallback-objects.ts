@@ -4,7 +4,7 @@
 // builders (what to write). Both carry app.kubernetes.io/managed-by=meshward; nothing without
 // that label is ever written over.
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { CREDENTIAL_FILES, FALLBACK_TRUST_CONFIGMAP, fallbackSecretName } from '../../inject/volumes.js';
+import { CREDENTIAL_FILES, FALLBACK_TRUST_CONFIGMAP, fallbackSecretName } from '../../config/names.js';
 import { inspectCertificate } from '../../pki/cert-inspect.js';
 import type { IssuedSvid } from '../../pki/index.js';
 import { parseBundle } from '../../pki/cert-bundle.js';
