@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as source from '../../webhook/kube/client.js';
+import { kubeApi } from '../../webhook/kube/client-api.js';
+import { MUTATING_WEBHOOK_CONFIGURATIONS, NAMESPACES, SECRETS } from '../../webhook/kube/resources.js';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
 
 // Unit tests run webhook/kube/client.ts against the package itself; meshward runs the esbuild
@@ -78,11 +80,11 @@ describe('kube client bundle (dist/webhook/kube/client.js)', function () {
     assert.deepEqual(offenders, [], 'import values from webhook/kube/client.js instead');
   });
 
-  it('lists, reads a 404 and sends a JSON patch against an API server', async () => {
+  it("carries meshward's KubeApi: lists, reads a 404 as absent and sends a JSON patch against an API server", async () => {
     const k = (await importBundle()) as unknown as typeof source;
     const seen: string[] = [];
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      seen.push(`${req.method} ${req.url} ${req.headers['content-type'] ?? ''}`);
+      seen.push(`${req.method} ${req.url} ${req.headers['content-type'] ?? ''} ${req.headers.authorization ?? ''}`);
       res.setHeader('content-type', 'application/json');
       if (req.url?.startsWith('/api/v1/namespaces/d/secrets/')) {
         res.statusCode = 404;
@@ -90,22 +92,19 @@ describe('kube client bundle (dist/webhook/kube/client.js)', function () {
       } else if (req.method === 'PATCH') {
         req.resume().on('end', () => res.end(JSON.stringify({ metadata: { name: 'w' }, webhooks: [] })));
       } else {
-        res.end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'a' } }] }));
+        res.end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'a' } }] }));
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const kc = new k.KubeConfig();
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      // client-node refuses plain http unless TLS verification is off; there is no TLS here.
       kc.loadFromOptions({ clusters: [{ name: 'c', server: url, skipTLSVerify: true }], users: [{ name: 'u', token: 't' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
-      const core = kc.makeApiClient(k.CoreV1Api);
-      assert.deepEqual((await core.listNamespace()).items.map((n) => n.metadata?.name), ['a']);
-      const code = await core.readNamespacedSecret({ namespace: 'd', name: 's' }).then(() => 'found', (err: { code?: unknown }) => err.code);
-      assert.equal(code, 404);
-      const admission = kc.makeApiClient(k.AdmissionregistrationV1Api);
-      await admission.patchMutatingWebhookConfiguration({ name: 'w', body: [{ op: 'replace', path: '/x', value: 1 }] }, k.setHeaderOptions('Content-Type', k.PatchStrategy.JsonPatch));
-      assert.ok(seen.some((s) => s.startsWith('PATCH ') && s.endsWith(' application/json-patch+json')), seen.join('\n'));
+      const api = kubeApi(kc);
+      assert.deepEqual(await api.list(NAMESPACES), { items: [{ metadata: { name: 'a' } }], resourceVersion: '7' });
+      assert.equal(await api.get(SECRETS, 'd', 's'), undefined);
+      await api.patch(MUTATING_WEBHOOK_CONFIGURATIONS, undefined, 'w', [{ op: 'replace', path: '/x', value: 1 }]);
+      assert.ok(seen.some((s) => s.startsWith('PATCH /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/w application/json-patch+json Bearer t')), seen.join('\n'));
     } finally {
       server.closeAllConnections();
       server.close();

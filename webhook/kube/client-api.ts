@@ -14,6 +14,8 @@ import type { KubeResourceObject } from './types.js';
 
 type Query = Readonly<Record<string, string | undefined>>;
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 function queryOf(options: ListOptions | undefined, extra: Query = {}): string {
   const q = new URLSearchParams();
   const all: Query = { labelSelector: options?.labelSelector, fieldSelector: options?.fieldSelector, resourceVersion: options?.resourceVersion, ...extra };
@@ -30,7 +32,7 @@ export function kubeApi(kc: KubeConfig): KubeApi {
   };
 
   /** Opens a request; resolves with the response once its status line arrived. */
-  const open = async (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<IncomingMessage> => {
+  const open = async (method: string, path: string, body?: unknown, contentType = 'application/json', watching = false): Promise<IncomingMessage> => {
     const base = server();
     const opts: RequestOptions & { headers: Record<string, string> } = { method, headers: { Accept: 'application/json' } };
     await kc.applyToHTTPSOptions(opts);
@@ -41,6 +43,8 @@ export function kubeApi(kc: KubeConfig): KubeApi {
     return new Promise((resolve, reject) => {
       const req = send(url, opts, resolve);
       req.on('error', (err) => reject(new KubeApiError(0, 'Unreachable', `${method} ${url.pathname}: ${err.message}`, { cause: err })));
+      // A hung API server must not hold a caller forever (watches stay open: they end by themselves).
+      if (!watching) req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
       req.end(payload);
     });
   };
@@ -83,7 +87,7 @@ export function kubeApi(kc: KubeConfig): KubeApi {
         callbacks.onClose(err);
       };
       const path = resourcePath(r, options.namespace) + queryOf(options, { watch: 'true', allowWatchBookmarks: 'true' });
-      open('GET', path).then(
+      open('GET', path, undefined, undefined, true).then(
         async (res) => {
           response = res;
           if (stopped) return void res.destroy();

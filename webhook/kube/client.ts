@@ -4,6 +4,6 @@
 // output, dist/webhook/kube/client.js, with a tree-shaken esbuild bundle of exactly these exports
 // (scripts/bundle-kube-client.mjs); tests run this source against the package itself. Add a value
 // here before importing it anywhere else; `import type` from the package stays as it is (erased).
-// meshward itself needs only KubeConfig (kube/client-api.ts makes every call through it); the
-// typed clients stay for test/kube/client-bundle.test.ts, which checks the bundle against them.
-export { AdmissionregistrationV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+// meshward needs only KubeConfig (kubeconfig files, in-cluster tokens, exec plugins):
+// kube/client-api.ts makes every call through it.
+export { KubeConfig } from '@kubernetes/client-node';
