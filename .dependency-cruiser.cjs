@@ -10,7 +10,7 @@ module.exports = {
       name: 'pki-imports-only-config-admission',
       comment: 'pki is pure PKI: besides itself it imports only config and admission (types).',
       severity: 'error',
-      from: { path: '^webhook/pki/', },
+      from: { path: '^webhook/pki/' },
       to: { path: '^webhook/', pathNot: '^webhook/(pki|config|admission)/' },
     },
     {

@@ -20,7 +20,15 @@ export function apiClient(cp: ControlPlane, maxSockets: number): ApiClient {
       return new Promise((resolve, reject) => {
         const started = performance.now();
         const req = request(
-          { host: base.hostname, port: base.port, path, method: 'POST', agent, timeout: 30_000, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(payload) } },
+          {
+            host: base.hostname,
+            port: base.port,
+            path,
+            method: 'POST',
+            agent,
+            timeout: 30_000,
+            headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(payload) },
+          },
           (res) => {
             let text = '';
             res.setEncoding('utf8');

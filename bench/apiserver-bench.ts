@@ -12,7 +12,20 @@ import { measurePcrTimeToIssued, type PcrMeasurement } from './pcr-hook.js';
 import { sampleRss } from './rss.js';
 import { round } from './stats.js';
 import { answeredCalls, webhookSwitch } from './webhook-switch.js';
-import { concurrent, createOnce, emptySamples, NAMESPACES, PHASES, ROLES, rowsOf, samePods, sequential, type CreateRow, type Phase, type PhaseSamples } from './apiserver-rows.js';
+import {
+  concurrent,
+  createOnce,
+  emptySamples,
+  NAMESPACES,
+  PHASES,
+  ROLES,
+  rowsOf,
+  samePods,
+  sequential,
+  type CreateRow,
+  type Phase,
+  type PhaseSamples,
+} from './apiserver-rows.js';
 
 export type { CreateRow, NsRole, Phase } from './apiserver-rows.js';
 
@@ -34,7 +47,13 @@ export interface ApiServerSection {
   /** The online meshward (informers on the real API server): peak VmRSS during the `with` phase, MB. */
   readonly meshwardPeakRssMb: number;
   /** During the `with` phase: meshward's calls per pod created in an opted-in namespace, and its own mean time per call. */
-  readonly meshwardCalls: { readonly mutatePerPod: number; readonly validatePerStrictPod: number; readonly mutateMeanMs: number; readonly validateMeanMs: number; readonly mutateReasonsPerPod: Record<string, number> };
+  readonly meshwardCalls: {
+    readonly mutatePerPod: number;
+    readonly validatePerStrictPod: number;
+    readonly mutateMeanMs: number;
+    readonly validateMeanMs: number;
+    readonly mutateReasonsPerPod: Record<string, number>;
+  };
   /** During the `floor` phase: the floor webhook's calls per pod (the same as meshward's, or the phases are not comparable). */
   readonly floorCalls?: { readonly mutatePerPod: number; readonly validatePerStrictPod: number };
   /** The pods the API server returned in the floor phase equal those of the `with` phase (but for name, uid, timestamps). */
@@ -65,12 +84,21 @@ export async function runApiServerBench(options: ApiServerOptions, say: (line: s
   const client = apiClient(cp, options.concurrency);
   try {
     // meshward's informers list MeshTLSPolicies: the CRD must exist before it can become ready.
-    await applyCrds(cp, readManifestPaths([join(root, 'manifests/crds')]).map((s) => s.object).filter((o) => o.kind === 'CustomResourceDefinition'));
+    await applyCrds(
+      cp,
+      readManifestPaths([join(root, 'manifests/crds')])
+        .map((s) => s.object)
+        .filter((o) => o.kind === 'CustomResourceDefinition'),
+    );
     meshward = await startMeshwardProcess({ kubeconfig: cp.kubeconfigPath, extraArgs: ['--log-level', 'warn'] });
     for (const role of ROLES) {
       const ns = NAMESPACES[role].name;
       await cp.ensureNamespace(ns, NAMESPACES[role].labels);
-      const sa = await cp.request('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'checkout' } });
+      const sa = await cp.request('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'checkout' },
+      });
       if (sa.status !== 201 && sa.status !== 409) throw new Error(`create ServiceAccount ${ns}/checkout: HTTP ${sa.status} ${sa.body}`);
     }
     floor = await startFloorWebhook(meshward, { shop: NAMESPACES.shop.name, strict: NAMESPACES.strict.name });
@@ -100,13 +128,28 @@ export async function runApiServerBench(options: ApiServerOptions, say: (line: s
     }
 
     // Per pod created in an opted-in namespace during a phase's windows, warm-up creates included.
-    const created = (p: Phase, roles: readonly ('shop' | 'strict')[]): number => roles.reduce((n, r) => n + samples[p].sequential[r].created + samples[p].concurrent[r].created, 0);
-    const perPod = (calls: number, p: Phase, roles: readonly ('shop' | 'strict')[]): number => round(calls / Math.max(1, created(p, roles)), 2);
+    const created = (p: Phase, roles: readonly ('shop' | 'strict')[]): number =>
+      roles.reduce((n, r) => n + samples[p].sequential[r].created + samples[p].concurrent[r].created, 0);
+    const perPod = (calls: number, p: Phase, roles: readonly ('shop' | 'strict')[]): number =>
+      round(calls / Math.max(1, created(p, roles)), 2);
     const meanMs = (w: 'mutate' | 'validate'): number => round((meshwardUse.seconds[w] / Math.max(1, meshwardUse.count[w])) * 1000, 3);
-    const mutateReasonsPerPod = Object.fromEntries(Object.entries(meshwardUse.mutateReasons).map(([reason, n]) => [reason, perPod(n, 'with', ['shop', 'strict'])]));
-    const meshwardCalls = { mutateReasonsPerPod, mutatePerPod: perPod(meshwardUse.count.mutate, 'with', ['shop', 'strict']), validatePerStrictPod: perPod(meshwardUse.count.validate, 'with', ['strict']), mutateMeanMs: meanMs('mutate'), validateMeanMs: meanMs('validate') };
-    const floorCalls = { mutatePerPod: perPod(floorUse.mutate, 'floor', ['shop', 'strict']), validatePerStrictPod: perPod(floorUse.validate, 'floor', ['strict']) };
-    say(`  meshward: ${meshwardCalls.mutatePerPod} /mutate calls per pod (${JSON.stringify(mutateReasonsPerPod)}, mean ${meshwardCalls.mutateMeanMs} ms), ${meshwardCalls.validatePerStrictPod} /validate per STRICT pod (mean ${meshwardCalls.validateMeanMs} ms)`);
+    const mutateReasonsPerPod = Object.fromEntries(
+      Object.entries(meshwardUse.mutateReasons).map(([reason, n]) => [reason, perPod(n, 'with', ['shop', 'strict'])]),
+    );
+    const meshwardCalls = {
+      mutateReasonsPerPod,
+      mutatePerPod: perPod(meshwardUse.count.mutate, 'with', ['shop', 'strict']),
+      validatePerStrictPod: perPod(meshwardUse.count.validate, 'with', ['strict']),
+      mutateMeanMs: meanMs('mutate'),
+      validateMeanMs: meanMs('validate'),
+    };
+    const floorCalls = {
+      mutatePerPod: perPod(floorUse.mutate, 'floor', ['shop', 'strict']),
+      validatePerStrictPod: perPod(floorUse.validate, 'floor', ['strict']),
+    };
+    say(
+      `  meshward: ${meshwardCalls.mutatePerPod} /mutate calls per pod (${JSON.stringify(mutateReasonsPerPod)}, mean ${meshwardCalls.mutateMeanMs} ms), ${meshwardCalls.validatePerStrictPod} /validate per STRICT pod (mean ${meshwardCalls.validateMeanMs} ms)`,
+    );
     say(`  floor webhook: ${floorCalls.mutatePerPod} /mutate calls per pod, ${floorCalls.validatePerStrictPod} /validate per STRICT pod`);
     const floorPodsMatch = samePods(samples.floor.sequential, samples.with.sequential, say);
 
@@ -114,7 +157,9 @@ export async function runApiServerBench(options: ApiServerOptions, say: (line: s
     const pcrTimeToIssued = await measurePcrTimeToIssued({ controlPlane: cp, kubeconfig: cp.kubeconfigPath, quick: options.quick });
     const rows = [...rowsOf('sequential', samples), ...rowsOf('concurrent', samples)];
     for (const r of rows) {
-      say(`  ${r.mode.padEnd(10)} ${r.role.padEnd(6)} p50/p99 without ${r.without.p50Ms}/${r.without.p99Ms} | floor ${r.floor!.p50Ms}/${r.floor!.p99Ms} | with ${r.with.p50Ms}/${r.with.p99Ms} | overhead p99 ${r.overheadP99Ms} = any webhook ${r.anyWebhookP99Ms} + meshward ${r.meshwardWorkP99Ms} ms | injected floor ${r.floorInjected}/${r.floor!.n}, with ${r.injected}/${r.with.n}`);
+      say(
+        `  ${r.mode.padEnd(10)} ${r.role.padEnd(6)} p50/p99 without ${r.without.p50Ms}/${r.without.p99Ms} | floor ${r.floor!.p50Ms}/${r.floor!.p99Ms} | with ${r.with.p50Ms}/${r.with.p99Ms} | overhead p99 ${r.overheadP99Ms} = any webhook ${r.anyWebhookP99Ms} + meshward ${r.meshwardWorkP99Ms} ms | injected floor ${r.floorInjected}/${r.floor!.n}, with ${r.injected}/${r.with.n}`,
+      );
     }
     return {
       measuredAt: new Date().toISOString(),

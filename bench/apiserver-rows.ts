@@ -51,7 +51,11 @@ interface RoleSamples {
 export type Samples = Record<NsRole, RoleSamples>;
 
 export function emptySamples(): Samples {
-  return { plain: { ms: [], injected: 0, created: 0 }, shop: { ms: [], injected: 0, created: 0 }, strict: { ms: [], injected: 0, created: 0 } };
+  return {
+    plain: { ms: [], injected: 0, created: 0 },
+    shop: { ms: [], injected: 0, created: 0 },
+    strict: { ms: [], injected: 0, created: 0 },
+  };
 }
 
 /** The pod without the fields the API server sets per create (name from generateName, uid, times). */
@@ -128,7 +132,9 @@ export function samePods(floor: Samples, withHooks: Samples, say: (line: string)
     same = false;
     let at = 0;
     while (at < a.length && a[at] === b[at]) at++;
-    say(`  WARNING: ${role}: the floor phase's pod differs from meshward's at ${at}: floor …${a.slice(Math.max(0, at - 80), at + 80)}… meshward …${b.slice(Math.max(0, at - 80), at + 80)}…`);
+    say(
+      `  WARNING: ${role}: the floor phase's pod differs from meshward's at ${at}: floor …${a.slice(Math.max(0, at - 80), at + 80)}… meshward …${b.slice(Math.max(0, at - 80), at + 80)}…`,
+    );
   }
   return same;
 }

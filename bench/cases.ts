@@ -45,7 +45,8 @@ export function outcomeOf(review: ReviewResponse): BenchCase['outcome'] {
 
 function expectOutcome(id: CaseId, review: ReviewResponse, want: BenchCase['outcome']): void {
   const got = outcomeOf(review);
-  if (got !== want) throw new Error(`bench case ${id}: meshward answered ${got}, expected ${want}: ${JSON.stringify(review).slice(0, 600)}`);
+  if (got !== want)
+    throw new Error(`bench case ${id}: meshward answered ${got}, expected ${want}: ${JSON.stringify(review).slice(0, 600)}`);
 }
 
 /** Applies meshward's JSONPatch to the pod, as the API server does after /mutate. */
@@ -61,20 +62,50 @@ export function applyMutation(pod: KubeObject, review: ReviewResponse): KubeObje
  */
 export async function prepareCases(url: string, ca: string): Promise<BenchCase[]> {
   const cases: BenchCase[] = [];
-  const add = async (id: CaseId, title: string, path: BenchCase['path'], body: Buffer, want: BenchCase['outcome']): Promise<ReviewResponse> => {
+  const add = async (
+    id: CaseId,
+    title: string,
+    path: BenchCase['path'],
+    body: Buffer,
+    want: BenchCase['outcome'],
+  ): Promise<ReviewResponse> => {
     const { raw, review } = await ask(url, ca, path, body);
     expectOutcome(id, review, want);
     cases.push({ id, title, path, body, response: raw, outcome: want });
     return review;
   };
-  await add('mutate-typical', `/mutate typical Deployment pod (3 containers, probes) in ${SHOP_NS}`, '/mutate', reviewBody('bench-mutate-typical', typicalPod(SHOP_NS), SHOP_NS), 'patched');
-  await add('mutate-large', `/mutate large pod (1000 env vars) in ${SHOP_NS}`, '/mutate', reviewBody('bench-mutate-large', largePod(SHOP_NS), SHOP_NS), 'patched');
+  await add(
+    'mutate-typical',
+    `/mutate typical Deployment pod (3 containers, probes) in ${SHOP_NS}`,
+    '/mutate',
+    reviewBody('bench-mutate-typical', typicalPod(SHOP_NS), SHOP_NS),
+    'patched',
+  );
+  await add(
+    'mutate-large',
+    `/mutate large pod (1000 env vars) in ${SHOP_NS}`,
+    '/mutate',
+    reviewBody('bench-mutate-large', largePod(SHOP_NS), SHOP_NS),
+    'patched',
+  );
   const plain = typicalPod(PAYMENTS_NS);
   const injection = await ask(url, ca, '/mutate', reviewBody('bench-inject-payments', plain, PAYMENTS_NS));
   expectOutcome('validate-compliant', injection.review, 'patched');
   const injected = applyMutation(plain, injection.review);
-  await add('validate-compliant', `/validate compliant (injected) pod in STRICT ${PAYMENTS_NS}`, '/validate', reviewBody('bench-validate-compliant', injected, PAYMENTS_NS), 'allowed');
-  await add('validate-violating', `/validate violating pod (hostNetwork + opt-out) in STRICT ${PAYMENTS_NS}`, '/validate', reviewBody('bench-validate-violating', violatingPod(PAYMENTS_NS), PAYMENTS_NS), 'denied');
+  await add(
+    'validate-compliant',
+    `/validate compliant (injected) pod in STRICT ${PAYMENTS_NS}`,
+    '/validate',
+    reviewBody('bench-validate-compliant', injected, PAYMENTS_NS),
+    'allowed',
+  );
+  await add(
+    'validate-violating',
+    `/validate violating pod (hostNetwork + opt-out) in STRICT ${PAYMENTS_NS}`,
+    '/validate',
+    reviewBody('bench-validate-violating', violatingPod(PAYMENTS_NS), PAYMENTS_NS),
+    'denied',
+  );
   return cases;
 }
 

@@ -41,7 +41,8 @@ async function waitReady(child: ChildProcess, url: string, ca: () => string, log
   const deadline = Date.now() + timeoutMs;
   let pem = '';
   while (!pem) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`${url}: process exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
     try {
       pem = ca();
     } catch {
@@ -57,7 +58,9 @@ async function waitReady(child: ChildProcess, url: string, ca: () => string, log
  * `meshward serve --offline` exactly as released (dist/webhook/cli/main.js), self-signed, on
  * 127.0.0.1, with the examples' namespaces as its cluster state; resolves once /readyz is 200.
  */
-export async function startMeshwardServe(options: { stateFile?: string; logLevel?: string; nodeArgs?: readonly string[] } = {}): Promise<ServerChild> {
+export async function startMeshwardServe(
+  options: { stateFile?: string; logLevel?: string; nodeArgs?: readonly string[] } = {},
+): Promise<ServerChild> {
   const root = repoRoot();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'meshward-bench-'));
@@ -95,12 +98,18 @@ export async function startMeshwardServe(options: { stateFile?: string; logLevel
  * One of the bench's own servers (dist/bench/<entry>.js): it listens on 127.0.0.1:<port> with the
  * given certificate and key and answers GET /healthz once ready.
  */
-export async function startBenchServer(entry: 'floor-server' | 'express-server', options: { certFile: string; keyFile: string; caPem: string; args?: readonly string[] }): Promise<ServerChild> {
+export async function startBenchServer(
+  entry: 'floor-server' | 'express-server',
+  options: { certFile: string; keyFile: string; caPem: string; args?: readonly string[] },
+): Promise<ServerChild> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), `meshward-bench-${entry}-`));
   const logFile = join(dir, `${entry}.log`);
   const script = join(repoRoot(), 'dist/bench', `${entry}.js`);
-  const child = spawn(process.execPath, [script, String(port), options.certFile, options.keyFile, ...(options.args ?? [])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, String(port), options.certFile, options.keyFile, ...(options.args ?? [])], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const { stop } = track(child, logFile);
   const url = `https://127.0.0.1:${port}`;
   try {

@@ -34,7 +34,12 @@ function route(webhook: 'mutate' | 'validate', handler: AdmissionHandler): (req:
       const request = parseAdmissionReview(req.body);
       const decision = await handler(request);
       res.json(buildAdmissionReview(request.uid, decision));
-      record.answered(request.operation, decision.allowed ? 'allowed' : 'denied', decision.reason, Number(process.hrtime.bigint() - started) / 1e9);
+      record.answered(
+        request.operation,
+        decision.allowed ? 'allowed' : 'denied',
+        decision.reason,
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
       logger.info({ webhook, uid: request.uid, decision: decision.reason }, 'admission');
     } catch (err) {
       const status = err instanceof EnvelopeError ? err.status : 400;
@@ -54,7 +59,13 @@ app.get('/healthz', (_req, res) => {
 });
 
 const server = createServer(
-  { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
+  {
+    cert: readFileSync(certFile, 'utf8'),
+    key: readFileSync(keyFile, 'utf8'),
+    minVersion: 'TLSv1.2',
+    ciphers: TLS12_CIPHERS,
+    honorCipherOrder: true,
+  },
   app,
 );
 listenUntilSigterm(server, Number(portArg));

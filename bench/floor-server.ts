@@ -54,13 +54,22 @@ function metricsText(): string {
 }
 
 const server = createServer(
-  { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
+  {
+    cert: readFileSync(certFile, 'utf8'),
+    key: readFileSync(keyFile, 'utf8'),
+    minVersion: 'TLSv1.2',
+    ciphers: TLS12_CIPHERS,
+    honorCipherOrder: true,
+  },
   (req, res) => {
     // The API server calls <url>?timeout=5s: the path alone is the key.
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method !== 'POST') {
       const text = path === '/metrics' ? metricsText() : '{}';
-      res.writeHead(200, { 'content-type': path === '/metrics' ? 'text/plain' : 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.writeHead(200, {
+        'content-type': path === '/metrics' ? 'text/plain' : 'application/json',
+        'content-length': Buffer.byteLength(text),
+      });
       res.end(text);
       return;
     }

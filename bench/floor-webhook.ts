@@ -26,7 +26,10 @@ async function answerOf(meshward: { url: string; caPem: string }, spec: Template
   for (;;) {
     const { raw, review } = await ask(meshward.url, meshward.caPem, spec.path, spec.body(uid));
     if (outcomeOf(review) === spec.want) return raw;
-    if (Date.now() > deadline) throw new Error(`meshward ${spec.path} in ${spec.namespace}: ${outcomeOf(review)}, expected ${spec.want}: ${raw.toString('utf8').slice(0, 400)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `meshward ${spec.path} in ${spec.namespace}: ${outcomeOf(review)}, expected ${spec.want}: ${raw.toString('utf8').slice(0, 400)}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -37,9 +40,17 @@ async function answerOf(meshward: { url: string; caPem: string }, spec: Template
  * with them as templates, and checks that for a fresh uid it answers byte for byte what meshward
  * answers.
  */
-export async function startFloorWebhook(meshward: { url: string; caPem: string }, namespaces: { shop: string; strict: string }): Promise<ServerChild> {
+export async function startFloorWebhook(
+  meshward: { url: string; caPem: string },
+  namespaces: { shop: string; strict: string },
+): Promise<ServerChild> {
   const { shop, strict } = namespaces;
-  const mutate = (ns: string): TemplateSpec => ({ path: '/mutate', namespace: ns, body: (uid) => reviewBody(uid, typicalPod(ns), ns), want: 'patched' });
+  const mutate = (ns: string): TemplateSpec => ({
+    path: '/mutate',
+    namespace: ns,
+    body: (uid) => reviewBody(uid, typicalPod(ns), ns),
+    want: 'patched',
+  });
   const specs = [mutate(shop), mutate(strict)];
   // The STRICT pod as the API server hands it to /validate: the typical pod after meshward's patch.
   const strictAnswer = JSON.parse((await answerOf(meshward, specs[1]!, TEMPLATE_UID)).toString('utf8')) as ReviewResponse;
@@ -55,7 +66,10 @@ export async function startFloorWebhook(meshward: { url: string; caPem: string }
     for (const [i, spec] of specs.entries()) {
       const uid = `3f1c2a9e-bench-floor-check-${i}`;
       const [want, got] = [await answerOf(meshward, spec, uid), (await ask(floor.url, floor.ca, spec.path, spec.body(uid))).raw];
-      if (!got.equals(want)) throw new Error(`floor webhook: ${spec.path} in ${spec.namespace} differs from meshward's answer (${got.length} vs ${want.length} bytes)`);
+      if (!got.equals(want))
+        throw new Error(
+          `floor webhook: ${spec.path} in ${spec.namespace} differs from meshward's answer (${got.length} vs ${want.length} bytes)`,
+        );
     }
   } catch (err) {
     await floor.stop();

@@ -68,10 +68,15 @@ export function checkGoals(s: Sections): GoalCheck[] {
   const worst = overheads.reduce((m, r) => Math.max(m, r.overheadP99Ms), Number.NEGATIVE_INFINITY);
   // with − without stays the goal's figure; where a floor phase ran, the worst row's split follows.
   const worstRow = overheads.find((r) => r.overheadP99Ms === worst);
-  const split = worstRow?.anyWebhookP99Ms === undefined ? '' : `; worst row: any webhook ${worstRow.anyWebhookP99Ms} + meshward's work ${worstRow.meshwardWorkP99Ms} ms`;
+  const split =
+    worstRow?.anyWebhookP99Ms === undefined
+      ? ''
+      : `; worst row: any webhook ${worstRow.anyWebhookP99Ms} + meshward's work ${worstRow.meshwardWorkP99Ms} ms`;
   out.push({
     goal: `API-server pod CREATE p99 overhead ≤ ${GOALS.apiServerP99OverheadMs} ms`,
-    measured: overheads.length ? `worst ${round(worst, 2)} ms (${overheads.map((r) => `${r.role}/${r.mode} ${r.overheadP99Ms}`).join(', ')})${split}` : 'not measured',
+    measured: overheads.length
+      ? `worst ${round(worst, 2)} ms (${overheads.map((r) => `${r.role}/${r.mode} ${r.overheadP99Ms}`).join(', ')})${split}`
+      : 'not measured',
     met: overheads.length ? worst <= GOALS.apiServerP99OverheadMs : undefined,
   });
   const certs = s.certs ? Math.min(s.certs.issue.perSecond, s.certs.pcr.perSecond) : undefined;

@@ -38,7 +38,8 @@ async function checkServers(cases: readonly BenchCase[], floor: ServerChild, exp
     if (f.status !== 200 || !f.body.equals(c.response)) throw new Error(`floor server: wrong answer for ${c.id}`);
     const e = await httpsCall(`${express.url}${c.path}`, express.ca, 'POST', c.body);
     const allowed = (JSON.parse(e.body.toString('utf8')) as { response?: { allowed?: boolean } }).response?.allowed;
-    if (e.status !== 200 || allowed !== (c.outcome !== 'denied')) throw new Error(`express server: wrong answer for ${c.id}: ${e.status} ${e.body.toString('utf8').slice(0, 300)}`);
+    if (e.status !== 200 || allowed !== (c.outcome !== 'denied'))
+      throw new Error(`express server: wrong answer for ${c.id}: ${e.status} ${e.body.toString('utf8').slice(0, 300)}`);
   }
 }
 
@@ -68,7 +69,8 @@ export async function runHttpBench(load: LoadOptions, say: (line: string) => voi
     for (const c of cases.filter((k) => load.cases.includes(k.id))) {
       const windows: Record<Target, LoadWindow[]> = { floor: [], meshward: [], express: [] };
       const peaks: Record<Target, number> = { floor: 0, meshward: 0, express: 0 };
-      for (const target of TARGETS) await warmUp({ url: servers[target].url, path: c.path, body: c.body }, load.connections, load.warmupSec);
+      for (const target of TARGETS)
+        await warmUp({ url: servers[target].url, path: c.path, body: c.body }, load.connections, load.warmupSec);
       for (let round = 0; round < load.rounds; round++) {
         for (const target of TARGETS) {
           const server = servers[target];
@@ -80,8 +82,18 @@ export async function runHttpBench(load: LoadOptions, say: (line: string) => voi
       }
       for (const target of TARGETS) {
         const stats = pooled(windows[target]);
-        rows.push({ caseId: c.id, title: c.title, target, requestBytes: c.body.length, responseBytes: c.response.length, stats, peakRssMb: Math.round(peaks[target]) });
-        say(`  ${c.id.padEnd(19)} ${target.padEnd(8)} ${String(stats.rps).padStart(6)} req/s  p50 ${stats.p50Ms} ms  p99 ${stats.p99Ms} ms  max ${stats.maxMs} ms  errors ${stats.errors + stats.timeouts + stats.non2xx}  RSS ${Math.round(peaks[target])} MB`);
+        rows.push({
+          caseId: c.id,
+          title: c.title,
+          target,
+          requestBytes: c.body.length,
+          responseBytes: c.response.length,
+          stats,
+          peakRssMb: Math.round(peaks[target]),
+        });
+        say(
+          `  ${c.id.padEnd(19)} ${target.padEnd(8)} ${String(stats.rps).padStart(6)} req/s  p50 ${stats.p50Ms} ms  p99 ${stats.p99Ms} ms  max ${stats.maxMs} ms  errors ${stats.errors + stats.timeouts + stats.non2xx}  RSS ${Math.round(peaks[target])} MB`,
+        );
       }
     }
     const hwmMb = Math.round(readProcMemory(meshward.pid).hwmMb);

@@ -34,7 +34,9 @@ function fire(options: AutocannonOptions, onLatency?: (ms: number, status: numbe
   return new Promise((resolve, reject) => {
     const instance = autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
     if (onLatency) {
-      instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => onLatency(responseTime, statusCode));
+      instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) =>
+        onLatency(responseTime, statusCode),
+      );
     }
   });
 }
@@ -83,7 +85,15 @@ export async function measureWindow(target: LoadTarget, connections: number, dur
     latencies[n++] = ms;
     if (status >= 200 && status < 300) ok++;
   });
-  return { latencies: latencies.slice(0, n), ok, seconds: result.duration, errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, resets: result.resets };
+  return {
+    latencies: latencies.slice(0, n),
+    ok,
+    seconds: result.duration,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    resets: result.resets,
+  };
 }
 
 /** Windows pooled: requests over total seconds, percentiles over all their latencies. */

@@ -33,7 +33,8 @@ export async function readAdmissionTotals(url: string, ca: string): Promise<Admi
 export function addGrowth(total: AdmissionTotals, before: AdmissionTotals, after: AdmissionTotals): AdmissionTotals {
   const grew = (w: 'mutate' | 'validate', what: 'count' | 'seconds'): number => total[what][w] + after[what][w] - before[what][w];
   const mutateReasons = { ...total.mutateReasons };
-  for (const [reason, n] of Object.entries(after.mutateReasons)) mutateReasons[reason] = (mutateReasons[reason] ?? 0) + n - (before.mutateReasons[reason] ?? 0);
+  for (const [reason, n] of Object.entries(after.mutateReasons))
+    mutateReasons[reason] = (mutateReasons[reason] ?? 0) + n - (before.mutateReasons[reason] ?? 0);
   return {
     mutateReasons,
     count: { mutate: grew('mutate', 'count'), validate: grew('validate', 'count') },

@@ -48,7 +48,10 @@ Sections not run keep their figures from an existing results.json in the output 
 
 function list(value: string | undefined): SectionName[] {
   if (!value) return [];
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) if (!(ALL as readonly string[]).includes(n)) throw new Error(`unknown section "${n}" (use ${ALL.join(', ')})`);
   return names as SectionName[];
 }
@@ -96,7 +99,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   for (const s of list(values.skip)) sections.delete(s);
   const sequential = positive('--creates', values.creates, quick ? 40 : 300);
   const cases = values.cases ? values.cases.split(',').map((c) => c.trim()) : [...CASE_IDS];
-  for (const c of cases) if (!(CASE_IDS as readonly string[]).includes(c)) throw new Error(`--cases: unknown case "${c}" (use ${CASE_IDS.join(', ')})`);
+  for (const c of cases)
+    if (!(CASE_IDS as readonly string[]).includes(c)) throw new Error(`--cases: unknown case "${c}" (use ${CASE_IDS.join(', ')})`);
   return {
     sections,
     cases: cases as CaseId[],

@@ -24,7 +24,11 @@ const POLL_MS = 2;
  * credentials as the kubelet does, one after another; time from POST to the Issued status seen by
  * a GET loop (2 ms apart, so figures carry up to 2 ms of polling).
  */
-export async function measurePcrTimeToIssued(context: { controlPlane: ControlPlane; kubeconfig: string; quick: boolean }): Promise<PcrMeasurement | undefined> {
+export async function measurePcrTimeToIssued(context: {
+  controlPlane: ControlPlane;
+  kubeconfig: string;
+  quick: boolean;
+}): Promise<PcrMeasurement | undefined> {
   const cp = context.controlPlane;
   await cp.ensureNamespace('meshward-system');
   await cp.ensureNamespace(NAMESPACE);
@@ -41,7 +45,12 @@ export async function measurePcrTimeToIssued(context: { controlPlane: ControlPla
     spec: {
       nodeName: NODE,
       containers: [{ name: 'app', image: 'app:1' }],
-      volumes: [{ name: 'creds', projected: { sources: [{ podCertificate: { signerName: SIGNER, keyType: 'ECDSAP256', credentialBundlePath: 'c.pem' } }] } }],
+      volumes: [
+        {
+          name: 'creds',
+          projected: { sources: [{ podCertificate: { signerName: SIGNER, keyType: 'ECDSAP256', credentialBundlePath: 'c.pem' } }] },
+        },
+      ],
     },
   });
   const sa = await json('GET', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/default`);
@@ -49,12 +58,27 @@ export async function measurePcrTimeToIssued(context: { controlPlane: ControlPla
   const issueOne = async (name: string, timeoutMs: number): Promise<number> => {
     const stub = buildStubPkcs10(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey);
     const started = performance.now();
-    const res = await cp.request('POST', `/apis/certificates.k8s.io/v1/namespaces/${NAMESPACE}/podcertificaterequests`, {
-      apiVersion: 'certificates.k8s.io/v1',
-      kind: 'PodCertificateRequest',
-      metadata: { name },
-      spec: { signerName: SIGNER, podName: 'app', podUID: pod.metadata.uid, serviceAccountName: 'default', serviceAccountUID: sa.metadata.uid, nodeName: NODE, nodeUID: node.metadata.uid, maxExpirationSeconds: 86_400, stubPKCS10Request: stub.toString('base64') },
-    }, { credentials: asNode });
+    const res = await cp.request(
+      'POST',
+      `/apis/certificates.k8s.io/v1/namespaces/${NAMESPACE}/podcertificaterequests`,
+      {
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'PodCertificateRequest',
+        metadata: { name },
+        spec: {
+          signerName: SIGNER,
+          podName: 'app',
+          podUID: pod.metadata.uid,
+          serviceAccountName: 'default',
+          serviceAccountUID: sa.metadata.uid,
+          nodeName: NODE,
+          nodeUID: node.metadata.uid,
+          maxExpirationSeconds: 86_400,
+          stubPKCS10Request: stub.toString('base64'),
+        },
+      },
+      { credentials: asNode },
+    );
     if (res.status !== 201) throw new Error(`PodCertificateRequest ${name}: HTTP ${res.status} ${res.body}`);
     for (;;) {
       const pcr = await json('GET', `/apis/certificates.k8s.io/v1/namespaces/${NAMESPACE}/podcertificaterequests/${name}`);

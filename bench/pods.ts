@@ -24,7 +24,16 @@ function container(name: string, image: string, port: number, extra: Record<stri
 
 /** A Deployment's pod in `namespace`: 3 containers with HTTP, TCP and gRPC probes (≈4.5 KB of JSON). */
 export function typicalPod(namespace: string, extraLabels: Record<string, string> = {}): KubeObject {
-  const ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'checkout-7d9f8c6b5', uid: '5b0c9d8e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', controller: true, blockOwnerDeletion: true }];
+  const ownerReferences = [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      name: 'checkout-7d9f8c6b5',
+      uid: '5b0c9d8e-1f2a-4b3c-8d4e-5f6a7b8c9d0e',
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ];
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -38,15 +47,40 @@ export function typicalPod(namespace: string, extraLabels: Record<string, string
     spec: {
       containers: [
         container('checkout', 'registry.example.com/shop/checkout:2.4.1', 8080, {
-          readinessProbe: { httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' }, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
-          livenessProbe: { httpGet: { path: '/live', port: 'checkout-http', scheme: 'HTTP' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+          readinessProbe: {
+            httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' },
+            periodSeconds: 5,
+            timeoutSeconds: 1,
+            successThreshold: 1,
+            failureThreshold: 3,
+          },
+          livenessProbe: {
+            httpGet: { path: '/live', port: 'checkout-http', scheme: 'HTTP' },
+            initialDelaySeconds: 10,
+            periodSeconds: 10,
+            timeoutSeconds: 1,
+            successThreshold: 1,
+            failureThreshold: 3,
+          },
         }),
         container('pricing-grpc', 'registry.example.com/shop/pricing:1.9.0', 9090, {
-          livenessProbe: { grpc: { port: 9090, service: 'pricing' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+          livenessProbe: {
+            grpc: { port: 9090, service: 'pricing' },
+            periodSeconds: 10,
+            timeoutSeconds: 1,
+            successThreshold: 1,
+            failureThreshold: 3,
+          },
           readinessProbe: { tcpSocket: { port: 9090 }, periodSeconds: 5, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
         }),
         container('metrics', 'registry.example.com/ops/exporter:0.12.0', 9100, {
-          startupProbe: { httpGet: { path: '/healthz', port: 9100, scheme: 'HTTP' }, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 30 },
+          startupProbe: {
+            httpGet: { path: '/healthz', port: 9100, scheme: 'HTTP' },
+            periodSeconds: 2,
+            timeoutSeconds: 1,
+            successThreshold: 1,
+            failureThreshold: 30,
+          },
         }),
       ],
       volumes: [
@@ -111,7 +145,11 @@ export function podCreateReview(uid: string, pod: KubeObject, namespace: string)
       requestResource: { group: '', version: 'v1', resource: 'pods' },
       namespace,
       operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', uid: 'c1d2e3f4', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] },
+      userInfo: {
+        username: 'system:serviceaccount:kube-system:replicaset-controller',
+        uid: 'c1d2e3f4',
+        groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+      },
       object: pod,
       oldObject: null,
       dryRun: false,

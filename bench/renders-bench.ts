@@ -23,7 +23,10 @@ export interface RendersSection {
 }
 
 function workloadReview(i: number): unknown {
-  const pod = typicalPod(SHOP_NS) as { metadata: { generateName?: string; ownerReferences: Array<Record<string, unknown>> }; spec: Record<string, unknown> };
+  const pod = typicalPod(SHOP_NS) as {
+    metadata: { generateName?: string; ownerReferences: Array<Record<string, unknown>> };
+    spec: Record<string, unknown>;
+  };
   pod.spec.serviceAccountName = `bench-sa-${i}`;
   pod.metadata.generateName = `bench-${i}-`;
   pod.metadata.ownerReferences = pod.metadata.ownerReferences.map((o) => ({ ...o, uid: `bench-owner-${i}` }));
@@ -31,7 +34,9 @@ function workloadReview(i: number): unknown {
 }
 
 export async function runRendersBench(n: number): Promise<RendersSection> {
-  const config = buildConfig({ flags: { 'self-signed': true, offline: true, state: join(repoRoot(), 'manifests/examples/namespaces.yaml'), 'log-level': 'warn' } });
+  const config = buildConfig({
+    flags: { 'self-signed': true, offline: true, state: join(repoRoot(), 'manifests/examples/namespaces.yaml'), 'log-level': 'warn' },
+  });
   const handlers = buildHandlers(config, createLogger('warn'));
   // Parsed up front: the measured loops run the handler and encode the answer, nothing else.
   const fresh = Array.from({ length: n * 2 }, (_, i) => parseAdmissionReview(workloadReview(i)));

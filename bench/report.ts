@@ -83,11 +83,11 @@ function soakTable(r: Results): string[] {
 
 // What the figures mean; qualitative, so it stays true from run to run (the numbers are above).
 const NOTES = [
-  '- **What /mutate costs beyond the floor.** The patch (~15 KB base64 for the typical pod) carries meshward-init and meshward-proxy, the capture rules and the proxy\'s rendered bootstrap, gzip-compressed in meshward-init\'s env. Identical replicas share the bootstrap render (`webhook/inject/proxy-files.ts`), the two containers (`injected-containers.ts`), the operations after the probe rewrites and the rewrites themselves (`inject-pod.ts`), all frozen with their encoded bytes remembered (`webhook/admission/patch-base64.ts`: parts padded with JSON whitespace to 3 bytes, so base64 of the whole is the concatenation of the parts\' base64). Per pod remain reading the review, policy resolution, the probe rewrites (compared as values with the shared ones), cache lookups and assembling the response. The floor does none of it: its rate is the ceiling the same bytes and TLS allow.',
+  "- **What /mutate costs beyond the floor.** The patch (~15 KB base64 for the typical pod) carries meshward-init and meshward-proxy, the capture rules and the proxy's rendered bootstrap, gzip-compressed in meshward-init's env. Identical replicas share the bootstrap render (`webhook/inject/proxy-files.ts`), the two containers (`injected-containers.ts`), the operations after the probe rewrites and the rewrites themselves (`inject-pod.ts`), all frozen with their encoded bytes remembered (`webhook/admission/patch-base64.ts`: parts padded with JSON whitespace to 3 bytes, so base64 of the whole is the concatenation of the parts' base64). Per pod remain reading the review, policy resolution, the probe rewrites (compared as values with the shared ones), cache lookups and assembling the response. The floor does none of it: its rate is the ceiling the same bytes and TLS allow.",
   '- **/validate** of a compliant STRICT pod re-renders what the injector would have made of it and compares (`MW-SIDECAR-004`); a violating pod is refused after cheaper rules.',
   '- **express** (`express.json()` + routing) costs the same handlers a large part of their throughput: the admission paths are served straight from `node:https`.',
-  '- **Memory.** meshward runs with `--max-semi-space-size=8` (the release entrypoint\'s flag, scripts/meshward-process.ts): a young generation of 2 × 8 MB, where each admission\'s short-lived garbage lands, instead of V8\'s 2 × 16 MB. `@kubernetes/client-node` is loaded as an esbuild bundle of the parts meshward uses (scripts/bundle-kube-client.mjs), ~26 MB less RSS online than the package. `serve --offline` (the HTTP cases and the soak) never loads it.',
-  '- **Through the API server** each injected pod costs one /mutate call: meshward\'s containers carry a mount at the ServiceAccount token path, so the ServiceAccount plugin does not change the pod after the injector and `reinvocationPolicy: IfNeeded` does not call it again. The load generator, the API server, etcd and meshward share the same two cores, so the concurrent rows mostly measure CPU saturation.',
+  "- **Memory.** meshward runs with `--max-semi-space-size=8` (the release entrypoint's flag, scripts/meshward-process.ts): a young generation of 2 × 8 MB, where each admission's short-lived garbage lands, instead of V8's 2 × 16 MB. `@kubernetes/client-node` is loaded as an esbuild bundle of the parts meshward uses (scripts/bundle-kube-client.mjs), ~26 MB less RSS online than the package. `serve --offline` (the HTTP cases and the soak) never loads it.",
+  "- **Through the API server** each injected pod costs one /mutate call: meshward's containers carry a mount at the ServiceAccount token path, so the ServiceAccount plugin does not change the pod after the injector and `reinvocationPolicy: IfNeeded` does not call it again. The load generator, the API server, etcd and meshward share the same two cores, so the concurrent rows mostly measure CPU saturation.",
 ];
 
 function when(section: { measuredAt: string } | undefined): string {
@@ -115,13 +115,15 @@ export function renderMarkdown(r: Results): string {
       ? `autocannon, ${h.connections} connections, HTTPS keep-alive on 127.0.0.1. Per case: a ${h.warmupSec} s warm-up of each server, then ${h.rounds ?? 1} measured window(s) of ${Math.round((h.durationSec / (h.rounds ?? 1)) * 10) / 10} s, interleaved floor → meshward → express and pooled per server (a burst of other work on the machine hits all three alike); latencies recorded per response (sub-ms resolution). Each server runs in its own process; only one is loaded at a time.`
       : '',
     '',
-    '- **floor**: bare `node:https` (same ECDSA P-256 self-signed certificate type, TLS settings and keep-alive timeout) that reads the body, `JSON.parse`s it and answers with meshward\'s own response to that review, precomputed: same bytes in and out, none of the work.',
+    "- **floor**: bare `node:https` (same ECDSA P-256 self-signed certificate type, TLS settings and keep-alive timeout) that reads the body, `JSON.parse`s it and answers with meshward's own response to that review, precomputed: same bytes in and out, none of the work.",
     '- **meshward**: `meshward serve --self-signed --offline --state manifests/examples/namespaces.yaml --log-level warn` (`node --max-semi-space-size=8 dist/webhook/cli/main.js`, the release entrypoint), the real injector and gate.',
     '- **express**: the same handlers behind express routing and `express.json()` (bench/express-server.ts): why the admission paths bypass express.',
     '',
     ...httpTable(r),
     '',
-    r.http ? `meshward process: ${r.http.meshwardMemory.idleRssMb} MB RSS idle after start, VmHWM ${r.http.meshwardMemory.hwmMb} MB at the end of the run.` : '',
+    r.http
+      ? `meshward process: ${r.http.meshwardMemory.idleRssMb} MB RSS idle after start, VmHWM ${r.http.meshwardMemory.hwmMb} MB at the end of the run.`
+      : '',
     '',
     `## Injection work per admission${when(r.renders)}`,
     '',
@@ -137,7 +139,7 @@ export function renderMarkdown(r: Results): string {
     '',
     `## Soak${when(r.soak)}`,
     '',
-    'The four cases round robin on every connection against one meshward process; RSS from /proc/<pid>/status, heap from meshward\'s /metrics.',
+    "The four cases round robin on every connection against one meshward process; RSS from /proc/<pid>/status, heap from meshward's /metrics.",
     '',
     ...soakTable(r),
     '',

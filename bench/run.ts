@@ -58,18 +58,36 @@ async function main(): Promise<void> {
   say(`meshward bench: ${[...run].join(', ')}${options.quick ? ' (quick)' : ''}`);
 
   const http = run.has('http')
-    ? (say(`HTTP cases: ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s in ${options.rounds} interleaved windows per row`),
-      await runHttpBench({ connections: options.connections, warmupSec: options.warmupSec, durationSec: options.durationSec, rounds: options.rounds, cases: options.cases }, say))
+    ? (say(
+        `HTTP cases: ${options.connections} connections, ${options.warmupSec} s warm-up + ${options.durationSec} s in ${options.rounds} interleaved windows per row`,
+      ),
+      await runHttpBench(
+        {
+          connections: options.connections,
+          warmupSec: options.warmupSec,
+          durationSec: options.durationSec,
+          rounds: options.rounds,
+          cases: options.cases,
+        },
+        say,
+      ))
     : old.http;
-  const renders = run.has('renders') ? (say('injection work per admission, in process...'), await runRendersBench(options.renders)) : old.renders;
+  const renders = run.has('renders')
+    ? (say('injection work per admission, in process...'), await runRendersBench(options.renders))
+    : old.renders;
   if (run.has('renders') && renders) say(`  new workload ${renders.newWorkloadUs} µs, another replica ${renders.replicaUs} µs`);
   const certs = run.has('certs') ? (say('certificates per second...'), await runCertsBench(options.certs)) : old.certs;
   if (run.has('certs') && certs) say(`  issue ${certs.issue.perSecond}/s, whole PCR path ${certs.pcr.perSecond}/s`);
   const apiServer = run.has('apiserver')
     ? (say('through the real API server:'),
-      await runApiServerBench({ sequential: options.apiSequential, concurrent: options.apiConcurrent, concurrency: options.apiConcurrency, quick: options.quick }, say))
+      await runApiServerBench(
+        { sequential: options.apiSequential, concurrent: options.apiConcurrent, concurrency: options.apiConcurrency, quick: options.quick },
+        say,
+      ))
     : old.apiServer;
-  const soak = run.has('soak') ? (say(`soak: ${options.soakSec} s`), await runSoak(options.soakSec, Math.min(16, options.connections), say)) : old.soak;
+  const soak = run.has('soak')
+    ? (say(`soak: ${options.soakSec} s`), await runSoak(options.soakSec, Math.min(16, options.connections), say))
+    : old.soak;
 
   const results: Results = {
     schema: 1,

@@ -25,7 +25,12 @@ export async function answeredCalls(t: WebhookTarget): Promise<readonly [number,
  * /validate and no other target: configurations take effect a moment after they are written, the
  * mutating and the validating one each on its own, and a phase must not measure a mix.
  */
-export function webhookSwitch(controlPlane: ControlPlane, manifests: readonly KubeObject[], targets: Readonly<Record<string, WebhookTarget>>, probe: () => Promise<void>): WebhookSwitch {
+export function webhookSwitch(
+  controlPlane: ControlPlane,
+  manifests: readonly KubeObject[],
+  targets: Readonly<Record<string, WebhookTarget>>,
+  probe: () => Promise<void>,
+): WebhookSwitch {
   const names = Object.keys(targets);
   const settledOn = (target: string | undefined) => async (): Promise<boolean> => {
     const before = await Promise.all(names.map((n) => answeredCalls(targets[n]!)));
@@ -49,7 +54,7 @@ export function webhookSwitch(controlPlane: ControlPlane, manifests: readonly Ku
         return;
       }
       await unregisterMeshwardWebhooks({ controlPlane, manifests });
-      for (const deadline = Date.now() + 60_000; !(await settled()); ) {
+      for (const deadline = Date.now() + 60_000; !(await settled());) {
         if (Date.now() > deadline) throw new Error('webhook configurations deleted, but the API server still calls a webhook after 60 s');
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -23,8 +23,8 @@ if (!existsSync(outfile)) {
 
 // client-node's CommonJS dependencies (ws, node-fetch, form-data, ...) call require(); an ESM
 // bundle has no `require`, so the banner makes one. Named so that no minified name can clash.
-const banner = "import { createRequire as __meshwardCreateRequire } from 'node:module';\n"
-  + 'const require = __meshwardCreateRequire(import.meta.url);';
+const banner =
+  "import { createRequire as __meshwardCreateRequire } from 'node:module';\n" + 'const require = __meshwardCreateRequire(import.meta.url);';
 
 const result = await build({
   entryPoints: [entry],
@@ -47,6 +47,8 @@ const result = await build({
 });
 
 // Modules that kept any code after tree shaking (metafile.inputs also lists the dropped ones).
-const kept = Object.values(result.metafile.outputs).flatMap((o) => Object.values(o.inputs)).filter((i) => i.bytesInOutput > 0).length;
+const kept = Object.values(result.metafile.outputs)
+  .flatMap((o) => Object.values(o.inputs))
+  .filter((i) => i.bytesInOutput > 0).length;
 const kb = Math.round(statSync(outfile).size / 1024);
 console.error(`[meshward] bundled ${relative(root, entry)} -> ${relative(root, outfile)} (${kept} modules, ${kb} KB)`);

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   const dashboardPort = await freePort();
   const meshward = await startMeshwardProcess({ kubeconfig, extraArgs: ['--dashboard-port', String(dashboardPort)] });
   say(`meshward serve is running at ${meshward.url} (log: ${meshward.logFile})`);
-  const manifests = readManifestPaths([join(root, 'manifests/base/webhooks.yaml'), join(root, 'manifests/base/strict-backstop.yaml')]).map((s) => s.object);
+  const manifests = readManifestPaths([join(root, 'manifests/base/webhooks.yaml'), join(root, 'manifests/base/strict-backstop.yaml')]).map(
+    (s) => s.object,
+  );
   const reg = await registerMeshwardWebhooks({ controlPlane: cp!, meshwardUrl: meshward.url, caBundlePem: meshward.caPem, manifests });
   await kubectl(['apply', '-f', join(root, 'manifests/base/strict-backstop.yaml')]);
   say(`webhooks registered and live after ${reg.readyMs} ms (dry-run canary)\n`);
@@ -39,10 +41,18 @@ async function main(): Promise<void> {
   say(`$ kubectl apply -f manifests/examples/workloads.yaml\n${applied.out}\n`);
   const ledger = JSON.parse((await kubectl(['get', 'pod', 'ledger', '-n', 'demo-payments', '-o', 'json'])).out);
   say('Injected pod demo-payments/ledger:');
-  say(`  init containers: ${ledger.spec.initContainers.map((c: any) => `${c.name}${c.restartPolicy ? ` (restartPolicy ${c.restartPolicy})` : ''}`).join(', ')}`);
+  say(
+    `  init containers: ${ledger.spec.initContainers.map((c: any) => `${c.name}${c.restartPolicy ? ` (restartPolicy ${c.restartPolicy})` : ''}`).join(', ')}`,
+  );
   say(`  containers:      ${ledger.spec.containers.map((c: any) => c.name).join(', ')}`);
   const rules = ledger.spec.initContainers[0].env.find((e: any) => e.name === 'MESHWARD_IPTABLES_V4').value as string;
-  say(`  capture rules (meshward-init, IPv4):\n${rules.split('\n').filter(Boolean).map((l) => `    ${l}`).join('\n')}`);
+  say(
+    `  capture rules (meshward-init, IPv4):\n${rules
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `    ${l}`)
+      .join('\n')}`,
+  );
   const creds = ledger.spec.volumes.find((v: any) => v.name === 'meshward-credentials');
   say(`  credentials volume: ${JSON.stringify(creds.projected.sources)}`);
   say(`  status: ${ledger.metadata.annotations['meshward.io/status'].slice(0, 200)}...\n`);
@@ -50,7 +60,10 @@ async function main(): Promise<void> {
   const refused = await kubectl(['apply', '-f', join(root, 'manifests/examples/violations.yaml')]);
   say(`$ kubectl apply -f manifests/examples/violations.yaml   (STRICT namespace demo-payments)\n${refused.out}\n`);
 
-  const status = spawnSync(process.execPath, [join(root, MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', kubeconfig], { encoding: 'utf8', timeout: 60_000 });
+  const status = spawnSync(process.execPath, [join(root, MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', kubeconfig], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   say(`$ meshward status   (exit ${status.status}: 1 means a STRICT namespace is violated)\n${status.stdout}${status.stderr}`);
   say(`Dashboard (read-only): http://127.0.0.1:${dashboardPort}/   JSON: http://127.0.0.1:${dashboardPort}/api/status`);
   say(`KUBECONFIG=${kubeconfig}`);

@@ -56,8 +56,23 @@ export async function startMeshwardProcess(options: MeshwardProcessOptions): Pro
   const logFile = join(dir, 'meshward.log');
   const log = createWriteStream(logFile);
   const tlsArgs = managed ? ['--serving-mode', 'self-managed'] : ['--self-signed', '--self-signed-dir', dir];
-  const args = [...MESHWARD_NODE_FLAGS, join(repoRoot(), MESHWARD_ENTRYPOINT), 'serve', '--host', '127.0.0.1', '--port', String(port), ...tlsArgs, '--kubeconfig', options.kubeconfig, ...(options.extraArgs ?? [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_PROXY: '127.0.0.1,localhost', ...options.env } });
+  const args = [
+    ...MESHWARD_NODE_FLAGS,
+    join(repoRoot(), MESHWARD_ENTRYPOINT),
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    ...tlsArgs,
+    '--kubeconfig',
+    options.kubeconfig,
+    ...(options.extraArgs ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_PROXY: '127.0.0.1,localhost', ...options.env },
+  });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -67,7 +82,8 @@ export async function startMeshwardProcess(options: MeshwardProcessOptions): Pro
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let caPem = '';
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`meshward serve exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`meshward serve exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
     try {
       caPem ||= managed ? ((await managed.caPem()) ?? '') : readFileSync(join(dir, 'ca.crt'), 'utf8');
     } catch {

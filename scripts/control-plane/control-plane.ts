@@ -67,7 +67,10 @@ export interface KubectlResult {
 }
 
 export class KubectlError extends Error {
-  constructor(readonly args: readonly string[], readonly result: KubectlResult) {
+  constructor(
+    readonly args: readonly string[],
+    readonly result: KubectlResult,
+  ) {
     super(`kubectl ${args.join(' ')} exited with ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
     this.name = 'KubectlError';
   }
@@ -213,7 +216,9 @@ function apiCall(
         timeout: timeoutMs,
         headers: {
           accept: 'application/json',
-          ...(payload !== undefined ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          ...(payload !== undefined
+            ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
         },
       },
       (res) => {
@@ -230,7 +235,13 @@ function apiCall(
   });
 }
 
-function runKubectl(binary: string, kubeconfig: string, cacheDir: string, args: readonly string[], opts: KubectlOptions): Promise<KubectlResult> {
+function runKubectl(
+  binary: string,
+  kubeconfig: string,
+  cacheDir: string,
+  args: readonly string[],
+  opts: KubectlOptions,
+): Promise<KubectlResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolveRun, reject) => {
     // KUBECACHEDIR keeps kubectl's discovery cache out of ~/.kube (and fresh per control plane).
@@ -283,7 +294,8 @@ async function waitUntil(
     } catch (err) {
       lastError = (err as Error).message;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
     await sleep(intervalMs);
   }
 }
@@ -364,7 +376,8 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     const report = Object.entries(logs)
       .map(([name, tail]) => `----- ${name} (${join(logDir, `${name}.log`)}) -----\n${tail}`)
       .join('\n');
-    if (options.printLogsOnFailure !== false) process.stderr.write(`[control-plane] start failed at ${stage}: ${(err as Error).message}\n${report}\n`);
+    if (options.printLogsOnFailure !== false)
+      process.stderr.write(`[control-plane] start failed at ${stage}: ${(err as Error).message}\n${report}\n`);
     await pkiReady.catch(() => undefined); // it writes into dir: let it finish before dir goes
     await stopAll();
     throw new ControlPlaneStartError(`control plane failed to start (${stage}): ${(err as Error).message}`, logs, dir);
@@ -391,10 +404,16 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
         '--unsafe-no-fsync=true',
       ]);
       try {
-        await waitUntil('etcd /health', healthTimeoutMs, async () => {
-          const r = await plainGet(`${etcdUrl}/health`, 2000);
-          return r.status === 200 && /"health":\s*"true"/.test(r.body);
-        }, [etcd], 100);
+        await waitUntil(
+          'etcd /health',
+          healthTimeoutMs,
+          async () => {
+            const r = await plainGet(`${etcdUrl}/health`, 2000);
+            return r.status === 200 && /"health":\s*"true"/.test(r.body);
+          },
+          [etcd],
+          100,
+        );
         tEtcd = Date.now();
         log(`etcd healthy at ${etcdUrl} (pid ${etcd.pid}, ${tEtcd - tEtcdStart} ms)`);
         break;
@@ -487,7 +506,19 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
         await waitUntil(
           'the default ServiceAccount in namespace default (kube-controller-manager)',
           options.healthTimeoutMs ?? 90_000,
-          async () => (await apiCall(server, pki.clusterCa.certPem, admin, 'GET', '/api/v1/namespaces/default/serviceaccounts/default', undefined, { timeoutMs: 5000 }, agent)).status === 200,
+          async () =>
+            (
+              await apiCall(
+                server,
+                pki.clusterCa.certPem,
+                admin,
+                'GET',
+                '/api/v1/namespaces/default/serviceaccounts/default',
+                undefined,
+                { timeoutMs: 5000 },
+                agent,
+              )
+            ).status === 200,
           [kcm],
           250,
         );
@@ -538,17 +569,34 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
         const existing = await request('GET', `/api/v1/namespaces/${name}`);
         if (existing.status === 200 && existing.json<{ status?: { phase?: string } }>().status?.phase === 'Terminating') {
           // A namespace being deleted refuses new pods: wait for the namespace controller, then recreate.
-          await waitUntil(`namespace ${name} to finish terminating`, 90_000, async () => (await request('GET', `/api/v1/namespaces/${name}`)).status === 404, procs, 250);
+          await waitUntil(
+            `namespace ${name} to finish terminating`,
+            90_000,
+            async () => (await request('GET', `/api/v1/namespaces/${name}`)).status === 404,
+            procs,
+            250,
+          );
         }
         const created = await request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
         if (created.status === 409) {
-          const patched = await request('PATCH', `/api/v1/namespaces/${name}`, { metadata: { labels } }, { contentType: 'application/merge-patch+json' });
+          const patched = await request(
+            'PATCH',
+            `/api/v1/namespaces/${name}`,
+            { metadata: { labels } },
+            { contentType: 'application/merge-patch+json' },
+          );
           if (patched.status !== 200) throw new Error(`relabel namespace ${name}: HTTP ${patched.status} ${patched.body}`);
         } else if (created.status !== 201) {
           throw new Error(`create namespace ${name}: HTTP ${created.status} ${created.body}`);
         }
         if (options.controllerManager === false) return; // no serviceaccount controller to wait for
-        await waitUntil(`ServiceAccount ${name}/default`, 60_000, async () => (await request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200, procs, 100);
+        await waitUntil(
+          `ServiceAccount ${name}/default`,
+          60_000,
+          async () => (await request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200,
+          procs,
+          100,
+        );
       },
       stop() {
         stopping ??= stopAll();

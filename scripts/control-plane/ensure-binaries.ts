@@ -14,7 +14,10 @@ export interface ControlPlaneBinaries {
 }
 
 export class ControlPlaneBuildError extends Error {
-  constructor(message: string, readonly exitCode: number | null) {
+  constructor(
+    message: string,
+    readonly exitCode: number | null,
+  ) {
     super(message);
     this.name = 'ControlPlaneBuildError';
   }
@@ -112,7 +115,10 @@ async function ensureUncached(options: EnsureBinariesOptions): Promise<ControlPl
     }
     throw new ControlPlaneBuildError(`${script} failed with exit code ${code} (its output is above)`, code);
   }
-  const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const binDir = lines[lines.length - 1];
   if (!binDir) throw new ControlPlaneBuildError(`${script} printed no bin directory on stdout`, code);
   return binariesIn(binDir);

@@ -87,7 +87,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     `  server:     ${cp.server}`,
     `  kubeconfig: ${cp.kubeconfigPath}`,
     `  logs:       ${cp.logDir}`,
-    `  pids:       ${Object.entries(cp.pids).map(([n, p]) => `${n}=${p}`).join(' ')}`,
+    `  pids:       ${Object.entries(cp.pids)
+      .map(([n, p]) => `${n}=${p}`)
+      .join(' ')}`,
     `# kubectl built for this cluster: export PATH=${cp.binaries.binDir}:$PATH`,
     `export KUBECONFIG=${cp.kubeconfigPath}`,
     'Press Ctrl-C to stop.',

@@ -47,7 +47,13 @@ export interface PkiFiles {
 
 /** The names the apiserver certificate covers (IP SANs and DNS SANs). */
 export const APISERVER_IP_SANS = ['127.0.0.1', '10.0.0.1'] as const;
-export const APISERVER_DNS_SANS = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'] as const;
+export const APISERVER_DNS_SANS = [
+  'localhost',
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+] as const;
 
 const DAY_MS = 86_400_000;
 
@@ -134,19 +140,17 @@ function issueLeaf(
 
 /** Generates a fresh PKI: four RSA-2048 keys, generated natively in parallel (~0.5 s on 2 cores). */
 export async function generateControlPlanePki(now: Date = new Date()): Promise<ControlPlanePki> {
-  const [clusterCaKeys, apiserverKeys, clientCaKeys, saKeys] = await Promise.all([newKeysAsync(), newKeysAsync(), newKeysAsync(), newKeysAsync()]);
+  const [clusterCaKeys, apiserverKeys, clientCaKeys, saKeys] = await Promise.all([
+    newKeysAsync(),
+    newKeysAsync(),
+    newKeysAsync(),
+    newKeysAsync(),
+  ]);
   const clusterCa = createCa('meshward-e2e cluster CA', now, clusterCaKeys);
-  const apiserver = issueLeaf(
-    clusterCa,
-    [{ name: 'commonName', value: 'kube-apiserver' }],
-    { server: true },
-    now,
-    apiserverKeys,
-    [
-      ...APISERVER_IP_SANS.map((ip) => ({ type: 7, ip })),
-      ...APISERVER_DNS_SANS.map((value) => ({ type: 2, value })),
-    ],
-  );
+  const apiserver = issueLeaf(clusterCa, [{ name: 'commonName', value: 'kube-apiserver' }], { server: true }, now, apiserverKeys, [
+    ...APISERVER_IP_SANS.map((ip) => ({ type: 7, ip })),
+    ...APISERVER_DNS_SANS.map((value) => ({ type: 2, value })),
+  ]);
   const clientCa = createCa('meshward-e2e client CA', now, clientCaKeys);
   const clientCaPem = toPem(clientCa);
   const mint = (user: string, groups: readonly string[], keys: forge.pki.rsa.KeyPair): ClientCredentials => {

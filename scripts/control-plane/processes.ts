@@ -111,7 +111,12 @@ export function hasSetpriv(): boolean {
 
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const merge = (current: string | undefined): string => {
-    const parts = new Set((current ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    const parts = new Set(
+      (current ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
     for (const host of ['127.0.0.1', 'localhost', '::1']) parts.add(host);
     return [...parts].join(',');
   };
@@ -368,7 +373,10 @@ export function reapOrphans(log: (msg: string) => void = () => undefined): numbe
 export function tailFile(file: string, lines = 40): string {
   try {
     const text = readFileSync(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return '';
   }

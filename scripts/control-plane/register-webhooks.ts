@@ -142,7 +142,8 @@ function clone<T>(value: T): T {
  */
 export function rewriteWebhookConfigurations(manifests: readonly KubeObject[], meshwardUrl: string, caBundlePem: string): KubeObject[] {
   const base = meshwardUrl.replace(/\/+$/, '');
-  if (!/^https:\/\//.test(base)) throw new Error(`meshwardUrl must be https:// (the API server only calls webhooks over TLS): ${meshwardUrl}`);
+  if (!/^https:\/\//.test(base))
+    throw new Error(`meshwardUrl must be https:// (the API server only calls webhooks over TLS): ${meshwardUrl}`);
   const caBundle = Buffer.from(caBundlePem).toString('base64');
   const out: KubeObject[] = [];
   for (const object of manifests) {
@@ -153,7 +154,8 @@ export function rewriteWebhookConfigurations(manifests: readonly KubeObject[], m
     for (const webhook of webhooks) {
       const cc = (webhook.clientConfig ?? {}) as { service?: { path?: string }; url?: string };
       const path = cc.service?.path ?? (cc.url ? new URL(cc.url).pathname : undefined);
-      if (!path) throw new Error(`${copy.kind} ${name}, webhook ${webhook.name}: clientConfig has no service.path or url to take the path from`);
+      if (!path)
+        throw new Error(`${copy.kind} ${name}, webhook ${webhook.name}: clientConfig has no service.path or url to take the path from`);
       webhook.clientConfig = { url: `${base}${path.startsWith('/') ? path : `/${path}`}`, caBundle };
     }
     out.push(copy);
@@ -179,7 +181,9 @@ async function serverSideApply(cp: ControlPlane, objects: readonly KubeObject[])
 /** Installs meshward's CRDs (manifests/crds) and waits until they are Established: meshward's
  * caches, and so its readiness, wait for them, as in a real install where the CRDs come first. */
 export async function installMeshwardCrds(cp: ControlPlane, timeoutMs = 60_000): Promise<string[]> {
-  const crds = readManifestPaths(defaultCrdPaths()).map((s) => s.object).filter((o) => o.kind === 'CustomResourceDefinition');
+  const crds = readManifestPaths(defaultCrdPaths())
+    .map((s) => s.object)
+    .filter((o) => o.kind === 'CustomResourceDefinition');
   return applyCrds(cp, crds, timeoutMs);
 }
 
@@ -187,9 +191,17 @@ export async function applyCrds(cp: ControlPlane, crds: readonly KubeObject[], t
   const names = crds.map((c) => c.metadata?.name).filter((n): n is string => !!n);
   if (names.length === 0) return [];
   await serverSideApply(cp, crds);
-  await cp.kubectl(['wait', '--for=condition=Established', `--timeout=${Math.ceil(timeoutMs / 1000)}s`, ...names.map((n) => `customresourcedefinition/${n}`)], {
-    timeoutMs: timeoutMs + 10_000,
-  });
+  await cp.kubectl(
+    [
+      'wait',
+      '--for=condition=Established',
+      `--timeout=${Math.ceil(timeoutMs / 1000)}s`,
+      ...names.map((n) => `customresourcedefinition/${n}`),
+    ],
+    {
+      timeoutMs: timeoutMs + 10_000,
+    },
+  );
   return names;
 }
 
@@ -221,7 +233,10 @@ export async function registerMeshwardWebhooks(options: RegisterWebhooksOptions)
   const hasInjector = configurations.some((c) => c.kind === 'MutatingWebhookConfiguration');
   const canary =
     options.canary ??
-    anyCanary(injectedLabelCanary(), metricsCanary({ metricsUrl, caPem: options.caBundlePem, webhook: hasInjector ? 'mutate' : undefined }));
+    anyCanary(
+      injectedLabelCanary(),
+      metricsCanary({ metricsUrl, caPem: options.caBundlePem, webhook: hasInjector ? 'mutate' : undefined }),
+    );
   const deadline = t0 + timeoutMs;
   let lastError = '';
   for (let attempt = 1; ; attempt++) {
@@ -231,7 +246,8 @@ export async function registerMeshwardWebhooks(options: RegisterWebhooksOptions)
       attempt,
       async dryRunPod(pod = canaryPod(namespace)) {
         const res = await cp.request('POST', `/api/v1/namespaces/${namespace}/pods?dryRun=All&fieldManager=${FIELD_MANAGER}`, pod);
-        if (res.status !== 201 && res.status !== 200) throw new Error(`dry-run pod: HTTP ${res.status}: ${res.json<{ message?: string }>().message ?? res.body}`);
+        if (res.status !== 201 && res.status !== 200)
+          throw new Error(`dry-run pod: HTTP ${res.status}: ${res.json<{ message?: string }>().message ?? res.body}`);
         return res.json<KubeObject>();
       },
     };
@@ -242,7 +258,9 @@ export async function registerMeshwardWebhooks(options: RegisterWebhooksOptions)
       lastError = (err as Error).message;
     }
     if (Date.now() > deadline) {
-      throw new Error(`meshward webhooks at ${options.meshwardUrl} not live after ${timeoutMs} ms (${attempt} canary attempts; last: ${lastError})`);
+      throw new Error(
+        `meshward webhooks at ${options.meshwardUrl} not live after ${timeoutMs} ms (${attempt} canary attempts; last: ${lastError})`,
+      );
     }
     await sleep(Math.min(100 * attempt, 1000));
   }

@@ -18,8 +18,15 @@ function errorsOf(annotations: Record<string, string>): readonly AnnotationError
 describe('capture settings from pod annotations', () => {
   it('defaults: capture everything, both families, the configured proxy UID/GID', () => {
     assert.deepEqual(settingsOf(undefined), {
-      proxyUid: 1337, proxyGid: 1338, inboundPorts: 'all', excludeInboundPorts: [], excludeOutboundPorts: [],
-      excludeOutboundCidrs: [], includeOutboundCidrs: '*', ipv4: true, ipv6: true,
+      proxyUid: 1337,
+      proxyGid: 1338,
+      inboundPorts: 'all',
+      excludeInboundPorts: [],
+      excludeOutboundPorts: [],
+      excludeOutboundCidrs: [],
+      includeOutboundCidrs: '*',
+      ipv4: true,
+      ipv6: true,
     });
     assert.deepEqual(settingsOf({ 'other.io/exclude-inbound-ports': 'junk' }), settingsOf({}));
   });
@@ -57,12 +64,24 @@ describe('capture settings from pod annotations', () => {
     ['exclude-inbound-ports', '65536', /"65536" is not a port/],
     ['exclude-inbound-ports', '80,,81', /empty list item/],
     ['exclude-inbound-ports', '8000-8100', /"8000-8100" is not a port/],
-    ['exclude-inbound-ports', '*', /"\*" would turn inbound capture \(and so mTLS\) off; opt the pod out with meshward\.io\/inject: "false"/],
+    [
+      'exclude-inbound-ports',
+      '*',
+      /"\*" would turn inbound capture \(and so mTLS\) off; opt the pod out with meshward\.io\/inject: "false"/,
+    ],
     ['exclude-outbound-ports', '*', /use meshward\.io\/exclude-outbound-cidrs: "0\.0\.0\.0\/0,::\/0"/],
     ['exclude-outbound-ports', '+80', /"\+80" is not a port/],
-    ['exclude-outbound-cidrs', '10.0.0.1', /"10\.0\.0\.1" is not a CIDR; accepted: a comma-separated list of CIDRs \(a CIDR such as 10\.0\.0\.0\/8 or fd00::\/8/],
+    [
+      'exclude-outbound-cidrs',
+      '10.0.0.1',
+      /"10\.0\.0\.1" is not a CIDR; accepted: a comma-separated list of CIDRs \(a CIDR such as 10\.0\.0\.0\/8 or fd00::\/8/,
+    ],
     ['exclude-outbound-cidrs', '10.0.0.0/8,*', /"\*" is not a CIDR/],
-    ['include-outbound-cidrs', '', /an empty list would capture no outbound traffic; accepted: "\*" \(every destination, the default\) or a comma-separated list of CIDRs/],
+    [
+      'include-outbound-cidrs',
+      '',
+      /an empty list would capture no outbound traffic; accepted: "\*" \(every destination, the default\) or a comma-separated list of CIDRs/,
+    ],
     ['include-outbound-cidrs', '*,10.0.0.0/8', /"\*" is not a CIDR/],
     ['include-outbound-cidrs', 'fd00::/200', /"fd00::\/200" is not a CIDR/],
   ];
@@ -86,7 +105,9 @@ describe('capture settings from pod annotations', () => {
       'meshward.io/include-outbound-cidrs': 'everything',
     });
     assert.deepEqual(errors.map((e) => e.field).sort(), [
-      'meshward.io/exclude-inbound-ports', 'meshward.io/exclude-outbound-ports', 'meshward.io/include-outbound-cidrs',
+      'meshward.io/exclude-inbound-ports',
+      'meshward.io/exclude-outbound-ports',
+      'meshward.io/include-outbound-cidrs',
     ]);
   });
 });

@@ -16,7 +16,10 @@ const POD = { ...POD_B, name: 'p', listeners: {} };
 const SCRIPT_TOOLS = ['sh', 'awk', 'grep', 'tr', 'ip', 'base64', 'gzip', 'gunzip', 'sha256sum', 'cut', 'chmod', 'mv', 'rm'] as const;
 
 const PROXY_FILES = [
-  { name: 'envoy.json', text: JSON.stringify({ node: { id: 'sidecar~ns~p', metadata: { note: 'tab\tand newline\n stay escaped', unicode: 'ünï' } } }) },
+  {
+    name: 'envoy.json',
+    text: JSON.stringify({ node: { id: 'sidecar~ns~p', metadata: { note: 'tab\tand newline\n stay escaped', unicode: 'ünï' } } }),
+  },
   { name: 'sds-mesh-trust-bundle.json', text: JSON.stringify({ resources: [] }) },
 ];
 
@@ -61,7 +64,10 @@ describe('meshward-init.sh applying rules (real iptables)', function () {
     return r;
   };
   const withoutBuiltinDecls = (table: string): string =>
-    table.split('\n').filter((l) => !/^:(PREROUTING|INPUT|OUTPUT|POSTROUTING) /.test(l)).join('\n');
+    table
+      .split('\n')
+      .filter((l) => !/^:(PREROUTING|INPUT|OUTPUT|POSTROUTING) /.test(l))
+      .join('\n');
 
   it('installs exactly the generated rules, line for line, and prints them and the resulting table', async () => {
     const { stdout } = await apply();
@@ -158,7 +164,11 @@ describe('meshward-init.sh applying rules (real iptables)', function () {
     await lab!.exec('p', 'iptables-nft', ['-t', 'nat', '-F']);
     await lab!.exec('p', 'iptables-nft', ['-t', 'nat', '-X']);
     const cases: Array<[string, (env: Record<string, string>) => void, RegExp]> = [
-      ['altered', (env) => (env.MESHWARD_PROXY_CONFIG_SHA256 = '0'.repeat(64)), /decodes to text with SHA-256 [0-9a-f]{64}, not MESHWARD_PROXY_CONFIG_SHA256/],
+      [
+        'altered',
+        (env) => (env.MESHWARD_PROXY_CONFIG_SHA256 = '0'.repeat(64)),
+        /decodes to text with SHA-256 [0-9a-f]{64}, not MESHWARD_PROXY_CONFIG_SHA256/,
+      ],
       ['truncated', (env) => (env.MESHWARD_PROXY_CONFIG = env.MESHWARD_PROXY_CONFIG!.slice(0, 40)), /is not gzip \+ base64/],
       ['no digest', (env) => delete env.MESHWARD_PROXY_CONFIG_SHA256, /without MESHWARD_PROXY_CONFIG_DIR and MESHWARD_PROXY_CONFIG_SHA256/],
     ];

@@ -4,13 +4,23 @@ import { buildCaptureRules } from '../../webhook/capture/rules.js';
 import type { CaptureSettings } from '../../webhook/capture/settings.js';
 
 const SETTINGS: CaptureSettings = {
-  proxyUid: 1337, proxyGid: 1337, inboundPorts: 'all', excludeInboundPorts: [9000], excludeOutboundPorts: [],
-  excludeOutboundCidrs: ['10.96.0.0/12'], includeOutboundCidrs: '*', ipv4: true, ipv6: true,
+  proxyUid: 1337,
+  proxyGid: 1337,
+  inboundPorts: 'all',
+  excludeInboundPorts: [9000],
+  excludeOutboundPorts: [],
+  excludeOutboundCidrs: ['10.96.0.0/12'],
+  includeOutboundCidrs: '*',
+  ipv4: true,
+  ipv6: true,
 };
 
 type EnvList = NonNullable<NonNullable<PodSpecLike['initContainers']>[number]['env']>;
 const podSpec = (env: EnvList, name = 'meshward-init'): PodSpecLike => ({
-  initContainers: [{ name: 'other-init', env: [] }, { name, env }],
+  initContainers: [
+    { name: 'other-init', env: [] },
+    { name, env },
+  ],
 });
 
 describe('capture rules in the pod spec', () => {
@@ -24,7 +34,10 @@ describe('capture rules in the pod spec', () => {
 
   it('leaves out a family with no rules', () => {
     const env = initContainerEnv(buildCaptureRules({ ...SETTINGS, ipv6: false }));
-    assert.deepEqual(env.map((e) => e.name), ['MESHWARD_IPTABLES_V4']);
+    assert.deepEqual(
+      env.map((e) => e.name),
+      ['MESHWARD_IPTABLES_V4'],
+    );
   });
 
   it('reads back exactly what the generator produced (round trip through JSON, as via the API server)', () => {
@@ -46,9 +59,16 @@ describe('capture rules in the pod spec', () => {
   it('reports no rules when meshward-init is missing, or when a rule var is duplicated or uses valueFrom', () => {
     assert.deepEqual(captureRulesFromPodSpec(undefined), { found: false, reason: 'no meshward-init in spec.initContainers' });
     assert.equal(captureRulesFromPodSpec(podSpec([], 'istio-init')).found, false);
-    const dup = captureRulesFromPodSpec(podSpec([{ name: 'MESHWARD_IPTABLES_V4', value: 'a' }, { name: 'MESHWARD_IPTABLES_V4', value: 'b' }]));
+    const dup = captureRulesFromPodSpec(
+      podSpec([
+        { name: 'MESHWARD_IPTABLES_V4', value: 'a' },
+        { name: 'MESHWARD_IPTABLES_V4', value: 'b' },
+      ]),
+    );
     assert.deepEqual(dup, { found: false, reason: 'meshward-init env: MESHWARD_IPTABLES_V4 is set 2 times' });
-    const ref = captureRulesFromPodSpec(podSpec([{ name: 'MESHWARD_IPTABLES_V6', valueFrom: { configMapKeyRef: { name: 'x', key: 'y' } } }]));
+    const ref = captureRulesFromPodSpec(
+      podSpec([{ name: 'MESHWARD_IPTABLES_V6', valueFrom: { configMapKeyRef: { name: 'x', key: 'y' } } }]),
+    );
     assert.deepEqual(ref, { found: false, reason: 'meshward-init env: MESHWARD_IPTABLES_V6 uses valueFrom; it must be a literal value' });
   });
 });

@@ -4,8 +4,15 @@ import { buildCaptureRules, CaptureSettingsError } from '../../webhook/capture/r
 import type { CaptureSettings } from '../../webhook/capture/settings.js';
 
 const DEFAULTS: CaptureSettings = {
-  proxyUid: 1337, proxyGid: 1337, inboundPorts: 'all', excludeInboundPorts: [], excludeOutboundPorts: [],
-  excludeOutboundCidrs: [], includeOutboundCidrs: '*', ipv4: true, ipv6: true,
+  proxyUid: 1337,
+  proxyGid: 1337,
+  inboundPorts: 'all',
+  excludeInboundPorts: [],
+  excludeOutboundPorts: [],
+  excludeOutboundCidrs: [],
+  includeOutboundCidrs: '*',
+  ipv4: true,
+  ipv6: true,
 };
 const lines = (text: string): string[] => text.split('\n');
 const chain = (text: string, name: string): string[] => lines(text).filter((l) => l.startsWith(`-A ${name} `));
@@ -53,7 +60,9 @@ describe('capture rules generator', () => {
 
   it('returns excluded inbound ports next to the proxy ports, sorted and without duplicates', () => {
     const { ipv4 } = buildCaptureRules({ ...DEFAULTS, excludeInboundPorts: [9090, 22, 15020, 9090] });
-    const ports = chain(ipv4, 'MESHWARD_INBOUND').map((l) => /--dport (\d+)/.exec(l)?.[1]).filter(Boolean);
+    const ports = chain(ipv4, 'MESHWARD_INBOUND')
+      .map((l) => /--dport (\d+)/.exec(l)?.[1])
+      .filter(Boolean);
     assert.deepEqual(ports, ['22', '9090', '15020', '15021', '15090']);
     assert.equal(chain(ipv4, 'MESHWARD_INBOUND').at(-1), '-A MESHWARD_INBOUND -p tcp -j MESHWARD_IN_REDIRECT');
   });
@@ -106,13 +115,19 @@ describe('capture rules generator', () => {
   for (const [name, patch, message] of wrong) {
     it(`throws CaptureSettingsError naming the field for ${name}`, () => {
       const settings = { ...DEFAULTS, ...patch } as CaptureSettings;
-      assert.throws(() => buildCaptureRules(settings), (e: unknown) => e instanceof CaptureSettingsError && message.test(e.message));
+      assert.throws(
+        () => buildCaptureRules(settings),
+        (e: unknown) => e instanceof CaptureSettingsError && message.test(e.message),
+      );
     });
   }
 
   // Every line the generator can write, as a grammar: nothing else can reach iptables-restore.
   const GRAMMAR = [
-    /^\*nat$/, /^COMMIT$/, /^$/, /^:MESHWARD_[A-Z_]+ - \[0:0\]$/,
+    /^\*nat$/,
+    /^COMMIT$/,
+    /^$/,
+    /^:MESHWARD_[A-Z_]+ - \[0:0\]$/,
     /^-A (PREROUTING|OUTPUT) -p tcp -j MESHWARD_(INBOUND|OUTPUT)$/,
     /^-A MESHWARD_(INBOUND|OUTPUT) -p tcp -m tcp --dport \d{1,5} -j RETURN$/,
     /^-A MESHWARD_(INBOUND -p tcp -j MESHWARD_IN_REDIRECT|OUTPUT -j MESHWARD_REDIRECT)$/,
@@ -127,20 +142,29 @@ describe('capture rules generator', () => {
       fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 128 })).map(([a, p]) => `${a}/${p}`),
     );
     const port = fc.integer({ min: 1, max: 65535 });
-    const settings = fc.record({
-      proxyUid: fc.integer({ min: 1, max: 2147483647 }), proxyGid: fc.integer({ min: 1, max: 2147483647 }),
-      inboundPorts: fc.constant('all' as const),
-      excludeInboundPorts: fc.array(port, { maxLength: 5 }), excludeOutboundPorts: fc.array(port, { maxLength: 5 }),
-      excludeOutboundCidrs: fc.array(cidr, { maxLength: 5 }),
-      includeOutboundCidrs: fc.oneof(fc.constant('*' as const), fc.array(cidr, { maxLength: 5 })),
-      ipv4: fc.boolean(), ipv6: fc.boolean(),
-    }).filter((s) => s.ipv4 || s.ipv6);
+    const settings = fc
+      .record({
+        proxyUid: fc.integer({ min: 1, max: 2147483647 }),
+        proxyGid: fc.integer({ min: 1, max: 2147483647 }),
+        inboundPorts: fc.constant('all' as const),
+        excludeInboundPorts: fc.array(port, { maxLength: 5 }),
+        excludeOutboundPorts: fc.array(port, { maxLength: 5 }),
+        excludeOutboundCidrs: fc.array(cidr, { maxLength: 5 }),
+        includeOutboundCidrs: fc.oneof(fc.constant('*' as const), fc.array(cidr, { maxLength: 5 })),
+        ipv4: fc.boolean(),
+        ipv6: fc.boolean(),
+      })
+      .filter((s) => s.ipv4 || s.ipv6);
     fc.assert(
       fc.property(settings, (s) => {
         const rules = buildCaptureRules(s);
         assert.deepEqual(buildCaptureRules(structuredClone(s)), rules);
         for (const text of [rules.ipv4, rules.ipv6]) {
-          for (const line of lines(text)) assert.ok(GRAMMAR.some((g) => g.test(line)), `unexpected line: ${line}`);
+          for (const line of lines(text))
+            assert.ok(
+              GRAMMAR.some((g) => g.test(line)),
+              `unexpected line: ${line}`,
+            );
         }
       }),
     );

@@ -37,12 +37,19 @@ describe('identity: meshward ca init --kubeconfig / ca rotate (fake API)', funct
     return { code, out, err };
   }
   const state = (ns = 'meshward-system', name = 'meshward-ca'): CaSecretState => decodeCaSecret(api.object(SECRETS, ns, name)!);
-  const bundleNames = (): string[] => api.objects(CLUSTER_TRUST_BUNDLES).map((b) => b.metadata.name).sort();
+  const bundleNames = (): string[] =>
+    api
+      .objects(CLUSTER_TRUST_BUNDLES)
+      .map((b) => b.metadata.name)
+      .sort();
 
   it('`meshward ca init --kubeconfig` (through runCaCommand) creates the Secret and the ClusterTrustBundle', async () => {
     let out = '';
     const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (out += t) } };
-    const code = await runCaCommand(['init', '--kubeconfig', '/nonexistent', '--trust-domain', 'prod.example'], io, { api, now: () => clock } as never);
+    const code = await runCaCommand(['init', '--kubeconfig', '/nonexistent', '--trust-domain', 'prod.example'], io, {
+      api,
+      now: () => clock,
+    } as never);
     assert.equal(code, 0, out);
     const st = state();
     const fp = fingerprint(st.current.certPem);
@@ -98,7 +105,10 @@ describe('identity: meshward ca init --kubeconfig / ca rotate (fake API)', funct
     assert.equal(bundleNames().length, 2, 'both roots are published as ClusterTrustBundles');
     const waiting = await run(['rotate', '--kubeconfig', 'k']);
     assert.equal(waiting.code, 3);
-    assert.match(waiting.out, /pending: sign waits until 2026-05-01T12:05:00\.000Z \(in 5m0s\): kubelets are still refreshing.*\n.*or pass --wait 0s/);
+    assert.match(
+      waiting.out,
+      /pending: sign waits until 2026-05-01T12:05:00\.000Z \(in 5m0s\): kubelets are still refreshing.*\n.*or pass --wait 0s/,
+    );
     assert.equal(state().rotation.phase, 'published');
     clock = new Date(clock.getTime() + 300_000);
     const p2 = await run(['rotate', '--kubeconfig', 'k']);

@@ -10,7 +10,11 @@ import { opensslVerify, pemBlocks, scratch, x509Text, type Scratch } from '../pk
 async function run(args: string[], now = new Date()): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCaCommand(args, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } }, { now: () => now });
+  const code = await runCaCommand(
+    args,
+    { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } },
+    { now: () => now },
+  );
   return { code, out, err };
 }
 
@@ -38,7 +42,7 @@ describe('pki: meshward ca init / ca issue (runCaCommand)', function () {
     assert.equal(existsSync(join(rootDir, 'chain.crt')), false, 'a root CA has no chain file');
   });
 
-  it('issue writes tls.crt/tls.key(0600)/ca.crt that openssl verifies, with the CA\'s trust domain and --ttl', async () => {
+  it("issue writes tls.crt/tls.key(0600)/ca.crt that openssl verifies, with the CA's trust domain and --ttl", async () => {
     const out = join(s.dir, 'svid');
     const r = await run(['issue', '--ca', rootDir, '--namespace', 'payments', '--service-account', 'api', '--out', out, '--ttl', '2h']);
     assert.equal(r.code, 0, r.err);
@@ -60,7 +64,10 @@ describe('pki: meshward ca init / ca issue (runCaCommand)', function () {
     const ca = await readCaDir(intDir);
     assert.equal(ca.trustDomain, 'prod.example', 'inherited from the parent');
     const out = join(s.dir, 'svid-int');
-    assert.equal((await run(['issue', '--ca', intDir, '--namespace', 'n', '--service-account', 's', '--out', out, '--key-type', 'ED25519'])).code, 0);
+    assert.equal(
+      (await run(['issue', '--ca', intDir, '--namespace', 'n', '--service-account', 's', '--out', out, '--key-type', 'ED25519'])).code,
+      0,
+    );
     const [leaf, ...parents] = pemBlocks(readFileSync(join(out, 'tls.crt'), 'utf8')) as [string, ...string[]];
     assert.equal(parents.length, 1);
     const rootPem = readFileSync(join(out, 'ca.crt'), 'utf8');
@@ -70,27 +77,55 @@ describe('pki: meshward ca init / ca issue (runCaCommand)', function () {
 
   const issueArgs = (over: Record<string, string>): string[] => {
     const base: Record<string, string> = { '--namespace': 'ns', '--service-account': 'sa', '--out': 'OUT', ...over };
-    return ['issue', '--ca', over['--ca'] ?? 'ROOT', ...Object.entries(base).filter(([k]) => k !== '--ca').flat()];
+    return [
+      'issue',
+      '--ca',
+      over['--ca'] ?? 'ROOT',
+      ...Object.entries(base)
+        .filter(([k]) => k !== '--ca')
+        .flat(),
+    ];
   };
   const bad: [string, () => string[], RegExp][] = [
     ['missing --out', () => ['init'], /--out: is required/],
     ['unknown key type', () => ['init', '--out', 'NEW', '--key-type', 'RSA1024'], /--key-type: "RSA1024" is not one of ED25519, ECDSAP256/],
-    ['bad trust domain', () => ['init', '--out', 'NEW', '--trust-domain', 'Bad TD'], /--trust-domain: "Bad TD" is not a SPIFFE trust domain/],
+    [
+      'bad trust domain',
+      () => ['init', '--out', 'NEW', '--trust-domain', 'Bad TD'],
+      /--trust-domain: "Bad TD" is not a SPIFFE trust domain/,
+    ],
     ['non-numeric validity', () => ['init', '--out', 'NEW', '--validity-days', 'abc'], /--validity-days: must be a whole number of days/],
-    ['missing parent CA', () => ['init', '--out', 'NEW', '--intermediate-from', 'MISSING'], /--intermediate-from: .* must contain ca\.crt and ca\.key/],
+    [
+      'missing parent CA',
+      () => ['init', '--out', 'NEW', '--intermediate-from', 'MISSING'],
+      /--intermediate-from: .* must contain ca\.crt and ca\.key/,
+    ],
     ['existing CA without --force', () => ['init', '--out', 'ROOT'], /--out: .* already holds ca\.key; pass --force/],
     ['unparseable --ttl', () => issueArgs({ '--ttl': '10x' }), /--ttl: "10x" is not a duration; use a number with a unit/],
     ['--ttl under 1h', () => issueArgs({ '--ttl': '30m' }), /--ttl: certificate lifetime would be 1800s; it must be at least 3600s/],
     ['bad namespace', () => issueArgs({ '--namespace': 'Bad/NS' }), /--namespace: "Bad\/NS" cannot be a SPIFFE ID path segment/],
     ['missing --service-account', () => ['issue', '--ca', 'ROOT', '--namespace', 'n', '--out', 'OUT'], /--service-account: is required/],
-    ['missing CA dir', () => issueArgs({ '--ca': 'MISSING' }), /--ca: .* must contain ca\.crt and ca\.key \(create one with "meshward ca init/],
-    ['conflicting trust domain', () => issueArgs({ '--trust-domain': 'other.td' }), /--trust-domain: "other\.td" differs from the CA's trust domain "prod\.example"/],
+    [
+      'missing CA dir',
+      () => issueArgs({ '--ca': 'MISSING' }),
+      /--ca: .* must contain ca\.crt and ca\.key \(create one with "meshward ca init/,
+    ],
+    [
+      'conflicting trust domain',
+      () => issueArgs({ '--trust-domain': 'other.td' }),
+      /--trust-domain: "other\.td" differs from the CA's trust domain "prod\.example"/,
+    ],
     ['unknown flag', () => ['issue', '--bogus'], /Unknown option '--bogus'/],
     ['unknown subcommand', () => ['frobnicate'], /subcommand: unknown "frobnicate"; use "init" or "issue"/],
   ];
   for (const [name, args, want] of bad) {
     it(`exit 2 with a message naming the flag: ${name}`, async () => {
-      const paths: Record<string, string> = { ROOT: rootDir, NEW: join(s.dir, 'never'), OUT: join(s.dir, 'never-out'), MISSING: join(s.dir, 'missing') };
+      const paths: Record<string, string> = {
+        ROOT: rootDir,
+        NEW: join(s.dir, 'never'),
+        OUT: join(s.dir, 'never-out'),
+        MISSING: join(s.dir, 'missing'),
+      };
       const r = await run(args().map((a) => paths[a] ?? a));
       assert.equal(r.code, 2, r.err);
       assert.match(r.err, want);

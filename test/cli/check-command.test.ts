@@ -33,7 +33,10 @@ describe('meshward check (runCheckCommand)', () => {
     dir = mkdtempSync(join(tmpdir(), 'meshward-check-'));
     mkdirSync(join(dir, 'clean', 'nested'), { recursive: true });
     writeFileSync(join(dir, 'clean', 'ns.yaml'), stringify(strictNs()));
-    writeFileSync(join(dir, 'clean', 'nested', 'app.yml'), [deployment(), policy('default', { mode: 'STRICT' })].map((o) => stringify(o)).join('---\n'));
+    writeFileSync(
+      join(dir, 'clean', 'nested', 'app.yml'),
+      [deployment(), policy('default', { mode: 'STRICT' })].map((o) => stringify(o)).join('---\n'),
+    );
     writeFileSync(join(dir, 'clean', 'README.md'), 'not: [a manifest');
     writeFileSync(join(dir, 'bad.yaml'), [stringify(strictNs()), stringify(hostNetDeployment())].join('---\n'));
     writeFileSync(join(dir, 'list.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [strictNs(), hostNetDeployment()] }));
@@ -50,7 +53,10 @@ describe('meshward check (runCheckCommand)', () => {
   it('exits 1 and prints one line per violation: RULE kind namespace/name: field: message', async () => {
     const r = await run(['check', '-f', join(dir, 'bad.yaml')]);
     assert.equal(r.code, 1);
-    assert.equal(r.stdout, 'MW-HOSTNET-001 Deployment shop/web: spec.template.spec.hostNetwork: the pod shares the node network, where meshward cannot capture its traffic. Fix: remove hostNetwork: true (host-network pods cannot be captured)\n');
+    assert.equal(
+      r.stdout,
+      'MW-HOSTNET-001 Deployment shop/web: spec.template.spec.hostNetwork: the pod shares the node network, where meshward cannot capture its traffic. Fix: remove hostNetwork: true (host-network pods cannot be captured)\n',
+    );
   });
 
   it('prints JSON with -o json, and reads List objects from JSON files', async () => {
@@ -58,7 +64,10 @@ describe('meshward check (runCheckCommand)', () => {
     assert.equal(r.code, 1);
     const parsed = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(parsed[0]).sort(), ['field', 'kind', 'message', 'name', 'namespace', 'rule']);
-    assert.deepEqual([parsed[0].rule, parsed[0].kind, parsed[0].namespace, parsed[0].name], ['MW-HOSTNET-001', 'Deployment', 'shop', 'web']);
+    assert.deepEqual(
+      [parsed[0].rule, parsed[0].kind, parsed[0].namespace, parsed[0].name],
+      ['MW-HOSTNET-001', 'Deployment', 'shop', 'web'],
+    );
   });
 
   it('prints [] and exits 0 for clean input with -o json', async () => {
@@ -100,15 +109,22 @@ describe('meshward check (runCheckCommand)', () => {
   it('uses the live cluster through loadCluster with --kubeconfig', async () => {
     let seen = '';
     let stdout = '';
-    const code = await runCheckCommand(['-f', join(dir, 'clean', 'nested', 'app.yml'), '--kubeconfig', '/k/config', '-n', 'shop'], { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true } }, {
-      loadCluster: async (kubeconfig) => {
-        seen = kubeconfig;
-        return new StaticClusterState([strictNs(), policy('older', { mode: 'STRICT' }, 'shop', '2026-01-01T00:00:00Z')]);
+    const code = await runCheckCommand(
+      ['-f', join(dir, 'clean', 'nested', 'app.yml'), '--kubeconfig', '/k/config', '-n', 'shop'],
+      { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => true } },
+      {
+        loadCluster: async (kubeconfig) => {
+          seen = kubeconfig;
+          return new StaticClusterState([strictNs(), policy('older', { mode: 'STRICT' }, 'shop', '2026-01-01T00:00:00Z')]);
+        },
       },
-    });
+    );
     assert.equal(seen, '/k/config');
     assert.equal(code, 1);
-    assert.match(stdout, /^MW-AMBIG-001 MeshTLSPolicy shop\/default: spec\.selector: no selector, but shop\/older is already the namespace-wide policy/);
+    assert.match(
+      stdout,
+      /^MW-AMBIG-001 MeshTLSPolicy shop\/default: spec\.selector: no selector, but shop\/older is already the namespace-wide policy/,
+    );
   });
 
   it('prints usage with --help and exits 0', async () => {

@@ -23,14 +23,22 @@ describe('meshward generate (command)', () => {
   async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const code = await runGenerateCommand(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } }, { config });
+    const code = await runGenerateCommand(
+      argv,
+      { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } },
+      { config },
+    );
     return { code, stdout, stderr };
   }
 
   it('prints the policy from offline manifests (-f) and exits 0', async () => {
     const res = await run(['-f', file, '-n', 'shop', '-l', 'app=web', '-p', '9090', '--mode', 'DISABLE']);
     assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual((parse(res.stdout) as KubeObject).spec, { selector: { matchLabels: { app: 'web' } }, mode: 'STRICT', portLevelMtls: { '9090': { mode: 'DISABLE' } } });
+    assert.deepEqual((parse(res.stdout) as KubeObject).spec, {
+      selector: { matchLabels: { app: 'web' } },
+      mode: 'STRICT',
+      portLevelMtls: { '9090': { mode: 'DISABLE' } },
+    });
   });
 
   it('exits 1 with the rule ID when the gate would refuse, 2 for bad input', async () => {

@@ -23,7 +23,11 @@ async function run(argv: string[], deps: StatusCommandDeps = {}): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
-  const code = await runStatusCommand(argv, io, { current: { config, templateHash: templates.hash, configHash: CONFIG_HASH }, now: () => NOW, ...deps });
+  const code = await runStatusCommand(argv, io, {
+    current: { config, templateHash: templates.hash, configHash: CONFIG_HASH },
+    now: () => NOW,
+    ...deps,
+  });
   return { code, stdout, stderr };
 }
 
@@ -31,7 +35,11 @@ describe('meshward status', () => {
   let objects: KubeObject[];
   let closed = 0;
   const opener = (): StatusCommandDeps => ({
-    openCluster: async (): Promise<OpenedCluster> => ({ cluster: new StaticClusterState(objects), origin: 'test', close: async () => void closed++ }),
+    openCluster: async (): Promise<OpenedCluster> => ({
+      cluster: new StaticClusterState(objects),
+      origin: 'test',
+      close: async () => void closed++,
+    }),
   });
   before(async () => {
     objects = await mixedCluster();
@@ -56,7 +64,10 @@ describe('meshward status', () => {
     const res = await run(['-n', 'shop', '-o', 'json'], opener());
     assert.equal(res.code, 0, res.stderr);
     const report = JSON.parse(res.stdout) as StatusReport;
-    assert.deepEqual(report.namespaces.map((n) => n.name), ['shop']);
+    assert.deepEqual(
+      report.namespaces.map((n) => n.name),
+      ['shop'],
+    );
     assert.deepEqual(report.summary.strictViolated, []);
     assert.equal(report.current.trustRoot, undefined);
   });
@@ -83,8 +94,21 @@ describe('meshward status', () => {
     try {
       const kubeconfig = join(dir, 'kubeconfig');
       // Port 1 on loopback: nothing listens there.
-      writeFileSync(kubeconfig, stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }], 'current-context': 'c' }));
-      for (const argv of [['--kubeconfig', kubeconfig], ['--kubeconfig', kubeconfig, '--serve', '--port', '0']]) {
+      writeFileSync(
+        kubeconfig,
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+          users: [{ name: 'u', user: { token: 't' } }],
+          contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+          'current-context': 'c',
+        }),
+      );
+      for (const argv of [
+        ['--kubeconfig', kubeconfig],
+        ['--kubeconfig', kubeconfig, '--serve', '--port', '0'],
+      ]) {
         const res = await run(argv);
         assert.equal(res.code, 2, res.stdout);
         assert.equal(res.stdout, '');
@@ -126,6 +150,9 @@ describe('meshward status', () => {
     assert.match(res.stdout, /dashboard at http:\/\/127\.0\.0\.1:\d+\/ \(read-only/);
     assert.match(pageText, /data-namespace="payments"/);
     assert.doesNotMatch(pageText, /data-namespace="shop"/, '-n is the default filter');
-    assert.deepEqual(json!.namespaces.map((n) => n.name), ['payments']);
+    assert.deepEqual(
+      json!.namespaces.map((n) => n.name),
+      ['payments'],
+    );
   });
 });

@@ -19,7 +19,12 @@ describe('config', () => {
 
   it('lists every bad field at once, naming the source and the accepted form', () => {
     assert.throws(
-      () => buildConfig({ file: { server: { port: 70000 }, proxy: { cpuRequest: 'lots' }, nope: 1 }, env: { MESHWARD_MESH_MESH_CIDRS: '10.0.0.0/8,banana' }, flags: { 'log-level': 'loud' } }),
+      () =>
+        buildConfig({
+          file: { server: { port: 70000 }, proxy: { cpuRequest: 'lots' }, nope: 1 },
+          env: { MESHWARD_MESH_MESH_CIDRS: '10.0.0.0/8,banana' },
+          flags: { 'log-level': 'loud' },
+        }),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
         const text = err.problems.join('\n');
@@ -34,7 +39,9 @@ describe('config', () => {
   });
 
   it('meshward serve exits 2 with the list on an invalid configuration', () => {
-    const result = spawnSync(process.execPath, ['dist/webhook/cli/main.js', 'serve', '--port', 'abc', '--log-level', 'x'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['dist/webhook/cli/main.js', 'serve', '--port', 'abc', '--log-level', 'x'], {
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /server\.port \(--port\)/);
     assert.match(result.stderr, /logLevel \(--log-level\)/);

@@ -13,7 +13,15 @@ import { CONFIG_HASH, config, mixedCluster, namespace, NOW, pod, templates, TRUS
 // The dashboard: escaping, filters, and the read-only HTTP app over a StaticClusterState.
 
 function deps(cluster: ClusterState, extra: Partial<DashboardDeps> = {}): DashboardDeps {
-  return { config, cluster, currentTemplateHash: templates.hash, currentConfigHash: CONFIG_HASH, currentTrustRoot: () => TRUST_ROOT, now: () => NOW, ...extra };
+  return {
+    config,
+    cluster,
+    currentTemplateHash: templates.hash,
+    currentConfigHash: CONFIG_HASH,
+    currentTrustRoot: () => TRUST_ROOT,
+    now: () => NOW,
+    ...extra,
+  };
 }
 
 /** Counts builds: each build lists the namespaces once. */
@@ -36,12 +44,24 @@ describe('dashboard html', () => {
 describe('dashboard filters', () => {
   let report: StatusReport;
   before(async () => {
-    report = await buildStatus({ config, cluster: new StaticClusterState(await mixedCluster()), currentTemplateHash: templates.hash, currentConfigHash: CONFIG_HASH, now: NOW });
+    report = await buildStatus({
+      config,
+      cluster: new StaticClusterState(await mixedCluster()),
+      currentTemplateHash: templates.hash,
+      currentConfigHash: CONFIG_HASH,
+      now: NOW,
+    });
   });
 
   it('parses the query string and refuses what it does not know', () => {
-    assert.deepEqual(parseFilters({ namespace: 'shop', show: 'stale', q: ' web ', refresh: '10' }), { ok: true, filters: { namespace: 'shop', show: 'stale', q: 'web', refresh: 10 } });
-    assert.deepEqual(parseFilters({}, { namespace: 'payments' }), { ok: true, filters: { namespace: 'payments', show: 'all', refresh: 0 } });
+    assert.deepEqual(parseFilters({ namespace: 'shop', show: 'stale', q: ' web ', refresh: '10' }), {
+      ok: true,
+      filters: { namespace: 'shop', show: 'stale', q: 'web', refresh: 10 },
+    });
+    assert.deepEqual(parseFilters({}, { namespace: 'payments' }), {
+      ok: true,
+      filters: { namespace: 'payments', show: 'all', refresh: 0 },
+    });
     assert.match((parseFilters({ show: 'everything' }) as { error: string }).error, /show: "everything" is not one of all, problems/);
     assert.match((parseFilters({ refresh: '1' }) as { error: string }).error, /refresh/);
     assert.match((parseFilters({ namespace: ['a', 'b'] }) as { error: string }).error, /namespace: give it once/);
@@ -50,7 +70,11 @@ describe('dashboard filters', () => {
 
   it('narrows namespaces and workloads: problems, stale, unmeshed, text', () => {
     const names = (r: StatusReport): string[] => r.namespaces.map((n) => `${n.name}:${n.workloads.map((w) => w.name).join(',')}`);
-    assert.deepEqual(names(applyFilters(report, { show: 'problems', refresh: 0 })), ['payments:api,batch,cache', 'plain:nightly', 'shop:legacy']);
+    assert.deepEqual(names(applyFilters(report, { show: 'problems', refresh: 0 })), [
+      'payments:api,batch,cache',
+      'plain:nightly',
+      'shop:legacy',
+    ]);
     assert.deepEqual(names(applyFilters(report, { show: 'stale', refresh: 0 })), ['payments:api,cache']);
     assert.deepEqual(names(applyFilters(report, { show: 'violations', refresh: 0 })), ['payments:batch,cache']);
     assert.deepEqual(names(applyFilters(report, { show: 'unmeshed', refresh: 0, namespace: 'shop' })), ['shop:legacy']);
@@ -75,9 +99,13 @@ describe('dashboard app', () => {
     assert.match(res.headers.get('content-type') ?? '', /text\/html/);
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
     const page = await res.text();
-    for (const ns of ['payments', 'plain', 'shop']) assert.match(page, new RegExp(`<section class="[^"]*" id="ns-${ns}" data-namespace="${ns}">`));
+    for (const ns of ['payments', 'plain', 'shop'])
+      assert.match(page, new RegExp(`<section class="[^"]*" id="ns-${ns}" data-namespace="${ns}">`));
     assert.match(page, /data-workload="Deployment\/web"/);
-    assert.match(page, /<span class="chip m-PERMISSIVE m-drift" title="[^"]*restart the pods"><span class="port">6379<\/span>PERMISSIVE<\/span>/);
+    assert.match(
+      page,
+      /<span class="chip m-PERMISSIVE m-drift" title="[^"]*restart the pods"><span class="port">6379<\/span>PERMISSIVE<\/span>/,
+    );
     assert.match(page, /<span class="rule">MW-INJECT-001<\/span><span class="obj">Pod batch<\/span>/);
     assert.match(page, /⚠ trust-root: trusts an older root/);
     assert.match(page, /STRICT violated/);
@@ -94,7 +122,10 @@ describe('dashboard app', () => {
     assert.doesNotMatch(page, /data-workload="Deployment\/web"/);
     assert.match(page, /data-workload="Pod\/legacy"/);
     const json = (await (await fetch(`${server.url}api/status?show=stale`)).json()) as StatusReport;
-    assert.deepEqual(json.namespaces.map((n) => n.name), ['payments']);
+    assert.deepEqual(
+      json.namespaces.map((n) => n.name),
+      ['payments'],
+    );
     assert.ok(state.builds - before <= 1, 'one build serves both requests');
   });
 

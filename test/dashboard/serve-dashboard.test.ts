@@ -23,7 +23,15 @@ function capture(): { logger: pino.Logger; lines: () => string } {
 
 describe('startServeDashboard', () => {
   it('stays off at server.dashboardPort 0', async () => {
-    assert.equal(await startServeDashboard({ config: buildConfig({}), cluster: new StaticClusterState(), templateHash: templates.hash, configHash: CONFIG_HASH }), undefined);
+    assert.equal(
+      await startServeDashboard({
+        config: buildConfig({}),
+        cluster: new StaticClusterState(),
+        templateHash: templates.hash,
+        configHash: CONFIG_HASH,
+      }),
+      undefined,
+    );
   });
 
   it('serves the dashboard on server.dashboardHost (127.0.0.1 by default) and logs the URL', async () => {
@@ -33,7 +41,13 @@ describe('startServeDashboard', () => {
     const config = buildConfig({ flags: { 'dashboard-port': String(port) } });
     assert.equal(config.server.dashboardHost, '127.0.0.1');
     const log = capture();
-    const server = await startServeDashboard({ config, cluster: new StaticClusterState(await mixedCluster()), templateHash: templates.hash, configHash: CONFIG_HASH, logger: log.logger });
+    const server = await startServeDashboard({
+      config,
+      cluster: new StaticClusterState(await mixedCluster()),
+      templateHash: templates.hash,
+      configHash: CONFIG_HASH,
+      logger: log.logger,
+    });
     try {
       assert.ok(server);
       assert.equal(server.url, `http://127.0.0.1:${port}/`);
@@ -50,7 +64,13 @@ describe('startServeDashboard', () => {
     try {
       const port = (taken.address() as { port: number }).port;
       const log = capture();
-      const server = await startServeDashboard({ config: buildConfig({ flags: { 'dashboard-port': String(port) } }), cluster: new StaticClusterState(), templateHash: templates.hash, configHash: CONFIG_HASH, logger: log.logger });
+      const server = await startServeDashboard({
+        config: buildConfig({ flags: { 'dashboard-port': String(port) } }),
+        cluster: new StaticClusterState(),
+        templateHash: templates.hash,
+        configHash: CONFIG_HASH,
+        logger: log.logger,
+      });
       assert.equal(server, undefined);
       assert.match(log.lines(), /dashboard could not listen; the webhooks keep running/);
       assert.match(log.lines(), /EADDRINUSE/);

@@ -14,20 +14,32 @@ import { mixedCluster, TRUST_ROOT } from '../status/fixtures.js';
 
 const root = repoRoot();
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const SCREENSHOT = join(root, 'test-output', 'dashboard.png');
 
 function ensureChromium(): string | undefined {
   if (existsSync(CHROMIUM)) return undefined;
   const res = spawnSync('sh', [join(root, 'scripts/install-chromium.sh')], { encoding: 'utf8', timeout: 600_000 });
-  return existsSync(CHROMIUM) ? undefined : `chromium is not installed and scripts/install-chromium.sh failed: ${res.stderr || res.error?.message || `exit ${res.status}`}`;
+  return existsSync(CHROMIUM)
+    ? undefined
+    : `chromium is not installed and scripts/install-chromium.sh failed: ${res.stderr || res.error?.message || `exit ${res.status}`}`;
 }
 
 /** Starts `meshward status --serve` and resolves with the URL it prints. */
 function startStatusServer(stateFile: string): Promise<{ child: ChildProcess; url: string; log: () => string }> {
   const main = join(root, 'dist/webhook/cli/main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build (npm test builds it)`);
-  const child = spawn(process.execPath, [main, 'status', '--serve', '--port', '0', '--state', stateFile, '--trust-root', TRUST_ROOT], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, 'status', '--serve', '--port', '0', '--state', stateFile, '--trust-root', TRUST_ROOT], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -91,12 +103,18 @@ describe('e2e: the dashboard in headless Chromium', function () {
     assert.equal(res?.status(), 200);
     assert.equal(await page.title(), 'meshward · mTLS status');
     const payments = page.locator('section[data-namespace="payments"]');
-    assert.match((await payments.locator('.ns-head').innerText()).replace(/\s+/g, ' '), /payments requires STRICT inject enabled STRICT violated 2 stale 3\/4 pods meshed/);
+    assert.match(
+      (await payments.locator('.ns-head').innerText()).replace(/\s+/g, ' '),
+      /payments requires STRICT inject enabled STRICT violated 2 stale 3\/4 pods meshed/,
+    );
     const workloads = await payments.locator('tr.workload').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-workload')));
     assert.deepEqual(workloads, ['Deployment/api', 'Pod/batch', 'StatefulSet/cache', 'StatefulSet/db']);
     assert.equal((await payments.locator('tr[data-workload="Pod/batch"] td').nth(4).innerText()).trim(), 'violation');
     const violations = await payments.locator('ul.violations li').allInnerTexts();
-    assert.ok(violations.some((v) => /^MW-INJECT-001\s*Pod batch metadata\.labels\["meshward\.io\/inject"\]/.test(v)), violations.join('\n'));
+    assert.ok(
+      violations.some((v) => /^MW-INJECT-001\s*Pod batch metadata\.labels\["meshward\.io\/inject"\]/.test(v)),
+      violations.join('\n'),
+    );
     assert.match(await payments.locator('tr[data-pod="api-6c9d-xyz"]').innerText(), /trust-root: trusts an older root/);
     // The page fits a laptop screen's width: no horizontal scrolling.
     assert.ok(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), 'no horizontal scroll at 1440 px');

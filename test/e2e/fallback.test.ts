@@ -45,7 +45,8 @@ describe('e2e: Secret fallback for workload credentials', function () {
   const now = (): Date => new Date(Date.now() + offsetMs);
   let fallback: SecretFallback | undefined;
   const logLines: string[] = [];
-  const put = (obj: object, msg: string): void => void logLines.push(`${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
+  const put = (obj: object, msg: string): void =>
+    void logLines.push(`${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
   const logger: IdentityLogger = { info: put, warn: put, error: put };
 
   const getJson = async (args: string[]): Promise<any | undefined> => {
@@ -57,7 +58,13 @@ describe('e2e: Secret fallback for workload credentials', function () {
     if (!secret) return undefined;
     const pem = Buffer.from(secret.data['credential-bundle.pem'], 'base64').toString();
     const cut = pem.indexOf('-----BEGIN CERTIFICATE-----');
-    return { keyPem: pem.slice(0, cut), leafPem: pem.slice(cut), annotations: secret.metadata.annotations, resourceVersion: secret.metadata.resourceVersion, ownerUid: secret.metadata.ownerReferences?.[0]?.uid };
+    return {
+      keyPem: pem.slice(0, cut),
+      leafPem: pem.slice(cut),
+      annotations: secret.metadata.annotations,
+      resourceVersion: secret.metadata.resourceVersion,
+      ownerUid: secret.metadata.ownerReferences?.[0]?.uid,
+    };
   };
 
   before(async () => {
@@ -77,7 +84,12 @@ describe('e2e: Secret fallback for workload credentials', function () {
     };
     await cp.ensureNamespace(PLAIN);
     await cp.kubectl(['create', 'serviceaccount', 'runner', '-n', PLAIN]);
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'batch', namespace: PLAIN, labels: { 'meshward.io/injected': 'true' } }, spec: { serviceAccountName: 'runner', containers: [{ name: 'app', image: 'app:1' }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'batch', namespace: PLAIN, labels: { 'meshward.io/injected': 'true' } },
+      spec: { serviceAccountName: 'runner', containers: [{ name: 'app', image: 'app:1' }] },
+    };
     await cp.kubectl(['create', '-f', '-'], { input: pod });
   });
 
@@ -89,32 +101,60 @@ describe('e2e: Secret fallback for workload credentials', function () {
 
   it('API discovery on Kubernetes 1.37 finds PodCertificateRequest v1, so the fallback stays off unless forced', async () => {
     assert.equal(await api.serves(POD_CERTIFICATE_REQUESTS), true);
-    const off = startSecretFallback({ api, configuredSource: 'pod-certificate', currentCa: () => ca, trustDomain: 'cluster.local', ttlSeconds: TTL_SECONDS, isLeader: () => true, logger });
+    const off = startSecretFallback({
+      api,
+      configuredSource: 'pod-certificate',
+      currentCa: () => ca,
+      trustDomain: 'cluster.local',
+      ttlSeconds: TTL_SECONDS,
+      isLeader: () => true,
+      logger,
+    });
     assert.deepEqual(await off.ready, { active: false, reason: 'pod-certificate-api-served', effectiveSource: 'pod-certificate' });
     await off.stop();
   });
 
   it('labelling a namespace makes a valid SVID Secret per ServiceAccount and the trust ConfigMap appear; an injected pod elsewhere gets one too', async () => {
-    fallback = startSecretFallback({ api, configuredSource: 'secret', currentCa: () => ca, trustDomain: 'cluster.local', ttlSeconds: TTL_SECONDS, isLeader: () => true, logger, now, resyncMs: 500 });
+    fallback = startSecretFallback({
+      api,
+      configuredSource: 'secret',
+      currentCa: () => ca,
+      trustDomain: 'cluster.local',
+      ttlSeconds: TTL_SECONDS,
+      isLeader: () => true,
+      logger,
+      now,
+      resyncMs: 500,
+    });
     assert.equal((await fallback.ready).reason, 'forced-by-config');
     await cp.ensureNamespace(NS, { 'meshward.io/inject': 'enabled' });
     await cp.kubectl(['create', 'serviceaccount', 'web', '-n', NS]);
     await cp.kubectl(['create', 'serviceaccount', 'legacy', '-n', NS]);
     await cp.kubectl(['create', 'secret', 'generic', 'meshward-identity-legacy', '-n', NS, '--from-literal=owner=someone-else']);
-    for (const [namespace, sa] of [[NS, 'default'], [NS, 'web'], [PLAIN, 'runner']] as const) {
+    for (const [namespace, sa] of [
+      [NS, 'default'],
+      [NS, 'web'],
+      [PLAIN, 'runner'],
+    ] as const) {
       const b = await waitFor(`Secret ${namespace}/meshward-identity-${sa}`, () => bundle(namespace, sa));
       const v = opensslVerify(s, { root: ca.trustBundlePem, leaf: b.leafPem, purpose: 'sslclient' });
       assert.ok(v.ok, v.output);
       assert.ok(opensslVerify(s, { root: ca.trustBundlePem, leaf: b.leafPem, purpose: 'sslserver' }).ok);
       assert.match(x509Text(b.leafPem), new RegExp(`URI:spiffe://cluster\\.local/ns/${namespace}/sa/${sa}\\b`));
-      assert.equal(openssl(['pkey', '-pubout'], b.keyPem), openssl(['x509', '-noout', '-pubkey'], b.leafPem), 'the key matches the certificate');
+      assert.equal(
+        openssl(['pkey', '-pubout'], b.keyPem),
+        openssl(['x509', '-noout', '-pubkey'], b.leafPem),
+        'the key matches the certificate',
+      );
       assert.match(b.keyPem, /^-----BEGIN PRIVATE KEY-----/);
       assert.equal(new X509Certificate(b.leafPem).publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
       assert.equal(b.annotations['meshward.io/spiffe-id'], `spiffe://cluster.local/ns/${namespace}/sa/${sa}`);
       assert.equal(b.annotations['meshward.io/expiry'], new Date(new X509Certificate(b.leafPem).validTo).toISOString());
       const saUid = (await getJson(['get', 'serviceaccount', sa, '-n', namespace])).metadata.uid;
       assert.equal(b.ownerUid, saUid, 'owned by its ServiceAccount');
-      const cm = await waitFor(`ConfigMap ${namespace}/meshward-trust-bundle`, () => getJson(['get', 'configmap', 'meshward-trust-bundle', '-n', namespace]));
+      const cm = await waitFor(`ConfigMap ${namespace}/meshward-trust-bundle`, () =>
+        getJson(['get', 'configmap', 'meshward-trust-bundle', '-n', namespace]),
+      );
       assert.equal(cm.data['ca.crt'], ca.trustBundlePem);
       assert.equal(cm.metadata.labels['app.kubernetes.io/managed-by'], 'meshward');
     }
@@ -142,8 +182,18 @@ describe('e2e: Secret fallback for workload credentials', function () {
     assert.notEqual(second.keyPem, first.keyPem, 'a fresh key');
     const attime = now();
     assert.ok(opensslVerify(s, { root: ca.trustBundlePem, leaf: second.leafPem, attime }).ok);
-    assert.ok(new Date(new X509Certificate(second.leafPem).validFrom).getTime() > half - 600_000, 'issued at the controller\'s (moved) time');
-    assert.equal(second.annotations['meshward.io/refresh-at'], new Date((new Date(new X509Certificate(second.leafPem).validFrom).getTime() + new Date(new X509Certificate(second.leafPem).validTo).getTime()) / 2).toISOString());
+    assert.ok(
+      new Date(new X509Certificate(second.leafPem).validFrom).getTime() > half - 600_000,
+      "issued at the controller's (moved) time",
+    );
+    assert.equal(
+      second.annotations['meshward.io/refresh-at'],
+      new Date(
+        (new Date(new X509Certificate(second.leafPem).validFrom).getTime() +
+          new Date(new X509Certificate(second.leafPem).validTo).getTime()) /
+          2,
+      ).toISOString(),
+    );
   });
 
   it('deletes nothing itself: un-labelling keeps the Secrets; deleting a ServiceAccount lets the garbage collector remove its Secret', async () => {
@@ -151,7 +201,11 @@ describe('e2e: Secret fallback for workload credentials', function () {
     await fallback!.reconcileNow();
     assert.ok(await bundle(NS, 'default'), 'still there after un-labelling');
     await cp.kubectl(['delete', 'serviceaccount', 'web', '-n', NS]);
-    await waitFor('the garbage collector to delete meshward-identity-web', async () => ((await bundle(NS, 'web')) ? undefined : true), 60_000);
+    await waitFor(
+      'the garbage collector to delete meshward-identity-web',
+      async () => ((await bundle(NS, 'web')) ? undefined : true),
+      60_000,
+    );
     assert.ok(await bundle(NS, 'default'));
   });
 });

@@ -103,7 +103,9 @@ describe('e2e harness: real control plane calls meshward', function () {
       manifests,
       crdPaths: [FIXTURE_CRDS],
     });
-    note(`webhooks live after ${registered.readyMs} ms (${registered.canaryAttempts} canary attempt(s)); CRDs: ${registered.crds.join(', ')}`);
+    note(
+      `webhooks live after ${registered.readyMs} ms (${registered.canaryAttempts} canary attempt(s)); CRDs: ${registered.crds.join(', ')}`,
+    );
     await cp.ensureNamespace(NS, { 'meshward.io/inject': 'enabled', 'meshward.io/mtls': 'STRICT' });
   });
 
@@ -119,16 +121,31 @@ describe('e2e harness: real control plane calls meshward', function () {
   it('serves Kubernetes v1.37 with PodCertificateRequest and ClusterTrustBundle in certificates.k8s.io/v1', async () => {
     const version = (await cp.kubectl(['version', '-o', 'json'])).json<{ serverVersion: { gitVersion: string } }>();
     assert.match(version.serverVersion.gitVersion, /^v1\.37\./);
-    const lines = (await cp.kubectl(['api-resources', '--no-headers'])).stdout.split('\n').filter((l) => /podcertificate|clustertrustbundle/i.test(l));
+    const lines = (await cp.kubectl(['api-resources', '--no-headers'])).stdout
+      .split('\n')
+      .filter((l) => /podcertificate|clustertrustbundle/i.test(l));
     note(`kubectl api-resources:\n        ${lines.join('\n        ')}`);
-    assert.ok(lines.some((l) => /^podcertificaterequests\s+certificates\.k8s\.io\/v1\s+true\s+PodCertificateRequest$/.test(l.trim())), lines.join('\n'));
-    assert.ok(lines.some((l) => /^clustertrustbundles\s+certificates\.k8s\.io\/v1\s+false\s+ClusterTrustBundle$/.test(l.trim())), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^podcertificaterequests\s+certificates\.k8s\.io\/v1\s+true\s+PodCertificateRequest$/.test(l.trim())),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) => /^clustertrustbundles\s+certificates\.k8s\.io\/v1\s+false\s+ClusterTrustBundle$/.test(l.trim())),
+      lines.join('\n'),
+    );
   });
 
   it('serves with a certificate for 127.0.0.1, 10.0.0.1 and the kubernetes Service names, signed by the cluster CA', () => {
     const cert = new X509Certificate(cp.pki.apiserver.certPem);
     assert.ok(cert.verify(new X509Certificate(cp.caPem).publicKey));
-    for (const san of ['IP Address:127.0.0.1', 'IP Address:10.0.0.1', 'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc']) {
+    for (const san of [
+      'IP Address:127.0.0.1',
+      'IP Address:10.0.0.1',
+      'DNS:localhost',
+      'DNS:kubernetes',
+      'DNS:kubernetes.default',
+      'DNS:kubernetes.default.svc',
+    ]) {
       assert.ok(cert.subjectAltName?.split(', ').includes(san), `${san} in ${cert.subjectAltName}`);
     }
     const client = new X509Certificate(cp.mintClientCert('someone', ['team-a', 'team-b']).certPem);
@@ -138,7 +155,9 @@ describe('e2e harness: real control plane calls meshward', function () {
 
   it('authenticates minted client certificates: admin, a node (kubelet) and the controller manager', async () => {
     const whoami = async (kubeconfig?: string): Promise<{ username: string; groups: string[] }> =>
-      (await cp.kubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig })).json<{ status: { userInfo: { username: string; groups: string[] } } }>().status.userInfo;
+      (await cp.kubectl(['auth', 'whoami', '-o', 'json'], { kubeconfig })).json<{
+        status: { userInfo: { username: string; groups: string[] } };
+      }>().status.userInfo;
     const admin = await whoami();
     assert.ok(admin.groups.includes('system:masters'));
     const node = await whoami(cp.kubeconfigFor('system:node:harness-node', ['system:nodes']));
@@ -158,7 +177,10 @@ describe('e2e harness: real control plane calls meshward', function () {
 
   it('calls /mutate and /validate for a pod in an opted-in namespace, seen in meshward_admissions_total', async () => {
     const metricsUrl = `${server.url}/metrics`;
-    const [mBefore, vBefore] = [await readAdmissionsTotal(metricsUrl, server.ca, 'mutate'), await readAdmissionsTotal(metricsUrl, server.ca, 'validate')];
+    const [mBefore, vBefore] = [
+      await readAdmissionsTotal(metricsUrl, server.ca, 'mutate'),
+      await readAdmissionsTotal(metricsUrl, server.ca, 'validate'),
+    ];
     const created = (await cp.kubectl(['create', '-o', 'json', '-f', '-'], { input: pod('real-pod', NS) })).json<KubeObject>();
     assert.equal(created.metadata?.labels?.['meshward.io/injected'], 'true', 'the mutation came back from meshward through the API server');
     const mutateCall = recorder.calls.mutate.find((r) => r.namespace === NS && r.name === 'real-pod');
@@ -189,7 +211,12 @@ describe('e2e harness: real control plane calls meshward', function () {
   it('routes custom resources in webhook rules to /validate (CRD applied and Established)', async () => {
     const before = recorder.calls.validate.length;
     await cp.kubectl(['create', '--dry-run=server', '-f', '-'], {
-      input: { apiVersion: 'e2e.meshward.io/v1alpha1', kind: 'HarnessProbe', metadata: { name: 'probe', namespace: NS }, spec: { mode: 'STRICT' } },
+      input: {
+        apiVersion: 'e2e.meshward.io/v1alpha1',
+        kind: 'HarnessProbe',
+        metadata: { name: 'probe', namespace: NS },
+        spec: { mode: 'STRICT' },
+      },
     });
     const call = recorder.calls.validate.slice(before).find((r) => r.kind.kind === 'HarnessProbe');
     assert.ok(call, 'validate saw the HarnessProbe');
@@ -198,19 +225,32 @@ describe('e2e harness: real control plane calls meshward', function () {
 
   it('dry-run canaries (label and metrics) succeed and a dry run persists nothing', async () => {
     const label = await registerMeshwardWebhooks({
-      controlPlane: cp, meshwardUrl: server.url, caBundlePem: server.ca, manifests, crdPaths: [], canary: injectedLabelCanary(),
+      controlPlane: cp,
+      meshwardUrl: server.url,
+      caBundlePem: server.ca,
+      manifests,
+      crdPaths: [],
+      canary: injectedLabelCanary(),
     });
     const metrics = await registerMeshwardWebhooks({
-      controlPlane: cp, meshwardUrl: server.url, caBundlePem: server.ca, manifests, crdPaths: [],
+      controlPlane: cp,
+      meshwardUrl: server.url,
+      caBundlePem: server.ca,
+      manifests,
+      crdPaths: [],
       canary: metricsCanary({ metricsUrl: `${server.url}/metrics`, caPem: server.ca, webhook: 'mutate' }),
     });
-    note(`re-registration: label canary ${label.readyMs} ms / ${label.canaryAttempts} attempt(s), metrics canary ${metrics.readyMs} ms / ${metrics.canaryAttempts}`);
+    note(
+      `re-registration: label canary ${label.readyMs} ms / ${label.canaryAttempts} attempt(s), metrics canary ${metrics.readyMs} ms / ${metrics.canaryAttempts}`,
+    );
     const canaryPods = await cp.kubectl(['get', 'pods', '-n', 'meshward-canary', '-o', 'json']);
     assert.deepEqual(canaryPods.json<{ items: unknown[] }>().items, []);
 
     await cp.ensureNamespace('harness-dry', { 'meshward.io/inject': 'enabled' });
     const before = recorder.calls.mutate.length;
-    const dry = (await cp.kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { input: pod('dry', 'harness-dry') })).json<KubeObject>();
+    const dry = (
+      await cp.kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { input: pod('dry', 'harness-dry') })
+    ).json<KubeObject>();
     assert.equal(dry.metadata?.labels?.['meshward.io/injected'], 'true');
     const call = recorder.calls.mutate.slice(before).find((r) => r.name === 'dry');
     assert.equal(call?.dryRun, true, 'meshward is told the request is a dry run');
@@ -223,19 +263,37 @@ describe('e2e harness: real control plane calls meshward', function () {
     const applied = await cp.kubectl(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], { input: pod('applied', NS) });
     assert.equal(applied.json<KubeObject>().metadata?.labels?.['meshward.io/injected'], 'true');
     assert.ok(recorder.calls.mutate.slice(before).some((r) => r.name === 'applied' && r.dryRun === true));
-    const ssa = await cp.kubectl(['apply', '--server-side', '--dry-run=server', '-o', 'json', '-f', '-'], { input: pod('applied-ssa', NS) });
+    const ssa = await cp.kubectl(['apply', '--server-side', '--dry-run=server', '-o', 'json', '-f', '-'], {
+      input: pod('applied-ssa', NS),
+    });
     assert.equal(ssa.json<KubeObject>().metadata?.labels?.['meshward.io/injected'], 'true');
-    assert.equal((await cp.kubectl(['get', 'pod', 'applied', 'applied-ssa', '-n', NS, '--ignore-not-found', '-o', 'name'])).stdout.trim(), '');
+    assert.equal(
+      (await cp.kubectl(['get', 'pod', 'applied', 'applied-ssa', '-n', NS, '--ignore-not-found', '-o', 'name'])).stdout.trim(),
+      '',
+    );
   });
 
   it('registers the real manifests/base/webhooks.yaml against the local meshward', async () => {
     const real = readManifestPaths([REAL_WEBHOOKS]).map((s) => s.object);
     await unregisterMeshwardWebhooks({ controlPlane: cp, manifests });
     try {
-      const registered = await registerMeshwardWebhooks({ controlPlane: cp, meshwardUrl: server.url, caBundlePem: server.ca, manifests: real, crdPaths: [] });
-      note(`manifests/base/webhooks.yaml live after ${registered.readyMs} ms: ${registered.configurations.map((c) => c.metadata?.name).join(', ')}`);
-      const urls = registered.configurations.flatMap((c) => (c.webhooks as Array<{ clientConfig: { url: string } }>).map((w) => w.clientConfig.url));
-      assert.ok(urls.every((u) => u === `${server.url}/mutate` || u === `${server.url}/validate`), urls.join(', '));
+      const registered = await registerMeshwardWebhooks({
+        controlPlane: cp,
+        meshwardUrl: server.url,
+        caBundlePem: server.ca,
+        manifests: real,
+        crdPaths: [],
+      });
+      note(
+        `manifests/base/webhooks.yaml live after ${registered.readyMs} ms: ${registered.configurations.map((c) => c.metadata?.name).join(', ')}`,
+      );
+      const urls = registered.configurations.flatMap((c) =>
+        (c.webhooks as Array<{ clientConfig: { url: string } }>).map((w) => w.clientConfig.url),
+      );
+      assert.ok(
+        urls.every((u) => u === `${server.url}/mutate` || u === `${server.url}/validate`),
+        urls.join(', '),
+      );
     } finally {
       await unregisterMeshwardWebhooks({ controlPlane: cp, manifests: real });
       await registerMeshwardWebhooks({ controlPlane: cp, meshwardUrl: server.url, caBundlePem: server.ca, manifests, crdPaths: [] });
@@ -271,7 +329,10 @@ describe('e2e harness: ensure-binaries', function () {
 
   it('returns the four cached binaries (memoised)', async () => {
     const bins = await ensureControlPlaneBinaries();
-    assert.deepEqual([bins.etcd, bins.kubeApiserver, bins.kubeControllerManager, bins.kubectl].map((p) => p.slice(bins.binDir.length + 1)), ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl']);
+    assert.deepEqual(
+      [bins.etcd, bins.kubeApiserver, bins.kubeControllerManager, bins.kubectl].map((p) => p.slice(bins.binDir.length + 1)),
+      ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl'],
+    );
     assert.equal(await ensureControlPlaneBinaries(), await ensureControlPlaneBinaries());
   });
 });
@@ -281,14 +342,24 @@ describe('e2e harness: control-plane lifecycle leaves nothing behind', function 
   const cli = join(root, 'scripts', 'control-plane', 'main.ts');
 
   /** Runs `main.ts up` under tsx; resolves with the child and its printed kubeconfig path. */
-  async function startCli(): Promise<{ child: ChildProcess; kubeconfig: string; stdout: () => string; stderr: () => string; exited: Promise<number | null> }> {
+  async function startCli(): Promise<{
+    child: ChildProcess;
+    kubeconfig: string;
+    stdout: () => string;
+    stderr: () => string;
+    exited: Promise<number | null>;
+  }> {
     const child = spawn(process.execPath, ['--import', 'tsx', cli, 'up'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    await until(`"export KUBECONFIG=" from main.ts up (stderr so far: ${err.slice(-2000)})`, 90_000, () => /^export KUBECONFIG=/m.test(out) || child.exitCode !== null);
+    await until(
+      `"export KUBECONFIG=" from main.ts up (stderr so far: ${err.slice(-2000)})`,
+      90_000,
+      () => /^export KUBECONFIG=/m.test(out) || child.exitCode !== null,
+    );
     const m = /^export KUBECONFIG=(.+)$/m.exec(out);
     if (!m) throw new Error(`main.ts up exited early (${child.exitCode}):\n${err}`);
     return { child, kubeconfig: m[1]!.trim(), stdout: () => out, stderr: () => err, exited };
@@ -361,8 +432,17 @@ describe('e2e harness: control-plane lifecycle leaves nothing behind', function 
   it('terminate() escalates to SIGKILL when SIGTERM is ignored, within the grace period', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshward-e2e-term-'));
     try {
-      const proc = spawnManaged('stubborn', '/bin/sh', ['-c', `trap '' TERM; echo ready; while :; do sleep 0.1; done # ${dir}`], join(dir, 'stubborn.log'));
-      await until('stubborn shell ignores SIGTERM', 5000, () => existsSync(join(dir, 'stubborn.log')) && /^ready$/m.test(readFileSync(join(dir, 'stubborn.log'), 'utf8')));
+      const proc = spawnManaged(
+        'stubborn',
+        '/bin/sh',
+        ['-c', `trap '' TERM; echo ready; while :; do sleep 0.1; done # ${dir}`],
+        join(dir, 'stubborn.log'),
+      );
+      await until(
+        'stubborn shell ignores SIGTERM',
+        5000,
+        () => existsSync(join(dir, 'stubborn.log')) && /^ready$/m.test(readFileSync(join(dir, 'stubborn.log'), 'utf8')),
+      );
       const t = Date.now();
       assert.equal(await terminate(proc, 500), 'killed');
       assert.ok(Date.now() - t < 3000, `took ${Date.now() - t} ms`);
@@ -380,7 +460,9 @@ describe('e2e harness: control-plane lifecycle leaves nothing behind', function 
     assert.equal(leftovers(dir).length, 3);
     const { kubectl } = await ensureControlPlaneBinaries();
     const ns = await new Promise<string>((resolveNs, reject) => {
-      const k = spawn(kubectl, ['get', 'namespace', 'default', '-o', 'name'], { env: { ...process.env, KUBECONFIG: run.kubeconfig, KUBECACHEDIR: join(dir, 'kube-cache') } });
+      const k = spawn(kubectl, ['get', 'namespace', 'default', '-o', 'name'], {
+        env: { ...process.env, KUBECONFIG: run.kubeconfig, KUBECACHEDIR: join(dir, 'kube-cache') },
+      });
       let out = '';
       k.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
       k.on('error', reject);

@@ -119,7 +119,10 @@ describe('e2e: identity controllers in a real control plane', function () {
   const nodeCreds = (): ReturnType<ControlPlane['mintClientCert']> => cp.mintClientCert(`system:node:${NODE}`, ['system:nodes']);
   let asNode: ReturnType<ControlPlane['mintClientCert']>;
 
-  const config = buildConfig({ flags: { 'self-signed': true }, file: { identity: { leaseDurationSeconds: 12, renewDeadlineSeconds: 8, retryPeriodSeconds: 1 } } });
+  const config = buildConfig({
+    flags: { 'self-signed': true },
+    file: { identity: { leaseDurationSeconds: 12, renewDeadlineSeconds: 8, retryPeriodSeconds: 1 } },
+  });
   async function startReplica(identity: string): Promise<{ c: IdentityControllers; log: ReturnType<typeof captureLogger> }> {
     const log = captureLogger();
     const kc = new KubeConfig();
@@ -129,9 +132,11 @@ describe('e2e: identity controllers in a real control plane', function () {
     logs.set(identity, log);
     return { c, log };
   }
-  const signedBy = (log: ReturnType<typeof captureLogger>, pcr: string): boolean => log.lines.some((l) => l.msg === 'PodCertificateRequest decided' && l.pcr === pcr);
+  const signedBy = (log: ReturnType<typeof captureLogger>, pcr: string): boolean =>
+    log.lines.some((l) => l.msg === 'PodCertificateRequest decided' && l.pcr === pcr);
   // The signer logs its decision after the status write returns, so a test can see Issued first.
-  const logsSigned = (log: ReturnType<typeof captureLogger>, pcr: string): Promise<boolean> => until(`${pcr} signed in the log`, async () => signedBy(log, pcr) || undefined, 5_000);
+  const logsSigned = (log: ReturnType<typeof captureLogger>, pcr: string): Promise<boolean> =>
+    until(`${pcr} signed in the log`, async () => signedBy(log, pcr) || undefined, 5_000);
 
   async function createPod(name: string, keyType: string, signerName = SIGNER): Promise<void> {
     const pod = {
@@ -142,7 +147,12 @@ describe('e2e: identity controllers in a real control plane', function () {
         nodeName: NODE,
         serviceAccountName: 'web',
         containers: [{ name: 'app', image: 'app:1' }],
-        volumes: [{ name: 'meshward-credentials', projected: { sources: [{ podCertificate: { signerName, keyType, credentialBundlePath: 'credentials.pem' } }] } }],
+        volumes: [
+          {
+            name: 'meshward-credentials',
+            projected: { sources: [{ podCertificate: { signerName, keyType, credentialBundlePath: 'credentials.pem' } }] },
+          },
+        ],
       },
     };
     const res = await cp.request('POST', `/api/v1/namespaces/${NS}/pods`, pod);
@@ -168,10 +178,13 @@ describe('e2e: identity controllers in a real control plane', function () {
         stubPKCS10Request: stub.toString('base64'),
       },
     };
-    const res = await cp.request('POST', `/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests`, body, { credentials: asNode });
+    const res = await cp.request('POST', `/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests`, body, {
+      credentials: asNode,
+    });
     assert.equal(res.status, 201, `node creates the PCR: ${res.body}`);
   }
-  const getPcr = async (name: string): Promise<any> => (await cp.request('GET', `/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests/${name}`)).json();
+  const getPcr = async (name: string): Promise<any> =>
+    (await cp.request('GET', `/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests/${name}`)).json();
   const decided = (name: string) => async (): Promise<any> => {
     const pcr = await getPcr(name);
     return pcr.status?.conditions?.length ? pcr : undefined;
@@ -180,12 +193,15 @@ describe('e2e: identity controllers in a real control plane', function () {
     const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
     return { key, stub: buildStubPkcs10(key) };
   };
-  const openssl = (args: string[], input?: string): string => execFileSync('openssl', args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  const openssl = (args: string[], input?: string): string =>
+    execFileSync('openssl', args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 
   async function cleanupClusterObjects(): Promise<void> {
     await cp.kubectl(['delete', 'secret', 'meshward-ca', '-n', SYSTEM_NS, '--ignore-not-found'], { check: false });
     await cp.kubectl(['delete', 'lease', 'meshward-signer', '-n', SYSTEM_NS, '--ignore-not-found'], { check: false });
-    await cp.kubectl(['delete', 'clustertrustbundles', '-l', 'app.kubernetes.io/managed-by=meshward', '--ignore-not-found'], { check: false });
+    await cp.kubectl(['delete', 'clustertrustbundles', '-l', 'app.kubernetes.io/managed-by=meshward', '--ignore-not-found'], {
+      check: false,
+    });
     await cp.kubectl(['delete', 'node', NODE, '--ignore-not-found'], { check: false });
   }
 
@@ -201,7 +217,11 @@ describe('e2e: identity controllers in a real control plane', function () {
     const node = await cp.request('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: NODE } });
     assert.equal(node.status, 201, node.body);
     nodeUid = node.json().metadata.uid;
-    const sa = await cp.request('POST', `/api/v1/namespaces/${NS}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web' } });
+    const sa = await cp.request('POST', `/api/v1/namespaces/${NS}/serviceaccounts`, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'web' },
+    });
     assert.ok(sa.status === 201 || sa.status === 409, sa.body);
     saUid = (await cp.request('GET', `/api/v1/namespaces/${NS}/serviceaccounts/web`)).json().metadata.uid;
     await createPod('web-0', 'ECDSAP256');
@@ -219,7 +239,18 @@ describe('e2e: identity controllers in a real control plane', function () {
 
   it('the v1 PodCertificateRequest spec has the fields the kubelet sets (kubectl explain against the server)', async () => {
     const explain = (await cp.kubectl(['explain', 'podcertificaterequest.spec', '--api-version=certificates.k8s.io/v1'])).stdout;
-    for (const f of ['signerName', 'podName', 'podUID', 'serviceAccountName', 'serviceAccountUID', 'nodeName', 'nodeUID', 'maxExpirationSeconds', 'stubPKCS10Request', 'unverifiedUserAnnotations']) {
+    for (const f of [
+      'signerName',
+      'podName',
+      'podUID',
+      'serviceAccountName',
+      'serviceAccountUID',
+      'nodeName',
+      'nodeUID',
+      'maxExpirationSeconds',
+      'stubPKCS10Request',
+      'unverifiedUserAnnotations',
+    ]) {
       assert.match(explain, new RegExp(`^  ${f}\\s`, 'm'), f);
     }
     assert.doesNotMatch(explain, /pkixPublicKey|proofOfPossession/);
@@ -231,7 +262,10 @@ describe('e2e: identity controllers in a real control plane', function () {
     assert.equal(await runCaCommand(['init', '--kubeconfig', cp.kubeconfigPath], io), 0, out);
     assert.match(out, /created Secret meshward-system\/meshward-ca from a new self-signed root/);
     assert.match(out, /created ClusterTrustBundle meshward\.io:workload-identity:root-[0-9a-f]{16}/);
-    const again = await runCaCommand(['init', '--kubeconfig', cp.kubeconfigPath], { stdout: { write: () => 0 }, stderr: { write: (t: string) => (out += t) } });
+    const again = await runCaCommand(['init', '--kubeconfig', cp.kubeconfigPath], {
+      stdout: { write: () => 0 },
+      stderr: { write: (t: string) => (out += t) },
+    });
     assert.equal(again, 2);
     assert.match(out, /already holds a CA; use "meshward ca rotate"/);
   });
@@ -246,19 +280,30 @@ describe('e2e: identity controllers in a real control plane', function () {
     const stub = execFileSync('openssl', ['req', '-new', '-key', join(tmp, 'k.pem'), '-subj', '/', '-outform', 'DER']);
     await createPcr('web-0-cert', 'web-0', stub);
     const pcr = await until('web-0-cert decided', decided('web-0-cert'));
-    assert.deepEqual(pcr.status.conditions.map((x: any) => [x.type, x.status, x.reason]), [['Issued', 'True', 'Issued']]);
+    assert.deepEqual(
+      pcr.status.conditions.map((x: any) => [x.type, x.status, x.reason]),
+      [['Issued', 'True', 'Issued']],
+    );
     const leaf = new X509Certificate(pcr.status.certificateChain);
     assert.ok(leaf.publicKey.equals(createPublicKey(keyPem)), 'issued to the stub request key');
     assert.equal(new Date(pcr.status.notBefore).getTime(), new Date(leaf.validFrom).getTime());
     assert.equal(new Date(pcr.status.notAfter).getTime(), new Date(leaf.validTo).getTime());
     // openssl: the chain verifies against the root as published in the ClusterTrustBundle.
-    const bundles = (await cp.kubectl(['get', 'clustertrustbundles', '-o', 'json'])).json().items.filter((b: any) => b.spec.signerName === SIGNER);
+    const bundles = (await cp.kubectl(['get', 'clustertrustbundles', '-o', 'json']))
+      .json()
+      .items.filter((b: any) => b.spec.signerName === SIGNER);
     assert.equal(bundles.length, 1);
     assert.equal(bundles[0].metadata.name, `meshward.io:workload-identity:root-${c.trustRootFingerprint()!.slice(0, 16)}`);
     writeFileSync(join(tmp, 'root.pem'), bundles[0].spec.trustBundle);
     writeFileSync(join(tmp, 'chain.pem'), pcr.status.certificateChain);
-    assert.match(openssl(['verify', '-x509_strict', '-purpose', 'sslclient', '-CAfile', join(tmp, 'root.pem'), join(tmp, 'chain.pem')]), /chain\.pem: OK/);
-    assert.match(openssl(['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', join(tmp, 'root.pem'), join(tmp, 'chain.pem')]), /chain\.pem: OK/);
+    assert.match(
+      openssl(['verify', '-x509_strict', '-purpose', 'sslclient', '-CAfile', join(tmp, 'root.pem'), join(tmp, 'chain.pem')]),
+      /chain\.pem: OK/,
+    );
+    assert.match(
+      openssl(['verify', '-x509_strict', '-purpose', 'sslserver', '-CAfile', join(tmp, 'root.pem'), join(tmp, 'chain.pem')]),
+      /chain\.pem: OK/,
+    );
     const text = openssl(['x509', '-noout', '-text'], pcr.status.certificateChain);
     assert.match(text, /X509v3 Subject Alternative Name: critical\s+URI:spiffe:\/\/cluster\.local\/ns\/e2e-identity\/sa\/web\s*\n/);
     assert.match(text, /X509v3 Basic Constraints: critical\s+CA:FALSE/);
@@ -279,12 +324,27 @@ describe('e2e: identity controllers in a real control plane', function () {
   });
 
   it('an RSA-2048 stub never reaches the signer: the API server refuses it at create', async () => {
-    const res = await cp.request('POST', `/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests`, {
-      apiVersion: 'certificates.k8s.io/v1',
-      kind: 'PodCertificateRequest',
-      metadata: { name: 'web-rsa2048' },
-      spec: { signerName: SIGNER, podName: 'web-0', podUID: pods.get('web-0'), serviceAccountName: 'web', serviceAccountUID: saUid, nodeName: NODE, nodeUID: nodeUid, maxExpirationSeconds: 86_400, stubPKCS10Request: buildStubPkcs10(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey).toString('base64') },
-    }, { credentials: asNode });
+    const res = await cp.request(
+      'POST',
+      `/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests`,
+      {
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'PodCertificateRequest',
+        metadata: { name: 'web-rsa2048' },
+        spec: {
+          signerName: SIGNER,
+          podName: 'web-0',
+          podUID: pods.get('web-0'),
+          serviceAccountName: 'web',
+          serviceAccountUID: saUid,
+          nodeName: NODE,
+          nodeUID: nodeUid,
+          maxExpirationSeconds: 86_400,
+          stubPKCS10Request: buildStubPkcs10(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey).toString('base64'),
+        },
+      },
+      { credentials: asNode },
+    );
     assert.equal(res.status, 422);
     assert.match(res.body, /RSA keys must have modulus size 3072 or 4096/);
   });
@@ -332,10 +392,32 @@ describe('e2e: identity controllers in a real control plane', function () {
     await until('a leader', async () => (leader.isLeader() ? true : undefined));
     const operator = 'e2e-ca-operator';
     const rbac = [
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: operator, namespace: SYSTEM_NS }, rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['meshward-ca'], verbs: ['get', 'update'] }] },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: operator, namespace: SYSTEM_NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: operator }, subjects: [{ kind: 'User', name: operator }] },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: operator }, rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['clustertrustbundles'], verbs: ['list'] }] },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: operator }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: operator }, subjects: [{ kind: 'User', name: operator }] },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: operator, namespace: SYSTEM_NS },
+        rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['meshward-ca'], verbs: ['get', 'update'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: operator, namespace: SYSTEM_NS },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: operator },
+        subjects: [{ kind: 'User', name: operator }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: operator },
+        rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['clustertrustbundles'], verbs: ['list'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: operator },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: operator },
+        subjects: [{ kind: 'User', name: operator }],
+      },
     ];
     await cp.kubectl(['apply', '-f', '-'], { input: { apiVersion: 'v1', kind: 'List', items: rbac } });
     const kubeconfig = cp.kubeconfigFor(operator);
@@ -344,7 +426,8 @@ describe('e2e: identity controllers in a real control plane', function () {
       const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (out += t) } };
       return { code: await runCaCommand(['rotate', '--kubeconfig', kubeconfig, ...flags], io), out };
     };
-    const ourBundles = async (): Promise<any[]> => (await cp.kubectl(['get', 'clustertrustbundles', '-o', 'json'])).json().items.filter((b: any) => b.spec.signerName === SIGNER);
+    const ourBundles = async (): Promise<any[]> =>
+      (await cp.kubectl(['get', 'clustertrustbundles', '-o', 'json'])).json().items.filter((b: any) => b.spec.signerName === SIGNER);
     const oldFp = leader.trustRootFingerprint()!;
     try {
       const published = await until('RBAC to settle', async () => {
@@ -360,7 +443,9 @@ describe('e2e: identity controllers in a real control plane', function () {
       const signing = await rotate('--wait', '0s');
       assert.equal(signing.code, 0, signing.out);
       assert.match(signing.out, /sign: published → signing/);
-      const newFp = await until('the leader to load the new CA', async () => (leader.trustRootFingerprint() !== oldFp ? leader.trustRootFingerprint() : undefined));
+      const newFp = await until('the leader to load the new CA', async () =>
+        leader.trustRootFingerprint() !== oldFp ? leader.trustRootFingerprint() : undefined,
+      );
       await createPcr('after-rotation', 'web-0', ecStub().stub);
       const pcr = await until('after-rotation', decided('after-rotation'));
       assert.equal(pcr.status.conditions[0].type, 'Issued');
@@ -370,7 +455,11 @@ describe('e2e: identity controllers in a real control plane', function () {
       writeFileSync(join(tmp, 'rotated-chain.pem'), pcr.status.certificateChain);
       assert.match(openssl(['verify', '-x509_strict', '-CAfile', join(tmp, 'new-root.pem'), join(tmp, 'rotated-chain.pem')]), /OK/);
       writeFileSync(join(tmp, 'all-roots.pem'), roots.join(''));
-      assert.match(openssl(['verify', '-x509_strict', '-CAfile', join(tmp, 'all-roots.pem'), join(tmp, 'chain.pem')]), /OK/, 'leaves from the old root still verify while both are published');
+      assert.match(
+        openssl(['verify', '-x509_strict', '-CAfile', join(tmp, 'all-roots.pem'), join(tmp, 'chain.pem')]),
+        /OK/,
+        'leaves from the old root still verify while both are published',
+      );
 
       const retired = await rotate('--retire-wait', '0s');
       assert.equal(retired.code, 0, retired.out);
@@ -381,39 +470,80 @@ describe('e2e: identity controllers in a real control plane', function () {
       });
       assert.equal(left[0].metadata.name, `meshward.io:workload-identity:root-${newFp.slice(0, 16)}`);
     } finally {
-      await cp.kubectl(['delete', '-f', '-', '--ignore-not-found'], { input: { apiVersion: 'v1', kind: 'List', items: rbac }, check: false });
+      await cp.kubectl(['delete', '-f', '-', '--ignore-not-found'], {
+        input: { apiVersion: 'v1', kind: 'List', items: rbac },
+        check: false,
+      });
     }
   });
 
-  it("the RBAC is needed as written: without `sign` the API refuses the status, without `attest` the ClusterTrustBundle", async () => {
+  it('the RBAC is needed as written: without `sign` the API refuses the status, without `attest` the ClusterTrustBundle', async () => {
     const user = 'system:serviceaccount:meshward-system:no-signer';
     const role = {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: 'meshward-e2e-no-signer' },
       rules: [
-        { apiGroups: ['certificates.k8s.io'], resources: ['podcertificaterequests', 'podcertificaterequests/status'], verbs: ['get', 'update'] },
+        {
+          apiGroups: ['certificates.k8s.io'],
+          resources: ['podcertificaterequests', 'podcertificaterequests/status'],
+          verbs: ['get', 'update'],
+        },
         { apiGroups: ['certificates.k8s.io'], resources: ['clustertrustbundles'], verbs: ['create'] },
       ],
     };
-    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'meshward-e2e-no-signer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name }, subjects: [{ kind: 'User', name: user }] };
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'meshward-e2e-no-signer' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name },
+      subjects: [{ kind: 'User', name: user }],
+    };
     await cp.kubectl(['apply', '-f', '-'], { input: { apiVersion: 'v1', kind: 'List', items: [role, binding] } });
     try {
       const creds = cp.mintClientCert(user, ['system:serviceaccounts']);
       await createPcr('no-sign', 'other-signer', ecStub().stub, OTHER_SIGNER);
       const pcr = await getPcr('no-sign');
-      const failed = { ...pcr, status: { conditions: [{ type: 'Failed', status: 'True', reason: 'Test', message: 'x', lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z' }] } };
+      const failed = {
+        ...pcr,
+        status: {
+          conditions: [
+            {
+              type: 'Failed',
+              status: 'True',
+              reason: 'Test',
+              message: 'x',
+              lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z',
+            },
+          ],
+        },
+      };
       const put = await until('RBAC to settle', async () => {
-        const r = await cp.request('PUT', `/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests/no-sign/status`, failed, { credentials: creds });
+        const r = await cp.request('PUT', `/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests/no-sign/status`, failed, {
+          credentials: creds,
+        });
         return r.status === 404 ? undefined : r;
       });
       assert.equal(put.status, 422, put.body); // the API answers Invalid (FieldValueForbidden on spec.signerName), not 403
       assert.match(put.body, /is not permitted to \\"sign\\" for signer/);
-      const ctb = await cp.request('POST', '/apis/certificates.k8s.io/v1/clustertrustbundles', { apiVersion: 'certificates.k8s.io/v1', kind: 'ClusterTrustBundle', metadata: { name: 'e2e.example.com:not-meshward:no-attest' }, spec: { signerName: OTHER_SIGNER, trustBundle: readFileSync(join(tmp, 'root.pem'), 'utf8') } }, { credentials: creds });
+      const ctb = await cp.request(
+        'POST',
+        '/apis/certificates.k8s.io/v1/clustertrustbundles',
+        {
+          apiVersion: 'certificates.k8s.io/v1',
+          kind: 'ClusterTrustBundle',
+          metadata: { name: 'e2e.example.com:not-meshward:no-attest' },
+          spec: { signerName: OTHER_SIGNER, trustBundle: readFileSync(join(tmp, 'root.pem'), 'utf8') },
+        },
+        { credentials: creds },
+      );
       assert.equal(ctb.status, 403, ctb.body);
       assert.match(ctb.body, /user not permitted to attest for signerName/);
     } finally {
-      await cp.kubectl(['delete', '-f', '-', '--ignore-not-found'], { input: { apiVersion: 'v1', kind: 'List', items: [role, binding] }, check: false });
+      await cp.kubectl(['delete', '-f', '-', '--ignore-not-found'], {
+        input: { apiVersion: 'v1', kind: 'List', items: [role, binding] },
+        check: false,
+      });
     }
   });
 
@@ -423,9 +553,15 @@ describe('e2e: identity controllers in a real control plane', function () {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfigPath);
     const issuedAt = new Map<string, number>();
-    const w = await new Watch(kc).watch(`/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests`, {}, (_phase, obj: any) => {
-      if (obj?.status?.conditions?.[0]?.type === 'Issued' && !issuedAt.has(obj.metadata.name)) issuedAt.set(obj.metadata.name, performance.now());
-    }, () => undefined);
+    const w = await new Watch(kc).watch(
+      `/apis/certificates.k8s.io/v1/namespaces/${NS}/podcertificaterequests`,
+      {},
+      (_phase, obj: any) => {
+        if (obj?.status?.conditions?.[0]?.type === 'Issued' && !issuedAt.has(obj.metadata.name))
+          issuedAt.set(obj.metadata.name, performance.now());
+      },
+      () => undefined,
+    );
     try {
       const measure = async (names: string[], together: boolean): Promise<number[]> => {
         const started = new Map<string, number>();
@@ -440,9 +576,16 @@ describe('e2e: identity controllers in a real control plane', function () {
         await until('all Issued', async () => (names.every((n) => issuedAt.has(n)) ? true : undefined));
         return names.map((n) => issuedAt.get(n)! - started.get(n)!).sort((x, y) => x - y);
       };
-      const seq = await measure(Array.from({ length: 20 }, (_, i) => `seq-${i}`), false);
-      const burst = await measure(Array.from({ length: 20 }, (_, i) => `burst-${i}`), true);
-      const fmt = (xs: number[]): string => `p50 ${percentile(xs, 50).toFixed(1)} ms, p90 ${percentile(xs, 90).toFixed(1)} ms, max ${xs[xs.length - 1]!.toFixed(1)} ms`;
+      const seq = await measure(
+        Array.from({ length: 20 }, (_, i) => `seq-${i}`),
+        false,
+      );
+      const burst = await measure(
+        Array.from({ length: 20 }, (_, i) => `burst-${i}`),
+        true,
+      );
+      const fmt = (xs: number[]): string =>
+        `p50 ${percentile(xs, 50).toFixed(1)} ms, p90 ${percentile(xs, 90).toFixed(1)} ms, max ${xs[xs.length - 1]!.toFixed(1)} ms`;
       process.stdout.write(`      [identity] time to Issued, 20 sequential: ${fmt(seq)}; 20 at once: ${fmt(burst)}\n`);
       assert.equal(seq.length + burst.length, 40);
     } finally {

@@ -18,7 +18,14 @@ const CERT_MANAGER_CRDS = ['issuers', 'certificates'].map((plural) => ({
     group: 'cert-manager.io',
     scope: 'Namespaced',
     names: { plural, singular: plural.slice(0, -1), kind: plural === 'issuers' ? 'Issuer' : 'Certificate' },
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
   },
 }));
 
@@ -31,7 +38,13 @@ describe('e2e: the release manifests in a real API server', function () {
     // A server-side dry run cannot create a namespace and use it in the same call.
     await cp.ensureNamespace('meshward-system');
     await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: CERT_MANAGER_CRDS }) });
-    await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/issuers.cert-manager.io', 'crd/certificates.cert-manager.io']);
+    await cp.kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/issuers.cert-manager.io',
+      'crd/certificates.cert-manager.io',
+    ]);
   });
 
   after(async () => {

@@ -29,7 +29,8 @@ const RBAC_KINDS = ['ClusterRole', 'Role', 'ClusterRoleBinding', 'RoleBinding'];
 const RARE_PATHS: Readonly<Record<string, string>> = {
   'certificates.k8s.io/clustertrustbundles:update': 'root rotation (test/e2e/identity.test.ts)',
   'certificates.k8s.io/clustertrustbundles:delete': 'root rotation retires the old bundle (test/e2e/identity.test.ts)',
-  'certificates.k8s.io/podcertificaterequests:get': 'the signer re-reads a request after a 409 conflict (test/identity/signer/signer-controller.test.ts)',
+  'certificates.k8s.io/podcertificaterequests:get':
+    'the signer re-reads a request after a 409 conflict (test/identity/signer/signer-controller.test.ts)',
   '/secrets:update [meshward-ca]': 'meshward ca rotate phases (test/e2e/identity.test.ts)',
   '/configmaps:update': 'fallback trust-bundle change on root rotation (test/identity/fallback/fallback-controller.test.ts)',
   '/serviceaccounts:get': "fallback: an injected pod's ServiceAccount outside a meshed namespace (test/e2e/fallback.test.ts)",
@@ -49,10 +50,19 @@ function grantsOf(objects: Obj[]): Grant[] {
   const out: Grant[] = [];
   for (const role of objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')) {
     for (const rule of role.rules) {
-      for (const group of rule.apiGroups) for (const resource of rule.resources) for (const verb of rule.verbs) {
-        const names = rule.resourceNames as string[] | undefined;
-        out.push({ key: `${group}/${resource}:${verb}${names ? ` [${names.join(',')}]` : ''}`, group, resource, verb, ...(names ? { names } : {}), ...(role.kind === 'Role' ? { namespace: role.metadata.namespace } : {}) });
-      }
+      for (const group of rule.apiGroups)
+        for (const resource of rule.resources)
+          for (const verb of rule.verbs) {
+            const names = rule.resourceNames as string[] | undefined;
+            out.push({
+              key: `${group}/${resource}:${verb}${names ? ` [${names.join(',')}]` : ''}`,
+              group,
+              resource,
+              verb,
+              ...(names ? { names } : {}),
+              ...(role.kind === 'Role' ? { namespace: role.metadata.namespace } : {}),
+            });
+          }
     }
   }
   return out;
@@ -80,7 +90,8 @@ function uses(grant: Grant, e: AuditEvent): boolean {
   const ref = e.objectRef ?? {};
   const ok = (e.responseStatus?.code ?? 200) < 400;
   if (grant.resource === 'signers') {
-    if (grant.verb === 'sign') return ok && ref.resource === 'podcertificaterequests' && ref.subresource === 'status' && e.verb === 'update';
+    if (grant.verb === 'sign')
+      return ok && ref.resource === 'podcertificaterequests' && ref.subresource === 'status' && e.verb === 'update';
     if (grant.verb === 'attest') return ok && ref.resource === 'clustertrustbundles' && ['create', 'update'].includes(e.verb);
   }
   const resource = ref.subresource ? `${ref.resource}/${ref.subresource}` : ref.resource;
@@ -114,13 +125,29 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
   };
 
   async function cleanup(): Promise<void> {
-    await cp.kubectl(['delete', '--ignore-not-found', '-n', 'meshward-system', 'secret/meshward-ca', 'secret/meshward-webhook-tls', 'lease/meshward-signer'], { check: false });
-    await cp.kubectl(['delete', '--ignore-not-found', '--field-selector', `spec.signerName=${SIGNER}`, 'clustertrustbundles'], { check: false });
+    await cp.kubectl(
+      [
+        'delete',
+        '--ignore-not-found',
+        '-n',
+        'meshward-system',
+        'secret/meshward-ca',
+        'secret/meshward-webhook-tls',
+        'lease/meshward-signer',
+      ],
+      { check: false },
+    );
+    await cp.kubectl(['delete', '--ignore-not-found', '--field-selector', `spec.signerName=${SIGNER}`, 'clustertrustbundles'], {
+      check: false,
+    });
     await cp.kubectl(['delete', '--ignore-not-found', '--wait=false', 'namespace', 'rbac-mesh', 'rbac-certs'], { check: false });
     await cp.kubectl(['delete', '--ignore-not-found', 'node', 'rbac-node'], { check: false });
     for (const o of [...(webhooks ?? []), ...(rbac ?? [])]) {
       const ns = o.metadata.namespace ? ['-n', o.metadata.namespace] : [];
-      await cp.kubectl(['delete', '--ignore-not-found', ...ns, `${o.kind.toLowerCase()}.${o.apiVersion.split('/')[0]}/${o.metadata.name}`], { check: false });
+      await cp.kubectl(
+        ['delete', '--ignore-not-found', ...ns, `${o.kind.toLowerCase()}.${o.apiVersion.split('/')[0]}/${o.metadata.name}`],
+        { check: false },
+      );
     }
   }
 
@@ -129,25 +156,35 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
     const all = await kustomize(join(root, 'manifests/overlays/secret-fallback'));
     // The manifests' roles, bound to a ServiceAccount of this test's own (audited) and renamed so
     // other e2e files' roles never mix in.
-    rbac = all.filter((o) => RBAC_KINDS.includes(o.kind)).map((o) => {
-      const copy = structuredClone(o);
-      copy.metadata.name += SUFFIX;
-      if (copy.roleRef) copy.roleRef.name += SUFFIX;
-      if (copy.subjects) copy.subjects = copy.subjects.map((s: Obj) => ({ ...s, name: SA }));
-      return copy;
-    });
+    rbac = all
+      .filter((o) => RBAC_KINDS.includes(o.kind))
+      .map((o) => {
+        const copy = structuredClone(o);
+        copy.metadata.name += SUFFIX;
+        if (copy.roleRef) copy.roleRef.name += SUFFIX;
+        if (copy.subjects) copy.subjects = copy.subjects.map((s: Obj) => ({ ...s, name: SA }));
+        return copy;
+      });
     await cleanup();
     await cp.ensureNamespace('meshward-system');
     await installMeshwardCrds(cp);
     await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }) });
     const port = await freePort();
-    webhooks = rewriteWebhookConfigurations(readManifestPaths([join(root, 'manifests/base/webhooks.yaml')]).map((s) => s.object), `https://127.0.0.1:${port}`, cp.caPem) as Obj[];
+    webhooks = rewriteWebhookConfigurations(
+      readManifestPaths([join(root, 'manifests/base/webhooks.yaml')]).map((s) => s.object),
+      `https://127.0.0.1:${port}`,
+      cp.caPem,
+    ) as Obj[];
     await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: webhooks }) });
     started = Date.now() - 1000;
     const t0 = Date.now();
     meshward = await startMeshwardProcess({
       kubeconfig: cp.kubeconfigFor(AUDITED_USER, ['system:serviceaccounts', 'system:serviceaccounts:meshward-system']),
-      env: { MESHWARD_CREDENTIALS_SOURCE: 'secret', MESHWARD_SERVING_EXTRA_IP_ADDRESSES: '127.0.0.1', MESHWARD_SERVING_PROPAGATION_SECONDS: '1' },
+      env: {
+        MESHWARD_CREDENTIALS_SOURCE: 'secret',
+        MESHWARD_SERVING_EXTRA_IP_ADDRESSES: '127.0.0.1',
+        MESHWARD_SERVING_PROPAGATION_SECONDS: '1',
+      },
       managedCertificate: {
         port,
         caPem: async () => {
@@ -171,11 +208,24 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
     await cp.kubectl(['label', '--overwrite', 'namespace', 'rbac-mesh', 'meshward.io/mtls=STRICT']);
     // The webhooks answer once the manager has patched its CA into the caBundles.
     const pod = await until('an injected pod', async () => {
-      const res = await cp.request('POST', '/api/v1/namespaces/rbac-mesh/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'web:1' }] } });
+      const res = await cp.request('POST', '/api/v1/namespaces/rbac-mesh/pods', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web' },
+        spec: { containers: [{ name: 'web', image: 'web:1' }] },
+      });
       return res.status === 201 ? res.json<Obj>() : undefined;
     });
-    assert.ok(pod.spec.volumes.some((v: Obj) => v.name === 'meshward-credentials' && v.projected.sources[0].secret), 'the injector projects the fallback Secret');
-    await adminJson('POST', '/apis/meshward.io/v1alpha1/namespaces/rbac-mesh/meshtlspolicies', { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name: 'strict' }, spec: { mode: 'STRICT' } });
+    assert.ok(
+      pod.spec.volumes.some((v: Obj) => v.name === 'meshward-credentials' && v.projected.sources[0].secret),
+      'the injector projects the fallback Secret',
+    );
+    await adminJson('POST', '/apis/meshward.io/v1alpha1/namespaces/rbac-mesh/meshtlspolicies', {
+      apiVersion: 'meshward.io/v1alpha1',
+      kind: 'MeshTLSPolicy',
+      metadata: { name: 'strict' },
+      spec: { mode: 'STRICT' },
+    });
     await until('the fallback Secret and trust ConfigMap', async () => {
       const secret = await cp.request('GET', '/api/v1/namespaces/rbac-mesh/secrets/meshward-identity-default');
       const cm = await cp.request('GET', '/api/v1/namespaces/rbac-mesh/configmaps/meshward-trust-bundle');
@@ -186,15 +236,43 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
     await cp.ensureNamespace('rbac-certs');
     const node = await adminJson('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'rbac-node' } });
     const certPod = await adminJson('POST', '/api/v1/namespaces/rbac-certs/pods', {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'app' },
-      spec: { nodeName: 'rbac-node', containers: [{ name: 'app', image: 'app:1' }], volumes: [{ name: 'creds', projected: { sources: [{ podCertificate: { signerName: SIGNER, keyType: 'ECDSAP256', credentialBundlePath: 'c.pem' } }] } }] },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'app' },
+      spec: {
+        nodeName: 'rbac-node',
+        containers: [{ name: 'app', image: 'app:1' }],
+        volumes: [
+          {
+            name: 'creds',
+            projected: { sources: [{ podCertificate: { signerName: SIGNER, keyType: 'ECDSAP256', credentialBundlePath: 'c.pem' } }] },
+          },
+        ],
+      },
     });
     const sa = await adminJson('GET', '/api/v1/namespaces/rbac-certs/serviceaccounts/default');
     const stub = buildStubPkcs10(generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey);
-    const res = await cp.request('POST', '/apis/certificates.k8s.io/v1/namespaces/rbac-certs/podcertificaterequests', {
-      apiVersion: 'certificates.k8s.io/v1', kind: 'PodCertificateRequest', metadata: { name: 'app-1' },
-      spec: { signerName: SIGNER, podName: 'app', podUID: certPod.metadata.uid, serviceAccountName: 'default', serviceAccountUID: sa.metadata.uid, nodeName: 'rbac-node', nodeUID: node.metadata.uid, maxExpirationSeconds: 86_400, stubPKCS10Request: stub.toString('base64') },
-    }, { credentials: cp.mintClientCert('system:node:rbac-node', ['system:nodes']) });
+    const res = await cp.request(
+      'POST',
+      '/apis/certificates.k8s.io/v1/namespaces/rbac-certs/podcertificaterequests',
+      {
+        apiVersion: 'certificates.k8s.io/v1',
+        kind: 'PodCertificateRequest',
+        metadata: { name: 'app-1' },
+        spec: {
+          signerName: SIGNER,
+          podName: 'app',
+          podUID: certPod.metadata.uid,
+          serviceAccountName: 'default',
+          serviceAccountUID: sa.metadata.uid,
+          nodeName: 'rbac-node',
+          nodeUID: node.metadata.uid,
+          maxExpirationSeconds: 86_400,
+          stubPKCS10Request: stub.toString('base64'),
+        },
+      },
+      { credentials: cp.mintClientCert('system:node:rbac-node', ['system:nodes']) },
+    );
     assert.equal(res.status, 201, res.body);
     const issued = await until('Issued', async () => {
       const pcr = await adminJson('GET', '/apis/certificates.k8s.io/v1/namespaces/rbac-certs/podcertificaterequests/app-1');
@@ -213,7 +291,12 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
   it('finds no refused call (no missing grant) and no grant left unused', () => {
     const events = readAudit(started);
     assert.ok(events.length > 20, `${events.length} audited calls`);
-    const refused = events.filter((e) => e.responseStatus?.code === 403).map((e) => `${e.verb} ${e.objectRef?.apiGroup ?? ''}/${e.objectRef?.resource}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''} ${e.objectRef?.namespace ?? ''}/${e.objectRef?.name ?? ''}`);
+    const refused = events
+      .filter((e) => e.responseStatus?.code === 403)
+      .map(
+        (e) =>
+          `${e.verb} ${e.objectRef?.apiGroup ?? ''}/${e.objectRef?.resource}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''} ${e.objectRef?.namespace ?? ''}/${e.objectRef?.name ?? ''}`,
+      );
     assert.deepEqual([...new Set(refused)], [], 'calls the manifests do not grant');
     const grants = grantsOf(rbac);
     const unused = grants.filter((g) => !events.some((e) => uses(g, e))).map((g) => g.key);

@@ -97,13 +97,17 @@ describe('e2e: self-managed serving certificate rotates under load with no faile
     const settings = servingSettingsFrom(
       buildConfig({
         flags: { 'self-signed': true },
-        file: { mesh: { namespace: SYSTEM_NS }, serving: { extraIpAddresses: ['127.0.0.1'], propagationSeconds: 2, retireGraceSeconds: 2 } },
+        file: {
+          mesh: { namespace: SYSTEM_NS },
+          serving: { extraIpAddresses: ['127.0.0.1'], propagationSeconds: 2, retireGraceSeconds: 2 },
+        },
       }),
     );
     const api = kubeApi(loadKubeConfig(cp.kubeconfigPath));
     const reloads: Array<{ at: number; fingerprint: string }> = [];
     const logLines: string[] = [];
-    const put = (obj: object, msg: string): void => void logLines.push(`${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
+    const put = (obj: object, msg: string): void =>
+      void logLines.push(`${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
     const logger: IdentityLogger = { info: put, warn: put, error: put };
 
     // A steady stream of server-side dry-run pod creations through the real API server.
@@ -112,10 +116,24 @@ describe('e2e: self-managed serving certificate rotates under load with no faile
     const worker = async (w: number): Promise<void> => {
       for (let i = 0; streaming; i++) {
         const startedAt = Date.now();
-        const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `stream-${w}-${i}` }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }] } };
-        const res = await cp.request('POST', `/api/v1/namespaces/${TRAFFIC_NS}/pods?dryRun=All`, pod).catch((err: Error) => ({ status: 0, body: err.message, json: () => ({}) }));
-        const injected = res.status === 201 && (res.json() as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.['meshward.io/injected'] === 'true';
-        admissions.push({ startedAt, endedAt: Date.now(), ok: injected, detail: injected ? '' : `HTTP ${res.status}: ${res.body.slice(0, 300)}` });
+        const pod = {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `stream-${w}-${i}` },
+          spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }] },
+        };
+        const res = await cp
+          .request('POST', `/api/v1/namespaces/${TRAFFIC_NS}/pods?dryRun=All`, pod)
+          .catch((err: Error) => ({ status: 0, body: err.message, json: () => ({}) }));
+        const injected =
+          res.status === 201 &&
+          (res.json() as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.['meshward.io/injected'] === 'true';
+        admissions.push({
+          startedAt,
+          endedAt: Date.now(),
+          ok: injected,
+          detail: injected ? '' : `HTTP ${res.status}: ${res.body.slice(0, 300)}`,
+        });
       }
     };
     // Worst case for a rotation: no keep-alive, so the API server opens a new TLS connection (and
@@ -136,12 +154,19 @@ describe('e2e: self-managed serving certificate rotates under load with no faile
         reloads.push({ at: Date.now(), fingerprint: new X509Certificate(pair.cert).fingerprint256 });
       },
     });
-    const secretCa = async (): Promise<string> => Buffer.from((await api.get(SECRETS, SYSTEM_NS, 'meshward-webhook-tls'))?.data?.['ca.crt'] ?? '', 'base64').toString('utf8');
+    const secretCa = async (): Promise<string> =>
+      Buffer.from((await api.get(SECRETS, SYSTEM_NS, 'meshward-webhook-tls'))?.data?.['ca.crt'] ?? '', 'base64').toString('utf8');
     const bundles = async (): Promise<string[][]> => {
       const out: string[][] = [];
-      for (const [kind, name] of [['mutatingwebhookconfiguration', 'meshward-injector'], ['validatingwebhookconfiguration', 'meshward-gate']] as const) {
-        const obj = (await cp.kubectl(['get', kind, name, '-o', 'json'])).json<{ webhooks: Array<{ clientConfig: { caBundle?: string } }> }>();
-        for (const w of obj.webhooks) out.push(parseBundle(Buffer.from(w.clientConfig.caBundle ?? '', 'base64').toString('utf8')).map((c) => c.fingerprint));
+      for (const [kind, name] of [
+        ['mutatingwebhookconfiguration', 'meshward-injector'],
+        ['validatingwebhookconfiguration', 'meshward-gate'],
+      ] as const) {
+        const obj = (await cp.kubectl(['get', kind, name, '-o', 'json'])).json<{
+          webhooks: Array<{ clientConfig: { caBundle?: string } }>;
+        }>();
+        for (const w of obj.webhooks)
+          out.push(parseBundle(Buffer.from(w.clientConfig.caBundle ?? '', 'base64').toString('utf8')).map((c) => c.fingerprint));
       }
       return out;
     };
@@ -168,12 +193,18 @@ describe('e2e: self-managed serving certificate rotates under load with no faile
     assert.deepEqual(failed.map((f) => f.detail).slice(0, 5), [], `${failed.length} of ${admissions.length} admissions failed`);
     // The certificate really changed: four different leaves (self-signed, takeover, 2 rotations), each the one the manager loaded.
     assert.equal(new Set(served).size, 4, `served fingerprints: ${served.join(' ')}`);
-    assert.deepEqual(reloads.map((r) => r.fingerprint), served.slice(1));
+    assert.deepEqual(
+      reloads.map((r) => r.fingerprint),
+      served.slice(1),
+    );
     assert.ok(await verifiesWith(port, await secretCa()), 'the served certificate verifies against the Secret ca.crt');
     // Admissions completed inside every serving period, including after the last CA retirement.
     const edges = [0, ...reloads.map((r) => r.at), Number.POSITIVE_INFINITY];
     const perPeriod = edges.slice(1).map((end, i) => admissions.filter((a) => a.startedAt >= edges[i]! && a.endedAt < end).length);
-    assert.ok(perPeriod.every((n) => n > 0), `admissions per serving period: ${perPeriod.join(', ')}`);
+    assert.ok(
+      perPeriod.every((n) => n > 0),
+      `admissions per serving period: ${perPeriod.join(', ')}`,
+    );
     assert.ok(!logLines.some((l) => l.includes('PRIVATE KEY')));
     process.stdout.write(`      [serving-cert] ${admissions.length} admissions, 0 failed; per serving period ${perPeriod.join(' / ')}\n`);
   });

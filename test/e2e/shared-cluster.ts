@@ -72,7 +72,11 @@ export async function stopSharedControlPlane(): Promise<StopResult | undefined> 
   }
   stopResult = await cp.stop();
   pending = undefined;
-  note(`shared control plane stopped in ${stopResult.ms} ms (${Object.entries(stopResult.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  note(
+    `shared control plane stopped in ${stopResult.ms} ms (${Object.entries(stopResult.outcomes)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')})`,
+  );
   const left = processesMatching(cp.dir).filter((p) => /etcd|kube-apiserver|kube-controller-manager/.test(p.cmdline));
   if (left.length > 0) throw new Error(`processes left behind by the shared control plane: ${left.map((p) => p.pid).join(', ')}`);
   return stopResult;

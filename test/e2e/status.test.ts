@@ -3,7 +3,11 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { ControlPlane } from '../../scripts/control-plane/control-plane.js';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
-import { installMeshwardCrds, registerMeshwardWebhooks, unregisterMeshwardWebhooks } from '../../scripts/control-plane/register-webhooks.js';
+import {
+  installMeshwardCrds,
+  registerMeshwardWebhooks,
+  unregisterMeshwardWebhooks,
+} from '../../scripts/control-plane/register-webhooks.js';
 import { startMeshwardProcess, type MeshwardProcess } from '../../scripts/meshward-process.js';
 import { readManifestPaths } from '../../webhook/kube/manifests.js';
 import type { NamespaceStatus, PodStatus, StatusReport } from '../../webhook/status/model.js';
@@ -27,7 +31,10 @@ interface CliResult {
 
 function meshwardCli(args: readonly string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'dist/webhook/cli/main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_PROXY: '127.0.0.1,localhost' } });
+    const child = spawn(process.execPath, [join(root, 'dist/webhook/cli/main.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_PROXY: '127.0.0.1,localhost' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -42,7 +49,12 @@ function meshwardCli(args: readonly string[]): Promise<CliResult> {
 }
 
 function pod(name: string, labels: Record<string, string> = {}): string {
-  return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }] } });
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels },
+    spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }] },
+  });
 }
 
 function podIn(ns: NamespaceStatus, name: string): PodStatus {
@@ -77,7 +89,19 @@ describe('e2e: meshward status and generate in a real control plane', function (
     await cp.ensureNamespace('st-plain');
     await cp.ensureNamespace('st-strict', { 'meshward.io/inject': 'enabled' });
 
-    const web = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] } } } };
+    const web = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] },
+        },
+      },
+    };
     await cp.kubectl(['apply', '-n', 'st-meshed', '-f', '-'], { input: JSON.stringify(web) });
     await cp.kubectl(['apply', '-n', 'st-meshed', '-f', '-'], { input: pod('solo', { app: 'solo' }) });
     await cp.kubectl(['apply', '-n', 'st-plain', '-f', '-'], { input: pod('plain', { app: 'plain' }) });
@@ -135,18 +159,27 @@ describe('e2e: meshward status and generate in a real control plane', function (
     assert.match(res.stderr, /STRICT violated in st-strict/);
     assert.deepEqual([ns!.requirement, ns!.strictViolated, ns!.pods.meshed, ns!.pods.total, ns!.pods.stale], ['STRICT', true, 2, 3, 1]);
     const stale = podIn(ns!, 'stale');
-    assert.deepEqual(stale.drift.map((d) => d.kind), ['template', 'trust-root']);
+    assert.deepEqual(
+      stale.drift.map((d) => d.kind),
+      ['template', 'trust-root'],
+    );
     assert.equal(stale.drift[0]!.injected, OLD_TEMPLATES);
     assert.equal(stale.trustRoot.state, 'stale');
     const good = podIn(ns!, 'good');
     assert.deepEqual([good.stale, good.violations.length], [false, 0]);
     const optout = podIn(ns!, 'optout');
     assert.equal(optout.notInjectedReason, 'pod-opted-out');
-    assert.deepEqual(optout.violations.map((v) => v.rule), ['MW-INJECT-001', 'MW-SIDECAR-001', 'MW-SIDECAR-002', 'MW-SIDECAR-003']);
+    assert.deepEqual(
+      optout.violations.map((v) => v.rule),
+      ['MW-INJECT-001', 'MW-SIDECAR-001', 'MW-SIDECAR-002', 'MW-SIDECAR-003'],
+    );
     const table = await status('st-strict', 'table');
     assert.equal(table.res.code, 1);
     assert.match(table.res.stdout, /st-strict: requirement STRICT · inject enabled · meshed 2\/3 · 1 stale · STRICT VIOLATED/);
-    assert.ok(table.res.stdout.split('\n').every((l) => [...l].length <= 100), table.res.stdout);
+    assert.ok(
+      table.res.stdout.split('\n').every((l) => [...l].length <= 100),
+      table.res.stdout,
+    );
   });
 
   it('generate: a port policy applied with kubectl is accepted by the gate, and the resolver then yields the mode', async () => {
@@ -159,7 +192,10 @@ describe('e2e: meshward status and generate in a real control plane', function (
     const { ns } = await status('st-meshed');
     const web = ns!.workloads.find((w) => w.name === 'web')!;
     assert.deepEqual(web.ports, [{ port: 8080, resolved: 'PERMISSIVE', proxy: 'STRICT' }]);
-    assert.ok(web.pods.every((p) => p.drift.some((d) => d.kind === 'policy')), 'running proxies are stale until restarted');
+    assert.ok(
+      web.pods.every((p) => p.drift.some((d) => d.kind === 'policy')),
+      'running proxies are stale until restarted',
+    );
     assert.equal(podIn(ns!, 'solo').ports[0]!.resolved, 'STRICT', 'other workloads keep their mode');
   });
 
@@ -170,9 +206,15 @@ describe('e2e: meshward status and generate in a real control plane', function (
       const applied = await cp.kubectl(['apply', '-f', '-'], { input: gen.stdout, check: false });
       assert.equal(applied.code, 0, applied.stderr);
     }
-    const policies = (await cp.kubectl(['get', 'meshtlspolicies', '-n', 'st-meshed', '-o', 'json'])).json().items as Array<{ metadata: { name: string }; spec: { selector?: unknown; mode?: string } }>;
+    const policies = (await cp.kubectl(['get', 'meshtlspolicies', '-n', 'st-meshed', '-o', 'json'])).json().items as Array<{
+      metadata: { name: string };
+      spec: { selector?: unknown; mode?: string };
+    }>;
     const wide = policies.filter((p) => !p.spec.selector);
-    assert.deepEqual(wide.map((p) => [p.metadata.name, p.spec.mode]), [['default', 'STRICT']]);
+    assert.deepEqual(
+      wide.map((p) => [p.metadata.name, p.spec.mode]),
+      [['default', 'STRICT']],
+    );
     const { ns } = await status('st-meshed');
     assert.deepEqual([ns!.level.mode, ns!.level.source, ns!.level.policy], ['STRICT', 'namespace', 'st-meshed/default']);
   });
@@ -182,7 +224,12 @@ describe('e2e: meshward status and generate in a real control plane', function (
     assert.equal(refused.code, 1);
     assert.equal(refused.stdout, '');
     assert.match(refused.stderr, /\(MW-POLICY-001\).*PERMISSIVE would accept plaintext in STRICT namespace st-strict/);
-    const byHand = JSON.stringify({ apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name: 'default', namespace: 'st-strict' }, spec: { mode: 'PERMISSIVE' } });
+    const byHand = JSON.stringify({
+      apiVersion: 'meshward.io/v1alpha1',
+      kind: 'MeshTLSPolicy',
+      metadata: { name: 'default', namespace: 'st-strict' },
+      spec: { mode: 'PERMISSIVE' },
+    });
     const denied = await cp.kubectl(['apply', '-f', '-'], { input: byHand, check: false });
     assert.notEqual(denied.code, 0);
     assert.match(denied.stderr, /MW-POLICY-001/);
@@ -191,6 +238,9 @@ describe('e2e: meshward status and generate in a real control plane', function (
     const applied = await cp.kubectl(['apply', '-f', '-'], { input: strict.stdout, check: false });
     assert.equal(applied.code, 0, applied.stderr);
     const { ns } = await status('st-strict');
-    assert.deepEqual(podIn(ns!, 'good').ports.map((p) => [p.port, p.resolved, p.source, p.policy]), [[8080, 'STRICT', 'port', 'st-strict/good-mtls']]);
+    assert.deepEqual(
+      podIn(ns!, 'good').ports.map((p) => [p.port, p.resolved, p.source, p.policy]),
+      [[8080, 'STRICT', 'port', 'st-strict/good-mtls']],
+    );
   });
 });

@@ -26,7 +26,18 @@ export function meshwardInit(): Record<string, unknown> {
   return {
     name: 'meshward-init',
     image: INIT_IMAGE,
-    args: ['--inbound-port', '15006', '--outbound-port', '15001', '--proxy-uid', '1337', '--proxy-gid', '1337', '--exclude-inbound', '15020,15021,15090'],
+    args: [
+      '--inbound-port',
+      '15006',
+      '--outbound-port',
+      '15001',
+      '--proxy-uid',
+      '1337',
+      '--proxy-gid',
+      '1337',
+      '--exclude-inbound',
+      '15020,15021,15090',
+    ],
     securityContext: { runAsUser: 0, runAsNonRoot: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] } },
   };
 }
@@ -38,7 +49,14 @@ export function meshwardProxy(native = true, image = PROXY_IMAGE): Record<string
     ...(native ? { restartPolicy: 'Always' } : {}),
     ports: [{ name: 'mw-status', containerPort: 15020 }],
     startupProbe: { httpGet: { path: '/healthz/ready', port: 15021 }, periodSeconds: 1, failureThreshold: 600 },
-    securityContext: { runAsUser: 1337, runAsGroup: 1337, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    securityContext: {
+      runAsUser: 1337,
+      runAsGroup: 1337,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    },
     volumeMounts: [{ name: 'meshward-credentials', mountPath: '/var/run/meshward/credentials', readOnly: true }],
   };
 }
@@ -87,20 +105,39 @@ export function injectedPod(name = 'web-7d9c8'): KubeObject {
 export function appTemplate(): Record<string, unknown> {
   return {
     metadata: { labels: { app: 'web' } },
-    spec: { containers: [{ name: 'web', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 8080 }], securityContext: { runAsUser: 10001 } }] },
+    spec: {
+      containers: [
+        { name: 'web', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 8080 }], securityContext: { runAsUser: 10001 } },
+      ],
+    },
   };
 }
 
 export function deployment(name = 'web', template = appTemplate()): KubeObject {
-  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template } };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'shop' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template },
+  };
 }
 
 export function cronJob(name = 'nightly', template = appTemplate()): KubeObject {
-  return { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: 'shop' }, spec: { schedule: '0 2 * * *', jobTemplate: { spec: { template } } } };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: 'shop' },
+    spec: { schedule: '0 2 * * *', jobTemplate: { spec: { template } } },
+  };
 }
 
 export function policy(name: string, spec: Record<string, unknown>, ns = 'shop', creationTimestamp?: string): KubeObject {
-  return { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name, namespace: ns, ...(creationTimestamp ? { creationTimestamp } : {}) }, spec };
+  return {
+    apiVersion: 'meshward.io/v1alpha1',
+    kind: 'MeshTLSPolicy',
+    metadata: { name, namespace: ns, ...(creationTimestamp ? { creationTimestamp } : {}) },
+    spec,
+  };
 }
 
 const GROUPS: Record<string, [string, string, string]> = {
@@ -116,7 +153,10 @@ const GROUPS: Record<string, [string, string, string]> = {
   ConfigMap: ['', 'v1', 'configmaps'],
 };
 
-export function request(object: KubeObject, options: { operation?: Operation; oldObject?: KubeObject; dryRun?: boolean; subResource?: string } = {}): AdmissionRequest {
+export function request(
+  object: KubeObject,
+  options: { operation?: Operation; oldObject?: KubeObject; dryRun?: boolean; subResource?: string } = {},
+): AdmissionRequest {
   const [group, version, resource] = GROUPS[String(object.kind)]!;
   const operation = options.operation ?? 'CREATE';
   return {
@@ -135,8 +175,12 @@ export function request(object: KubeObject, options: { operation?: Operation; ol
 }
 
 /** A ClusterState whose chosen reads fail as if the API server were down. */
-export function failingCluster(base: ClusterState, failing: ReadonlyArray<keyof ClusterState> = ['getNamespace', 'listPolicies', 'listAllPolicies', 'listNamespaces', 'listPods']): ClusterState {
-  const fail = (what: string) => (): Promise<never> => Promise.reject(new ClusterUnavailableError(what, new Error('connect ECONNREFUSED 10.96.0.1:443')));
+export function failingCluster(
+  base: ClusterState,
+  failing: ReadonlyArray<keyof ClusterState> = ['getNamespace', 'listPolicies', 'listAllPolicies', 'listNamespaces', 'listPods'],
+): ClusterState {
+  const fail = (what: string) => (): Promise<never> =>
+    Promise.reject(new ClusterUnavailableError(what, new Error('connect ECONNREFUSED 10.96.0.1:443')));
   return {
     getNamespace: failing.includes('getNamespace') ? fail('namespace') : (n) => base.getNamespace(n),
     listPolicies: failing.includes('listPolicies') ? fail('MeshTLSPolicies') : (n) => base.listPolicies(n),

@@ -9,7 +9,12 @@ import { appTemplate, clone, config, cronJob, deployment, failingCluster, inject
 
 type Spec = Record<string, any>;
 
-const cluster = new StaticClusterState([strictNs('shop'), namespace('dev', { 'meshward.io/mtls': 'PERMISSIVE' }), namespace('plain'), namespace('lax', { 'meshward.io/mtls': 'strict' })]);
+const cluster = new StaticClusterState([
+  strictNs('shop'),
+  namespace('dev', { 'meshward.io/mtls': 'PERMISSIVE' }),
+  namespace('plain'),
+  namespace('lax', { 'meshward.io/mtls': 'strict' }),
+]);
 const gate = createGateHandler({ config, cluster });
 
 function bypassPod(ns = 'shop'): KubeObject {
@@ -35,15 +40,21 @@ describe('gate handler: pods and workloads', () => {
     const parts = decision.message!.split('; ');
     assert.equal(parts.length, 2);
     assert.match(parts[0]!, /^\[MW-HOSTNET-001\] spec\.hostNetwork: .+\. Fix: remove hostNetwork: true/);
-    assert.match(parts[1]!, /^\[MW-CAPS-001\] spec\.containers\[0\]\.securityContext\.capabilities\.add: container "web" adds NET_ADMIN.*\. Fix: remove NET_ADMIN/);
+    assert.match(
+      parts[1]!,
+      /^\[MW-CAPS-001\] spec\.containers\[0\]\.securityContext\.capabilities\.add: container "web" adds NET_ADMIN.*\. Fix: remove NET_ADMIN/,
+    );
   });
 
-  it('denies a workload by its template field path, at the workload\'s admission', async () => {
+  it("denies a workload by its template field path, at the workload's admission", async () => {
     const decision = await gate(request(hostNetworkDeployment()));
     assert.equal(decision.allowed, false);
     assert.match(decision.message!, /^\[MW-HOSTNET-001\] spec\.template\.spec\.hostNetwork: /);
     const cron = cronJob('nightly', { metadata: { annotations: { 'meshward.io/inject': 'FALSE' } }, spec: (appTemplate() as Spec).spec });
-    assert.match((await gate(request(cron))).message!, /\[MW-INJECT-001\] spec\.jobTemplate\.spec\.template\.metadata\.annotations\["meshward\.io\/inject"\]/);
+    assert.match(
+      (await gate(request(cron))).message!,
+      /\[MW-INJECT-001\] spec\.jobTemplate\.spec\.template\.metadata\.annotations\["meshward\.io\/inject"\]/,
+    );
   });
 
   it('refuses a pod that arrives without the sidecar (the injector fails open, the gate does not)', async () => {
@@ -134,7 +145,10 @@ describe('gate handler: pods and workloads', () => {
       const decision = await down(request(object));
       assert.equal(decision.allowed, false);
       assert.equal(decision.reason, 'MW-GATE-001');
-      assert.match(decision.message!, /^\[MW-GATE-001\] metadata\.namespace: the API server could not be read \(cannot read namespace .*ECONNREFUSED.*fail closed\)\. Fix: retry/);
+      assert.match(
+        decision.message!,
+        /^\[MW-GATE-001\] metadata\.namespace: the API server could not be read \(cannot read namespace .*ECONNREFUSED.*fail closed\)\. Fix: retry/,
+      );
     }
   });
 

@@ -15,7 +15,12 @@ import { config, request, strictNs } from './fixtures.js';
 
 type Spec = Record<string, any>;
 const templates = loadTemplates();
-const permissive = { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name: 'relaxed', namespace: 'lax' }, spec: { mode: 'PERMISSIVE' } };
+const permissive = {
+  apiVersion: 'meshward.io/v1alpha1',
+  kind: 'MeshTLSPolicy',
+  metadata: { name: 'relaxed', namespace: 'lax' },
+  spec: { mode: 'PERMISSIVE' },
+};
 
 function appPod(metadata: Spec = { name: 'web-1', namespace: 'shop' }): KubeObject {
   return {
@@ -24,7 +29,14 @@ function appPod(metadata: Spec = { name: 'web-1', namespace: 'shop' }): KubeObje
     metadata: { labels: { app: 'web' }, ...metadata },
     spec: {
       serviceAccountName: 'web',
-      containers: [{ name: 'web', image: 'ghcr.io/acme/web:1', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/ready', port: 8080 } } }],
+      containers: [
+        {
+          name: 'web',
+          image: 'ghcr.io/acme/web:1',
+          ports: [{ containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+        },
+      ],
     },
   };
 }
@@ -37,7 +49,11 @@ async function injected(pod: KubeObject, objects: KubeObject[] = [strictNs()]): 
   return structuredClone(out.object) as Spec;
 }
 
-const gate = createGateHandler({ config, cluster: new StaticClusterState([strictNs()]), injection: { templates, configHash: injectionConfigHash(config) } });
+const gate = createGateHandler({
+  config,
+  cluster: new StaticClusterState([strictNs()]),
+  injection: { templates, configHash: injectionConfigHash(config) },
+});
 const env = (pod: Spec, name: string): Spec => pod.spec.initContainers[0].env.find((e: Spec) => e.name === name);
 
 async function findings(pod: Spec): Promise<Array<[string, string]>> {
@@ -49,8 +65,17 @@ async function findings(pod: Spec): Promise<Array<[string, string]>> {
 describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector renders', () => {
   it("admits the injector's own output, also when the API server names a generateName pod afterwards", async () => {
     assert.deepEqual(await findings(await injected(appPod())), []);
-    const classic = await injected(appPod({ name: 'web-2', namespace: 'shop', annotations: { 'meshward.io/native-sidecar': 'false', 'meshward.io/hold-application': 'true' } }));
-    assert.ok(classic.spec.containers.find((c: Spec) => c.name === 'meshward-proxy').lifecycle, 'classic mode holds the app with a postStart hook');
+    const classic = await injected(
+      appPod({
+        name: 'web-2',
+        namespace: 'shop',
+        annotations: { 'meshward.io/native-sidecar': 'false', 'meshward.io/hold-application': 'true' },
+      }),
+    );
+    assert.ok(
+      classic.spec.containers.find((c: Spec) => c.name === 'meshward-proxy').lifecycle,
+      'classic mode holds the app with a postStart hook',
+    );
     assert.deepEqual(await findings(classic), []);
     const generated = await injected(appPod({ generateName: 'web-7d9f-', namespace: 'shop' }));
     generated.metadata.name = 'web-7d9f-x2k4q';
@@ -58,18 +83,40 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
   });
 
   const tampered: Array<[string, (pod: Spec) => Promise<void> | void, Array<[string, string]>]> = [
-    ['capture rules without the inbound redirect', (p) => void (env(p, 'MESHWARD_IPTABLES_V4').value = env(p, 'MESHWARD_IPTABLES_V4').value.replace(/-A PREROUTING .*\n/, '')), [['MW-SIDECAR-004', 'spec.initContainers[0].env']]],
+    [
+      'capture rules without the inbound redirect',
+      (p) => void (env(p, 'MESHWARD_IPTABLES_V4').value = env(p, 'MESHWARD_IPTABLES_V4').value.replace(/-A PREROUTING .*\n/, '')),
+      [['MW-SIDECAR-004', 'spec.initContainers[0].env']],
+    ],
     [
       "another pod's proxy config (rendered PERMISSIVE), with its own digest",
       async (p) => {
-        const lax = await injected(appPod({ name: 'web-1', namespace: 'lax' }), [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lax', labels: { 'meshward.io/inject': 'enabled' } } }, permissive]);
+        const lax = await injected(appPod({ name: 'web-1', namespace: 'lax' }), [
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lax', labels: { 'meshward.io/inject': 'enabled' } } },
+          permissive,
+        ]);
         for (const name of ['MESHWARD_PROXY_CONFIG', 'MESHWARD_PROXY_CONFIG_SHA256']) env(p, name).value = env(lax, name).value;
       },
       [['MW-SIDECAR-004', 'spec.initContainers[0].env']],
     ],
-    ['proxy args that add --config-yaml', (p) => void p.spec.initContainers[1].args.push('--config-yaml', '{"static_resources":{}}'), [['MW-SIDECAR-004', 'spec.initContainers[1].args']]],
-    ['a postStart hook on the proxy', (p) => void (p.spec.initContainers[1].lifecycle = { postStart: { exec: { command: ['/bin/sh', '-c', 'curl -X POST localhost:15000/drain_listeners'] } } }), [['MW-SIDECAR-004', 'spec.initContainers[1].lifecycle']]],
-    ['a proxy command of its own', (p) => void (p.spec.initContainers[1].command = ['/bin/sh', '-c', 'exec envoy -c /tmp/mine.yaml']), [['MW-SIDECAR-004', 'spec.initContainers[1].command']]],
+    [
+      'proxy args that add --config-yaml',
+      (p) => void p.spec.initContainers[1].args.push('--config-yaml', '{"static_resources":{}}'),
+      [['MW-SIDECAR-004', 'spec.initContainers[1].args']],
+    ],
+    [
+      'a postStart hook on the proxy',
+      (p) =>
+        void (p.spec.initContainers[1].lifecycle = {
+          postStart: { exec: { command: ['/bin/sh', '-c', 'curl -X POST localhost:15000/drain_listeners'] } },
+        }),
+      [['MW-SIDECAR-004', 'spec.initContainers[1].lifecycle']],
+    ],
+    [
+      'a proxy command of its own',
+      (p) => void (p.spec.initContainers[1].command = ['/bin/sh', '-c', 'exec envoy -c /tmp/mine.yaml']),
+      [['MW-SIDECAR-004', 'spec.initContainers[1].command']],
+    ],
     [
       'the proxy reads its config from a ConfigMap',
       (p) => {
@@ -78,29 +125,96 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
       },
       [['MW-SIDECAR-004', 'spec.initContainers[1].volumeMounts']],
     ],
-    ['meshward-config is a ConfigMap, not the emptyDir', (p) => void (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').emptyDir = undefined, (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').configMap = { name: 'x' })), [['MW-SIDECAR-004', 'spec.volumes[1]']]],
-    ['a probe route added to the status annotation only', (p) => {
-      const status = JSON.parse(p.metadata.annotations['meshward.io/status']);
-      status.probes.push({ path: '/app-health/web/livez', kind: 'http', port: 8080, scheme: 'HTTP', originalPath: '/' });
-      p.metadata.annotations['meshward.io/status'] = JSON.stringify(status);
-    }, [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']]],
-    ['a probe route aimed at the admin port recorded beside a rewritten probe', (p) => {
-      const status = JSON.parse(p.metadata.annotations['meshward.io/status']);
-      status.probes[0].port = 15000;
-      p.metadata.annotations['meshward.io/status'] = JSON.stringify(status);
-    }, [['MW-PROBE-001', 'spec.containers[0].readinessProbe.httpGet.port']]],
-    ['envFrom on meshward-init (PATH from a volume an earlier init container wrote)', (p) => void (p.spec.initContainers[0].envFrom = [{ configMapRef: { name: 'path-override' } }]), [['MW-SIDECAR-004', 'spec.initContainers[0].envFrom']]],
-    ['a proxy running as root', (p) => void (p.spec.initContainers[1].securityContext.runAsUser = 0), [['MW-SIDECAR-004', 'spec.initContainers[1].securityContext']]],
-    ["meshward-init's capabilities widened", (p) => void p.spec.initContainers[0].securityContext.capabilities.add.push('SYS_ADMIN'), [['MW-SIDECAR-004', 'spec.initContainers[0].securityContext']]],
-    ['the proxy without its startup probe (the app would start before it is ready)', (p) => void delete p.spec.initContainers[1].startupProbe, [['MW-SIDECAR-004', 'spec.initContainers[1].startupProbe']]],
-    ['a proxy memory limit changed', (p) => void (p.spec.initContainers[1].resources.limits.memory = '8Mi'), [['MW-SIDECAR-004', 'spec.initContainers[1].resources']]],
-    ['an extra proxy port', (p) => void p.spec.initContainers[1].ports.push({ containerPort: 15000 }), [['MW-SIDECAR-004', 'spec.initContainers[1].ports']]],
-    ['meshward-init moved behind an app init container', (p) => void p.spec.initContainers.splice(1, 0, { name: 'first', image: 'ghcr.io/acme/first:1' }), [['MW-SIDECAR-004', 'spec.initContainers']]],
-    ['the credentials volume reads another ServiceAccount', (p) => void (p.spec.volumes.find((v: Spec) => v.name === 'meshward-credentials').projected = { sources: [{ secret: { name: 'meshward-identity-admin' } }] }), [['MW-SIDECAR-004', 'spec.volumes[0]']]],
-    ['the injected label removed', (p) => void delete p.metadata.labels['meshward.io/injected'], [['MW-SIDECAR-004', 'metadata.labels["meshward.io/injected"]']]],
-    ['an outbound exclusion annotated after injection', (p) => void (p.metadata.annotations['meshward.io/exclude-outbound-ports'] = '5432'), [['MW-SIDECAR-004', 'spec.initContainers[0].env']]],
-    ['a status annotation that is not meshward\'s JSON', (p) => void (p.metadata.annotations['meshward.io/status'] = 'injected'), [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']]],
-    ['probes that cannot be rendered', (p) => void (p.metadata.annotations['meshward.io/status'] = JSON.stringify({ probes: [{ path: 42 }] })), [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']]],
+    [
+      'meshward-config is a ConfigMap, not the emptyDir',
+      (p) =>
+        void (
+          (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').emptyDir = undefined),
+          (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').configMap = { name: 'x' })
+        ),
+      [['MW-SIDECAR-004', 'spec.volumes[1]']],
+    ],
+    [
+      'a probe route added to the status annotation only',
+      (p) => {
+        const status = JSON.parse(p.metadata.annotations['meshward.io/status']);
+        status.probes.push({ path: '/app-health/web/livez', kind: 'http', port: 8080, scheme: 'HTTP', originalPath: '/' });
+        p.metadata.annotations['meshward.io/status'] = JSON.stringify(status);
+      },
+      [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']],
+    ],
+    [
+      'a probe route aimed at the admin port recorded beside a rewritten probe',
+      (p) => {
+        const status = JSON.parse(p.metadata.annotations['meshward.io/status']);
+        status.probes[0].port = 15000;
+        p.metadata.annotations['meshward.io/status'] = JSON.stringify(status);
+      },
+      [['MW-PROBE-001', 'spec.containers[0].readinessProbe.httpGet.port']],
+    ],
+    [
+      'envFrom on meshward-init (PATH from a volume an earlier init container wrote)',
+      (p) => void (p.spec.initContainers[0].envFrom = [{ configMapRef: { name: 'path-override' } }]),
+      [['MW-SIDECAR-004', 'spec.initContainers[0].envFrom']],
+    ],
+    [
+      'a proxy running as root',
+      (p) => void (p.spec.initContainers[1].securityContext.runAsUser = 0),
+      [['MW-SIDECAR-004', 'spec.initContainers[1].securityContext']],
+    ],
+    [
+      "meshward-init's capabilities widened",
+      (p) => void p.spec.initContainers[0].securityContext.capabilities.add.push('SYS_ADMIN'),
+      [['MW-SIDECAR-004', 'spec.initContainers[0].securityContext']],
+    ],
+    [
+      'the proxy without its startup probe (the app would start before it is ready)',
+      (p) => void delete p.spec.initContainers[1].startupProbe,
+      [['MW-SIDECAR-004', 'spec.initContainers[1].startupProbe']],
+    ],
+    [
+      'a proxy memory limit changed',
+      (p) => void (p.spec.initContainers[1].resources.limits.memory = '8Mi'),
+      [['MW-SIDECAR-004', 'spec.initContainers[1].resources']],
+    ],
+    [
+      'an extra proxy port',
+      (p) => void p.spec.initContainers[1].ports.push({ containerPort: 15000 }),
+      [['MW-SIDECAR-004', 'spec.initContainers[1].ports']],
+    ],
+    [
+      'meshward-init moved behind an app init container',
+      (p) => void p.spec.initContainers.splice(1, 0, { name: 'first', image: 'ghcr.io/acme/first:1' }),
+      [['MW-SIDECAR-004', 'spec.initContainers']],
+    ],
+    [
+      'the credentials volume reads another ServiceAccount',
+      (p) =>
+        void (p.spec.volumes.find((v: Spec) => v.name === 'meshward-credentials').projected = {
+          sources: [{ secret: { name: 'meshward-identity-admin' } }],
+        }),
+      [['MW-SIDECAR-004', 'spec.volumes[0]']],
+    ],
+    [
+      'the injected label removed',
+      (p) => void delete p.metadata.labels['meshward.io/injected'],
+      [['MW-SIDECAR-004', 'metadata.labels["meshward.io/injected"]']],
+    ],
+    [
+      'an outbound exclusion annotated after injection',
+      (p) => void (p.metadata.annotations['meshward.io/exclude-outbound-ports'] = '5432'),
+      [['MW-SIDECAR-004', 'spec.initContainers[0].env']],
+    ],
+    [
+      "a status annotation that is not meshward's JSON",
+      (p) => void (p.metadata.annotations['meshward.io/status'] = 'injected'),
+      [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']],
+    ],
+    [
+      'probes that cannot be rendered',
+      (p) => void (p.metadata.annotations['meshward.io/status'] = JSON.stringify({ probes: [{ path: 42 }] })),
+      [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']],
+    ],
   ];
 
   for (const [what, tamper, expected] of tampered) {
@@ -113,7 +227,8 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
 
   it('admits what other admission plugins do to an injected pod: API defaults, LimitRanger, AlwaysPullImages, a rotated trust root', async () => {
     const pod = await injected(appPod());
-    for (const c of [...pod.spec.initContainers, ...pod.spec.containers]) Object.assign(c, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'Always' });
+    for (const c of [...pod.spec.initContainers, ...pod.spec.containers])
+      Object.assign(c, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'Always' });
     const proxy = pod.spec.initContainers[1];
     proxy.resources.limits.cpu = '2';
     proxy.resources.requests.cpu = '0.1';
@@ -128,13 +243,26 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
 
   it('admits a pod another webhook added a probed container to, after reinvocation re-rendered its routes', async () => {
     const pod = await injected(appPod({ name: 'web-3', namespace: 'shop' }));
-    pod.spec.initContainers.push({ name: 'sidecar', image: 'side:1', restartPolicy: 'Always', startupProbe: { tcpSocket: { port: 7070 } } });
+    pod.spec.initContainers.push({
+      name: 'sidecar',
+      image: 'side:1',
+      restartPolicy: 'Always',
+      startupProbe: { tcpSocket: { port: 7070 } },
+    });
     pod.spec.containers.unshift({ name: 'late', image: 'late:1', livenessProbe: { httpGet: { path: '/ok', port: 8081 } } });
-    const inject = createInjectHandler({ config, templates, configHash: injectionConfigHash(config), cluster: new StaticClusterState([strictNs()]) });
+    const inject = createInjectHandler({
+      config,
+      templates,
+      configHash: injectionConfigHash(config),
+      cluster: new StaticClusterState([strictNs()]),
+    });
     const reinvoked = await inject({ ...request(pod as KubeObject), operation: 'CREATE' });
     assert.equal(reinvoked.reason, 'reinvoked-probes');
     const after = fastJsonPatch.applyPatch(pod, reinvoked.patch as fastJsonPatch.Operation[], true, false).newDocument;
-    assert.deepEqual(JSON.parse(after.metadata.annotations['meshward.io/status']).probes.map((p: Spec) => p.path), ['/app-health/late/livez', '/app-health/web/readyz', '/app-health/sidecar/startupz']);
+    assert.deepEqual(
+      JSON.parse(after.metadata.annotations['meshward.io/status']).probes.map((p: Spec) => p.path),
+      ['/app-health/late/livez', '/app-health/web/readyz', '/app-health/sidecar/startupz'],
+    );
     assert.deepEqual(await findings(after), []);
   });
 

@@ -35,17 +35,23 @@ describe('gate: Namespace admission', () => {
     it(`refuses meshward.io/mtls=${JSON.stringify(value)} with the accepted form (400)`, async () => {
       const decision = await gate(request(namespace('shop', { 'meshward.io/mtls': value })));
       assert.deepEqual([decision.allowed, decision.reason, decision.code], [false, 'MW-NS-001', 400]);
-      assert.match(decision.message!, /^\[MW-NS-001\] metadata\.labels\["meshward\.io\/mtls"\]: .* Fix: set meshward\.io\/mtls to STRICT, PERMISSIVE or DISABLE/);
+      assert.match(
+        decision.message!,
+        /^\[MW-NS-001\] metadata\.labels\["meshward\.io\/mtls"\]: .* Fix: set meshward\.io\/mtls to STRICT, PERMISSIVE or DISABLE/,
+      );
     });
   }
 
   for (const value of ['STRICT', 'PERMISSIVE', 'DISABLE']) {
-    it(`accepts meshward.io/mtls=${value} on CREATE`, async () => assert.equal((await gate(request(namespace('new', { 'meshward.io/mtls': value, 'meshward.io/inject': 'enabled' })))).allowed, true));
+    it(`accepts meshward.io/mtls=${value} on CREATE`, async () =>
+      assert.equal((await gate(request(namespace('new', { 'meshward.io/mtls': value, 'meshward.io/inject': 'enabled' })))).allowed, true));
   }
 
   it('does not block an UPDATE that leaves an old invalid value alone', async () => {
     const old = namespace('shop', { 'meshward.io/mtls': 'yes' });
-    const decision = await gate(request({ ...old, metadata: { ...old.metadata, finalizers: [] } }, { operation: 'UPDATE', oldObject: old }));
+    const decision = await gate(
+      request({ ...old, metadata: { ...old.metadata, finalizers: [] } }, { operation: 'UPDATE', oldObject: old }),
+    );
     assert.deepEqual([decision.allowed, decision.reason], [true, 'preexisting-violations']);
   });
 
@@ -72,10 +78,16 @@ describe('gate: Namespace admission', () => {
 
   it('warns when the namespace is not opted in to injection, and when the mesh default is not STRICT', async () => {
     const permissive = buildConfig({ flags: { 'self-signed': true }, file: { mesh: { defaultMode: 'PERMISSIVE' } } });
-    const decision = await createGateHandler({ config: permissive, cluster: new StaticClusterState([]) })(request(namespace('fresh', { 'meshward.io/mtls': 'STRICT' })));
+    const decision = await createGateHandler({ config: permissive, cluster: new StaticClusterState([]) })(
+      request(namespace('fresh', { 'meshward.io/mtls': 'STRICT' })),
+    );
     assert.equal(decision.allowed, true);
     assert.ok(decision.warnings!.some((w) => /fresh lacks meshward\.io\/inject=enabled/.test(w)));
-    assert.ok(decision.warnings!.some((w) => /namespace resolves to PERMISSIVE from the mesh default \(mesh\.defaultMode\); add a STRICT namespace-wide policy/.test(w)));
+    assert.ok(
+      decision.warnings!.some((w) =>
+        /namespace resolves to PERMISSIVE from the mesh default \(mesh\.defaultMode\); add a STRICT namespace-wide policy/.test(w),
+      ),
+    );
   });
 
   it('does not repeat the warnings when the namespace already was STRICT', async () => {

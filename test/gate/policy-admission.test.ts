@@ -28,23 +28,79 @@ const rows: Row[] = [
   ['namespace-wide DISABLE', policy('ns', { mode: 'DISABLE' }), [['MW-POLICY-001', 'spec.mode']]],
   ['namespace-wide STRICT', policy('ns', { mode: 'STRICT' }), []],
   ['namespace-wide UNSET under a STRICT mesh default', policy('ns', {}), []],
-  ['namespace-wide UNSET under a PERMISSIVE mesh-wide policy', policy('ns', { mode: 'UNSET' }), [['MW-POLICY-001', 'spec.mode']], [policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0)]],
+  [
+    'namespace-wide UNSET under a PERMISSIVE mesh-wide policy',
+    policy('ns', { mode: 'UNSET' }),
+    [['MW-POLICY-001', 'spec.mode']],
+    [policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0)],
+  ],
   ['workload DISABLE', policy('api', { selector: { matchLabels: { app: 'api' } }, mode: 'DISABLE' }), [['MW-POLICY-001', 'spec.mode']]],
-  ['workload STRICT with a PERMISSIVE port (the Kyverno gap)', policy('api', { selector: { matchLabels: { app: 'api' } }, mode: 'STRICT', portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } }), [['MW-POLICY-001', 'spec.portLevelMtls["8080"].mode']]],
-  ['workload with a DISABLE port among STRICT ones', policy('api', { selector: { matchLabels: { app: 'api' } }, portLevelMtls: { '80': { mode: 'STRICT' }, '9090': { mode: 'DISABLE' } } }), [['MW-POLICY-001', 'spec.portLevelMtls["9090"].mode']]],
-  ['workload UNSET inheriting a PERMISSIVE mesh-wide mode', policy('api', { selector: { matchLabels: { app: 'api' } } }), [['MW-POLICY-001', 'spec.mode']], [policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0)]],
-  ['workload UNSET under a STRICT namespace-wide policy that shields a PERMISSIVE mesh', policy('api', { selector: { matchLabels: { app: 'api' } } }), [], [policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0), policy('default', { mode: 'STRICT' }, 'shop', T0)]],
+  [
+    'workload STRICT with a PERMISSIVE port (the Kyverno gap)',
+    policy('api', { selector: { matchLabels: { app: 'api' } }, mode: 'STRICT', portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } }),
+    [['MW-POLICY-001', 'spec.portLevelMtls["8080"].mode']],
+  ],
+  [
+    'workload with a DISABLE port among STRICT ones',
+    policy('api', { selector: { matchLabels: { app: 'api' } }, portLevelMtls: { '80': { mode: 'STRICT' }, '9090': { mode: 'DISABLE' } } }),
+    [['MW-POLICY-001', 'spec.portLevelMtls["9090"].mode']],
+  ],
+  [
+    'workload UNSET inheriting a PERMISSIVE mesh-wide mode',
+    policy('api', { selector: { matchLabels: { app: 'api' } } }),
+    [['MW-POLICY-001', 'spec.mode']],
+    [policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0)],
+  ],
+  [
+    'workload UNSET under a STRICT namespace-wide policy that shields a PERMISSIVE mesh',
+    policy('api', { selector: { matchLabels: { app: 'api' } } }),
+    [],
+    [policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0), policy('default', { mode: 'STRICT' }, 'shop', T0)],
+  ],
   // MW-AMBIG-*, any namespace.
-  ['a second namespace-wide policy (STRICT namespace)', policy('another', { mode: 'STRICT' }), [['MW-AMBIG-001', 'spec.selector']], [policy('default', { mode: 'STRICT' }, 'shop', T0)]],
-  ['a second namespace-wide policy (PERMISSIVE namespace)', policy('another', { mode: 'PERMISSIVE' }, 'dev'), [['MW-AMBIG-001', 'spec.selector']]],
-  ['an overlapping selector with the same settings', policy('web-v2', { selector: { matchLabels: { app: 'web', version: 'v2' } }, mode: 'PERMISSIVE' }, 'dev'), [], [policy('web', { selector: WEB, mode: 'PERMISSIVE' }, 'dev', T0)]],
-  ['an overlapping selector with another mode in dev', policy('legacy-strict', { selector: { matchLabels: { tier: 'back' } }, mode: 'STRICT' }, 'dev'), [['MW-AMBIG-002', 'spec.selector.matchLabels']]],
-  ['an overlapping selector with another mode in shop (both rules)', policy('web-canary', { selector: { matchLabels: { app: 'web', track: 'canary' } }, mode: 'PERMISSIVE' }), [['MW-AMBIG-002', 'spec.selector.matchLabels'], ['MW-POLICY-001', 'spec.mode']]],
+  [
+    'a second namespace-wide policy (STRICT namespace)',
+    policy('another', { mode: 'STRICT' }),
+    [['MW-AMBIG-001', 'spec.selector']],
+    [policy('default', { mode: 'STRICT' }, 'shop', T0)],
+  ],
+  [
+    'a second namespace-wide policy (PERMISSIVE namespace)',
+    policy('another', { mode: 'PERMISSIVE' }, 'dev'),
+    [['MW-AMBIG-001', 'spec.selector']],
+  ],
+  [
+    'an overlapping selector with the same settings',
+    policy('web-v2', { selector: { matchLabels: { app: 'web', version: 'v2' } }, mode: 'PERMISSIVE' }, 'dev'),
+    [],
+    [policy('web', { selector: WEB, mode: 'PERMISSIVE' }, 'dev', T0)],
+  ],
+  [
+    'an overlapping selector with another mode in dev',
+    policy('legacy-strict', { selector: { matchLabels: { tier: 'back' } }, mode: 'STRICT' }, 'dev'),
+    [['MW-AMBIG-002', 'spec.selector.matchLabels']],
+  ],
+  [
+    'an overlapping selector with another mode in shop (both rules)',
+    policy('web-canary', { selector: { matchLabels: { app: 'web', track: 'canary' } }, mode: 'PERMISSIVE' }),
+    [
+      ['MW-AMBIG-002', 'spec.selector.matchLabels'],
+      ['MW-POLICY-001', 'spec.mode'],
+    ],
+  ],
   ['a disjoint selector', policy('api', { selector: { matchLabels: { app: 'api' } }, mode: 'STRICT' }), []],
-  ['UPDATE of the policy itself is no conflict', policy('web', { selector: WEB, mode: 'STRICT', portLevelMtls: { '8443': { mode: 'STRICT' } } }, 'shop', T0), []],
+  [
+    'UPDATE of the policy itself is no conflict',
+    policy('web', { selector: WEB, mode: 'STRICT', portLevelMtls: { '8443': { mode: 'STRICT' } } }, 'shop', T0),
+    [],
+  ],
   // Validity, any namespace.
   ['an invalid mode', policy('bad', { mode: 'Strict' }, 'dev'), [['MW-POLICY-003', 'spec.mode']]],
-  ['portLevelMtls without a selector', policy('bad', { portLevelMtls: { '8080': { mode: 'STRICT' } } }, 'dev'), [['MW-POLICY-003', 'spec.portLevelMtls']]],
+  [
+    'portLevelMtls without a selector',
+    policy('bad', { portLevelMtls: { '8080': { mode: 'STRICT' } } }, 'dev'),
+    [['MW-POLICY-003', 'spec.portLevelMtls']],
+  ],
 ];
 
 function pairs(message: string | undefined): Array<[string, string]> {
@@ -64,7 +120,10 @@ describe('gate: MeshTLSPolicy admission', () => {
       assert.deepEqual(pairs(decision.message).sort(), [...expected].sort(), decision.message);
       assert.equal(decision.allowed, expected.length === 0);
       if (!decision.allowed) {
-        assert.equal(decision.reason, expected.map((e) => e[0]).find((r) => decision.message!.startsWith(`[${r}]`)));
+        assert.equal(
+          decision.reason,
+          expected.map((e) => e[0]).find((r) => decision.message!.startsWith(`[${r}]`)),
+        );
         for (const part of decision.message!.split('; [')) assert.match(part, /\. Fix: \S/);
       }
     });
@@ -80,11 +139,20 @@ describe('gate: MeshTLSPolicy admission', () => {
     const gate = createGateHandler({ config, cluster: new StaticClusterState(baseObjects) });
     const decision = await gate(request(policy('bad', { mode: 'Strict' }, 'dev')));
     assert.equal(decision.code, 400);
-    assert.match(decision.message!, /^\[MW-POLICY-003\] spec\.mode: "Strict" is not a mode\. Fix: use one of UNSET, DISABLE, PERMISSIVE, STRICT/);
+    assert.match(
+      decision.message!,
+      /^\[MW-POLICY-003\] spec\.mode: "Strict" is not a mode\. Fix: use one of UNSET, DISABLE, PERMISSIVE, STRICT/,
+    );
   });
 
   describe('mesh-wide policies', () => {
-    const objects = [...baseObjects, strictNs('pay'), strictNs('ledger'), policy('default', { mode: 'STRICT' }, 'ledger', T0), policy('default', { mode: 'UNSET' }, 'pay', T0)];
+    const objects = [
+      ...baseObjects,
+      strictNs('pay'),
+      strictNs('ledger'),
+      policy('default', { mode: 'STRICT' }, 'ledger', T0),
+      policy('default', { mode: 'UNSET' }, 'pay', T0),
+    ];
     const gate = createGateHandler({ config, cluster: new StaticClusterState(objects) });
 
     it('refuses a mesh-wide mode that would lower STRICT namespaces, listing them', async () => {
@@ -96,12 +164,21 @@ describe('gate: MeshTLSPolicy admission', () => {
 
     it('caps the list of namespaces', async () => {
       const many = Array.from({ length: 8 }, (_, i) => strictNs(`team-${i}`));
-      const decision = await createGateHandler({ config, cluster: new StaticClusterState([...many, namespace('meshward-system')]) })(request(policy('mesh', { mode: 'DISABLE' }, 'meshward-system')));
+      const decision = await createGateHandler({ config, cluster: new StaticClusterState([...many, namespace('meshward-system')]) })(
+        request(policy('mesh', { mode: 'DISABLE' }, 'meshward-system')),
+      );
       assert.match(decision.message!, /team-0, team-1, team-2, team-3, team-4 and 3 more/);
     });
 
     it('allows a mesh-wide PERMISSIVE when every STRICT namespace has its own STRICT policy, with an advisory', async () => {
-      const shielded = createGateHandler({ config, cluster: new StaticClusterState([strictNs('ledger'), namespace('meshward-system'), policy('default', { mode: 'STRICT' }, 'ledger', T0)]) });
+      const shielded = createGateHandler({
+        config,
+        cluster: new StaticClusterState([
+          strictNs('ledger'),
+          namespace('meshward-system'),
+          policy('default', { mode: 'STRICT' }, 'ledger', T0),
+        ]),
+      });
       const decision = await shielded(request(policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system')));
       assert.equal(decision.allowed, true);
       assert.deepEqual(decision.warnings, ['[MW-ADVISE-001] meshward-system/mesh spec.mode: PERMISSIVE accepts plaintext']);
@@ -109,8 +186,18 @@ describe('gate: MeshTLSPolicy admission', () => {
 
     it('an UNSET mesh-wide policy under a PERMISSIVE mesh default lowers STRICT namespaces too', async () => {
       const permissive = buildConfig({ flags: { 'self-signed': true }, file: { mesh: { defaultMode: 'PERMISSIVE' } } });
-      const decision = await createGateHandler({ config: permissive, cluster: new StaticClusterState([strictNs('shop'), namespace('meshward-system'), policy('mesh', { mode: 'STRICT' }, 'meshward-system', T0)]) })(
-        request(policy('mesh', { mode: 'UNSET' }, 'meshward-system', T0), { operation: 'UPDATE', oldObject: policy('mesh', { mode: 'STRICT' }, 'meshward-system', T0) }),
+      const decision = await createGateHandler({
+        config: permissive,
+        cluster: new StaticClusterState([
+          strictNs('shop'),
+          namespace('meshward-system'),
+          policy('mesh', { mode: 'STRICT' }, 'meshward-system', T0),
+        ]),
+      })(
+        request(policy('mesh', { mode: 'UNSET' }, 'meshward-system', T0), {
+          operation: 'UPDATE',
+          oldObject: policy('mesh', { mode: 'STRICT' }, 'meshward-system', T0),
+        }),
       );
       assert.equal(decision.reason, 'MW-POLICY-002');
     });
@@ -118,15 +205,29 @@ describe('gate: MeshTLSPolicy admission', () => {
     it('warns on a selector policy in the mesh namespace (it is not mesh-wide)', async () => {
       const decision = await gate(request(policy('ops', { selector: { matchLabels: { app: 'ops' } }, mode: 'STRICT' }, 'meshward-system')));
       assert.equal(decision.allowed, true);
-      assert.match(decision.warnings![0]!, /^\[MW-ADVISE-002\] meshward-system\/ops: selector app=ops applies only to pods in meshward-system/);
+      assert.match(
+        decision.warnings![0]!,
+        /^\[MW-ADVISE-002\] meshward-system\/ops: selector app=ops applies only to pods in meshward-system/,
+      );
     });
   });
 
   it('advises, but allows, PERMISSIVE and DISABLE outside STRICT namespaces', async () => {
     const gate = createGateHandler({ config, cluster: new StaticClusterState(baseObjects) });
-    const decision = await gate(request(policy('api', { selector: { matchLabels: { app: 'api' } }, mode: 'DISABLE', portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } }, 'dev')));
+    const decision = await gate(
+      request(
+        policy(
+          'api',
+          { selector: { matchLabels: { app: 'api' } }, mode: 'DISABLE', portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } },
+          'dev',
+        ),
+      ),
+    );
     assert.deepEqual([decision.allowed, decision.reason], [true, 'not-strict']);
-    assert.deepEqual(decision.warnings, ['[MW-ADVISE-001] dev/api spec.mode: DISABLE accepts plaintext', '[MW-ADVISE-001] dev/api spec.portLevelMtls["8080"].mode: PERMISSIVE accepts plaintext']);
+    assert.deepEqual(decision.warnings, [
+      '[MW-ADVISE-001] dev/api spec.mode: DISABLE accepts plaintext',
+      '[MW-ADVISE-001] dev/api spec.portLevelMtls["8080"].mode: PERMISSIVE accepts plaintext',
+    ]);
   });
 
   it('lets a metadata-only UPDATE of an already-violating policy through, with warnings', async () => {
@@ -136,7 +237,12 @@ describe('gate: MeshTLSPolicy admission', () => {
     const decision = await gate(request(updated, { operation: 'UPDATE', oldObject: old }));
     assert.deepEqual([decision.allowed, decision.reason], [true, 'preexisting-violations']);
     assert.match(decision.warnings![0]!, /^pre-existing: \[MW-POLICY-001\]/);
-    const tightened = await gate(request(policy('legacy', { mode: 'DISABLE', selector: { matchLabels: { app: 'legacy' } } }, 'shop', T0), { operation: 'UPDATE', oldObject: old }));
+    const tightened = await gate(
+      request(policy('legacy', { mode: 'DISABLE', selector: { matchLabels: { app: 'legacy' } } }, 'shop', T0), {
+        operation: 'UPDATE',
+        oldObject: old,
+      }),
+    );
     assert.equal(tightened.allowed, false, 'a spec change is judged in full');
   });
 
@@ -153,7 +259,10 @@ describe('gate: MeshTLSPolicy admission', () => {
     const mesh = policy('mesh', { mode: 'PERMISSIVE' }, 'meshward-system', T0);
     const gate = createGateHandler({ config, cluster: new StaticClusterState([...baseObjects, mesh]) });
     assert.deepEqual(await gate(request(mesh, { operation: 'DELETE', oldObject: mesh })), { allowed: true, reason: 'not-gated' });
-    assert.deepEqual(await gate(request(baseObjects[5]!, { operation: 'DELETE', oldObject: baseObjects[5]! })), { allowed: true, reason: 'not-gated' });
+    assert.deepEqual(await gate(request(baseObjects[5]!, { operation: 'DELETE', oldObject: baseObjects[5]! })), {
+      allowed: true,
+      reason: 'not-gated',
+    });
   });
 
   it('deleting the STRICT mesh-wide policy under a PERMISSIVE mesh default lists the namespaces it leaves', async () => {
@@ -161,7 +270,9 @@ describe('gate: MeshTLSPolicy admission', () => {
     const mesh = policy('mesh', { mode: 'STRICT' }, 'meshward-system', T0);
     const gate = createGateHandler({ config: permissive, cluster: new StaticClusterState([...baseObjects, mesh, strictNs('pay')]) });
     const decision = await gate(request(mesh, { operation: 'DELETE', oldObject: mesh }));
-    assert.deepEqual(decision.warnings, ['[MW-ADVISE-004] deleting meshward-system/mesh leaves STRICT namespaces less than STRICT: pay, shop']);
+    assert.deepEqual(decision.warnings, [
+      '[MW-ADVISE-004] deleting meshward-system/mesh leaves STRICT namespaces less than STRICT: pay, shop',
+    ]);
   });
 
   describe('fail closed', () => {
@@ -174,7 +285,10 @@ describe('gate: MeshTLSPolicy admission', () => {
 
     it('denies in a STRICT namespace when policies cannot be listed', async () => {
       const gate = createGateHandler({ config, cluster: failingCluster(new StaticClusterState(baseObjects), ['listPolicies']) });
-      assert.equal((await gate(request(policy('api', { selector: { matchLabels: { app: 'api' } }, mode: 'STRICT' })))).reason, 'MW-GATE-001');
+      assert.equal(
+        (await gate(request(policy('api', { selector: { matchLabels: { app: 'api' } }, mode: 'STRICT' })))).reason,
+        'MW-GATE-001',
+      );
     });
 
     it('denies a mesh-wide policy when namespaces cannot be listed', async () => {

@@ -22,12 +22,24 @@ async function generate(objects: KubeObject[], req: GenerateRequest): Promise<Ge
 
 function applied(objects: readonly KubeObject[], yaml: string): KubeObject[] {
   const object = parse(yaml) as KubeObject;
-  return [...objects.filter((o) => !(o.kind === 'MeshTLSPolicy' && o.metadata?.namespace === object.metadata?.namespace && o.metadata?.name === object.metadata?.name)), object];
+  return [
+    ...objects.filter(
+      (o) =>
+        !(o.kind === 'MeshTLSPolicy' && o.metadata?.namespace === object.metadata?.namespace && o.metadata?.name === object.metadata?.name),
+    ),
+    object,
+  ];
 }
 
 function resolvedPort(objects: readonly KubeObject[], ns: string, labels: Record<string, string>, port: number): string {
   const policies = parseStoredPolicies(objects.filter((o) => o.kind === 'MeshTLSPolicy')).policies;
-  const modes = resolveWorkloadModes({ config, meshPolicies: [], namespacePolicies: policies.filter((p) => p.namespace === ns), podLabels: labels, ports: [port] });
+  const modes = resolveWorkloadModes({
+    config,
+    meshPolicies: [],
+    namespacePolicies: policies.filter((p) => p.namespace === ns),
+    podLabels: labels,
+    ports: [port],
+  });
   return modeForPort(modes, port).mode;
 }
 
@@ -38,9 +50,18 @@ describe('meshward generate (generatePolicy)', () => {
     assert.ok(result.ok, JSON.stringify(result));
     assert.equal(result.plan.action, 'update');
     const object = parse(result.yaml) as KubeObject;
-    assert.deepEqual(object, { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name: 'shop-wide', namespace: 'shop' }, spec: { mode: 'STRICT' } });
+    assert.deepEqual(object, {
+      apiVersion: 'meshward.io/v1alpha1',
+      kind: 'MeshTLSPolicy',
+      metadata: { name: 'shop-wide', namespace: 'shop' },
+      spec: { mode: 'STRICT' },
+    });
     const after = applied(objects, result.yaml);
-    assert.equal(after.filter((o) => o.kind === 'MeshTLSPolicy' && !(o.spec as { selector?: unknown }).selector).length, 1, 'still one namespace-wide policy');
+    assert.equal(
+      after.filter((o) => o.kind === 'MeshTLSPolicy' && !(o.spec as { selector?: unknown }).selector).length,
+      1,
+      'still one namespace-wide policy',
+    );
     assert.deepEqual(await checkObjects([object], { config, cluster: new StaticClusterState(objects) }), []);
     assert.equal(resolvedPort(after, 'shop', { app: 'legacy' }, 8080), 'STRICT');
   });
@@ -51,16 +72,26 @@ describe('meshward generate (generatePolicy)', () => {
     assert.ok(result.ok, JSON.stringify(result));
     const object = parse(result.yaml) as KubeObject;
     assert.equal(object.metadata?.name, 'web-policy');
-    assert.deepEqual(object.spec, { selector: { matchLabels: { app: 'web' } }, mode: 'STRICT', portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } });
+    assert.deepEqual(object.spec, {
+      selector: { matchLabels: { app: 'web' } },
+      mode: 'STRICT',
+      portLevelMtls: { '8080': { mode: 'PERMISSIVE' } },
+    });
     const after = applied(objects, result.yaml);
     assert.equal(resolvedPort(after, 'shop', { app: 'web' }, 8080), 'PERMISSIVE');
     assert.equal(resolvedPort(after, 'shop', { app: 'web' }, 9090), 'STRICT');
   });
 
   it('explains the effect in comments: workload, port, before → after, restart, advisories', async () => {
-    const result = await generate(await cluster(), request({ namespace: 'shop', selector: ['app=web'], ports: ['8080'], mode: 'PERMISSIVE' }));
+    const result = await generate(
+      await cluster(),
+      request({ namespace: 'shop', selector: ['app=web'], ports: ['8080'], mode: 'PERMISSIVE' }),
+    );
     assert.ok(result.ok);
-    const comments = result.yaml.split('\n').filter((l) => l.startsWith('#')).join('\n');
+    const comments = result.yaml
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .join('\n');
     assert.match(comments, /^# meshward generate: namespace shop, selector app=web, port 8080 → PERMISSIVE$/m);
     assert.match(comments, /updates shop\/web-policy \(the policy with selector app=web\) in place/);
     assert.match(comments, /namespace level: PERMISSIVE \(namespace-wide policy shop\/shop-wide\), unchanged/);
@@ -92,11 +123,17 @@ describe('meshward generate (generatePolicy)', () => {
   });
 
   it('refuses, with the gate rule ID, a non-STRICT mode in a STRICT namespace (MW-POLICY-001)', async () => {
-    const result = await generate(await cluster(), request({ namespace: 'payments', selector: ['app=db'], ports: ['5432'], mode: 'PERMISSIVE' }));
+    const result = await generate(
+      await cluster(),
+      request({ namespace: 'payments', selector: ['app=db'], ports: ['5432'], mode: 'PERMISSIVE' }),
+    );
     assert.equal(result.ok, false);
     assert.ok(!result.ok);
     assert.deepEqual(result.rules, ['MW-POLICY-001']);
-    assert.match(result.message, /\[MW-POLICY-001\] spec\.portLevelMtls\["5432"\]\.mode: PERMISSIVE would accept plaintext in STRICT namespace payments/);
+    assert.match(
+      result.message,
+      /\[MW-POLICY-001\] spec\.portLevelMtls\["5432"\]\.mode: PERMISSIVE would accept plaintext in STRICT namespace payments/,
+    );
   });
 
   it('refuses an overlapping selector with a different mode (MW-AMBIG-002), but not a disjoint one', async () => {
@@ -104,7 +141,10 @@ describe('meshward generate (generatePolicy)', () => {
     assert.ok(!overlap.ok);
     assert.deepEqual(overlap.rules, ['MW-AMBIG-002']);
     assert.match(overlap.message, /overlaps shop\/web-policy/);
-    const disjoint = await generate(await cluster(), request({ namespace: 'shop', selector: ['app=batch', 'tier=front'], mode: 'DISABLE' }));
+    const disjoint = await generate(
+      await cluster(),
+      request({ namespace: 'shop', selector: ['app=batch', 'tier=front'], mode: 'DISABLE' }),
+    );
     assert.ok(disjoint.ok, JSON.stringify(disjoint));
   });
 
@@ -115,7 +155,10 @@ describe('meshward generate (generatePolicy)', () => {
   });
 
   it('needs a selector for a port, a known mode and an existing namespace', async () => {
-    assert.throws(() => request({ namespace: 'shop', ports: ['8080'], mode: 'STRICT' }), (err: Error) => err instanceof GenerateInputError && /--port needs --selector/.test(err.message));
+    assert.throws(
+      () => request({ namespace: 'shop', ports: ['8080'], mode: 'STRICT' }),
+      (err: Error) => err instanceof GenerateInputError && /--port needs --selector/.test(err.message),
+    );
     assert.throws(() => request({ namespace: 'shop', mode: 'UNSET' }), /--mode "UNSET": use STRICT, PERMISSIVE, DISABLE/);
     assert.throws(() => request({ namespace: 'shop', selector: ['app'], mode: 'STRICT' }), /write key=value/);
     assert.throws(() => request({ namespace: 'shop', selector: ['app=web'], ports: ['0'], mode: 'STRICT' }), /from 1 to 65535/);

@@ -10,7 +10,14 @@ export interface Answer {
 }
 
 /** POSTs raw bytes; resolves with the answer or rejects with the transport error (never throws for a status). */
-export function postRaw(url: string, ca: string, body: Buffer, contentType: string | undefined, agent: Agent | false, timeoutMs = 20_000): Promise<Answer> {
+export function postRaw(
+  url: string,
+  ca: string,
+  body: Buffer,
+  contentType: string | undefined,
+  agent: Agent | false,
+  timeoutMs = 20_000,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { 'content-length': body.length };
     if (contentType !== undefined) headers['content-type'] = contentType;
@@ -18,7 +25,9 @@ export function postRaw(url: string, ca: string, body: Buffer, contentType: stri
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       const peer = (res.socket as TLSSocket).getPeerCertificate?.().fingerprint256 ?? '';
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, peer }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, peer }),
+      );
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
@@ -42,16 +51,19 @@ export function answerProblem(answer: Answer, uid?: string): string | undefined 
   }
   if (answer.status >= 400 && answer.status < 500) {
     if (typeof body?.error !== 'string' || !body.error) return `HTTP ${answer.status} without an error code: ${answer.body.slice(0, 200)}`;
-    if (typeof body.detail !== 'string' || body.detail.length < 10) return `HTTP ${answer.status} without a detail: ${answer.body.slice(0, 200)}`;
+    if (typeof body.detail !== 'string' || body.detail.length < 10)
+      return `HTTP ${answer.status} without a detail: ${answer.body.slice(0, 200)}`;
     return undefined;
   }
   if (answer.status !== 200) return `unexpected HTTP ${answer.status}`;
-  if (body?.apiVersion !== 'admission.k8s.io/v1' || body.kind !== 'AdmissionReview') return `200 that is not an AdmissionReview v1: ${answer.body.slice(0, 200)}`;
+  if (body?.apiVersion !== 'admission.k8s.io/v1' || body.kind !== 'AdmissionReview')
+    return `200 that is not an AdmissionReview v1: ${answer.body.slice(0, 200)}`;
   const response = body.response;
   if (typeof response?.allowed !== 'boolean') return `200 without response.allowed: ${answer.body.slice(0, 200)}`;
   if (uid !== undefined && response.uid !== uid) return `response.uid ${JSON.stringify(response.uid)} does not echo ${JSON.stringify(uid)}`;
   if (!response.allowed) {
-    if (typeof response.status?.message !== 'string' || !response.status.message) return `denial without a message: ${answer.body.slice(0, 200)}`;
+    if (typeof response.status?.message !== 'string' || !response.status.message)
+      return `denial without a message: ${answer.body.slice(0, 200)}`;
     return undefined;
   }
   if (response.patch !== undefined) {
@@ -62,7 +74,8 @@ export function answerProblem(answer: Answer, uid?: string): string | undefined 
     } catch {
       return 'patch is not base64 JSON';
     }
-    if (!Array.isArray(ops) || ops.some((op) => typeof op?.op !== 'string' || typeof op.path !== 'string')) return 'patch is not an array of RFC 6902 operations';
+    if (!Array.isArray(ops) || ops.some((op) => typeof op?.op !== 'string' || typeof op.path !== 'string'))
+      return 'patch is not an array of RFC 6902 operations';
   }
   return undefined;
 }

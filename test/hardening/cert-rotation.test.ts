@@ -56,7 +56,13 @@ async function loadWhileRotating(srv: TestServer, trusted: string, rotations: Ar
         const req = requestFor(i);
         try {
           // Every fourth request on a fresh connection: a full handshake while certificates change.
-          const answer: Answer = await postRaw(`${srv.url}${req.path}`, trusted, req.body, 'application/json', i % 4 === 0 ? false : keepAlive);
+          const answer: Answer = await postRaw(
+            `${srv.url}${req.path}`,
+            trusted,
+            req.body,
+            'application/json',
+            i % 4 === 0 ? false : keepAlive,
+          );
           const problem = answer.status === 200 ? answerProblem(answer, req.uid) : `HTTP ${answer.status}: ${answer.body.slice(0, 200)}`;
           return { problem, peer: i % 4 === 0 ? answer.peer : undefined };
         } catch (err) {
@@ -126,7 +132,11 @@ describe('hardening: serving-certificate rotation under load', function () {
     install(leaves[0]!);
     const srv = await startRealServer({ 'self-signed': false, 'tls-cert': certFile, 'tls-key': keyFile });
     try {
-      const results = await loadWhileRotating(srv, trusted, leaves.slice(1, 3).map((leaf) => () => install(leaf)));
+      const results = await loadWhileRotating(
+        srv,
+        trusted,
+        leaves.slice(1, 3).map((leaf) => () => install(leaf)),
+      );
       // The watcher debounces by 100 ms: the last rotation may land after the run; wait for it.
       const deadline = Date.now() + 5000;
       let last = '';

@@ -19,7 +19,11 @@ const longText = fc.string({ minLength: 1024, maxLength: 3000, unit: 'binary' })
 const frozenObject = fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })).map((value) => deepFreeze(value));
 const frozenValue = fc.oneof(frozenObject, fc.array(frozenObject, { minLength: 1, maxLength: 3 }));
 const op: fc.Arbitrary<PatchOperation> = fc.oneof(
-  fc.record({ op: fc.constantFrom<PatchOperation['op']>('add', 'replace', 'test'), path: fc.string(), value: fc.oneof(longText, fc.jsonValue({ maxDepth: 3 }), frozenValue) }),
+  fc.record({
+    op: fc.constantFrom<PatchOperation['op']>('add', 'replace', 'test'),
+    path: fc.string(),
+    value: fc.oneof(longText, fc.jsonValue({ maxDepth: 3 }), frozenValue),
+  }),
   fc.record({ op: fc.constant<PatchOperation['op']>('remove'), path: fc.string() }),
   // Members in another order, or an undefined value: the generic path.
   fc.record({ path: fc.string(), op: fc.constant<PatchOperation['op']>('add'), value: longText }),
@@ -58,49 +62,76 @@ describe('hardening: hot-path shortcuts are byte-exact', () => {
   });
 
   it('remembers the encoding of a deep-frozen value from its first sight, and never of one frozen only on the surface', () => {
-    const decoded = (parts: Buffer[]): unknown => JSON.parse(Buffer.from(Buffer.concat(parts).toString('latin1'), 'base64').toString('utf8'));
+    const decoded = (parts: Buffer[]): unknown =>
+      JSON.parse(Buffer.from(Buffer.concat(parts).toString('latin1'), 'base64').toString('utf8'));
     const frozen = deepFreeze({ name: 'meshward-proxy', args: ['--a', '--b'] });
     const first = encodePatch([{ op: 'add', path: '/x', value: frozen }]);
     const second = encodePatch([{ op: 'add', path: '/y', value: frozen }]);
-    assert.ok(first.some((part) => second.includes(part)), 'the same bytes, remembered when first met');
+    assert.ok(
+      first.some((part) => second.includes(part)),
+      'the same bytes, remembered when first met',
+    );
     assert.deepEqual(decoded(second), [{ op: 'add', path: '/y', value: frozen }]);
     const inner = { a: 1 };
     const surface = Object.freeze({ inner });
-    assert.deepEqual(decoded(encodePatch([{ op: 'add', path: '/x', value: surface }])), [{ op: 'add', path: '/x', value: { inner: { a: 1 } } }]);
+    assert.deepEqual(decoded(encodePatch([{ op: 'add', path: '/x', value: surface }])), [
+      { op: 'add', path: '/x', value: { inner: { a: 1 } } },
+    ]);
     inner.a = 2;
-    assert.deepEqual(decoded(encodePatch([{ op: 'add', path: '/x', value: surface }])), [{ op: 'add', path: '/x', value: { inner: { a: 2 } } }]);
+    assert.deepEqual(decoded(encodePatch([{ op: 'add', path: '/x', value: surface }])), [
+      { op: 'add', path: '/x', value: { inner: { a: 2 } } },
+    ]);
   });
 
   it('encodeAdmissionReview(uid, decision) is the bytes of JSON.stringify(buildAdmissionReview(uid, decision)), whatever the uid', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('"patch":"', 'a","patch":"', '"patch":""', '\\', '"')), decision, (uid, d) => {
-        assert.deepEqual(encodeAdmissionReview(uid, d), Buffer.from(JSON.stringify(buildAdmissionReview(uid, d))));
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('"patch":"', 'a","patch":"', '"patch":""', '\\', '"')),
+        decision,
+        (uid, d) => {
+          assert.deepEqual(encodeAdmissionReview(uid, d), Buffer.from(JSON.stringify(buildAdmissionReview(uid, d))));
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('sharedOperation hands out an operation equal to the one asked for, whatever came before', () => {
-    const value = fc.oneof(fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }));
+    const value = fc.oneof(
+      fc.dictionary(fc.constantFrom('a', 'b', 'c'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+      fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
+    );
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom('/spec/containers/0/livenessProbe', '/spec/containers/1/readinessProbe'), value), { maxLength: 12 }), (asks) => {
-        for (const [path, v] of asks) {
-          const expected = { op: 'replace', path, value: structuredClone(v) };
-          const got = sharedOperation('ns/sa/app', 'replace', path, v);
-          assert.equal(JSON.stringify(got), JSON.stringify(expected));
-          assert.ok(Object.isFrozen(got) && Object.isFrozen(got.value));
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('/spec/containers/0/livenessProbe', '/spec/containers/1/readinessProbe'), value), {
+          maxLength: 12,
+        }),
+        (asks) => {
+          for (const [path, v] of asks) {
+            const expected = { op: 'replace', path, value: structuredClone(v) };
+            const got = sharedOperation('ns/sa/app', 'replace', path, v);
+            assert.equal(JSON.stringify(got), JSON.stringify(expected));
+            assert.ok(Object.isFrozen(got) && Object.isFrozen(got.value));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('a cached proxy-files render equals a fresh one, and callers cannot change the cache', () => {
-    const modes = { workloadMode: 'STRICT', workload: { mode: 'STRICT', source: 'mesh default' }, ports: [{ port: 8080, mode: 'STRICT' }] } as unknown as WorkloadModes;
+    const modes = {
+      workloadMode: 'STRICT',
+      workload: { mode: 'STRICT', source: 'mesh default' },
+      ports: [{ port: 8080, mode: 'STRICT' }],
+    } as unknown as WorkloadModes;
     const probes = [{ path: '/app-health/web/readyz', kind: 'http' as const, port: 8080, originalPath: '/ready' }];
     const input = { config: buildConfig({ flags: { 'self-signed': true } }), namespace: 'ns', serviceAccount: 'sa', modes, probes };
     const first = renderProxyFiles(input);
-    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.env) && first.env.every((e) => Object.isFrozen(e)), 'the shared render is frozen');
+    assert.ok(
+      Object.isFrozen(first) && Object.isFrozen(first.env) && first.env.every((e) => Object.isFrozen(e)),
+      'the shared render is frozen',
+    );
     const again = renderProxyFiles({ ...input, probes: probes.map((p) => ({ ...p })) });
     const fresh = renderProxyFiles({ ...input, config: buildConfig({ flags: { 'self-signed': true } }) });
     assert.deepEqual(again, fresh);
@@ -109,7 +140,14 @@ describe('hardening: hot-path shortcuts are byte-exact', () => {
     // Same namespace, account and modes, other probe routes: another render, and the first is still there.
     const otherProbe = renderProxyFiles({ ...input, probes: [{ ...probes[0]!, port: 9090 }] });
     assert.notEqual(otherProbe.hash, again.hash);
-    assert.deepEqual(renderProxyFiles({ ...input, probes: [...probes, { ...probes[0]!, path: '/app-health/web/livez' }] }), renderProxyFiles({ ...input, config: buildConfig({ flags: { 'self-signed': true } }), probes: [...probes, { ...probes[0]!, path: '/app-health/web/livez' }] }));
+    assert.deepEqual(
+      renderProxyFiles({ ...input, probes: [...probes, { ...probes[0]!, path: '/app-health/web/livez' }] }),
+      renderProxyFiles({
+        ...input,
+        config: buildConfig({ flags: { 'self-signed': true } }),
+        probes: [...probes, { ...probes[0]!, path: '/app-health/web/livez' }],
+      }),
+    );
     assert.equal(renderProxyFiles(input), first);
   });
 
@@ -118,7 +156,10 @@ describe('hardening: hot-path shortcuts are byte-exact', () => {
     pod.metadata.annotations = { 'meshward.io/exclude-inbound-ports': [8080] };
     assert.throws(
       () => parseAdmissionReview(review('u', pod, SHOP_NS)),
-      (err: unknown) => err instanceof EnvelopeError && err.status === 400 && /request\.object\.metadata\.annotations\["meshward\.io\/exclude-inbound-ports"\] must be a string, got an array/.test(err.detail),
+      (err: unknown) =>
+        err instanceof EnvelopeError &&
+        err.status === 400 &&
+        /request\.object\.metadata\.annotations\["meshward\.io\/exclude-inbound-ports"\] must be a string, got an array/.test(err.detail),
     );
     pod.metadata.annotations = {};
     pod.metadata.labels = 'app=web';

@@ -34,9 +34,13 @@ describe('hardening: fuzzing /mutate and /validate (fast-check, real handlers)',
     sent++;
     try {
       const answer = await postRaw(`${srv.url}${req.path}`, srv.ca, req.body, req.contentType, agent);
-      if (isInternalError(answer)) internalErrors.push(`${req.path} ${req.body.subarray(0, 300).toString('utf8')} → ${answer.body.slice(0, 300)}`);
+      if (isInternalError(answer))
+        internalErrors.push(`${req.path} ${req.body.subarray(0, 300).toString('utf8')} → ${answer.body.slice(0, 300)}`);
       const problem = answerProblem(answer, req.uid);
-      return problem && `${problem}\n  request: ${req.path} ${req.contentType ?? '(no content-type)'} ${req.body.length} bytes: ${req.body.subarray(0, 300).toString('utf8')}`;
+      return (
+        problem &&
+        `${problem}\n  request: ${req.path} ${req.contentType ?? '(no content-type)'} ${req.body.length} bytes: ${req.body.subarray(0, 300).toString('utf8')}`
+      );
     } catch (err) {
       return `transport error ${(err as Error).message} for ${req.path} (${req.body.length} bytes)`;
     }
@@ -67,17 +71,29 @@ describe('hardening: fuzzing /mutate and /validate (fast-check, real handlers)',
     // A handler that throws is answered allowed:false "could not decide: ..." (fail closed): a
     // valid answer, but for input a real API server can send it should be a rule's denial instead.
     const messages = [...new Set(internalErrors.map((e) => (/could not decide: ([^"\\]*)/.exec(e)?.[1] ?? e).slice(0, 90)))];
-    if (messages.length) process.stdout.write(`      note: ${internalErrors.length} of ${sent} answers were fail-closed handler exceptions:\n${messages.map((m) => `        - ${m}`).join('\n')}\n`);
+    if (messages.length)
+      process.stdout.write(
+        `      note: ${internalErrors.length} of ${sent} answers were fail-closed handler exceptions:\n${messages.map((m) => `        - ${m}`).join('\n')}\n`,
+      );
   });
 
   it('is healthy afterwards: /healthz and /readyz 200, and a normal pod is still injected', async () => {
     assert.equal((await httpsRequest(`${srv.url}/healthz`, { ca: srv.ca, method: 'GET' })).status, 200);
     assert.equal((await httpsRequest(`${srv.url}/readyz`, { ca: srv.ca, method: 'GET' })).status, 200);
-    const answer = await postRaw(`${srv.url}/mutate`, srv.ca, Buffer.from(JSON.stringify(review('after-fuzz', typicalPod(SHOP_NS), SHOP_NS))), 'application/json', agent);
+    const answer = await postRaw(
+      `${srv.url}/mutate`,
+      srv.ca,
+      Buffer.from(JSON.stringify(review('after-fuzz', typicalPod(SHOP_NS), SHOP_NS))),
+      'application/json',
+      agent,
+    );
     assert.equal(answerProblem(answer, 'after-fuzz'), undefined);
     const response = JSON.parse(answer.body).response;
     assert.equal(response.allowed, true);
     const ops = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as Array<{ path: string }>;
-    assert.ok(ops.some((op) => op.path === '/spec/initContainers'), 'the sidecar is injected');
+    assert.ok(
+      ops.some((op) => op.path === '/spec/initContainers'),
+      'the sidecar is injected',
+    );
   });
 });

@@ -8,7 +8,13 @@ export interface LoopOutcome<T> {
  * A bounded load loop: `workers` concurrent senders, at most `count` requests in total and no new
  * request after `deadlineMs`. `send(i)` must not throw (it reports an outcome instead).
  */
-export async function loadLoop<T>(options: { count: number; workers: number; deadlineMs: number; send: (i: number) => Promise<T>; onDone?: (done: number) => void }): Promise<LoopOutcome<T>> {
+export async function loadLoop<T>(options: {
+  count: number;
+  workers: number;
+  deadlineMs: number;
+  send: (i: number) => Promise<T>;
+  onDone?: (done: number) => void;
+}): Promise<LoopOutcome<T>> {
   const results: T[] = [];
   const stopAt = Date.now() + options.deadlineMs;
   let next = 0;

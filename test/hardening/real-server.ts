@@ -17,7 +17,11 @@ export const PLAIN_NS = 'hard-plain';
 
 export function clusterObjects(): KubeObject[] {
   return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: STRICT_NS, labels: { 'meshward.io/inject': 'enabled', 'meshward.io/mtls': 'STRICT' } } },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: STRICT_NS, labels: { 'meshward.io/inject': 'enabled', 'meshward.io/mtls': 'STRICT' } },
+    },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SHOP_NS, labels: { 'meshward.io/inject': 'enabled' } } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: PLAIN_NS } },
     {
@@ -52,7 +56,13 @@ export function typicalPod(namespace: string, labels: Record<string, string> = {
     spec: {
       serviceAccountName: 'web',
       containers: [
-        { name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/ready', port: 8080 } }, livenessProbe: { tcpSocket: { port: 8080 } } },
+        {
+          name: 'web',
+          image: 'web:1',
+          ports: [{ containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+          livenessProbe: { tcpSocket: { port: 8080 } },
+        },
         { name: 'rpc', image: 'rpc:1', ports: [{ containerPort: 9090 }], livenessProbe: { grpc: { port: 9090 } } },
         { name: 'metrics', image: 'exporter:1', ports: [{ containerPort: 9100 }] },
       ],

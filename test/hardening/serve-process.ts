@@ -27,9 +27,29 @@ export async function startServeProcess(): Promise<ServeProcess> {
   if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -p tsconfig.json; npm test does it)`);
   const dir = mkdtempSync(join(tmpdir(), 'meshward-sigterm-'));
   const state = join(dir, 'state.yaml');
-  writeFileSync(state, clusterObjects().map((o) => toYaml(o)).join('---\n'));
+  writeFileSync(
+    state,
+    clusterObjects()
+      .map((o) => toYaml(o))
+      .join('---\n'),
+  );
   const port = await freePort();
-  const args = [main, 'serve', '--self-signed', '--offline', '--state', state, '--host', '127.0.0.1', '--port', String(port), '--self-signed-dir', dir, '--log-level', 'warn'];
+  const args = [
+    main,
+    'serve',
+    '--self-signed',
+    '--offline',
+    '--state',
+    state,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--self-signed-dir',
+    dir,
+    '--log-level',
+    'warn',
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));

@@ -78,20 +78,32 @@ describe('hardening: SIGTERM during a load run (real CLI process)', function () 
 
     const answered = results.filter((r) => r.outcome.kind === 'answered');
     const bad = answered
-      .map((r) => (r.outcome.kind === 'answered' ? answerProblem({ status: r.outcome.status, body: r.outcome.body, headers: {}, peer: '' }, r.uid) : undefined))
+      .map((r) =>
+        r.outcome.kind === 'answered'
+          ? answerProblem({ status: r.outcome.status, body: r.outcome.body, headers: {}, peer: '' }, r.uid)
+          : undefined,
+      )
       .filter(Boolean);
     assert.deepEqual(bad.slice(0, 5), [], `${bad.length} answers were not a valid 200 AdmissionReview`);
-    assert.ok(answered.every((r) => r.outcome.kind === 'answered' && r.outcome.status === 200), 'every answer is a 200');
+    assert.ok(
+      answered.every((r) => r.outcome.kind === 'answered' && r.outcome.status === 200),
+      'every answer is a 200',
+    );
 
     const refused = results.filter((r) => r.outcome.kind === 'refused');
     // A request started just before SIGTERM may still have been connecting: it is refused when the
     // listener closes (never before SIGTERM), like any request whose connection was not established.
-    assert.ok(refused.every((r) => r.outcome.doneAt >= sigtermAt), 'nothing is refused before SIGTERM');
+    assert.ok(
+      refused.every((r) => r.outcome.doneAt >= sigtermAt),
+      'nothing is refused before SIGTERM',
+    );
     assert.ok(refused.length > 0, 'the run went on past the shutdown (requests were refused at connect)');
 
     // The requests in flight when SIGTERM arrived (on an established connection, not yet answered)
     // were all answered.
-    const inFlight = results.filter((r) => r.outcome.kind !== 'refused' && r.outcome.connectedAt < sigtermAt && r.outcome.doneAt > sigtermAt);
+    const inFlight = results.filter(
+      (r) => r.outcome.kind !== 'refused' && r.outcome.connectedAt < sigtermAt && r.outcome.doneAt > sigtermAt,
+    );
     assert.ok(inFlight.length > 0, 'requests were in flight at SIGTERM');
     assert.ok(inFlight.every((r) => r.outcome.kind === 'answered'));
     const answeredAfter = answered.filter((r) => r.outcome.doneAt > sigtermAt).length;

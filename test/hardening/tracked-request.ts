@@ -10,9 +10,25 @@ import type { Socket } from 'node:net';
  *   complete response came back (reset, hang-up, truncated body).
  */
 export type Tracked =
-  | { readonly kind: 'answered'; readonly status: number; readonly body: string; readonly sentAt: number; readonly connectedAt: number; readonly doneAt: number; readonly reused: boolean }
+  | {
+      readonly kind: 'answered';
+      readonly status: number;
+      readonly body: string;
+      readonly sentAt: number;
+      readonly connectedAt: number;
+      readonly doneAt: number;
+      readonly reused: boolean;
+    }
   | { readonly kind: 'refused'; readonly code: string; readonly sentAt: number; readonly doneAt: number }
-  | { readonly kind: 'failed'; readonly code: string; readonly sentAt: number; readonly connectedAt: number; readonly doneAt: number; readonly reused: boolean; readonly gotHeaders: boolean };
+  | {
+      readonly kind: 'failed';
+      readonly code: string;
+      readonly sentAt: number;
+      readonly connectedAt: number;
+      readonly doneAt: number;
+      readonly reused: boolean;
+      readonly gotHeaders: boolean;
+    };
 
 // Sockets whose TLS handshake completed (an established connection).
 const established = new WeakSet<Socket>();
@@ -36,19 +52,35 @@ export function trackedPost(url: string, ca: string, body: Buffer, agent: Agent 
         resolve(t);
       }
     };
-    const req = request(url, { method: 'POST', ca, servername: 'localhost', agent, timeout: 30_000, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      gotHeaders = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const complete = res.complete;
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (complete) settle({ kind: 'answered', status: res.statusCode ?? 0, body: text, sentAt, connectedAt, doneAt: performance.now(), reused });
-        else settle({ kind: 'failed', code: 'INCOMPLETE_BODY', sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders });
-      });
-      res.on('aborted', () => settle({ kind: 'failed', code: 'ABORTED', sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders }));
-      res.on('error', (err: NodeJS.ErrnoException) => settle({ kind: 'failed', code: err.code ?? err.message, sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders }));
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        ca,
+        servername: 'localhost',
+        agent,
+        timeout: 30_000,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        gotHeaders = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const complete = res.complete;
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (complete)
+            settle({ kind: 'answered', status: res.statusCode ?? 0, body: text, sentAt, connectedAt, doneAt: performance.now(), reused });
+          else settle({ kind: 'failed', code: 'INCOMPLETE_BODY', sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders });
+        });
+        res.on('aborted', () =>
+          settle({ kind: 'failed', code: 'ABORTED', sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders }),
+        );
+        res.on('error', (err: NodeJS.ErrnoException) =>
+          settle({ kind: 'failed', code: err.code ?? err.message, sentAt, connectedAt, doneAt: performance.now(), reused, gotHeaders }),
+        );
+      },
+    );
     req.on('socket', (s: Socket) => {
       socket = s;
       reused = established.has(s);

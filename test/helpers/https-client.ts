@@ -40,6 +40,12 @@ export function postReview(url: string, ca: string, review: unknown, agent?: Age
 
 /** A minimal, valid AdmissionReview for a Pod CREATE (fields of `pod` override the defaults). */
 export function podReview(uid: string, pod: Record<string, unknown> = {}, namespace = 'default'): Record<string, unknown> {
-  const object = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace }, spec: { containers: [{ name: 'app', image: 'app' }] }, ...pod };
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace },
+    spec: { containers: [{ name: 'app', image: 'app' }] },
+    ...pod,
+  };
   return podCreateReview(uid, object as KubeObject, namespace);
 }

@@ -22,7 +22,11 @@ export function captureLogger(): { logger: Logger; lines: Array<Record<string, u
   return {
     logger,
     get lines() {
-      return raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      return raw
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     },
     text: () => raw.join(''),
   };
@@ -41,7 +45,11 @@ export function ecKey(): KeyObject {
 }
 
 /** A PodCertificateRequest as the kubelet creates it, with a real stub PKCS#10 for `key`. */
-export function pcrFor(name: string, key: KeyObject = ecKey(), over: { namespace?: string; signerName?: string; sa?: string } = {}): PodCertificateRequest {
+export function pcrFor(
+  name: string,
+  key: KeyObject = ecKey(),
+  over: { namespace?: string; signerName?: string; sa?: string } = {},
+): PodCertificateRequest {
   return {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'PodCertificateRequest',

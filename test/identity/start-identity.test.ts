@@ -41,7 +41,10 @@ describe('identity: startIdentityControllers (fake API)', function () {
     assert.equal(c.trustRootFingerprint(), fingerprint(st.current.certPem));
     assert.equal(c.isLeader(), true);
     await until('the ClusterTrustBundle', () => api.objects(CLUSTER_TRUST_BUNDLES).length === 1);
-    assert.equal(api.objects(CLUSTER_TRUST_BUNDLES)[0]!.metadata.name, `meshward.io:workload-identity:root-${fingerprint(st.current.certPem).slice(0, 16)}`);
+    assert.equal(
+      api.objects(CLUSTER_TRUST_BUNDLES)[0]!.metadata.name,
+      `meshward.io:workload-identity:root-${fingerprint(st.current.certPem).slice(0, 16)}`,
+    );
     api.put(POD_CERTIFICATE_REQUESTS, pcrFor('p1'));
     await until('Issued', () => api.object(POD_CERTIFICATE_REQUESTS, 'shop', 'p1')?.status?.conditions?.[0]?.type === 'Issued');
     assert.match(await registry.metrics(), /meshward_signer_leader 1/);
@@ -60,7 +63,10 @@ describe('identity: startIdentityControllers (fake API)', function () {
     assert.equal(api.object(LEASES, 'meshward-system', 'meshward-signer')?.spec.holderIdentity, undefined, 'released');
     api.put(POD_CERTIFICATE_REQUESTS, pcrFor('leaderless'));
     await until('b takes over', () => b.isLeader());
-    await until('b issues the waiting request', () => api.object(POD_CERTIFICATE_REQUESTS, 'shop', 'leaderless')?.status?.conditions?.[0]?.type === 'Issued');
+    await until(
+      'b issues the waiting request',
+      () => api.object(POD_CERTIFICATE_REQUESTS, 'shop', 'leaderless')?.status?.conditions?.[0]?.type === 'Issued',
+    );
     assert.equal(api.object(LEASES, 'meshward-system', 'meshward-signer')?.spec.holderIdentity, 'b');
   });
 
@@ -71,7 +77,9 @@ describe('identity: startIdentityControllers (fake API)', function () {
     assert.equal(api.objects(SECRETS).length, 0);
     assert.equal(c.trustRootFingerprint(), undefined);
     const other = fakeKubeApi();
-    await (await startIdentityControllers({ config: testConfig(FAST), logger: pino({ level: 'silent' }), api: other, identity: 'maker' })).stop();
+    await (
+      await startIdentityControllers({ config: testConfig(FAST), logger: pino({ level: 'silent' }), api: other, identity: 'maker' })
+    ).stop();
     await api.create(SECRETS, other.object(SECRETS, 'meshward-system', 'meshward-ca')!);
     await c.ready;
     await until('Issued', () => api.object(POD_CERTIFICATE_REQUESTS, 'shop', 'early')?.status?.conditions?.[0]?.type === 'Issued');
@@ -85,8 +93,15 @@ describe('identity: startIdentityControllers (fake API)', function () {
     assert.equal(offline.trustRootFingerprint(), undefined);
     assert.equal(api.calls.length, 0);
     await assert.rejects(
-      startIdentityControllers({ config: testConfig({ identity: { leaseDurationSeconds: 10, renewDeadlineSeconds: 10, allowedKeyTypes: ['RSA4096'] } }), logger: pino({ level: 'silent' }), api }),
-      (err: Error) => err instanceof IdentityConfigError && /renewDeadlineSeconds \(10\) must be less than identity\.leaseDurationSeconds/.test(err.message) && /must include credentials\.keyType ECDSAP256/.test(err.message),
+      startIdentityControllers({
+        config: testConfig({ identity: { leaseDurationSeconds: 10, renewDeadlineSeconds: 10, allowedKeyTypes: ['RSA4096'] } }),
+        logger: pino({ level: 'silent' }),
+        api,
+      }),
+      (err: Error) =>
+        err instanceof IdentityConfigError &&
+        /renewDeadlineSeconds \(10\) must be less than identity\.leaseDurationSeconds/.test(err.message) &&
+        /must include credentials\.keyType ECDSAP256/.test(err.message),
     );
   });
 });

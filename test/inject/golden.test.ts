@@ -29,7 +29,9 @@ function podSpecOf(object: KubeObject): { metadata?: any; spec?: any } | undefin
 function proxyFilesOf(outputs: readonly KubeObject[]): Array<{ index: number; files: Record<string, string> }> {
   return outputs.flatMap((object, index) => {
     const pod = podSpecOf(object);
-    const injected = pod?.spec?.initContainers?.some((c: any) => c.name === 'meshward-init' && c.env?.some((e: any) => e.name === 'MESHWARD_PROXY_CONFIG'));
+    const injected = pod?.spec?.initContainers?.some(
+      (c: any) => c.name === 'meshward-init' && c.env?.some((e: any) => e.name === 'MESHWARD_PROXY_CONFIG'),
+    );
     return injected ? [{ index, files: proxyConfigFromPodSpec(pod!.spec) }] : [];
   });
 }
@@ -60,7 +62,9 @@ describe('injector golden fixtures', () => {
     it(`${name}: matches expected.yaml and expected-proxy.yaml`, () => {
       const outputs = rendered.get(name)!;
       matchGolden(name, 'expected.yaml', outputs.map((o) => toYaml(o, { lineWidth: 0 })).join('---\n'));
-      const proxies = proxyFilesOf(outputs).map(({ files }) => Object.fromEntries(Object.entries(files).map(([file, text]) => [file, JSON.parse(text)])));
+      const proxies = proxyFilesOf(outputs).map(({ files }) =>
+        Object.fromEntries(Object.entries(files).map(([file, text]) => [file, JSON.parse(text)])),
+      );
       matchGolden(name, 'expected-proxy.yaml', proxies.map((p) => toYaml(p, { lineWidth: 0 })).join('---\n') || '# no injected pod\n');
     });
   }
@@ -70,7 +74,11 @@ describe('injector golden fixtures', () => {
     for (const outputs of rendered.values()) {
       for (const object of outputs) {
         const pod = podSpecOf(object);
-        if (!pod?.metadata?.labels?.['meshward.io/injected'] || !pod.spec.initContainers?.some((c: any) => c.name === 'meshward-init' && c.env)) continue;
+        if (
+          !pod?.metadata?.labels?.['meshward.io/injected'] ||
+          !pod.spec.initContainers?.some((c: any) => c.name === 'meshward-init' && c.env)
+        )
+          continue;
         const fromSpec = captureRulesFromPodSpec(pod.spec);
         assert.ok(fromSpec.found, JSON.stringify(fromSpec));
         const settings = captureSettingsFromAnnotations(pod.metadata.annotations, config);

@@ -12,9 +12,18 @@ const namespaces: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'meshward.io/inject': 'enabled' } } },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'legacy' } },
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'off', labels: { 'meshward.io/inject': 'disabled' } } },
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'vault', labels: { 'meshward.io/inject': 'enabled', 'meshward.io/mtls': 'STRICT' } } },
+  {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'vault', labels: { 'meshward.io/inject': 'enabled', 'meshward.io/mtls': 'STRICT' } },
+  },
   // Created before the namespace was labelled STRICT: the label is a floor, so it no longer counts.
-  { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name: 'relaxed', namespace: 'vault' }, spec: { mode: 'PERMISSIVE', selector: { matchLabels: { app: 'web' } }, portLevelMtls: { '9090': { mode: 'DISABLE' } } } },
+  {
+    apiVersion: 'meshward.io/v1alpha1',
+    kind: 'MeshTLSPolicy',
+    metadata: { name: 'relaxed', namespace: 'vault' },
+    spec: { mode: 'PERMISSIVE', selector: { matchLabels: { app: 'web' } }, portLevelMtls: { '9090': { mode: 'DISABLE' } } },
+  },
 ];
 
 function request(pod: Record<string, any>, namespace = 'shop', operation: AdmissionRequest['operation'] = 'CREATE'): AdmissionRequest {
@@ -25,7 +34,12 @@ function request(pod: Record<string, any>, namespace = 'shop', operation: Admiss
     namespace,
     operation,
     userInfo: {},
-    object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...pod.metadata }, spec: { containers: [{ name: 'app', image: 'app:1' }], ...pod.spec } },
+    object: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', ...pod.metadata },
+      spec: { containers: [{ name: 'app', image: 'app:1' }], ...pod.spec },
+    },
   };
 }
 
@@ -44,8 +58,18 @@ describe('injector admission handler', () => {
   const skips: Array<[string, Record<string, any>, string, string]> = [
     ['a namespace that did not opt in', {}, 'legacy', 'namespace-not-enabled'],
     // The pod webhook's objectSelector only sends the label "true": an annotation, or another spelling, never arrives.
-    ['a pod opting in by annotation where the namespace did not', { metadata: { annotations: { 'meshward.io/inject': 'true' } } }, 'legacy', 'namespace-not-enabled'],
-    ['a pod opting in with label "TRUE" where the namespace did not', { metadata: { labels: { 'meshward.io/inject': 'TRUE' } } }, 'legacy', 'namespace-not-enabled'],
+    [
+      'a pod opting in by annotation where the namespace did not',
+      { metadata: { annotations: { 'meshward.io/inject': 'true' } } },
+      'legacy',
+      'namespace-not-enabled',
+    ],
+    [
+      'a pod opting in with label "TRUE" where the namespace did not',
+      { metadata: { labels: { 'meshward.io/inject': 'TRUE' } } },
+      'legacy',
+      'namespace-not-enabled',
+    ],
     ['a namespace that opted out', { metadata: { labels: { 'meshward.io/inject': 'true' } } }, 'off', 'namespace-disabled'],
     ['a pod that opts out by label', { metadata: { labels: { 'meshward.io/inject': 'false' } } }, 'shop', 'pod-opted-out'],
     ['a pod that opts out by annotation', { metadata: { annotations: { 'meshward.io/inject': 'False' } } }, 'shop', 'pod-opted-out'],
@@ -57,7 +81,10 @@ describe('injector admission handler', () => {
   for (const [what, pod, ns, reason] of skips) {
     it(`leaves ${what} untouched (reason ${reason})`, async () => {
       const decision = await handler()(request(pod, ns));
-      assert.deepEqual({ allowed: decision.allowed, reason: decision.reason, patch: decision.patch }, { allowed: true, reason, patch: undefined });
+      assert.deepEqual(
+        { allowed: decision.allowed, reason: decision.reason, patch: decision.patch },
+        { allowed: true, reason, patch: undefined },
+      );
     });
   }
 
@@ -67,7 +94,17 @@ describe('injector admission handler', () => {
   });
 
   it('denies invalid annotations, naming each annotation, the value and the accepted form', async () => {
-    const decision = await handler()(request({ metadata: { annotations: { 'meshward.io/proxy-cpu': 'lots', 'meshward.io/exclude-outbound-ports': '80,http', 'meshward.io/native-sidecar': 'yes' } } }));
+    const decision = await handler()(
+      request({
+        metadata: {
+          annotations: {
+            'meshward.io/proxy-cpu': 'lots',
+            'meshward.io/exclude-outbound-ports': '80,http',
+            'meshward.io/native-sidecar': 'yes',
+          },
+        },
+      }),
+    );
     assert.equal(decision.allowed, false);
     assert.match(decision.message!, /meshward\.io\/proxy-cpu.*"lots".*quantity/);
     assert.match(decision.message!, /meshward\.io\/exclude-outbound-ports.*"80,http"/);
@@ -75,14 +112,25 @@ describe('injector admission handler', () => {
   });
 
   it("denies a pod that declares one of the proxy's own ports, naming the field", async () => {
-    const decision = await handler()(request({ spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }, { containerPort: 15001 }] }] } }));
+    const decision = await handler()(
+      request({ spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }, { containerPort: 15001 }] }] } }),
+    );
     assert.equal(decision.allowed, false);
     assert.equal(decision.reason, 'reserved-port');
-    assert.match(decision.message!, /\[MW-PORT-002\] spec\.containers\[0\]\.ports\[1\]\.containerPort: 15001 is reserved.*Fix: use another port/);
+    assert.match(
+      decision.message!,
+      /\[MW-PORT-002\] spec\.containers\[0\]\.ports\[1\]\.containerPort: 15001 is reserved.*Fix: use another port/,
+    );
   });
 
   it('renders every port STRICT in a namespace labelled STRICT, whatever an older policy says', async () => {
-    const review = request({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }] } }, 'vault');
+    const review = request(
+      {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }] },
+      },
+      'vault',
+    );
     const decision = await handler()(review);
     assert.equal(decision.reason, 'injected');
     const pod = fastJsonPatch.applyPatch(structuredClone(review.object), decision.patch as any, true, false).newDocument as any;
@@ -93,16 +141,32 @@ describe('injector admission handler', () => {
   it('denies a proxy image off the allow-list, naming the annotation and the allowed images', async () => {
     const denied = await handler()(request({ metadata: { annotations: { 'meshward.io/proxy-image': 'evil.example/envoy:1' } } }));
     assert.equal(denied.allowed, false);
-    assert.match(denied.message!, /\[MW-IMAGE-001\] metadata\.annotations\["meshward\.io\/proxy-image"\]: "evil\.example\/envoy:1" is not on the proxy allow-list \(docker\.io\/envoyproxy\/envoy:v1\.36\.2, registry\.example\.com\/envoy:v1\.36\.2-custom\)\. Fix: .*proxy\.allowedImages/);
-    const allowed = await handler()(request({ metadata: { annotations: { 'meshward.io/proxy-image': 'registry.example.com/envoy:v1.36.2-custom' } } }));
+    assert.match(
+      denied.message!,
+      /\[MW-IMAGE-001\] metadata\.annotations\["meshward\.io\/proxy-image"\]: "evil\.example\/envoy:1" is not on the proxy allow-list \(docker\.io\/envoyproxy\/envoy:v1\.36\.2, registry\.example\.com\/envoy:v1\.36\.2-custom\)\. Fix: .*proxy\.allowedImages/,
+    );
+    const allowed = await handler()(
+      request({ metadata: { annotations: { 'meshward.io/proxy-image': 'registry.example.com/envoy:v1.36.2-custom' } } }),
+    );
     assert.equal(allowed.reason, 'injected');
   });
 
   it("denies probes aimed at the proxy's ports, and leaves probes that name a host to the kubelet", async () => {
-    const denied = await handler()(request({ spec: { containers: [{ name: 'app', image: 'app:1', livenessProbe: { tcpSocket: { port: 15000 } } }] } }));
+    const denied = await handler()(
+      request({ spec: { containers: [{ name: 'app', image: 'app:1', livenessProbe: { tcpSocket: { port: 15000 } } }] } }),
+    );
     assert.equal(denied.allowed, false);
-    assert.match(denied.message!, /\[MW-PROBE-001\] spec\.containers\[0\]\.livenessProbe\.tcpSocket\.port: 15000 is one of meshward's proxy ports.*Fix: probe the app's own port/);
-    const hosted = await handler()(request({ spec: { containers: [{ name: 'app', image: 'app:1', readinessProbe: { httpGet: { host: 'db.internal', path: '/', port: 5432 } } }] } }));
+    assert.match(
+      denied.message!,
+      /\[MW-PROBE-001\] spec\.containers\[0\]\.livenessProbe\.tcpSocket\.port: 15000 is one of meshward's proxy ports.*Fix: probe the app's own port/,
+    );
+    const hosted = await handler()(
+      request({
+        spec: {
+          containers: [{ name: 'app', image: 'app:1', readinessProbe: { httpGet: { host: 'db.internal', path: '/', port: 5432 } } }],
+        },
+      }),
+    );
     assert.equal(hosted.reason, 'injected');
     assert.ok(!hosted.patch!.some((op) => op.path.includes('readinessProbe')), 'not rewritten: the proxy never relays to another host');
   });
@@ -115,8 +179,13 @@ describe('injector admission handler', () => {
 
   it('fails closed (never a silently unmeshed pod) when the API server cannot be read', async () => {
     const broken: ClusterState = {
-      getNamespace: async () => { throw new ClusterUnavailableError('namespace shop', new Error('connection refused')); },
-      listPolicies: async () => [], listAllPolicies: async () => [], listNamespaces: async () => [], listPods: async () => [],
+      getNamespace: async () => {
+        throw new ClusterUnavailableError('namespace shop', new Error('connection refused'));
+      },
+      listPolicies: async () => [],
+      listAllPolicies: async () => [],
+      listNamespaces: async () => [],
+      listPods: async () => [],
     };
     const decision = await handler(broken)(request({}));
     assert.equal(decision.allowed, false);
@@ -137,9 +206,14 @@ describe('injector admission handler', () => {
     const reinvoked = await h({ ...original, object: injected });
     assert.equal(reinvoked.reason, 'reinvoked-probes');
     const after = fastJsonPatch.applyPatch(structuredClone(injected), reinvoked.patch as any, true, false).newDocument as any;
-    assert.deepEqual(after.spec.containers.at(-1).readinessProbe, { httpGet: { path: '/app-health/late/readyz', port: 15020, scheme: 'HTTP' } });
+    assert.deepEqual(after.spec.containers.at(-1).readinessProbe, {
+      httpGet: { path: '/app-health/late/readyz', port: 15020, scheme: 'HTTP' },
+    });
     const status = JSON.parse(after.metadata.annotations['meshward.io/status']);
-    assert.deepEqual(status.probes.map((p: any) => p.path), ['/app-health/late/readyz']);
+    assert.deepEqual(
+      status.probes.map((p: any) => p.path),
+      ['/app-health/late/readyz'],
+    );
     assert.match(proxyConfigFromPodSpec(after.spec)['envoy.json']!, /app-health\/late\/readyz/);
     const third = await h({ ...original, object: after });
     assert.equal(third.reason, 'already-injected');

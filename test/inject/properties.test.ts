@@ -22,15 +22,30 @@ const probe = fc.oneof(
 const container = fc.record({
   name,
   image: fc.constant('app:1'),
-  ports: fc.array(port.map((containerPort) => ({ containerPort })), { maxLength: 3 }),
+  ports: fc.array(
+    port.map((containerPort) => ({ containerPort })),
+    { maxLength: 3 },
+  ),
   readinessProbe: probe,
   livenessProbe: probe,
 });
 const pod = fc
   .record({
     containers: fc.uniqueArray(container, { minLength: 1, maxLength: 4, selector: (c) => c.name }),
-    initContainers: fc.option(fc.uniqueArray(container.map(({ readinessProbe: _r, livenessProbe: _l, ...c }) => ({ ...c, name: `init-${c.name}` })), { maxLength: 2, selector: (c) => c.name }), { nil: undefined }),
-    volumes: fc.option(fc.uniqueArray(name.map((n) => ({ name: `v-${n}`, emptyDir: {} })), { maxLength: 3, selector: (v) => v.name }), { nil: undefined }),
+    initContainers: fc.option(
+      fc.uniqueArray(
+        container.map(({ readinessProbe: _r, livenessProbe: _l, ...c }) => ({ ...c, name: `init-${c.name}` })),
+        { maxLength: 2, selector: (c) => c.name },
+      ),
+      { nil: undefined },
+    ),
+    volumes: fc.option(
+      fc.uniqueArray(
+        name.map((n) => ({ name: `v-${n}`, emptyDir: {} })),
+        { maxLength: 3, selector: (v) => v.name },
+      ),
+      { nil: undefined },
+    ),
     labels: fc.option(fc.dictionary(name, name, { maxKeys: 3 }), { nil: undefined }),
     native: fc.constantFrom('true', 'false', undefined),
     defaultContainer: fc.option(name, { nil: undefined }),
@@ -39,14 +54,27 @@ const pod = fc
   })
   .map(({ containers, initContainers, volumes, labels, native, defaultContainer, emptyAnnotations, generateName }): V1Pod => {
     const strip = (o: object): V1Pod => JSON.parse(JSON.stringify(o));
-    const annotations = { ...(native ? { 'meshward.io/native-sidecar': native } : {}), ...(defaultContainer ? { 'kubectl.kubernetes.io/default-container': defaultContainer } : {}) };
+    const annotations = {
+      ...(native ? { 'meshward.io/native-sidecar': native } : {}),
+      ...(defaultContainer ? { 'kubectl.kubernetes.io/default-container': defaultContainer } : {}),
+    };
     return strip({
-      metadata: { ...(generateName ? { generateName: 'p-' } : { name: 'p' }), namespace: 'shop', labels, annotations: Object.keys(annotations).length > 0 || emptyAnnotations ? annotations : undefined },
+      metadata: {
+        ...(generateName ? { generateName: 'p-' } : { name: 'p' }),
+        namespace: 'shop',
+        labels,
+        annotations: Object.keys(annotations).length > 0 || emptyAnnotations ? annotations : undefined,
+      },
       spec: { containers, initContainers, volumes },
     });
   });
 
-function contextFor(p: V1Pod, withConfig = config, trustRootFingerprint?: string, namespacePolicies: readonly MeshTLSPolicy[] = []): InjectionContext {
+function contextFor(
+  p: V1Pod,
+  withConfig = config,
+  trustRootFingerprint?: string,
+  namespacePolicies: readonly MeshTLSPolicy[] = [],
+): InjectionContext {
   const ports = (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((x) => x.containerPort));
   const modes = resolveWorkloadModes({ config: withConfig, meshPolicies: [], namespacePolicies, podLabels: p.metadata?.labels, ports });
   return { config: withConfig, templates, configHash: injectionConfigHash(withConfig), modes, trustRootFingerprint };
@@ -64,11 +92,23 @@ function placedPod(shape: V1Pod, namespace: string, serviceAccount: string | und
 function policySet(p: V1Pod, choice: string): MeshTLSPolicy[] {
   const namespace = p.metadata!.namespace!;
   const object = (name: string, spec: Record<string, unknown>): MeshTLSPolicy =>
-    parseMeshTLSPolicy({ apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name, namespace, creationTimestamp: '2026-01-01T00:00:00Z' }, spec });
+    parseMeshTLSPolicy({
+      apiVersion: 'meshward.io/v1alpha1',
+      kind: 'MeshTLSPolicy',
+      metadata: { name, namespace, creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec,
+    });
   const firstPort = p.spec?.containers.flatMap((c) => c.ports ?? [])[0]?.containerPort ?? 8080;
   if (choice === 'namespace-permissive') return [object('default', { mode: 'PERMISSIVE' })];
   if (choice === 'namespace-disable') return [object('default', { mode: 'DISABLE' })];
-  if (choice === 'workload-port-disable') return [object('web', { selector: { matchLabels: { app: 'web' } }, mode: 'STRICT', portLevelMtls: { [String(firstPort)]: { mode: 'DISABLE' } } })];
+  if (choice === 'workload-port-disable')
+    return [
+      object('web', {
+        selector: { matchLabels: { app: 'web' } },
+        mode: 'STRICT',
+        portLevelMtls: { [String(firstPort)]: { mode: 'DISABLE' } },
+      }),
+    ];
   return [];
 }
 
@@ -94,7 +134,10 @@ describe('injector properties (fast-check, random pod shapes)', () => {
           assert.deepEqual(inits.slice(0, 2), ['meshward-init', 'meshward-proxy']);
         }
         // The user's containers are all still there, in order.
-        assert.deepEqual(out.spec!.containers.map((c) => c.name).filter((n) => n !== 'meshward-proxy'), p.spec!.containers.map((c) => c.name));
+        assert.deepEqual(
+          out.spec!.containers.map((c) => c.name).filter((n) => n !== 'meshward-proxy'),
+          p.spec!.containers.map((c) => c.name),
+        );
       }),
       { numRuns: 300 },
     );
@@ -104,14 +147,16 @@ describe('injector properties (fast-check, random pod shapes)', () => {
     fc.assert(
       fc.property(pod, (p) => {
         const out = inject(p);
-        out.spec!.containers.filter((c) => c.name !== 'meshward-proxy').forEach((c) => {
-          for (const key of ['readinessProbe', 'livenessProbe'] as const) {
-            const probe = c[key];
-            if (probe && !probe.exec) assert.equal(probe.httpGet?.port, 15020);
-          }
-          const original = p.spec!.containers.find((o) => o.name === c.name)!;
-          assert.deepEqual(c.ports ?? [], original.ports ?? []);
-        });
+        out
+          .spec!.containers.filter((c) => c.name !== 'meshward-proxy')
+          .forEach((c) => {
+            for (const key of ['readinessProbe', 'livenessProbe'] as const) {
+              const probe = c[key];
+              if (probe && !probe.exec) assert.equal(probe.httpGet?.port, 15020);
+            }
+            const original = p.spec!.containers.find((o) => o.name === c.name)!;
+            assert.deepEqual(c.ports ?? [], original.ports ?? []);
+          });
       }),
       { numRuns: 300 },
     );
@@ -142,14 +187,18 @@ describe('injector properties (fast-check, random pod shapes)', () => {
       policies: fc.constantFrom('none', 'namespace-permissive', 'namespace-disable', 'workload-port-disable'),
     });
     fc.assert(
-      fc.property(fc.array(pod, { minLength: 1, maxLength: 2 }), fc.array(placement, { minLength: 2, maxLength: 8 }), (shapes, placements) => {
-        for (const { shape, trustRoot, namespace, serviceAccount, policies } of placements) {
-          const p = placedPod(shapes[shape % shapes.length]!, namespace, serviceAccount, policies !== 'none');
-          const set = policySet(p, policies);
-          const cold = structuredClone(config);
-          assert.deepEqual(injectPod(p, contextFor(p, config, trustRoot, set)), injectPod(p, contextFor(p, cold, trustRoot, set)));
-        }
-      }),
+      fc.property(
+        fc.array(pod, { minLength: 1, maxLength: 2 }),
+        fc.array(placement, { minLength: 2, maxLength: 8 }),
+        (shapes, placements) => {
+          for (const { shape, trustRoot, namespace, serviceAccount, policies } of placements) {
+            const p = placedPod(shapes[shape % shapes.length]!, namespace, serviceAccount, policies !== 'none');
+            const set = policySet(p, policies);
+            const cold = structuredClone(config);
+            assert.deepEqual(injectPod(p, contextFor(p, config, trustRoot, set)), injectPod(p, contextFor(p, cold, trustRoot, set)));
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -11,7 +11,10 @@ describe('RenderCache', () => {
     assert.equal(cache.get(owner, 'a', render), 'r1');
     assert.equal(cache.get(owner, 'a', render), 'r1');
     assert.equal(cache.get({}, 'a', render), 'r2', 'another owner renders its own');
-    assert.equal(cache.get(owner, 'u', () => undefined), undefined);
+    assert.equal(
+      cache.get(owner, 'u', () => undefined),
+      undefined,
+    );
     assert.equal(cache.get(owner, 'u', render), 'r3');
   });
 
@@ -31,7 +34,10 @@ describe('RenderCache', () => {
     cache.get(owner, 'hot', () => 'hot');
     for (let i = 0; i < 100; i++) {
       cache.get(owner, `cold-${i}`, () => 'cold');
-      assert.equal(cache.get(owner, 'hot', () => 'rendered again'), 'hot');
+      assert.equal(
+        cache.get(owner, 'hot', () => 'rendered again'),
+        'hot',
+      );
     }
   });
 });

@@ -33,9 +33,20 @@ describe('sameJson', () => {
 
 describe('equalJson', () => {
   // With sorted keys, JSON text is the data: equalJson must agree with it exactly.
-  const canonical = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+  const canonical = (v: unknown): string =>
+    JSON.stringify(v, (_k, x: unknown) =>
+      x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+    );
   const shuffled = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(shuffled) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, shuffled(x)])) : v;
+    Array.isArray(v)
+      ? v.map(shuffled)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .reverse()
+              .map(([k, x]) => [k, shuffled(x)]),
+          )
+        : v;
 
   it('is equality of the data: member order never counts, anything else does', () => {
     const value = fc.jsonValue({ maxDepth: 3 });

@@ -54,7 +54,7 @@ describe('kube client bundle (dist/webhook/kube/client.js)', function () {
   it('is built: an esbuild bundle with its source map, importing no @kubernetes/client-node', () => {
     assert.ok(existsSync(bundle), `${bundle} is missing: build first (npm run build; npm test does it)`);
     const text = readFileSync(bundle, 'utf8');
-    assert.match(text, /^import \{ createRequire as __meshwardCreateRequire \} from 'node:module';/, 'the bundle, not tsc\'s re-export');
+    assert.match(text, /^import \{ createRequire as __meshwardCreateRequire \} from 'node:module';/, "the bundle, not tsc's re-export");
     assert.doesNotMatch(text, /from ?["']@kubernetes\/client-node/, 'the package is inlined, not imported');
     assert.match(text, /\/\/# sourceMappingURL=client\.js\.map\s*$/);
     assert.ok(existsSync(`${bundle}.map`));
@@ -66,7 +66,8 @@ describe('kube client bundle (dist/webhook/kube/client.js)', function () {
     assert.deepEqual(Object.keys(built).sort(), Object.keys(source).sort());
     for (const name of Object.keys(source)) {
       assert.equal(typeof built[name], typeof pkg[name], name);
-      if (typeof pkg[name] === 'function') assert.equal((built[name] as { name: string }).name, (pkg[name] as { name: string }).name, `${name} keeps its name`);
+      if (typeof pkg[name] === 'function')
+        assert.equal((built[name] as { name: string }).name, (pkg[name] as { name: string }).name, `${name} keeps its name`);
       else assert.deepEqual(built[name], pkg[name], name);
     }
   });
@@ -92,19 +93,36 @@ describe('kube client bundle (dist/webhook/kube/client.js)', function () {
       } else if (req.method === 'PATCH') {
         req.resume().on('end', () => res.end(JSON.stringify({ metadata: { name: 'w' }, webhooks: [] })));
       } else {
-        res.end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'a' } }] }));
+        res.end(
+          JSON.stringify({
+            kind: 'NamespaceList',
+            apiVersion: 'v1',
+            metadata: { resourceVersion: '7' },
+            items: [{ metadata: { name: 'a' } }],
+          }),
+        );
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const kc = new k.KubeConfig();
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      kc.loadFromOptions({ clusters: [{ name: 'c', server: url, skipTLSVerify: true }], users: [{ name: 'u', token: 't' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server: url, skipTLSVerify: true }],
+        users: [{ name: 'u', token: 't' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
       const api = kubeApi(kc);
       assert.deepEqual(await api.list(NAMESPACES), { items: [{ metadata: { name: 'a' } }], resourceVersion: '7' });
       assert.equal(await api.get(SECRETS, 'd', 's'), undefined);
       await api.patch(MUTATING_WEBHOOK_CONFIGURATIONS, undefined, 'w', [{ op: 'replace', path: '/x', value: 1 }]);
-      assert.ok(seen.some((s) => s.startsWith('PATCH /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/w application/json-patch+json Bearer t')), seen.join('\n'));
+      assert.ok(
+        seen.some((s) =>
+          s.startsWith('PATCH /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/w application/json-patch+json Bearer t'),
+        ),
+        seen.join('\n'),
+      );
     } finally {
       server.closeAllConnections();
       server.close();
@@ -116,7 +134,9 @@ describe('kube client bundle (dist/webhook/kube/client.js)', function () {
     const bundled = medianRss(pathToFileURL(bundle).href);
     const full = medianRss(PACKAGE);
     const mb = (x: number): string => `${x.toFixed(1)} MB`;
-    console.log(`      RSS after import: nothing ${mb(baseline)}, bundle ${mb(bundled)}, ${PACKAGE} ${mb(full)} (saves ${mb(full - bundled)})`);
+    console.log(
+      `      RSS after import: nothing ${mb(baseline)}, bundle ${mb(bundled)}, ${PACKAGE} ${mb(full)} (saves ${mb(full - bundled)})`,
+    );
     assert.ok(full - bundled >= 20, `bundle ${mb(bundled)} vs package ${mb(full)}`);
   });
 });

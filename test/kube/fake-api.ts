@@ -12,8 +12,17 @@ import type { KubeResourceObject } from '../../webhook/kube/types.js';
 
 type Obj = KubeResourceObject;
 type Verb = 'get' | 'list' | 'create' | 'replace' | 'replaceStatus' | 'patch' | 'delete' | 'watch' | 'serves';
-interface Event { readonly rv: number; readonly r: Resource; readonly type: WatchEventType; readonly object: Obj }
-interface Watcher { readonly r: Resource; readonly options: ListOptions; readonly callbacks: WatchCallbacks<Obj> }
+interface Event {
+  readonly rv: number;
+  readonly r: Resource;
+  readonly type: WatchEventType;
+  readonly object: Obj;
+}
+interface Watcher {
+  readonly r: Resource;
+  readonly options: ListOptions;
+  readonly callbacks: WatchCallbacks<Obj>;
+}
 
 const TERMINAL = ['Issued', 'Denied', 'Failed'];
 const rkey = (r: Resource): string => `${r.group}/${r.plural}`;
@@ -40,10 +49,13 @@ export function matchesSelector(labels: Readonly<Record<string, string>> | undef
 function matches(o: Obj, options: ListOptions, r: Resource): boolean {
   if (r.namespaced && options.namespace !== undefined && o.metadata.namespace !== options.namespace) return false;
   if (!matchesSelector(o.metadata.labels, options.labelSelector)) return false;
-  return (options.fieldSelector ?? '').split(',').filter(Boolean).every((term) => {
-    const [path, value] = term.split('=');
-    return String(fieldValue(o, path!) ?? '') === value;
-  });
+  return (options.fieldSelector ?? '')
+    .split(',')
+    .filter(Boolean)
+    .every((term) => {
+      const [path, value] = term.split('=');
+      return String(fieldValue(o, path!) ?? '') === value;
+    });
 }
 
 export class FakeKubeApi implements KubeApi {
@@ -120,7 +132,8 @@ export class FakeKubeApi implements KubeApi {
   async create<T extends Obj>(r: Resource<T>, object: T): Promise<T> {
     this.guard('create', r, shown(object.metadata.namespace, object.metadata.name));
     this.beforeWrite?.('create', r, object);
-    if (this.store(r).has(okey(object.metadata.namespace, object.metadata.name))) throw new KubeApiError(409, 'AlreadyExists', `${resourceName(r)} "${object.metadata.name}" already exists`);
+    if (this.store(r).has(okey(object.metadata.namespace, object.metadata.name)))
+      throw new KubeApiError(409, 'AlreadyExists', `${resourceName(r)} "${object.metadata.name}" already exists`);
     return this.written('create', r, this.write(r, clone(object), 'ADDED'));
   }
 
@@ -136,13 +149,22 @@ export class FakeKubeApi implements KubeApi {
     this.beforeWrite?.('replaceStatus', r, object);
     const have = this.current(r, object) as T & { status?: { conditions?: Array<{ type: string; status: string }> } };
     if ((have.status?.conditions ?? []).some((c) => TERMINAL.includes(c.type) && c.status === 'True')) {
-      throw new KubeApiError(422, 'Invalid', `${resourceName(r, 'status')} "${object.metadata.name}" is invalid: status is immutable once a terminal condition is set`);
+      throw new KubeApiError(
+        422,
+        'Invalid',
+        `${resourceName(r, 'status')} "${object.metadata.name}" is invalid: status is immutable once a terminal condition is set`,
+      );
     }
     const next = { ...clone(have), status: clone((object as { status?: unknown }).status) } as T;
     return this.written('replaceStatus', r, this.write(r, next, 'MODIFIED'));
   }
 
-  async patch<T extends Obj>(r: Resource<T>, namespace: string | undefined, name: string, ops: readonly fastJsonPatch.Operation[] | readonly { op: string; path: string; value?: unknown }[]): Promise<T> {
+  async patch<T extends Obj>(
+    r: Resource<T>,
+    namespace: string | undefined,
+    name: string,
+    ops: readonly fastJsonPatch.Operation[] | readonly { op: string; path: string; value?: unknown }[],
+  ): Promise<T> {
     this.guard('patch', r, shown(namespace, name));
     const have = this.store(r).get(okey(namespace, name));
     if (!have) throw new KubeApiError(404, 'NotFound', `${resourceName(r)} "${name}" not found`);
@@ -164,7 +186,11 @@ export class FakeKubeApi implements KubeApi {
     this.written('delete', r, have);
   }
 
-  watch<T extends Obj>(r: Resource<T>, options: ListOptions & { resourceVersion: string }, callbacks: WatchCallbacks<T>): { stop(): Promise<void> } {
+  watch<T extends Obj>(
+    r: Resource<T>,
+    options: ListOptions & { resourceVersion: string },
+    callbacks: WatchCallbacks<T>,
+  ): { stop(): Promise<void> } {
     this.calls.push(`watch ${resourceName(r)} ${options.namespace ?? '*'}`);
     const w: Watcher = { r, options, callbacks: callbacks as WatchCallbacks<Obj> };
     const f = this.failures.get(`watch ${rkey(r)}`);
@@ -206,7 +232,11 @@ export class FakeKubeApi implements KubeApi {
     if (!have) throw new KubeApiError(404, 'NotFound', `${resourceName(r)} "${object.metadata.name}" not found`);
     const rv = object.metadata.resourceVersion;
     if (rv !== undefined && rv !== have.metadata.resourceVersion) {
-      throw new KubeApiError(409, 'Conflict', `Operation cannot be fulfilled on ${resourceName(r)} "${object.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`);
+      throw new KubeApiError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${resourceName(r)} "${object.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
     }
     return have;
   }

@@ -17,8 +17,14 @@ describe('pki: issueSvid input errors and CA directory round trip', function () 
 
   it('names the field for unusable keys and identities', () => {
     const rsa2048 = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
-    assert.throws(() => issueSvid({ ...base, subjectPublicKey: rsa2048 }), /^PkiInputError: subjectPublicKey: unsupported key; use one of ED25519, ECDSAP256/);
-    assert.throws(() => issueSvid({ ...base, subjectPublicKey: Buffer.from('nope') }), /^PkiInputError: subjectPublicKey: must be a public KeyObject, SPKI DER bytes or a "PUBLIC KEY" PEM block/);
+    assert.throws(
+      () => issueSvid({ ...base, subjectPublicKey: rsa2048 }),
+      /^PkiInputError: subjectPublicKey: unsupported key; use one of ED25519, ECDSAP256/,
+    );
+    assert.throws(
+      () => issueSvid({ ...base, subjectPublicKey: Buffer.from('nope') }),
+      /^PkiInputError: subjectPublicKey: must be a public KeyObject, SPKI DER bytes or a "PUBLIC KEY" PEM block/,
+    );
     const k = generateKeyPairFor('ECDSAP256').publicKey;
     assert.throws(() => issueSvid({ ...base, subjectPublicKey: k, trustDomain: 'Not Valid' }), /^PkiInputError: trustDomain: /);
     assert.throws(() => issueSvid({ ...base, subjectPublicKey: k, namespace: '..' }), /^PkiInputError: namespace: /);

@@ -31,7 +31,14 @@ describe('pki: mesh CA creation and loading', function () {
       assert.equal(ca.trustDomain, 'mesh.example');
       assert.equal(ca.chainPem, '');
       assert.equal(ca.trustBundlePem, pair.certPem);
-      const leaf = issueSvid({ ca, subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey, trustDomain: 'mesh.example', namespace: 'a', serviceAccount: 'b', now });
+      const leaf = issueSvid({
+        ca,
+        subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey,
+        trustDomain: 'mesh.example',
+        namespace: 'a',
+        serviceAccount: 'b',
+        now,
+      });
       assert.ok(opensslVerify(s, { root: pair.certPem, leaf: leaf.leafPem }).ok);
     });
   }
@@ -52,7 +59,10 @@ describe('pki: mesh CA creation and loading', function () {
     assert.equal(new X509Certificate(ca.trustBundlePem).fingerprint256, new X509Certificate(ext.rootPem).fingerprint256);
     const viaBundle = loadCa({ certPem: ext.intermediatePem, keyPem: ext.intermediateKeyPem, trustBundlePem: ext.rootPem });
     assert.equal(viaBundle.trustBundlePem, ca.trustBundlePem);
-    assert.throws(() => loadCa({ certPem: ext.intermediatePem, keyPem: ext.intermediateKeyPem }), /^PkiInputError: chainPem: no certificate in the chain issued ".*Example Corp Mesh Issuing CA"; append its issuing intermediate\(s\) and the root CA/);
+    assert.throws(
+      () => loadCa({ certPem: ext.intermediatePem, keyPem: ext.intermediateKeyPem }),
+      /^PkiInputError: chainPem: no certificate in the chain issued ".*Example Corp Mesh Issuing CA"; append its issuing intermediate\(s\) and the root CA/,
+    );
   });
 
   it('keeps every root given (root rotation) and de-duplicates repeats', () => {
@@ -66,24 +76,45 @@ describe('pki: mesh CA creation and loading', function () {
     const root = loadCa({ ...createRootCa({ now }) });
     const k = generateKeyPairFor('ECDSAP256');
     const leaf = issueSvid({ ca: root, subjectPublicKey: k.publicKey, trustDomain: 'td', namespace: 'a', serviceAccount: 'b', now });
-    assert.throws(() => loadCa({ certPem: leaf.leafPem, keyPem: pkcs8Pem(k.privateKey) }), /^PkiInputError: certPem: .* is not a CA certificate/);
+    assert.throws(
+      () => loadCa({ certPem: leaf.leafPem, keyPem: pkcs8Pem(k.privateKey) }),
+      /^PkiInputError: certPem: .* is not a CA certificate/,
+    );
     assert.throws(() => loadCa({ certPem: root.certPem, keyPem: pkcs8Pem(k.privateKey) }), /^PkiInputError: keyPem: does not match/);
     assert.throws(() => loadCa({ certPem: 'hello', keyPem: 'x' }), /^PkiInputError: certPem: expected exactly one certificate, found 0/);
-    assert.throws(() => loadCa({ certPem: root.certPem, keyPem: 'not a key' }), /^PkiInputError: keyPem: must be an unencrypted PEM private key/);
+    assert.throws(
+      () => loadCa({ certPem: root.certPem, keyPem: 'not a key' }),
+      /^PkiInputError: keyPem: must be an unencrypted PEM private key/,
+    );
     const old = createRootCa({ now: new Date(now.getTime() - 3 * 86_400_000), validityDays: 1 });
     assert.throws(() => loadCa({ ...old, now }), /^PkiInputError: certPem: the CA chain expired at .*; rotate the CA/);
   });
 
-  it("refuses to put an intermediate under a user CA whose pathlen forbids it, naming the CA", () => {
+  it('refuses to put an intermediate under a user CA whose pathlen forbids it, naming the CA', () => {
     const meshInt = loadCa(createIntermediateCa(loadCa(createRootCa({ now })), { now }));
-    assert.throws(() => createIntermediateCa(meshInt, { now }), /^PkiInputError: parent: "O=meshward, CN=meshward mesh intermediate CA" has pathLenConstraint 0, which forbids another CA below it/);
+    assert.throws(
+      () => createIntermediateCa(meshInt, { now }),
+      /^PkiInputError: parent: "O=meshward, CN=meshward mesh intermediate CA" has pathLenConstraint 0, which forbids another CA below it/,
+    );
     // Root pathlen 1 already counts the user's intermediate: nothing more may go below it.
     const ext = makeExternalCa(s, { root: 1, intermediate: null });
     const user = loadCa({ certPem: ext.intermediatePem, keyPem: ext.intermediateKeyPem, chainPem: ext.rootPem });
-    assert.throws(() => createIntermediateCa(user, { now }), /^PkiInputError: parent: "O=Example Corp, CN=Example Corp Root CA" has pathLenConstraint 1, which forbids another CA below it; .* pathlen ≥ 2/);
+    assert.throws(
+      () => createIntermediateCa(user, { now }),
+      /^PkiInputError: parent: "O=Example Corp, CN=Example Corp Root CA" has pathLenConstraint 1, which forbids another CA below it; .* pathlen ≥ 2/,
+    );
     const roomy = makeExternalCa(s, { root: 2, intermediate: null });
-    const ok = loadCa(createIntermediateCa(loadCa({ certPem: roomy.intermediatePem, keyPem: roomy.intermediateKeyPem, chainPem: roomy.rootPem }), { now }));
-    const leaf = issueSvid({ ca: ok, subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey, trustDomain: 'td', namespace: 'a', serviceAccount: 'b', now });
+    const ok = loadCa(
+      createIntermediateCa(loadCa({ certPem: roomy.intermediatePem, keyPem: roomy.intermediateKeyPem, chainPem: roomy.rootPem }), { now }),
+    );
+    const leaf = issueSvid({
+      ca: ok,
+      subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey,
+      trustDomain: 'td',
+      namespace: 'a',
+      serviceAccount: 'b',
+      now,
+    });
     const r = opensslVerify(s, { root: ok.trustBundlePem, untrusted: ok.chainPem, leaf: leaf.leafPem });
     assert.ok(r.ok, `pathlen 2 leaves room, and openssl agrees: ${r.output}`);
   });

@@ -9,7 +9,12 @@ import { mtlsExchange, type Endpoint } from './mtls-harness.js';
 const TD = 'cluster.local';
 const DAY = 86_400_000;
 
-function workload(ca: MeshCa, ns: string, sa: string, opts: { now?: Date; ttlSeconds?: number; trustDomain?: string; keyType?: KeyType } = {}): Endpoint {
+function workload(
+  ca: MeshCa,
+  ns: string,
+  sa: string,
+  opts: { now?: Date; ttlSeconds?: number; trustDomain?: string; keyType?: KeyType } = {},
+): Endpoint {
   const { publicKey, privateKey } = generateKeyPairFor(opts.keyType ?? 'ECDSAP256');
   const svid = issueSvid({
     ca,
@@ -36,12 +41,17 @@ describe('pki: mutual TLS between node:tls endpoints with issued SVIDs', functio
     foreign = loadCa(createRootCa({ now, trustDomain: TD, commonName: 'someone else' }));
   });
 
-  it('both sides verify the chain and see each other\'s SPIFFE ID (root CA, ECDSA and Ed25519)', async () => {
+  it("both sides verify the chain and see each other's SPIFFE ID (root CA, ECDSA and Ed25519)", async () => {
     const server = workload(root, 'backend', 'api', { keyType: 'ED25519' });
     const client = workload(root, 'frontend', 'web');
     const r = await mtlsExchange(server, client, TD);
     assert.equal(r.reply, 'hello spiffe://cluster.local/ns/frontend/sa/web');
-    assert.deepEqual(r.clientSaw, { ok: true, spiffeId: 'spiffe://cluster.local/ns/backend/sa/api', trustDomain: TD, path: '/ns/backend/sa/api' });
+    assert.deepEqual(r.clientSaw, {
+      ok: true,
+      spiffeId: 'spiffe://cluster.local/ns/backend/sa/api',
+      trustDomain: TD,
+      path: '/ns/backend/sa/api',
+    });
     assert.equal(r.clientError, undefined);
   });
 
@@ -83,19 +93,25 @@ describe('pki: mutual TLS between node:tls endpoints with issued SVIDs', functio
     const server = { ...workload(foreign, 'backend', 'api'), caPem: root.trustBundlePem };
     const r = await mtlsExchange(server, workload(root, 'frontend', 'web'), TD);
     assert.equal(r.reply, '');
-    assert.match(String((r.clientError as NodeJS.ErrnoException | undefined)?.code), /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+    assert.match(
+      String((r.clientError as NodeJS.ErrnoException | undefined)?.code),
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/,
+    );
   });
 
-  it('a right-CA certificate for another trust domain passes TLS but fails the server\'s SPIFFE check', async () => {
+  it("a right-CA certificate for another trust domain passes TLS but fails the server's SPIFFE check", async () => {
     const client = workload(root, 'frontend', 'web', { trustDomain: 'evil.example' });
     const r = await mtlsExchange(workload(root, 'backend', 'api'), client, TD);
     assert.equal(r.serverTlsError, undefined, 'chain validation itself succeeded');
     assert.equal(r.serverSaw?.ok, false);
-    assert.match(r.serverSaw?.ok === false ? r.serverSaw.reason : '', /spiffe:\/\/evil\.example\/ns\/frontend\/sa\/web is not in trust domain "cluster\.local"/);
+    assert.match(
+      r.serverSaw?.ok === false ? r.serverSaw.reason : '',
+      /spiffe:\/\/evil\.example\/ns\/frontend\/sa\/web is not in trust domain "cluster\.local"/,
+    );
     assert.equal(r.reply, '', 'the server closed without serving');
   });
 
-  it('the client\'s SPIFFE check refuses a server in another trust domain', async () => {
+  it("the client's SPIFFE check refuses a server in another trust domain", async () => {
     const server = workload(root, 'backend', 'api', { trustDomain: 'evil.example' });
     const r = await mtlsExchange(server, workload(root, 'frontend', 'web'), TD);
     assert.equal(r.clientSaw?.ok, false);

@@ -40,7 +40,10 @@ export interface VerifyResult {
 }
 
 /** `openssl verify -x509_strict -CAfile root [-untrusted chain] [-purpose p] leaf`. */
-export function opensslVerify(s: Scratch, opts: { root: string; leaf: string; untrusted?: string; purpose?: string; attime?: Date }): VerifyResult {
+export function opensslVerify(
+  s: Scratch,
+  opts: { root: string; leaf: string; untrusted?: string; purpose?: string; attime?: Date },
+): VerifyResult {
   const args = ['verify', '-x509_strict', '-CAfile', s.file('verify-root.pem', opts.root)];
   if (opts.untrusted) args.push('-untrusted', s.file('verify-untrusted.pem', opts.untrusted));
   if (opts.purpose) args.push('-purpose', opts.purpose);
@@ -84,16 +87,54 @@ export function makeExternalCa(s: Scratch, pathLen: { root?: number; intermediat
   const rootKey = s.file('ext-root.key');
   const rootCrt = s.file('ext-root.crt');
   const rootBc = `basicConstraints=critical,CA:TRUE${pathLen.root === undefined ? '' : `,pathlen:${pathLen.root}`}`;
-  openssl(['req', '-x509', '-newkey', 'rsa:3072', '-nodes', '-keyout', rootKey, '-out', rootCrt, '-days', '30', '-subj', '/O=Example Corp/CN=Example Corp Root CA',
-    '-addext', rootBc, '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:3072',
+    '-nodes',
+    '-keyout',
+    rootKey,
+    '-out',
+    rootCrt,
+    '-days',
+    '30',
+    '-subj',
+    '/O=Example Corp/CN=Example Corp Root CA',
+    '-addext',
+    rootBc,
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   const intKey = s.file('ext-int.key');
   openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', intKey]);
   const csr = s.file('ext-int.csr');
   openssl(['req', '-new', '-key', intKey, '-out', csr, '-subj', '/O=Example Corp/OU=Platform/CN=Example Corp Mesh Issuing CA']);
-  const intLen = pathLen.intermediate === undefined ? ',pathlen:1' : pathLen.intermediate === null ? '' : `,pathlen:${pathLen.intermediate}`;
-  const ext = s.file('ext-int.ext', `basicConstraints=critical,CA:TRUE${intLen}\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n`);
+  const intLen =
+    pathLen.intermediate === undefined ? ',pathlen:1' : pathLen.intermediate === null ? '' : `,pathlen:${pathLen.intermediate}`;
+  const ext = s.file(
+    'ext-int.ext',
+    `basicConstraints=critical,CA:TRUE${intLen}\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n`,
+  );
   const intCrt = s.file('ext-int.crt');
-  openssl(['x509', '-req', '-in', csr, '-CA', rootCrt, '-CAkey', rootKey, '-CAcreateserial', '-out', intCrt, '-days', '20', '-extfile', ext, '-sha384']);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    rootCrt,
+    '-CAkey',
+    rootKey,
+    '-CAcreateserial',
+    '-out',
+    intCrt,
+    '-days',
+    '20',
+    '-extfile',
+    ext,
+    '-sha384',
+  ]);
   return {
     rootPem: readFileSync(rootCrt, 'utf8'),
     intermediatePem: readFileSync(intCrt, 'utf8'),

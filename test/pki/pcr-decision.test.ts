@@ -14,7 +14,11 @@ import { pcrStatusViolations } from './pcr-status-validator.js';
 
 const ALL: readonly KeyType[] = ['ED25519', 'ECDSAP256', 'ECDSAP384', 'ECDSAP521', 'RSA3072', 'RSA4096'];
 
-function pcr(stub: Buffer | string, over: Partial<PodCertificateRequestLike['spec']> = {}, namespace = 'payments'): PodCertificateRequestLike {
+function pcr(
+  stub: Buffer | string,
+  over: Partial<PodCertificateRequestLike['spec']> = {},
+  namespace = 'payments',
+): PodCertificateRequestLike {
   return {
     metadata: { namespace, name: 'pcr-1', generation: 1 },
     spec: {
@@ -49,7 +53,10 @@ describe('pki: decidePodCertificateRequest + buildPcrStatus', function () {
       const d = decidePodCertificateRequest(pcr(buildStubPkcs10(k.privateKey)), opts);
       assert.equal(d.type, 'Issued', JSON.stringify(d));
       const status = buildPcrStatus(d, now, 1);
-      assert.deepEqual(pcrStatusViolations(status, { maxExpirationSeconds: 86_400, publicKey: k.publicKey }, new Date(now.getTime() + 30_000)), []);
+      assert.deepEqual(
+        pcrStatusViolations(status, { maxExpirationSeconds: 86_400, publicKey: k.publicKey }, new Date(now.getTime() + 30_000)),
+        [],
+      );
       assert.equal(status.conditions[0]?.observedGeneration, 1);
       assert.equal((status.certificateChain?.match(/BEGIN CERTIFICATE/g) ?? []).length, 2, 'leaf + intermediate');
       assert.equal(d.type === 'Issued' && d.spiffeId, 'spiffe://cluster.local/ns/payments/sa/api');
@@ -100,10 +107,16 @@ describe('pki: decidePodCertificateRequest + buildPcrStatus', function () {
 
   it('denies unknown user annotations with InvalidUnverifiedUserAnnotations naming the keys', () => {
     const k = keys.get('ECDSAP256') as { privateKey: KeyObject };
-    const d = decidePodCertificateRequest(pcr(buildStubPkcs10(k.privateKey), { unverifiedUserAnnotations: { 'example.com/extra-san': 'x', 'a.io/b': 'y' } }), opts);
+    const d = decidePodCertificateRequest(
+      pcr(buildStubPkcs10(k.privateKey), { unverifiedUserAnnotations: { 'example.com/extra-san': 'x', 'a.io/b': 'y' } }),
+      opts,
+    );
     assert.equal(d.type === 'Denied' && d.reason, 'InvalidUnverifiedUserAnnotations');
     assert.match(d.type === 'Denied' ? d.message : '', /"a\.io\/b", "example\.com\/extra-san" \(meshward recognizes none\)/);
-    const ok = decidePodCertificateRequest(pcr(buildStubPkcs10(k.privateKey), { unverifiedUserAnnotations: { 'example.com/x': '1' } }), { ...opts, knownUserAnnotations: new Set(['example.com/x']) });
+    const ok = decidePodCertificateRequest(pcr(buildStubPkcs10(k.privateKey), { unverifiedUserAnnotations: { 'example.com/x': '1' } }), {
+      ...opts,
+      knownUserAnnotations: new Set(['example.com/x']),
+    });
     assert.equal(ok.type, 'Issued');
   });
 

@@ -9,7 +9,11 @@ const MIN = 60_000;
  * A transcription of upstream ValidatePodCertificateRequestStatusUpdate (certificates/validation)
  * for the new-terminal-condition case. Returns the violations; [] means the apiserver would accept.
  */
-export function pcrStatusViolations(status: PcrStatus, spec: { maxExpirationSeconds: number; publicKey: KeyObject }, apiNow: Date): string[] {
+export function pcrStatusViolations(
+  status: PcrStatus,
+  spec: { maxExpirationSeconds: number; publicKey: KeyObject },
+  apiNow: Date,
+): string[] {
   const errs: string[] = [];
   if (status.conditions.length !== 1) errs.push(`want exactly one condition, got ${status.conditions.length}`);
   const cond = status.conditions[0];
@@ -36,7 +40,8 @@ export function pcrStatusViolations(status: PcrStatus, spec: { maxExpirationSeco
   const br = new Date(status.beginRefreshAt ?? '');
   if (nb.getTime() !== new Date(leaf.validFrom).getTime()) errs.push('notBefore differs from the leaf');
   if (na.getTime() !== new Date(leaf.validTo).getTime()) errs.push('notAfter differs from the leaf');
-  if (!(nb.getTime() > apiNow.getTime() - 5 * MIN && nb.getTime() < apiNow.getTime() + 5 * MIN)) errs.push('notBefore not within 5 minutes of the apiserver clock');
+  if (!(nb.getTime() > apiNow.getTime() - 5 * MIN && nb.getTime() < apiNow.getTime() + 5 * MIN))
+    errs.push('notBefore not within 5 minutes of the apiserver clock');
   const lifetime = (na.getTime() - nb.getTime()) / 1000;
   if (lifetime < 3600) errs.push(`lifetime ${lifetime}s < 1h`);
   if (lifetime > spec.maxExpirationSeconds) errs.push(`lifetime ${lifetime}s > maxExpirationSeconds ${spec.maxExpirationSeconds}`);

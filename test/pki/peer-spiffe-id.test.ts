@@ -11,7 +11,11 @@ import { verifyPeerSpiffeId } from '../../webhook/pki/peer-spiffe-id.js';
 const TD = 'cluster.local';
 
 /** A leaf signed by `ca` with hand-picked extensions, to present malformed SVIDs. */
-function craft(ca: MeshCa, uris: string[], opts: { cA?: boolean; ku?: number; eku?: ('serverAuth' | 'clientAuth')[] } = {}): X509Certificate {
+function craft(
+  ca: MeshCa,
+  uris: string[],
+  opts: { cA?: boolean; ku?: number; eku?: ('serverAuth' | 'clientAuth')[] } = {},
+): X509Certificate {
   const now = Date.now();
   const der = buildCertificate(
     {
@@ -38,7 +42,14 @@ describe('pki: verifyPeerSpiffeId (X509-SVID leaf rules)', () => {
   const ca = loadCa(createRootCa({ now, trustDomain: TD }));
 
   it('accepts a proper SVID from X509Certificate, from a getPeerCertificate()-style {raw}, and from DER', () => {
-    const svid = issueSvid({ ca, subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey, trustDomain: TD, namespace: 'a', serviceAccount: 'b', now });
+    const svid = issueSvid({
+      ca,
+      subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey,
+      trustDomain: TD,
+      namespace: 'a',
+      serviceAccount: 'b',
+      now,
+    });
     const cert = new X509Certificate(svid.leafPem);
     const want = { ok: true, spiffeId: 'spiffe://cluster.local/ns/a/sa/b', trustDomain: TD, path: '/ns/a/sa/b' };
     assert.deepEqual(verifyPeerSpiffeId(cert, TD), want);
@@ -48,12 +59,24 @@ describe('pki: verifyPeerSpiffeId (X509-SVID leaf rules)', () => {
 
   const cases: [string, () => X509Certificate | undefined, RegExp][] = [
     ['no certificate', () => undefined, /presented no certificate/],
-    ['two URI SANs', () => craft(ca, ['spiffe://cluster.local/ns/a/sa/b', 'spiffe://cluster.local/ns/c/sa/d']), /has 2 URI SANs; an SVID has exactly one/],
+    [
+      'two URI SANs',
+      () => craft(ca, ['spiffe://cluster.local/ns/a/sa/b', 'spiffe://cluster.local/ns/c/sa/d']),
+      /has 2 URI SANs; an SVID has exactly one/,
+    ],
     ['no URI SAN', () => craft(ca, []), /has 0 URI SANs/],
     ['a CA certificate', () => new X509Certificate(ca.certPem), /is a CA certificate/],
     ['cA=true leaf', () => craft(ca, ['spiffe://cluster.local/ns/a/sa/b'], { cA: true }), /is a CA certificate/],
-    ['keyCertSign usage', () => craft(ca, ['spiffe://cluster.local/ns/a/sa/b'], { ku: KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign }), /keyCertSign or cRLSign/],
-    ['serverAuth-only EKU', () => craft(ca, ['spiffe://cluster.local/ns/a/sa/b'], { eku: ['serverAuth'] }), /EKU lacks serverAuth or clientAuth/],
+    [
+      'keyCertSign usage',
+      () => craft(ca, ['spiffe://cluster.local/ns/a/sa/b'], { ku: KeyUsageFlags.digitalSignature | KeyUsageFlags.keyCertSign }),
+      /keyCertSign or cRLSign/,
+    ],
+    [
+      'serverAuth-only EKU',
+      () => craft(ca, ['spiffe://cluster.local/ns/a/sa/b'], { eku: ['serverAuth'] }),
+      /EKU lacks serverAuth or clientAuth/,
+    ],
     ['trust-domain ID (no path)', () => craft(ca, ['spiffe://cluster.local']), /has no path/],
     ['non-SPIFFE URI', () => craft(ca, ['https://cluster.local/ns/a']), /must start with "spiffe:\/\/"/],
     ['other trust domain', () => craft(ca, ['spiffe://evil.example/ns/a/sa/b']), /is not in trust domain "cluster\.local"/],

@@ -50,16 +50,27 @@ describe('pki: parseStubPkcs10 / classifyPublicKey', function () {
 
   it('refuses an RSASSA-PSS signed request with a message naming the field and the accepted algorithms', () => {
     const der = opensslCsr(s, 'pss', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072'], ['-sigopt', 'rsa_padding_mode:pss']);
-    assert.throws(() => parseStubPkcs10(der), /stubPKCS10Request: is signed with unsupported algorithm 1\.2\.840\.113549\.1\.1\.10; use ECDSA, Ed25519 or RSA PKCS#1 v1\.5/);
+    assert.throws(
+      () => parseStubPkcs10(der),
+      /stubPKCS10Request: is signed with unsupported algorithm 1\.2\.840\.113549\.1\.1\.10; use ECDSA, Ed25519 or RSA PKCS#1 v1\.5/,
+    );
   });
 
   it('refuses a request whose CertificationRequestInfo carries one key but is signed by another', () => {
     const claimed = generateKeyPairFor('ECDSAP256');
     const signer = generateKeyPairFor('ECDSAP256');
-    const info = derSequence([Buffer.from([0x02, 0x01, 0x00]), Buffer.from([0x30, 0x00]), spkiDer(claimed.publicKey), Buffer.from([0xa0, 0x00])]);
+    const info = derSequence([
+      Buffer.from([0x02, 0x01, 0x00]),
+      Buffer.from([0x30, 0x00]),
+      spkiDer(claimed.publicKey),
+      Buffer.from([0xa0, 0x00]),
+    ]);
     const alg = signingAlgorithmFor(signer.privateKey);
     const forged = derSequence([info, alg.der, derBitString(signData(alg, signer.privateKey, info))]);
-    assert.throws(() => parseStubPkcs10(forged), /^PkiInputError: stubPKCS10Request: self-signature does not verify against its own public key/);
+    assert.throws(
+      () => parseStubPkcs10(forged),
+      /^PkiInputError: stubPKCS10Request: self-signature does not verify against its own public key/,
+    );
     const honest = derSequence([info, alg.der, derBitString(signData(alg, claimed.privateKey, info))]);
     assert.equal(parseStubPkcs10(honest).keyType, 'ECDSAP256', 'the same structure signed by the right key is accepted');
   });

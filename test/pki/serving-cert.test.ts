@@ -24,7 +24,7 @@ async function tlsConnect(ca: string, cert: { certPem: string; keyPem: string },
   }
 }
 
-describe('pki: issueServingCert (the webhook\'s own TLS)', function () {
+describe("pki: issueServingCert (the webhook's own TLS)", function () {
   this.timeout(30_000);
   const now = new Date();
   let s: Scratch;
@@ -36,13 +36,22 @@ describe('pki: issueServingCert (the webhook\'s own TLS)', function () {
   after(() => s.cleanup());
 
   it('ECDSA P-256, serverAuth only, DNS and IP SANs; openssl verifies it for sslserver and not sslclient', () => {
-    const cert = issueServingCert({ ca, dnsNames: ['meshward.meshward-system.svc', 'localhost'], ipAddresses: ['127.0.0.1', '::1'], ttlDays: 30, now });
+    const cert = issueServingCert({
+      ca,
+      dnsNames: ['meshward.meshward-system.svc', 'localhost'],
+      ipAddresses: ['127.0.0.1', '::1'],
+      ttlDays: 30,
+      now,
+    });
     const [leaf, ...rest] = pemBlocks(cert.certPem) as [string, ...string[]];
     assert.equal(rest.length, 1, 'intermediate appended');
     const text = x509Text(leaf);
     assert.match(text, /NIST CURVE: P-256/);
     assert.equal((extensionBlock(text, 'Extended Key Usage')?.split('\n')[1] ?? '').trim(), 'TLS Web Server Authentication');
-    assert.match(extensionBlock(text, 'Subject Alternative Name') ?? '', /DNS:meshward\.meshward-system\.svc, DNS:localhost, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1/);
+    assert.match(
+      extensionBlock(text, 'Subject Alternative Name') ?? '',
+      /DNS:meshward\.meshward-system\.svc, DNS:localhost, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1/,
+    );
     assert.ok(opensslVerify(s, { root: ca.trustBundlePem, untrusted: rest.join(''), leaf, purpose: 'sslserver' }).ok);
     assert.equal(opensslVerify(s, { root: ca.trustBundlePem, untrusted: rest.join(''), leaf, purpose: 'sslclient' }).ok, false);
     assert.ok(Math.abs(cert.notAfter.getTime() - now.getTime() - 30 * 86_400_000) < 1000);
@@ -56,8 +65,14 @@ describe('pki: issueServingCert (the webhook\'s own TLS)', function () {
   });
 
   it('refuses bad names with the offending entry named', () => {
-    assert.throws(() => issueServingCert({ ca, dnsNames: ['Bad_Name'], now }), /^PkiInputError: dnsNames\[0\]: "Bad_Name" is not a lowercase DNS name/);
-    assert.throws(() => issueServingCert({ ca, dnsNames: ['ok.example'], ipAddresses: ['300.1.1.1'], now }), /^PkiInputError: ipAddresses\[0\]: "300\.1\.1\.1" is not an IPv4 or IPv6 address/);
+    assert.throws(
+      () => issueServingCert({ ca, dnsNames: ['Bad_Name'], now }),
+      /^PkiInputError: dnsNames\[0\]: "Bad_Name" is not a lowercase DNS name/,
+    );
+    assert.throws(
+      () => issueServingCert({ ca, dnsNames: ['ok.example'], ipAddresses: ['300.1.1.1'], now }),
+      /^PkiInputError: ipAddresses\[0\]: "300\.1\.1\.1" is not an IPv4 or IPv6 address/,
+    );
     assert.throws(() => issueServingCert({ ca, dnsNames: [], now }), /^PkiInputError: dnsNames: give at least one/);
   });
 });

@@ -14,7 +14,14 @@ describe('pki: SPIFFE IDs', () => {
     });
   }
 
-  const badSegments: [string, string][] = [['namespace', '..'], ['namespace', '.'], ['serviceAccount', ''], ['serviceAccount', 'a/b'], ['namespace', 'a b'], ['serviceAccount', 'sa?x=1']];
+  const badSegments: [string, string][] = [
+    ['namespace', '..'],
+    ['namespace', '.'],
+    ['serviceAccount', ''],
+    ['serviceAccount', 'a/b'],
+    ['namespace', 'a b'],
+    ['serviceAccount', 'sa?x=1'],
+  ];
   for (const [field, value] of badSegments) {
     it(`refuses ${field}=${JSON.stringify(value)} as a path segment`, () => {
       const args: [string, string, string] = field === 'namespace' ? ['cluster.local', value, 'sa'] : ['cluster.local', 'ns', value];
@@ -25,7 +32,15 @@ describe('pki: SPIFFE IDs', () => {
   it('parses valid IDs and refuses malformed ones', () => {
     assert.deepEqual(parseSpiffeId('spiffe://td/ns/a/sa/b'), { trustDomain: 'td', path: '/ns/a/sa/b' });
     assert.deepEqual(parseSpiffeId('spiffe://td'), { trustDomain: 'td', path: '' });
-    for (const bad of ['https://td/x', 'spiffe://td/', 'spiffe://td//x', 'spiffe://td/x#frag', 'spiffe://TD/x', 'SPIFFE://td/x', 'spiffe:///x']) {
+    for (const bad of [
+      'https://td/x',
+      'spiffe://td/',
+      'spiffe://td//x',
+      'spiffe://td/x#frag',
+      'spiffe://TD/x',
+      'SPIFFE://td/x',
+      'spiffe:///x',
+    ]) {
       assert.throws(() => parseSpiffeId(bad), /PkiInputError: spiffeId/, bad);
     }
   });

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { extensionBlock } from './openssl-helpers.js';
 
 function hexPairs(block: string | undefined): string {
-  return ((block ?? '').split('\n').slice(1).join(' ').match(/[0-9A-F]{2}(?::[0-9A-F]{2})+/) ?? [''])[0];
+  return ((block ?? '')
+    .split('\n')
+    .slice(1)
+    .join(' ')
+    .match(/[0-9A-F]{2}(?::[0-9A-F]{2})+/) ?? [''])[0];
 }
 
 /** The CA certificate's SKI as openssl prints it. */

@@ -43,7 +43,12 @@ describe('pki: issued SVIDs checked by openssl', function () {
         const ca = cas.get(setup) as MeshCa;
         const publicKey = (keys.get(kt) as { publicKey: KeyObject }).publicKey;
         // Exercise all three accepted key forms across the matrix.
-        const subjectPublicKey = kt === 'ED25519' ? spkiDer(publicKey) : kt === 'ECDSAP384' ? publicKey.export({ type: 'spki', format: 'pem' }).toString() : publicKey;
+        const subjectPublicKey =
+          kt === 'ED25519'
+            ? spkiDer(publicKey)
+            : kt === 'ECDSAP384'
+              ? publicKey.export({ type: 'spki', format: 'pem' }).toString()
+              : publicKey;
         const svid = issueSvid({ ca, subjectPublicKey, trustDomain: 'cluster.local', namespace: 'payments', serviceAccount: 'api', now });
         assert.equal(svid.spiffeId, 'spiffe://cluster.local/ns/payments/sa/api');
 
@@ -51,8 +56,13 @@ describe('pki: issued SVIDs checked by openssl', function () {
         assert.equal(blocks.length, 1 + PARENTS_IN_CHAIN[setup], 'leaf then intermediates, never the root');
         const [leaf, ...parents] = blocks as [string, ...string[]];
         const certs = blocks.map((b) => new X509Certificate(b));
-        certs.slice(0, -1).forEach((c, i) => assert.ok(c.checkIssued(certs[i + 1] as X509Certificate), `chain[${i}] is issued by chain[${i + 1}]`));
-        assert.ok(certs.every((c) => c.issuer !== c.subject), 'no self-signed root in the chain');
+        certs
+          .slice(0, -1)
+          .forEach((c, i) => assert.ok(c.checkIssued(certs[i + 1] as X509Certificate), `chain[${i}] is issued by chain[${i + 1}]`));
+        assert.ok(
+          certs.every((c) => c.issuer !== c.subject),
+          'no self-signed root in the chain',
+        );
 
         for (const purpose of ['sslclient', 'sslserver']) {
           const r = opensslVerify(s, { root: ca.trustBundlePem, untrusted: parents.join('') || undefined, leaf, purpose });
@@ -74,7 +84,14 @@ describe('pki: issued SVIDs checked by openssl', function () {
   it('openssl refuses the same leaf against a root that did not issue it', () => {
     const ca = cas.get('mesh root') as MeshCa;
     const other = loadCa(createRootCa({ now, trustDomain: 'cluster.local' }));
-    const svid = issueSvid({ ca, subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey, trustDomain: 'cluster.local', namespace: 'a', serviceAccount: 'b', now });
+    const svid = issueSvid({
+      ca,
+      subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey,
+      trustDomain: 'cluster.local',
+      namespace: 'a',
+      serviceAccount: 'b',
+      now,
+    });
     const r = opensslVerify(s, { root: other.trustBundlePem, leaf: svid.leafPem });
     assert.equal(r.ok, false);
     assert.match(r.output, /unable to get local issuer certificate/);
@@ -82,7 +99,15 @@ describe('pki: issued SVIDs checked by openssl', function () {
 
   it('openssl refuses the leaf after notAfter', () => {
     const ca = cas.get('mesh root') as MeshCa;
-    const svid = issueSvid({ ca, subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey, trustDomain: 'cluster.local', namespace: 'a', serviceAccount: 'b', now, ttlSeconds: 3600 });
+    const svid = issueSvid({
+      ca,
+      subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey,
+      trustDomain: 'cluster.local',
+      namespace: 'a',
+      serviceAccount: 'b',
+      now,
+      ttlSeconds: 3600,
+    });
     assert.ok(opensslVerify(s, { root: ca.trustBundlePem, leaf: svid.leafPem, attime: new Date(svid.notAfter.getTime() - 1000) }).ok);
     const late = opensslVerify(s, { root: ca.trustBundlePem, leaf: svid.leafPem, attime: new Date(svid.notAfter.getTime() + 1000) });
     assert.equal(late.ok, false);

@@ -52,8 +52,17 @@ describe('pki: computeSvidValidity (pure lifetime arithmetic)', () => {
   });
 
   it('names the field when the lifetime would be under an hour', () => {
-    assert.throws(() => computeSvidValidity({ now: new Date(), ttlSeconds: 1800 }), /ttlSeconds: certificate lifetime would be 1800s; it must be at least 3600s/);
-    assert.throws(() => computeSvidValidity({ now: new Date(), maxExpirationSeconds: 600 }), /maxExpirationSeconds: certificate lifetime would be 600s/);
-    assert.throws(() => computeSvidValidity({ now: new Date(), backdateSeconds: -1 }), /backdateSeconds: must be a non-negative whole number/);
+    assert.throws(
+      () => computeSvidValidity({ now: new Date(), ttlSeconds: 1800 }),
+      /ttlSeconds: certificate lifetime would be 1800s; it must be at least 3600s/,
+    );
+    assert.throws(
+      () => computeSvidValidity({ now: new Date(), maxExpirationSeconds: 600 }),
+      /maxExpirationSeconds: certificate lifetime would be 600s/,
+    );
+    assert.throws(
+      () => computeSvidValidity({ now: new Date(), backdateSeconds: -1 }),
+      /backdateSeconds: must be a non-negative whole number/,
+    );
   });
 });

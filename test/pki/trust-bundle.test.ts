@@ -16,7 +16,10 @@ describe('pki: ClusterTrustBundle helpers and fingerprints', () => {
   it('names signer-linked bundles "<signer with : for />:<suffix>"', () => {
     assert.equal(clusterTrustBundleName(SIGNER, 'roots'), 'meshward.io:workload-identity:roots');
     assert.throws(() => clusterTrustBundleName(SIGNER, 'Roots!'), /^PkiInputError: suffix: "Roots!" must be a DNS subdomain/);
-    assert.throws(() => clusterTrustBundleName('no-slash', 'roots'), /^PkiInputError: signerName: "no-slash" must look like "<domain>\/<name>"/);
+    assert.throws(
+      () => clusterTrustBundleName('no-slash', 'roots'),
+      /^PkiInputError: signerName: "no-slash" must look like "<domain>\/<name>"/,
+    );
   });
 
   it('builds a certificates.k8s.io/v1 ClusterTrustBundle with de-duplicated roots in order', () => {
@@ -33,13 +36,30 @@ describe('pki: ClusterTrustBundle helpers and fingerprints', () => {
     const two = buildClusterTrustBundle({ signerName: SIGNER, roots: [a.certPem, b.certPem] });
     assert.match(one.metadata.name, /^meshward\.io:workload-identity:roots-[0-9a-f]{16}$/);
     assert.notEqual(one.metadata.name, two.metadata.name);
-    assert.equal(buildClusterTrustBundle({ signerName: SIGNER, roots: [a.certPem] }).metadata.name, one.metadata.name, 'stable for the same roots');
+    assert.equal(
+      buildClusterTrustBundle({ signerName: SIGNER, roots: [a.certPem] }).metadata.name,
+      one.metadata.name,
+      'stable for the same roots',
+    );
   });
 
   it('refuses leaf certificates and empty input, naming the entry', () => {
-    const leaf = issueSvid({ ca: loadCa(a), subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey, trustDomain: 'td', namespace: 'n', serviceAccount: 's', now });
-    assert.throws(() => buildClusterTrustBundle({ signerName: SIGNER, roots: [a.certPem, leaf.leafPem] }), /^PkiInputError: roots\[1\]: is not a CA certificate/);
-    assert.throws(() => buildClusterTrustBundle({ signerName: SIGNER, roots: [] }), /^PkiInputError: roots: must contain at least one CA certificate/);
+    const leaf = issueSvid({
+      ca: loadCa(a),
+      subjectPublicKey: generateKeyPairFor('ECDSAP256').publicKey,
+      trustDomain: 'td',
+      namespace: 'n',
+      serviceAccount: 's',
+      now,
+    });
+    assert.throws(
+      () => buildClusterTrustBundle({ signerName: SIGNER, roots: [a.certPem, leaf.leafPem] }),
+      /^PkiInputError: roots\[1\]: is not a CA certificate/,
+    );
+    assert.throws(
+      () => buildClusterTrustBundle({ signerName: SIGNER, roots: [] }),
+      /^PkiInputError: roots: must contain at least one CA certificate/,
+    );
   });
 
   it('fingerprint() is the sha256 of the DER, equal to openssl -fingerprint -sha256', () => {

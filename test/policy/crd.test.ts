@@ -15,7 +15,10 @@ describe('MeshTLSPolicy CRD', () => {
     assert.equal(crd.metadata.name, 'meshtlspolicies.meshward.io');
     assert.equal(crd.spec.group, 'meshward.io');
     assert.equal(crd.spec.scope, 'Namespaced');
-    assert.deepEqual([crd.spec.names.kind, crd.spec.names.plural, crd.spec.names.shortNames], ['MeshTLSPolicy', 'meshtlspolicies', ['mtp']]);
+    assert.deepEqual(
+      [crd.spec.names.kind, crd.spec.names.plural, crd.spec.names.shortNames],
+      ['MeshTLSPolicy', 'meshtlspolicies', ['mtp']],
+    );
     assert.deepEqual([version.name, version.served, version.storage], ['v1alpha1', true, true]);
   });
 
@@ -28,14 +31,19 @@ describe('MeshTLSPolicy CRD', () => {
   });
 
   it('has CEL rules for port keys, the selector and portLevelMtls needing one', () => {
-    const rules = [...spec.properties.portLevelMtls['x-kubernetes-validations'], ...spec['x-kubernetes-validations']].map((r: { rule: string; message: string }) => r.rule);
-    assert.ok(rules.some((r: string) => r.includes("int(k) >= 1 && int(k) <= 65535")));
+    const rules = [...spec.properties.portLevelMtls['x-kubernetes-validations'], ...spec['x-kubernetes-validations']].map(
+      (r: { rule: string; message: string }) => r.rule,
+    );
+    assert.ok(rules.some((r: string) => r.includes('int(k) >= 1 && int(k) <= 65535')));
     assert.ok(rules.some((r: string) => r.startsWith('!has(self.portLevelMtls) ||')));
     assert.ok(rules.some((r: string) => r.startsWith('!has(self.selector) ||')));
     assert.equal(spec.properties.selector.properties.matchLabels.additionalProperties.type, 'string');
   });
 
   it('prints Mode, Selector and Age', () => {
-    assert.deepEqual(version.additionalPrinterColumns.map((c: { name: string }) => c.name), ['Mode', 'Selector', 'Age']);
+    assert.deepEqual(
+      version.additionalPrinterColumns.map((c: { name: string }) => c.name),
+      ['Mode', 'Selector', 'Age'],
+    );
   });
 });

@@ -3,7 +3,13 @@ import type { KubeObject } from '../../webhook/admission/types.js';
 import { parseMeshTLSPolicy, parseStoredPolicies, PolicyParseError } from '../../webhook/policy/parse-policy.js';
 
 function policy(spec: unknown, extra: Record<string, unknown> = {}): KubeObject {
-  return { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name: 'p', namespace: 'shop' }, ...(spec === undefined ? {} : { spec }), ...extra };
+  return {
+    apiVersion: 'meshward.io/v1alpha1',
+    kind: 'MeshTLSPolicy',
+    metadata: { name: 'p', namespace: 'shop' },
+    ...(spec === undefined ? {} : { spec }),
+    ...extra,
+  };
 }
 
 function problemsOf(object: KubeObject): Array<[string, RegExp | string]> {
@@ -18,10 +24,20 @@ function problemsOf(object: KubeObject): Array<[string, RegExp | string]> {
 
 describe('parseMeshTLSPolicy', () => {
   it('parses a workload policy with port entries, sorted by port', () => {
-    const p = parseMeshTLSPolicy({ ...policy({ selector: { matchLabels: { app: 'web' } }, mode: 'STRICT', portLevelMtls: { '9090': { mode: 'DISABLE' }, '8080': {} } }), metadata: { name: 'p', namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' } });
+    const p = parseMeshTLSPolicy({
+      ...policy({ selector: { matchLabels: { app: 'web' } }, mode: 'STRICT', portLevelMtls: { '9090': { mode: 'DISABLE' }, '8080': {} } }),
+      metadata: { name: 'p', namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' },
+    });
     assert.deepEqual(p, {
-      namespace: 'shop', name: 'p', mode: 'STRICT', selector: { app: 'web' }, creationTimestamp: '2026-01-01T00:00:00Z',
-      portLevelMtls: [{ port: 8080, mode: 'UNSET' }, { port: 9090, mode: 'DISABLE' }],
+      namespace: 'shop',
+      name: 'p',
+      mode: 'STRICT',
+      selector: { app: 'web' },
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      portLevelMtls: [
+        { port: 8080, mode: 'UNSET' },
+        { port: 9090, mode: 'DISABLE' },
+      ],
     });
   });
 
@@ -36,17 +52,67 @@ describe('parseMeshTLSPolicy', () => {
 
   const bad: Array<[string, KubeObject, string, RegExp]> = [
     ['a lower-case mode', policy({ mode: 'strict' }), 'spec.mode', /"strict" is not a mode.*UNSET, DISABLE, PERMISSIVE, STRICT/],
-    ['a port mode that is not a mode', policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { '80': { mode: 'OFF' } } }), 'spec.portLevelMtls["80"].mode', /"OFF"/],
-    ['port 0', policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { '0': { mode: 'STRICT' } } }), 'spec.portLevelMtls["0"]', /1 to 65535/],
-    ['port 65536', policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { '65536': { mode: 'STRICT' } } }), 'spec.portLevelMtls["65536"]', /1 to 65535/],
-    ['a named port', policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { http: { mode: 'STRICT' } } }), 'spec.portLevelMtls["http"]', /not a port number/],
-    ['a leading zero', policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { '080': { mode: 'STRICT' } } }), 'spec.portLevelMtls["080"]', /not a port number/],
-    ['portLevelMtls without a selector', policy({ mode: 'STRICT', portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } }), 'spec.portLevelMtls', /needs a workload selector.*matchLabels/],
+    [
+      'a port mode that is not a mode',
+      policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { '80': { mode: 'OFF' } } }),
+      'spec.portLevelMtls["80"].mode',
+      /"OFF"/,
+    ],
+    [
+      'port 0',
+      policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { '0': { mode: 'STRICT' } } }),
+      'spec.portLevelMtls["0"]',
+      /1 to 65535/,
+    ],
+    [
+      'port 65536',
+      policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { '65536': { mode: 'STRICT' } } }),
+      'spec.portLevelMtls["65536"]',
+      /1 to 65535/,
+    ],
+    [
+      'a named port',
+      policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { http: { mode: 'STRICT' } } }),
+      'spec.portLevelMtls["http"]',
+      /not a port number/,
+    ],
+    [
+      'a leading zero',
+      policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: { '080': { mode: 'STRICT' } } }),
+      'spec.portLevelMtls["080"]',
+      /not a port number/,
+    ],
+    [
+      'portLevelMtls without a selector',
+      policy({ mode: 'STRICT', portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } }),
+      'spec.portLevelMtls',
+      /needs a workload selector.*matchLabels/,
+    ],
     ['an empty portLevelMtls', policy({ selector: { matchLabels: { a: 'b' } }, portLevelMtls: {} }), 'spec.portLevelMtls', /non-empty/],
-    ['an empty selector (what pruning leaves of matchExpressions)', policy({ selector: {}, mode: 'DISABLE' }), 'spec.selector', /selects nothing/],
-    ['empty matchLabels', policy({ selector: { matchLabels: {} }, mode: 'DISABLE' }), 'spec.selector', /remove selector for a namespace-wide policy/],
-    ['matchExpressions', policy({ selector: { matchLabels: { a: 'b' }, matchExpressions: [] } }), 'spec.selector.matchExpressions', /matchLabels only/],
-    ['an unquoted numeric label value', policy({ selector: { matchLabels: { version: 1 } } }), 'spec.selector.matchLabels["version"]', /quote the value/],
+    [
+      'an empty selector (what pruning leaves of matchExpressions)',
+      policy({ selector: {}, mode: 'DISABLE' }),
+      'spec.selector',
+      /selects nothing/,
+    ],
+    [
+      'empty matchLabels',
+      policy({ selector: { matchLabels: {} }, mode: 'DISABLE' }),
+      'spec.selector',
+      /remove selector for a namespace-wide policy/,
+    ],
+    [
+      'matchExpressions',
+      policy({ selector: { matchLabels: { a: 'b' }, matchExpressions: [] } }),
+      'spec.selector.matchExpressions',
+      /matchLabels only/,
+    ],
+    [
+      'an unquoted numeric label value',
+      policy({ selector: { matchLabels: { version: 1 } } }),
+      'spec.selector.matchLabels["version"]',
+      /quote the value/,
+    ],
     ["Istio's spec.mtls.mode", policy({ mtls: { mode: 'DISABLE' } }), 'spec.mtls', /meshward uses spec.mode/],
     ['a spec that is not a mapping', policy('STRICT'), 'spec', /must be a mapping/],
     ['another kind', policy({}, { kind: 'PeerAuthentication' }), 'kind', /set kind: MeshTLSPolicy/],
@@ -83,6 +149,10 @@ describe('parseMeshTLSPolicy', () => {
     (stored.metadata as Record<string, unknown>).resourceVersion = '8';
     assert.match(parseStoredPolicies([stored]).errors[0]!.message, /spec.mode/, 'a new resourceVersion is parsed again');
     const offline = policy({ mode: 'STRICT' });
-    assert.notEqual(parseStoredPolicies([offline]).policies[0], parseStoredPolicies([offline]).policies[0], 'without a resourceVersion: parsed every time');
+    assert.notEqual(
+      parseStoredPolicies([offline]).policies[0],
+      parseStoredPolicies([offline]).policies[0],
+      'without a resourceVersion: parsed every time',
+    );
   });
 });

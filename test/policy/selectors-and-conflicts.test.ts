@@ -15,7 +15,8 @@ describe('label selectors', () => {
     [{ app: 'web' }, undefined, false],
   ];
   for (const [selector, labels, expected] of matches) {
-    it(`${formatSelector(selector)} ${expected ? 'selects' : 'does not select'} ${JSON.stringify(labels)}`, () => assert.equal(selectorMatches(selector, labels), expected));
+    it(`${formatSelector(selector)} ${expected ? 'selects' : 'does not select'} ${JSON.stringify(labels)}`, () =>
+      assert.equal(selectorMatches(selector, labels), expected));
   }
 
   const overlaps: Array<[Labels, Labels, boolean]> = [
@@ -65,20 +66,43 @@ describe('findPolicyConflicts', () => {
   const web = p('web', { selector: { app: 'web' } });
   const cases: Array<[string, MeshTLSPolicy, MeshTLSPolicy[], string[]]> = [
     ['a second namespace-wide policy', p('another'), [nsWide], ['second-namespace-wide shop/default']],
-    ['a second namespace-wide policy even with the same mode', p('another', { mode: 'STRICT' }), [nsWide], ['second-namespace-wide shop/default']],
+    [
+      'a second namespace-wide policy even with the same mode',
+      p('another', { mode: 'STRICT' }),
+      [nsWide],
+      ['second-namespace-wide shop/default'],
+    ],
     ['an UPDATE of the namespace-wide policy itself', p('default', { mode: 'PERMISSIVE' }), [nsWide], []],
-    ['overlapping selectors with different modes', p('web-v2', { selector: { app: 'web', version: 'v2' }, mode: 'PERMISSIVE' }), [web], ['overlapping-selectors shop/web']],
-    ['overlapping selectors with different port entries', p('web-ports', { selector: { tier: 'front' }, portLevelMtls: [{ port: 8080, mode: 'DISABLE' }] }), [web], ['overlapping-selectors shop/web']],
+    [
+      'overlapping selectors with different modes',
+      p('web-v2', { selector: { app: 'web', version: 'v2' }, mode: 'PERMISSIVE' }),
+      [web],
+      ['overlapping-selectors shop/web'],
+    ],
+    [
+      'overlapping selectors with different port entries',
+      p('web-ports', { selector: { tier: 'front' }, portLevelMtls: [{ port: 8080, mode: 'DISABLE' }] }),
+      [web],
+      ['overlapping-selectors shop/web'],
+    ],
     ['overlapping selectors that agree', p('web-too', { selector: { tier: 'front' } }), [web], []],
     ['disjoint selectors', p('api', { selector: { app: 'api' }, mode: 'DISABLE' }), [web], []],
     ['a workload policy next to a namespace-wide one', p('api', { selector: { app: 'api' }, mode: 'DISABLE' }), [nsWide], []],
     ['policies of other namespaces', p('another'), [p('default', {}, 'other')], []],
-    ['a second mesh-wide policy', p('mesh2', {}, 'meshward-system'), [p('mesh', {}, 'meshward-system')], ['second-namespace-wide meshward-system/mesh']],
+    [
+      'a second mesh-wide policy',
+      p('mesh2', {}, 'meshward-system'),
+      [p('mesh', {}, 'meshward-system')],
+      ['second-namespace-wide meshward-system/mesh'],
+    ],
   ];
   for (const [name, candidate, existing, expected] of cases) {
     it(`${name}: ${expected.length === 0 ? 'no conflict' : expected.join(', ')}`, () => {
       const conflicts = findPolicyConflicts(candidate, existing, 'meshward-system');
-      assert.deepEqual(conflicts.map((c) => `${c.kind} ${c.existing}`), expected);
+      assert.deepEqual(
+        conflicts.map((c) => `${c.kind} ${c.existing}`),
+        expected,
+      );
       for (const c of conflicts) assert.match(c.detail, new RegExp(c.existing));
     });
   }

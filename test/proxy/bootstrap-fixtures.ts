@@ -39,7 +39,9 @@ export function cluster(bootstrap: J, name: string): J {
 
 /** Inbound filter chains for a destination port (undefined: the undeclared-port fallback chains). */
 export function inboundChains(bootstrap: J, port: number | undefined): J[] {
-  return (listener(bootstrap, 'inbound').filter_chains as J[]).filter((c) => c.filter_chain_match?.destination_port === port && !c.filter_chain_match?.prefix_ranges);
+  return (listener(bootstrap, 'inbound').filter_chains as J[]).filter(
+    (c) => c.filter_chain_match?.destination_port === port && !c.filter_chain_match?.prefix_ranges,
+  );
 }
 
 export function tlsContext(chain: J): J | undefined {

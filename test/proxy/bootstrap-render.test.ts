@@ -19,8 +19,14 @@ describe('proxy bootstrap: rendering', () => {
 
   it('does not depend on the order ports and probes are listed in', () => {
     const input = makeInput({
-      ports: [{ port: 9090, mode: 'PERMISSIVE' }, { port: 8080, mode: 'STRICT' }],
-      probes: [{ path: '/app-health/b/readyz', kind: 'tcp', port: 9090 }, { path: '/app-health/a/readyz', kind: 'http', port: 8080 }],
+      ports: [
+        { port: 9090, mode: 'PERMISSIVE' },
+        { port: 8080, mode: 'STRICT' },
+      ],
+      probes: [
+        { path: '/app-health/b/readyz', kind: 'tcp', port: 9090 },
+        { path: '/app-health/a/readyz', kind: 'http', port: 8080 },
+      ],
     });
     const reversed = { ...input, ports: [...input.ports].reverse(), probes: [...input.probes].reverse() };
     assert.equal(JSON.stringify(renderBootstrap(input)), JSON.stringify(renderBootstrap(reversed)));
@@ -46,14 +52,26 @@ describe('proxy bootstrap: rendering', () => {
   });
 
   it('dedupes a port declared twice with the same mode', () => {
-    const b = renderBootstrap(makeInput({ ports: [{ port: 8080, mode: 'STRICT' }, { port: 8080, mode: 'STRICT' }] })) as J;
+    const b = renderBootstrap(
+      makeInput({
+        ports: [
+          { port: 8080, mode: 'STRICT' },
+          { port: 8080, mode: 'STRICT' },
+        ],
+      }),
+    ) as J;
     assert.equal((b.static_resources.clusters as J[]).filter((c) => c.name === 'inbound|8080').length, 1);
   });
 
   it('rejects bad input, naming every problem at once', () => {
     const bad = makeInput({
       namespace: 'Bad_NS',
-      ports: [{ port: 70000, mode: 'STRICT' }, { port: 15020, mode: 'STRICT' }, { port: 8080, mode: 'STRICT' }, { port: 8080, mode: 'DISABLE' }],
+      ports: [
+        { port: 70000, mode: 'STRICT' },
+        { port: 15020, mode: 'STRICT' },
+        { port: 8080, mode: 'STRICT' },
+        { port: 8080, mode: 'DISABLE' },
+      ],
       probes: [
         { path: 'no-slash', kind: 'http', port: 8080 },
         { path: '/dup', kind: 'tcp', port: 8080 },
@@ -68,7 +86,20 @@ describe('proxy bootstrap: rendering', () => {
       (err: unknown) => {
         assert.ok(err instanceof BootstrapInputError);
         const text = err.problems.join('\n');
-        for (const expected of ['namespace', '70000', '15020 is reserved', '8080 has two modes', 'no-slash', 'used by two probes', 'port 0', 'bad header', 'timeoutSeconds', 'credentialsDir', 'certChain', 'trustBundle']) {
+        for (const expected of [
+          'namespace',
+          '70000',
+          '15020 is reserved',
+          '8080 has two modes',
+          'no-slash',
+          'used by two probes',
+          'port 0',
+          'bad header',
+          'timeoutSeconds',
+          'credentialsDir',
+          'certChain',
+          'trustBundle',
+        ]) {
           assert.ok(text.includes(expected), `missing problem mentioning ${expected}:\n${text}`);
         }
         return true;
@@ -98,6 +129,9 @@ describe('proxy bootstrap: template', () => {
   });
 
   it('an unknown placeholder fails loudly', () => {
-    assert.throws(() => renderBootstrap(makeInput(), { templateText: 'node: { id: "{{ node.idd }}" }' }), /no value for \{\{ node\.idd \}\}/);
+    assert.throws(
+      () => renderBootstrap(makeInput(), { templateText: 'node: { id: "{{ node.idd }}" }' }),
+      /no value for \{\{ node\.idd \}\}/,
+    );
   });
 });

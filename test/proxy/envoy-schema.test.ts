@@ -8,7 +8,16 @@ import { cluster, config, listener, makeInput, type J } from './bootstrap-fixtur
 import { ensureEnvoyValidator, validateEnvoyJson, type EnvoyDoc, type EnvoyValidation } from './envoy-validator.js';
 
 const allProbeKinds: BootstrapInput['probes'] = [
-  { path: '/app-health/web/readyz', kind: 'http', port: 8080, originalPath: '/healthz?full=1', headers: [{ name: 'Host', value: 'web.local' }, { name: 'X-Probe', value: 'kubelet' }] },
+  {
+    path: '/app-health/web/readyz',
+    kind: 'http',
+    port: 8080,
+    originalPath: '/healthz?full=1',
+    headers: [
+      { name: 'Host', value: 'web.local' },
+      { name: 'X-Probe', value: 'kubelet' },
+    ],
+  },
   { path: '/app-health/web/livez', kind: 'tcp', port: 8080, timeoutSeconds: 2, periodSeconds: 5 },
   { path: '/app-health/web/startupz', kind: 'grpc', port: 9090, service: 'shop.Cart' },
   { path: '/app-health/tls/readyz', kind: 'http', scheme: 'HTTPS', port: 8443 },
@@ -16,21 +25,55 @@ const allProbeKinds: BootstrapInput['probes'] = [
 ];
 
 const cases: Record<string, BootstrapInput> = {
-  strict: makeInput({ workloadMode: 'STRICT', ports: [{ port: 8080, mode: 'STRICT' }, { port: 9090, mode: 'STRICT' }] }),
-  permissive: makeInput({ workloadMode: 'PERMISSIVE', ports: [{ port: 8080, mode: 'PERMISSIVE' }, { port: 9090, mode: 'PERMISSIVE' }] }),
+  strict: makeInput({
+    workloadMode: 'STRICT',
+    ports: [
+      { port: 8080, mode: 'STRICT' },
+      { port: 9090, mode: 'STRICT' },
+    ],
+  }),
+  permissive: makeInput({
+    workloadMode: 'PERMISSIVE',
+    ports: [
+      { port: 8080, mode: 'PERMISSIVE' },
+      { port: 9090, mode: 'PERMISSIVE' },
+    ],
+  }),
   disable: makeInput({ workloadMode: 'DISABLE', ports: [{ port: 8080, mode: 'DISABLE' }] }),
   'mixed, STRICT workload': makeInput({
     workloadMode: 'STRICT',
-    ports: [{ port: 8080, mode: 'STRICT' }, { port: 9090, mode: 'PERMISSIVE' }, { port: 9100, mode: 'PERMISSIVE' }, { port: 7070, mode: 'DISABLE' }, { port: 53, protocol: 'UDP', mode: 'DISABLE' }],
+    ports: [
+      { port: 8080, mode: 'STRICT' },
+      { port: 9090, mode: 'PERMISSIVE' },
+      { port: 9100, mode: 'PERMISSIVE' },
+      { port: 7070, mode: 'DISABLE' },
+      { port: 53, protocol: 'UDP', mode: 'DISABLE' },
+    ],
     probes: allProbeKinds,
   }),
-  'mixed, PERMISSIVE workload': makeInput({ workloadMode: 'PERMISSIVE', ports: [{ port: 8080, mode: 'STRICT' }, { port: 7070, mode: 'DISABLE' }], probes: allProbeKinds }),
-  'mixed, DISABLE workload': makeInput({ workloadMode: 'DISABLE', ports: [{ port: 8080, mode: 'STRICT' }, { port: 9090, mode: 'PERMISSIVE' }] }),
+  'mixed, PERMISSIVE workload': makeInput({
+    workloadMode: 'PERMISSIVE',
+    ports: [
+      { port: 8080, mode: 'STRICT' },
+      { port: 7070, mode: 'DISABLE' },
+    ],
+    probes: allProbeKinds,
+  }),
+  'mixed, DISABLE workload': makeInput({
+    workloadMode: 'DISABLE',
+    ports: [
+      { port: 8080, mode: 'STRICT' },
+      { port: 9090, mode: 'PERMISSIVE' },
+    ],
+  }),
   'no ports, no probes, no pod name': makeInput({ ports: [], probes: [], podName: undefined }),
   'IPv4 only': makeInput({ ipFamilies: ['IPv4'] }),
   'IPv6 only': makeInput({ ipFamilies: ['IPv6'], probes: [{ path: '/app-health/web/livez', kind: 'tcp', port: 8080 }] }),
   'TLS 1.3 minimum, one mesh CIDR, other trust domain': makeInput({
-    config: buildConfig({ flags: { 'self-signed': true, 'trust-domain': 'prod.example' }, file: { mesh: { meshCidrs: ['10.8.0.0/16'] }, proxy: { tlsMinVersion: 'TLSv1_3' } } }),
+    config: buildConfig({
+      flags: { 'self-signed': true, 'trust-domain': 'prod.example' },
+      file: { mesh: { meshCidrs: ['10.8.0.0/16'] }, proxy: { tlsMinVersion: 'TLSv1_3' } },
+    }),
   }),
   'no mesh CIDRs': makeInput({ config: buildConfig({ flags: { 'self-signed': true }, file: { mesh: { meshCidrs: [] } } }) }),
   'separate SDS directory': makeInput({ sdsDir: '/etc/meshward/sds' }),
@@ -53,7 +96,10 @@ describe('proxy bootstrap: Envoy API schema', function () {
     it(`${name}: bootstrap and SDS files validate`, () => {
       const mine = valid.results.filter((r) => r.name === name || r.name.startsWith(`${name} / `));
       assert.equal(mine.length, 3);
-      assert.deepEqual(mine.flatMap((r) => r.errors), []);
+      assert.deepEqual(
+        mine.flatMap((r) => r.errors),
+        [],
+      );
     });
   }
 
@@ -61,59 +107,100 @@ describe('proxy bootstrap: Envoy API schema', function () {
     const base = (): J => renderBootstrap(makeInput()) as J;
     const broken: Array<[string, () => unknown, RegExp]> = [
       ['an unknown top-level field', () => ({ ...base(), not_an_envoy_field: true }), /unknown field "not_an_envoy_field"/],
-      ['an unknown field inside a typed extension', () => {
-        const b = base();
-        listener(b, 'outbound').filter_chains[0].filters[0].typed_config.clusterr = 'x';
-        return b;
-      }, /unknown field "clusterr"/],
-      ['a listener on port 70000', () => {
-        const b = base();
-        listener(b, 'metrics').address.socket_address.port_value = 70000;
-        return b;
-      }, /listeners\[\d+\]\.address\.socket_address\.port_value: value must be less than or equal to 65535/],
-      ['a missing required field inside an Any (tcp_proxy stat_prefix)', () => {
-        const b = base();
-        delete listener(b, 'inbound').filter_chains[0].filters[0].typed_config.stat_prefix;
-        return b;
-      }, /typed_config<TcpProxy>\.stat_prefix: value length must be at least 1/],
-      ['an unregistered extension type', () => {
-        const b = base();
-        listener(b, 'inbound').listener_filters[0].typed_config['@type'] = 'type.googleapis.com/envoy.extensions.filters.listener.no_such.v3.Filter';
-        return b;
-      }, /unable to resolve|not found/],
-      ['a TLS version that does not exist', () => {
-        const b = base();
-        cluster(b, 'outbound|mesh').transport_socket.typed_config.common_tls_context.tls_params.tls_minimum_protocol_version = 'TLSv1_4';
-        return b;
-      }, /invalid value for enum/],
-      ['two filter chains with the same match', () => {
-        const b = base();
-        const chains = listener(b, 'inbound').filter_chains as J[];
-        chains.push(structuredClone(chains[0]!));
-        chains[chains.length - 1]!.name = 'copy';
-        return b;
-      }, /semantics: .*same match as filter_chains\[0\]/],
-      ['a route to a cluster that does not exist', () => {
-        const b = base();
-        listener(b, 'metrics').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].route.cluster = 'nowhere';
-        return b;
-      }, /references unknown cluster "nowhere"/],
-      ['a regex that does not compile (the status port’s method matcher)', () => {
-        const b = base();
-        const route = listener(b, 'status').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0];
-        route.match.headers.find((h: J) => h.name === ':method').string_match.safe_regex.regex = '^(GET|HEAD$';
-        return b;
-      }, /routes\[0\]\.match\.headers\[1\]\.string_match\.safe_regex: regex does not compile/],
-      ['a deprecated field', () => {
-        const b = base();
-        cluster(b, 'admin').http2_protocol_options = {};
-        return b;
-      }, /http2_protocol_options: deprecated field/],
-      ['an ORIGINAL_DST cluster with a round-robin load balancer', () => {
-        const b = base();
-        cluster(b, 'outbound|passthrough').lb_policy = 'ROUND_ROBIN';
-        return b;
-      }, /CLUSTER_PROVIDED/],
+      [
+        'an unknown field inside a typed extension',
+        () => {
+          const b = base();
+          listener(b, 'outbound').filter_chains[0].filters[0].typed_config.clusterr = 'x';
+          return b;
+        },
+        /unknown field "clusterr"/,
+      ],
+      [
+        'a listener on port 70000',
+        () => {
+          const b = base();
+          listener(b, 'metrics').address.socket_address.port_value = 70000;
+          return b;
+        },
+        /listeners\[\d+\]\.address\.socket_address\.port_value: value must be less than or equal to 65535/,
+      ],
+      [
+        'a missing required field inside an Any (tcp_proxy stat_prefix)',
+        () => {
+          const b = base();
+          delete listener(b, 'inbound').filter_chains[0].filters[0].typed_config.stat_prefix;
+          return b;
+        },
+        /typed_config<TcpProxy>\.stat_prefix: value length must be at least 1/,
+      ],
+      [
+        'an unregistered extension type',
+        () => {
+          const b = base();
+          listener(b, 'inbound').listener_filters[0].typed_config['@type'] =
+            'type.googleapis.com/envoy.extensions.filters.listener.no_such.v3.Filter';
+          return b;
+        },
+        /unable to resolve|not found/,
+      ],
+      [
+        'a TLS version that does not exist',
+        () => {
+          const b = base();
+          cluster(b, 'outbound|mesh').transport_socket.typed_config.common_tls_context.tls_params.tls_minimum_protocol_version = 'TLSv1_4';
+          return b;
+        },
+        /invalid value for enum/,
+      ],
+      [
+        'two filter chains with the same match',
+        () => {
+          const b = base();
+          const chains = listener(b, 'inbound').filter_chains as J[];
+          chains.push(structuredClone(chains[0]!));
+          chains[chains.length - 1]!.name = 'copy';
+          return b;
+        },
+        /semantics: .*same match as filter_chains\[0\]/,
+      ],
+      [
+        'a route to a cluster that does not exist',
+        () => {
+          const b = base();
+          listener(b, 'metrics').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].route.cluster = 'nowhere';
+          return b;
+        },
+        /references unknown cluster "nowhere"/,
+      ],
+      [
+        'a regex that does not compile (the status port’s method matcher)',
+        () => {
+          const b = base();
+          const route = listener(b, 'status').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0];
+          route.match.headers.find((h: J) => h.name === ':method').string_match.safe_regex.regex = '^(GET|HEAD$';
+          return b;
+        },
+        /routes\[0\]\.match\.headers\[1\]\.string_match\.safe_regex: regex does not compile/,
+      ],
+      [
+        'a deprecated field',
+        () => {
+          const b = base();
+          cluster(b, 'admin').http2_protocol_options = {};
+          return b;
+        },
+        /http2_protocol_options: deprecated field/,
+      ],
+      [
+        'an ORIGINAL_DST cluster with a round-robin load balancer',
+        () => {
+          const b = base();
+          cluster(b, 'outbound|passthrough').lb_policy = 'ROUND_ROBIN';
+          return b;
+        },
+        /CLUSTER_PROVIDED/,
+      ],
     ];
     let results: EnvoyValidation;
     before(async function () {
@@ -124,7 +211,10 @@ describe('proxy bootstrap: Envoy API schema', function () {
       it(`fails: ${name}`, () => {
         const r = results.results.find((x) => x.name === name)!;
         assert.equal(r.ok, false, `${name} passed validation`);
-        assert.ok(r.errors.some((e) => expected.test(e)), `no error matching ${expected}:\n${r.errors.join('\n')}`);
+        assert.ok(
+          r.errors.some((e) => expected.test(e)),
+          `no error matching ${expected}:\n${r.errors.join('\n')}`,
+        );
       });
     }
 

@@ -45,8 +45,13 @@ export function ensureEnvoyValidator(log: (msg: string) => void = (m) => process
 async function build(log: (msg: string) => void): Promise<string> {
   const go = goBinary();
   const hash = createHash('sha256');
-  for (const file of readdirSync(SOURCE_DIR).filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go')).sort()) {
-    hash.update(`${file}\0`).update(readFileSync(join(SOURCE_DIR, file))).update('\0');
+  for (const file of readdirSync(SOURCE_DIR)
+    .filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'))
+    .sort()) {
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(SOURCE_DIR, file)))
+      .update('\0');
   }
   hash.update(execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim());
   const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'meshward');
@@ -76,7 +81,11 @@ function goBinary(): string {
 /** Validates all documents in one process: decode (strict), schema rules, load-time checks. */
 export async function validateEnvoyJson(docs: readonly EnvoyDoc[]): Promise<EnvoyValidation> {
   const binary = await ensureEnvoyValidator();
-  const payload = docs.map((d) => ({ name: d.name, kind: d.kind ?? '', text: typeof d.json === 'string' ? d.json : JSON.stringify(d.json) }));
+  const payload = docs.map((d) => ({
+    name: d.name,
+    kind: d.kind ?? '',
+    text: typeof d.json === 'string' ? d.json : JSON.stringify(d.json),
+  }));
   const stdout = await run(binary, [], SOURCE_DIR, JSON.stringify(payload), [0, 1]);
   const results = JSON.parse(stdout) as EnvoyDocResult[];
   return {

@@ -8,7 +8,12 @@ import { cluster, filterConfig, inboundChains, listener, makeInput, tlsContext, 
 const mixed = renderBootstrap(
   makeInput({
     workloadMode: 'STRICT',
-    ports: [{ port: 8080, mode: 'STRICT' }, { port: 9090, mode: 'PERMISSIVE' }, { port: 7070, mode: 'DISABLE' }, { port: 5353, protocol: 'UDP', mode: 'DISABLE' }],
+    ports: [
+      { port: 8080, mode: 'STRICT' },
+      { port: 9090, mode: 'PERMISSIVE' },
+      { port: 7070, mode: 'DISABLE' },
+      { port: 5353, protocol: 'UDP', mode: 'DISABLE' },
+    ],
   }),
 ) as J;
 
@@ -82,7 +87,10 @@ describe('proxy bootstrap: inbound listener', () => {
     it(`undeclared ports take the workload mode (${mode}) and go to the original destination`, () => {
       const b = renderBootstrap(makeInput({ workloadMode: mode, ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
       const chains = inboundChains(b, undefined);
-      assert.deepEqual(chains.map((c) => c.name.split('|').pop()), { STRICT: ['mtls'], PERMISSIVE: ['mtls', 'tls-passthrough', 'plaintext'], DISABLE: ['plaintext'] }[mode]);
+      assert.deepEqual(
+        chains.map((c) => c.name.split('|').pop()),
+        { STRICT: ['mtls'], PERMISSIVE: ['mtls', 'tls-passthrough', 'plaintext'], DISABLE: ['plaintext'] }[mode],
+      );
       for (const c of chains) assert.equal(filterConfig(c).cluster, 'inbound|passthrough');
       if (mode === 'STRICT') assertStrictMtls(chains[0]!);
       if (mode === 'DISABLE') assert.equal(chains[0]!.transport_socket, undefined);
@@ -93,11 +101,18 @@ describe('proxy bootstrap: inbound listener', () => {
   }
 
   it('tls_inspector runs only where a PERMISSIVE chain needs it', () => {
-    const inspector = (b: J): J | undefined => listener(b, 'inbound').listener_filters.find((f: J) => f.name === 'envoy.filters.listener.tls_inspector');
-    assert.equal(inspector(renderBootstrap(makeInput({ workloadMode: 'STRICT', ports: [{ port: 8080, mode: 'DISABLE' }] })) as J), undefined);
+    const inspector = (b: J): J | undefined =>
+      listener(b, 'inbound').listener_filters.find((f: J) => f.name === 'envoy.filters.listener.tls_inspector');
+    assert.equal(
+      inspector(renderBootstrap(makeInput({ workloadMode: 'STRICT', ports: [{ port: 8080, mode: 'DISABLE' }] })) as J),
+      undefined,
+    );
     assert.deepEqual(inspector(mixed)!.filter_disabled, { not_match: { destination_port_range: { start: 9090, end: 9091 } } });
     const permissive = renderBootstrap(makeInput({ workloadMode: 'PERMISSIVE', ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
-    assert.deepEqual(inspector(permissive)!.filter_disabled.or_match.rules.map((r: J) => r.destination_port_range.start), [8080, 15001, 15006]);
+    assert.deepEqual(
+      inspector(permissive)!.filter_disabled.or_match.rules.map((r: J) => r.destination_port_range.start),
+      [8080, 15001, 15006],
+    );
     assert.equal(listener(permissive, 'inbound').continue_on_listener_filters_timeout, true);
   });
 
@@ -111,7 +126,10 @@ describe('proxy bootstrap: inbound listener', () => {
 
   it('the readiness self-check chain accepts only this workload, from loopback, and reaches admin', () => {
     const chain = (listener(mixed, 'inbound').filter_chains as J[]).find((c) => c.name === 'inbound|self-check')!;
-    assert.deepEqual(chain.filter_chain_match, { destination_port: 15006, prefix_ranges: [{ address_prefix: '127.0.0.1', prefix_len: 32 }] });
+    assert.deepEqual(chain.filter_chain_match, {
+      destination_port: 15006,
+      prefix_ranges: [{ address_prefix: '127.0.0.1', prefix_len: 32 }],
+    });
     const ctx = tlsContext(chain)!;
     assert.equal(ctx.require_client_certificate, true);
     assert.deepEqual(ctx.common_tls_context.combined_validation_context.default_validation_context.match_typed_subject_alt_names, [

@@ -7,7 +7,16 @@ import { MESH_ALPN, renderBootstrap, renderSdsSecrets, type BootstrapInput } fro
 import { cluster, filterConfig, listener, makeInput, type J } from './bootstrap-fixtures.js';
 
 const probes: BootstrapInput['probes'] = [
-  { path: '/app-health/web/readyz', kind: 'http', port: 8080, originalPath: '/ready?deep=1', headers: [{ name: 'Host', value: 'web.shop' }, { name: 'X-Probe', value: '1' }] },
+  {
+    path: '/app-health/web/readyz',
+    kind: 'http',
+    port: 8080,
+    originalPath: '/ready?deep=1',
+    headers: [
+      { name: 'Host', value: 'web.shop' },
+      { name: 'X-Probe', value: '1' },
+    ],
+  },
   { path: '/app-health/web/livez', kind: 'tcp', port: 8080, timeoutSeconds: 3, periodSeconds: 7 },
   { path: '/app-health/web/startupz', kind: 'grpc', port: 9090, service: 'shop.Cart' },
   { path: '/app-health/admin/readyz', kind: 'http', scheme: 'HTTPS', port: 8443 },
@@ -23,19 +32,25 @@ function headerMatches(m: J, headers: Record<string, string>): boolean {
   if (m.present_match !== undefined) hit = (value !== undefined) === m.present_match;
   else if (value === undefined) return false;
   else if (m.string_match?.exact !== undefined) hit = value === m.string_match.exact;
-  else if (m.string_match?.safe_regex !== undefined) hit = new RegExp(`^(?:${m.string_match.safe_regex.regex})$`).test(value); // RE2 full match
+  else if (m.string_match?.safe_regex !== undefined)
+    hit = new RegExp(`^(?:${m.string_match.safe_regex.regex})$`).test(value); // RE2 full match
   else throw new Error(`matcher not modelled here: ${JSON.stringify(m)}`);
   return m.invert_match === true ? !hit : hit;
 }
 
 /** Pseudo-headers of a request line: `:path` keeps the query string. */
-const request = (method: string, path: string, extra: Record<string, string> = {}): Record<string, string> => ({ ':method': method, ':path': path, ...extra });
+const request = (method: string, path: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  ':method': method,
+  ':path': path,
+  ...extra,
+});
 
 /** The route a request reaches (Envoy: first match wins; `path` compares without the query string). */
 function routeFor(l: J, headers: Record<string, string>): J | undefined {
   const path = headers[':path']!.split('?')[0];
   return routes(l).find((r) => {
-    if (Object.keys(r.match).some((k) => k !== 'path' && k !== 'headers')) throw new Error(`route match not modelled here: ${JSON.stringify(r.match)}`);
+    if (Object.keys(r.match).some((k) => k !== 'path' && k !== 'headers'))
+      throw new Error(`route match not modelled here: ${JSON.stringify(r.match)}`);
     return r.match.path === path && (r.match.headers ?? []).every((m: J) => headerMatches(m, headers));
   });
 }
@@ -71,8 +86,13 @@ describe('proxy bootstrap: outbound listener', () => {
   });
 
   it('no mesh CIDRs: no mesh chain (an empty prefix list would match everything)', () => {
-    const none = renderBootstrap(makeInput({ config: buildConfig({ flags: { 'self-signed': true }, file: { mesh: { meshCidrs: [] } } }) })) as J;
-    assert.equal((listener(none, 'outbound').filter_chains as J[]).some((c) => c.name === 'outbound|mesh'), false);
+    const none = renderBootstrap(
+      makeInput({ config: buildConfig({ flags: { 'self-signed': true }, file: { mesh: { meshCidrs: [] } } }) }),
+    ) as J;
+    assert.equal(
+      (listener(none, 'outbound').filter_chains as J[]).some((c) => c.name === 'outbound|mesh'),
+      false,
+    );
   });
 
   it('data-path clusters lift Envoy’s 1024-connection default circuit breaker', () => {
@@ -88,7 +108,10 @@ describe('proxy bootstrap: status port (15020)', () => {
 
   it('has routes for every probe path and nothing else, and accepts HTTP/1.1 and HTTP/2', () => {
     assert.deepEqual([...new Set(routes(status).map((r) => r.match.path))].sort(), probes.map((p) => p.path).sort());
-    assert.ok(routes(status).every((r) => Object.keys(r.match).every((k) => k === 'path' || k === 'headers')), 'only exact path matches');
+    assert.ok(
+      routes(status).every((r) => Object.keys(r.match).every((k) => k === 'path' || k === 'headers')),
+      'only exact path matches',
+    );
     assert.equal(hcm.codec_type, 'AUTO');
     assert.equal(status.address.socket_address.port_value, 15020);
   });
@@ -103,18 +126,31 @@ describe('proxy bootstrap: status port (15020)', () => {
         const r = routeFor(status, request(method, p.path));
         assert.equal(r?.route, undefined, `${method} ${p.path} is forwarded`);
         assert.equal(r?.direct_response?.status, 405, `${method} ${p.path}`);
-        assert.deepEqual(r.response_headers_to_add, [{ header: { key: 'allow', value: 'GET, HEAD' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }]);
+        assert.deepEqual(r.response_headers_to_add, [
+          { header: { key: 'allow', value: 'GET, HEAD' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+        ]);
       }
     }
   });
 
   it('serves exactly the rewritten path: a query string or any other path is a 404', () => {
     for (const p of probes) {
-      for (const path of [`${p.path}?`, `${p.path}?deep=0`, `${p.path}?x=1&y=2`, `${p.path}/`, `${p.path}x`, p.path.toUpperCase(), p.path.slice(0, -1)]) {
+      for (const path of [
+        `${p.path}?`,
+        `${p.path}?deep=0`,
+        `${p.path}?x=1&y=2`,
+        `${p.path}/`,
+        `${p.path}x`,
+        p.path.toUpperCase(),
+        p.path.slice(0, -1),
+      ]) {
         assert.equal(routeFor(status, request('GET', path)), undefined, `GET ${path}`);
       }
       const r = routeFor(status, request('GET', p.path))!;
-      assert.ok(r.match.headers.some((m: J) => m.name === ':path' && m.string_match.exact === p.path && !m.invert_match), `${p.path}: no exact :path matcher`);
+      assert.ok(
+        r.match.headers.some((m: J) => m.name === ':path' && m.string_match.exact === p.path && !m.invert_match),
+        `${p.path}: no exact :path matcher`,
+      );
     }
     for (const path of ['/', '/app-health', '/app-health/web', '/app-health/other/readyz', '/stats/prometheus']) {
       assert.equal(routeFor(status, request('GET', path)), undefined, `GET ${path}`);
@@ -139,8 +175,9 @@ describe('proxy bootstrap: status port (15020)', () => {
       }
       const denied = Object.values(rules.policies as Record<string, J>).some(
         (policy) =>
-          policy.permissions.some((perm: J) => headerMatches(perm.header ?? assert.fail(`permission not modelled: ${JSON.stringify(perm)}`), headers)) &&
-          policy.principals.some((pr: J) => pr.any === true || assert.fail(`principal not modelled: ${JSON.stringify(pr)}`)),
+          policy.permissions.some((perm: J) =>
+            headerMatches(perm.header ?? assert.fail(`permission not modelled: ${JSON.stringify(perm)}`), headers),
+          ) && policy.principals.some((pr: J) => pr.any === true || assert.fail(`principal not modelled: ${JSON.stringify(pr)}`)),
       );
       return denied ? 403 : 'pass';
     };
@@ -160,7 +197,10 @@ describe('proxy bootstrap: status port (15020)', () => {
     assert.equal(r.route.host_rewrite_literal, 'web.shop');
     assert.deepEqual(r.request_headers_to_add, [{ header: { key: 'X-Probe', value: '1' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }]);
     const c = cluster(b, r.route.cluster);
-    assert.deepEqual(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: '127.0.0.1', port_value: 8080 });
+    assert.deepEqual(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, {
+      address: '127.0.0.1',
+      port_value: 8080,
+    });
     assert.equal(c.transport_socket, undefined);
   });
 
@@ -172,15 +212,27 @@ describe('proxy bootstrap: status port (15020)', () => {
     assert.equal(tls.common_tls_context.combined_validation_context, undefined);
   });
 
-  for (const [path, check] of [['/app-health/web/livez', 'tcp_health_check'], ['/app-health/web/startupz', 'grpc_health_check']] as const) {
+  for (const [path, check] of [
+    ['/app-health/web/livez', 'tcp_health_check'],
+    ['/app-health/web/startupz', 'grpc_health_check'],
+  ] as const) {
     it(`${check.split('_')[0]} probes are answered from Envoy's own active check of the port, for GET or HEAD on exactly the path`, () => {
       const answering = (headers: Record<string, string>): J[] =>
-        (hcm.http_filters as J[]).filter((f) => f.typed_config['@type'].endsWith('.HealthCheck') && f.typed_config.headers.every((m: J) => headerMatches(m, headers)));
+        (hcm.http_filters as J[]).filter(
+          (f) => f.typed_config['@type'].endsWith('.HealthCheck') && f.typed_config.headers.every((m: J) => headerMatches(m, headers)),
+        );
       const [filter, ...others] = answering(request('GET', path));
       assert.ok(filter, `no health_check filter for ${path}`);
       assert.deepEqual(others, []);
       assert.deepEqual(answering(request('HEAD', path)), [filter]);
-      for (const [method, p] of [['POST', path], ['DELETE', path], ['get', path], ['GET', `${path}?x=1`], ['GET', `${path}/`], ['GET', '/app-health/web/readyz']]) {
+      for (const [method, p] of [
+        ['POST', path],
+        ['DELETE', path],
+        ['get', path],
+        ['GET', `${path}?x=1`],
+        ['GET', `${path}/`],
+        ['GET', '/app-health/web/readyz'],
+      ]) {
         assert.deepEqual(answering(request(method!, p!)), [], `${method} ${p} is answered by a health_check filter`);
       }
       assert.equal(filter.typed_config.pass_through_mode, false);
@@ -197,7 +249,10 @@ describe('proxy bootstrap: status port (15020)', () => {
     assert.deepEqual([tcp.timeout, tcp.interval], ['3s', '7s']);
     const grpc = cluster(b, 'probe|app-health|web|startupz');
     assert.equal(grpc.health_checks[0].grpc_health_check.service_name, 'shop.Cart');
-    assert.ok(grpc.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].explicit_http_config.http2_protocol_options);
+    assert.ok(
+      grpc.typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'].explicit_http_config
+        .http2_protocol_options,
+    );
   });
 
   it('the router is the last HTTP filter', () => {
@@ -208,7 +263,9 @@ describe('proxy bootstrap: status port (15020)', () => {
 describe('proxy bootstrap: admin, readiness, metrics, node', () => {
   it('admin listens on 127.0.0.1:15000 only', () => {
     assert.deepEqual(b.admin.address, { socket_address: { address: '127.0.0.1', port_value: 15000 } });
-    const ports = (b.static_resources.listeners as J[]).flatMap((l) => [l.address, ...l.additional_addresses.map((a: J) => a.address)]).map((a) => a.socket_address.port_value);
+    const ports = (b.static_resources.listeners as J[])
+      .flatMap((l) => [l.address, ...l.additional_addresses.map((a: J) => a.address)])
+      .map((a) => a.socket_address.port_value);
     assert.ok(!ports.includes(15000));
     assert.deepEqual([...new Set(ports)].sort(), [15001, 15006, 15020, 15021, 15090]);
   });
@@ -233,7 +290,10 @@ describe('proxy bootstrap: admin, readiness, metrics, node', () => {
     const v6 = renderBootstrap(makeInput({ ipFamilies: ['IPv6'] })) as J;
     assert.deepEqual(listener(v6, 'inbound').address.socket_address.address, '::');
     assert.deepEqual(listener(v6, 'inbound').additional_addresses, []);
-    assert.equal(cluster(v6, 'readiness-self-check').load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address, '::1');
+    assert.equal(
+      cluster(v6, 'readiness-self-check').load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address,
+      '::1',
+    );
   });
 
   it('node id and cluster name the pod', () => {
@@ -244,7 +304,8 @@ describe('proxy bootstrap: admin, readiness, metrics, node', () => {
   });
 
   it('certificates come from file-based SDS watching the credentials directory', () => {
-    const sds = cluster(b, 'outbound|mesh').transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].sds_config;
+    const sds = cluster(b, 'outbound|mesh').transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0]
+      .sds_config;
     assert.deepEqual(sds, {
       path_config_source: {
         path: '/var/run/meshward/credentials/sds-workload-certificate.json',
@@ -259,6 +320,8 @@ describe('proxy bootstrap: admin, readiness, metrics, node', () => {
       private_key: { filename: '/var/run/meshward/credentials/tls.key' },
       watched_directory: { path: '/var/run/meshward/credentials' },
     });
-    assert.deepEqual((trust!.document as J).resources[0].validation_context.trusted_ca, { filename: '/var/run/meshward/credentials/ca.crt' });
+    assert.deepEqual((trust!.document as J).resources[0].validation_context.trusted_ca, {
+      filename: '/var/run/meshward/credentials/ca.crt',
+    });
   });
 });

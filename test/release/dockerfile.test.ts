@@ -25,7 +25,10 @@ describe('Dockerfile', () => {
     assert.ok(meshward.includes('USER 65532:65532'));
     const entry = meshward.find((l) => l.startsWith('ENTRYPOINT'))!;
     assert.deepEqual(JSON.parse(entry.slice('ENTRYPOINT'.length)), ['/nodejs/bin/node', ...MESHWARD_NODE_FLAGS, MESHWARD_ENTRYPOINT]);
-    assert.ok(meshward.some((l) => l === 'COPY templates ./templates'), 'the injection templates ship with the image');
+    assert.ok(
+      meshward.some((l) => l === 'COPY templates ./templates'),
+      'the injection templates ship with the image',
+    );
   });
 
   it('keeps only production dependencies in the runtime image', () => {
@@ -34,17 +37,27 @@ describe('Dockerfile', () => {
   });
 
   it('bundles the client-node code meshward uses into dist, so production dependencies need no @kubernetes/client-node', () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     assert.equal(pkg.dependencies['@kubernetes/client-node'], undefined, 'a devDependency: dist/webhook/kube/client.js inlines it');
     assert.ok(pkg.devDependencies['@kubernetes/client-node']);
     const build = stage('build');
     assert.ok(build.includes('COPY scripts/bundle-kube-client.mjs ./scripts/bundle-kube-client.mjs'));
     const run = build.find((l) => l.includes('npm prune'))!;
-    const steps = ['npx tsc -p tsconfig.json', 'node scripts/bundle-kube-client.mjs', 'npm prune --omit=dev'].map((step) => run.indexOf(step));
-    assert.ok(steps.every((at, i) => at >= 0 && (i === 0 || at > steps[i - 1]!)), `compile, bundle, then prune: ${run}`);
+    const steps = ['npx tsc -p tsconfig.json', 'node scripts/bundle-kube-client.mjs', 'npm prune --omit=dev'].map((step) =>
+      run.indexOf(step),
+    );
+    assert.ok(
+      steps.every((at, i) => at >= 0 && (i === 0 || at > steps[i - 1]!)),
+      `compile, bundle, then prune: ${run}`,
+    );
     // Every npm script that writes dist bundles right after compiling, or its dist would import the package.
     for (const [name, command] of Object.entries(pkg.scripts)) {
-      if (/tsc -p tsconfig\.json(?! --noEmit)/.test(command)) assert.match(command, /tsc -p tsconfig\.json && node scripts\/bundle-kube-client\.mjs/, name);
+      if (/tsc -p tsconfig\.json(?! --noEmit)/.test(command))
+        assert.match(command, /tsc -p tsconfig\.json && node scripts\/bundle-kube-client\.mjs/, name);
     }
   });
 

@@ -63,7 +63,9 @@ describe('release manifests (kustomize)', function () {
       for (const ns of ['kube-system', 'meshward-system']) assert.ok(excluded.values.includes(ns), ns);
       assert.ok(hook.matchConditions.some((c: Obj) => c.expression.includes('kubernetes.io/config.mirror')));
     }
-    assert.deepEqual(mwc.webhooks[0].objectSelector.matchExpressions, [{ key: 'meshward.io/inject', operator: 'NotIn', values: ['false'] }]);
+    assert.deepEqual(mwc.webhooks[0].objectSelector.matchExpressions, [
+      { key: 'meshward.io/inject', operator: 'NotIn', values: ['false'] },
+    ]);
   });
 
   it('fails the gate closed for STRICT namespaces and policies, open for namespace warnings', () => {
@@ -74,13 +76,15 @@ describe('release manifests (kustomize)', function () {
     assert.equal(byName['policies.gate.meshward.io'].failurePolicy, 'Fail');
     assert.equal(byName['namespaces.gate.meshward.io'].failurePolicy, 'Ignore');
     const resources = byName['workloads.gate.meshward.io'].rules.flatMap((r: Obj) => r.resources);
-    for (const r of ['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs']) assert.ok(resources.includes(r), r);
+    for (const r of ['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'])
+      assert.ok(resources.includes(r), r);
   });
 
   it('backs STRICT up with a CEL ValidatingAdmissionPolicy bound to STRICT namespaces with Deny', () => {
     const vap = find(base, 'ValidatingAdmissionPolicy', 'meshward-strict-backstop');
     const text = JSON.stringify(vap.spec.validations);
-    for (const needle of ['meshward-init', 'meshward-proxy', 'meshward-credentials', 'hostNetwork']) assert.ok(text.includes(needle), needle);
+    for (const needle of ['meshward-init', 'meshward-proxy', 'meshward-credentials', 'hostNetwork'])
+      assert.ok(text.includes(needle), needle);
     const binding = find(base, 'ValidatingAdmissionPolicyBinding', 'meshward-strict-backstop');
     assert.deepEqual(binding.spec.validationActions, ['Deny']);
     assert.deepEqual(binding.spec.matchResources.namespaceSelector, { matchLabels: { 'meshward.io/mtls': 'STRICT' } });

@@ -11,13 +11,34 @@ import type { Secret } from '../../webhook/kube/types.js';
 import { fakeKubeApi } from '../kube/fake-api.js';
 import type { NamespaceStatus, PodStatus, StatusReport } from '../../webhook/status/model.js';
 import { formatStatusTable } from '../../webhook/status/format-table.js';
-import { CONFIG_HASH, config, injected, mixedCluster, namespace, NOW, OLD_TRUST_ROOT, pod, policy, templates, TRUST_ROOT, withStatus } from './fixtures.js';
+import {
+  CONFIG_HASH,
+  config,
+  injected,
+  mixedCluster,
+  namespace,
+  NOW,
+  OLD_TRUST_ROOT,
+  pod,
+  policy,
+  templates,
+  TRUST_ROOT,
+  withStatus,
+} from './fixtures.js';
 
 // buildStatus over a StaticClusterState holding a mixed cluster whose injected pods come from
 // the real injector.
 
 function input(objects: readonly KubeObject[], extra: Partial<StatusInput> = {}): StatusInput {
-  return { config, cluster: new StaticClusterState([...objects]), currentTemplateHash: templates.hash, currentConfigHash: CONFIG_HASH, currentTrustRoot: TRUST_ROOT, now: NOW, ...extra };
+  return {
+    config,
+    cluster: new StaticClusterState([...objects]),
+    currentTemplateHash: templates.hash,
+    currentConfigHash: CONFIG_HASH,
+    currentTrustRoot: TRUST_ROOT,
+    now: NOW,
+    ...extra,
+  };
 }
 
 function ns(report: StatusReport, name: string): NamespaceStatus {
@@ -39,9 +60,17 @@ describe('buildStatus (mixed cluster)', () => {
   });
 
   it('summarises the cluster: system namespaces and finished pods left out, STRICT violations named', () => {
-    assert.deepEqual(report.namespaces.map((n) => n.name), ['payments', 'plain', 'shop']);
     assert.deepEqual(
-      { pods: report.summary.pods, meshed: report.summary.meshed, stale: report.summary.stale, strictViolated: report.summary.strictViolated },
+      report.namespaces.map((n) => n.name),
+      ['payments', 'plain', 'shop'],
+    );
+    assert.deepEqual(
+      {
+        pods: report.summary.pods,
+        meshed: report.summary.meshed,
+        stale: report.summary.stale,
+        strictViolated: report.summary.strictViolated,
+      },
       { pods: 8, meshed: 5, stale: 2, strictViolated: ['payments'] },
     );
     assert.equal(report.current.trustRoot, TRUST_ROOT);
@@ -51,13 +80,19 @@ describe('buildStatus (mixed cluster)', () => {
   it('shows an opted-in namespace: its Deployment grouped from the ReplicaSet, a pod that predates the opt-in', () => {
     const shop = ns(report, 'shop');
     assert.deepEqual([shop.requirement, shop.injection, shop.pods], ['none', 'enabled', { meshed: 2, total: 3, stale: 0 }]);
-    assert.deepEqual(shop.workloads.map((w) => `${w.kind}/${w.name} ${w.meshed}/${w.total}`), ['Pod/legacy 0/1', 'Deployment/web 2/2']);
+    assert.deepEqual(
+      shop.workloads.map((w) => `${w.kind}/${w.name} ${w.meshed}/${w.total}`),
+      ['Pod/legacy 0/1', 'Deployment/web 2/2'],
+    );
     const web = shop.workloads.find((w) => w.name === 'web')!;
     assert.deepEqual(web.ports, [{ port: 8080, resolved: 'STRICT', proxy: 'STRICT' }]);
     const legacy = podOf(shop, 'legacy');
     assert.equal(legacy.injected, false);
     assert.equal(legacy.notInjectedReason, 'created-before-opt-in');
-    assert.deepEqual(legacy.ports.map((p) => [p.port, p.resolved, p.proxy]), [[8080, 'STRICT', undefined]]);
+    assert.deepEqual(
+      legacy.ports.map((p) => [p.port, p.resolved, p.proxy]),
+      [[8080, 'STRICT', undefined]],
+    );
     assert.equal(shop.violations.length, 0);
     assert.equal(shop.strictViolated, false);
   });
@@ -65,7 +100,10 @@ describe('buildStatus (mixed cluster)', () => {
   it('shows a namespace that did not opt in, with the injector reason code', () => {
     const plain = ns(report, 'plain');
     assert.deepEqual([plain.requirement, plain.injection, plain.pods.meshed, plain.pods.total], ['none', 'not-enabled', 0, 1]);
-    assert.deepEqual(plain.workloads.map((w) => `${w.kind}/${w.name}`), ['Job/nightly']);
+    assert.deepEqual(
+      plain.workloads.map((w) => `${w.kind}/${w.name}`),
+      ['Job/nightly'],
+    );
     const worker = podOf(plain, 'worker');
     assert.equal(worker.notInjectedReason, 'namespace-not-enabled');
     assert.match(worker.notInjectedMessage!, /meshward\.io\/inject=enabled/);
@@ -87,7 +125,10 @@ describe('buildStatus (mixed cluster)', () => {
     const payments = ns(report, 'payments');
     const api = podOf(payments, 'api-6c9d-xyz');
     assert.equal(api.stale, true);
-    assert.deepEqual(api.drift.map((d) => d.kind), ['template', 'trust-root']);
+    assert.deepEqual(
+      api.drift.map((d) => d.kind),
+      ['template', 'trust-root'],
+    );
     assert.deepEqual([api.drift[0]!.injected, api.drift[0]!.current], ['0123456789abcdef', templates.hash]);
     assert.deepEqual(api.trustRoot, { recorded: OLD_TRUST_ROOT, state: 'stale' });
     assert.match(api.drift[1]!.message, /restart the pod/);
@@ -100,7 +141,10 @@ describe('buildStatus (mixed cluster)', () => {
     assert.equal(payments.strictViolated, true);
     const batch = podOf(payments, 'batch');
     assert.equal(batch.notInjectedReason, 'pod-opted-out');
-    assert.deepEqual(batch.violations.map((v) => v.rule), ['MW-INJECT-001', 'MW-SIDECAR-001', 'MW-SIDECAR-002', 'MW-SIDECAR-003']);
+    assert.deepEqual(
+      batch.violations.map((v) => v.rule),
+      ['MW-INJECT-001', 'MW-SIDECAR-001', 'MW-SIDECAR-002', 'MW-SIDECAR-003'],
+    );
     assert.ok(batch.violations.every((v) => v.kind === 'Pod' && v.namespace === 'payments' && v.name === 'batch'));
     assert.deepEqual(payments.violations.map((v) => `${v.rule} ${v.name}`).sort(), [
       'MW-ADVISE-003 cache-0',
@@ -115,9 +159,15 @@ describe('buildStatus (mixed cluster)', () => {
     const payments = ns(report, 'payments');
     const cache = podOf(payments, 'cache-0');
     assert.deepEqual(cache.ports, [{ port: 6379, resolved: 'STRICT', source: 'mesh-default', proxy: 'PERMISSIVE' }]);
-    assert.deepEqual(cache.drift.map((d) => [d.kind, d.injected, d.current]), [['policy', '6379=PERMISSIVE', '6379=STRICT']]);
+    assert.deepEqual(
+      cache.drift.map((d) => [d.kind, d.injected, d.current]),
+      [['policy', '6379=PERMISSIVE', '6379=STRICT']],
+    );
     assert.match(cache.drift[0]!.message, /6379 PERMISSIVE → STRICT/);
-    assert.deepEqual(cache.violations.map((v) => [v.rule, v.field]), [['MW-ADVISE-003', 'metadata.annotations["meshward.io/status"]']]);
+    assert.deepEqual(
+      cache.violations.map((v) => [v.rule, v.field]),
+      [['MW-ADVISE-003', 'metadata.annotations["meshward.io/status"]']],
+    );
     assert.deepEqual(payments.workloads.find((w) => w.name === 'cache')!.ports, [{ port: 6379, resolved: 'STRICT', proxy: 'PERMISSIVE' }]);
   });
 });
@@ -126,7 +176,10 @@ describe('buildStatus (selection, policies, config)', () => {
   it('builds one namespace with -n (system ones too), and refuses an unknown one', async () => {
     const objects = await mixedCluster();
     const only = await buildStatus(input(objects, { namespace: 'kube-system' }));
-    assert.deepEqual(only.namespaces.map((n) => n.name), ['kube-system']);
+    assert.deepEqual(
+      only.namespaces.map((n) => n.name),
+      ['kube-system'],
+    );
     assert.equal(podOf(only.namespaces[0]!, 'coredns').notInjectedReason, 'system-namespace');
     await assert.rejects(buildStatus(input(objects, { namespace: 'nope' })), NamespaceNotFoundError);
     const all = await buildStatus(input(objects, { includeSystem: true }));
@@ -143,12 +196,19 @@ describe('buildStatus (selection, policies, config)', () => {
     const report = await buildStatus(input(objects));
     const vault = ns(report, 'vault');
     // The label is a floor: the level is STRICT and shows the policy it overrides.
-    assert.deepEqual(vault.level, { mode: 'STRICT', source: 'namespace-label', overrides: { mode: 'PERMISSIVE', source: 'namespace', policy: 'vault/relaxed' } });
+    assert.deepEqual(vault.level, {
+      mode: 'STRICT',
+      source: 'namespace-label',
+      overrides: { mode: 'PERMISSIVE', source: 'namespace', policy: 'vault/relaxed' },
+    });
     const rules = vault.violations.map((v) => `${v.rule} ${v.kind}/${v.name}`);
     assert.ok(rules.includes('MW-POLICY-001 MeshTLSPolicy/relaxed'), rules.join('; '));
     assert.ok(rules.includes('MW-AMBIG-002 MeshTLSPolicy/b'), rules.join('; '));
     assert.ok(!rules.includes('MW-AMBIG-002 MeshTLSPolicy/a'), 'the older policy of the pair is not blamed');
-    assert.deepEqual(vault.policies.map((p) => p.name), ['a', 'b', 'relaxed']);
+    assert.deepEqual(
+      vault.policies.map((p) => p.name),
+      ['a', 'b', 'relaxed'],
+    );
     assert.equal(vault.strictViolated, true);
   });
 
@@ -156,10 +216,20 @@ describe('buildStatus (selection, policies, config)', () => {
     const permissive = buildConfig({ file: { mesh: { defaultMode: 'PERMISSIVE' } } });
     const objects = [namespace('vault', { 'meshward.io/mtls': 'STRICT', 'meshward.io/inject': 'enabled' }), pod('vault', 'web')];
     const report = await buildStatus(input(objects, { config: permissive, currentConfigHash: injectionConfigHash(permissive) }));
-    assert.deepEqual(ns(report, 'vault').level, { mode: 'STRICT', source: 'namespace-label', overrides: { mode: 'PERMISSIVE', source: 'mesh-default' } });
-    assert.deepEqual(podOf(ns(report, 'vault'), 'web').ports.map((p) => [p.port, p.resolved, p.source, p.overrides?.mode]), [[8080, 'STRICT', 'namespace-label', 'PERMISSIVE']]);
+    assert.deepEqual(ns(report, 'vault').level, {
+      mode: 'STRICT',
+      source: 'namespace-label',
+      overrides: { mode: 'PERMISSIVE', source: 'mesh-default' },
+    });
+    assert.deepEqual(
+      podOf(ns(report, 'vault'), 'web').ports.map((p) => [p.port, p.resolved, p.source, p.overrides?.mode]),
+      [[8080, 'STRICT', 'namespace-label', 'PERMISSIVE']],
+    );
     assert.ok(!ns(report, 'vault').violations.some((v) => v.rule === 'MW-ADVISE-003'), 'nothing left to advise: the proxies are STRICT');
-    assert.match(formatStatusTable(report), /level STRICT \(the namespace label meshward\.io\/mtls=STRICT, overriding PERMISSIVE from the mesh\s+default/);
+    assert.match(
+      formatStatusTable(report),
+      /level STRICT \(the namespace label meshward\.io\/mtls=STRICT, overriding PERMISSIVE from the mesh\s+default/,
+    );
   });
 
   it('says "unknown" without the current trust root, "unrecorded" when the pod recorded none', async () => {
@@ -176,10 +246,20 @@ describe('buildStatus (selection, policies, config)', () => {
     const noStatus = structuredClone(good);
     noStatus.metadata!.name = 'bare';
     delete noStatus.metadata!.annotations!['meshward.io/status'];
-    const objects = [namespace('shop', { 'meshward.io/inject': 'enabled' }), withStatus(good, { configHash: 'feedfacefeedface' }), noStatus];
+    const objects = [
+      namespace('shop', { 'meshward.io/inject': 'enabled' }),
+      withStatus(good, { configHash: 'feedfacefeedface' }),
+      noStatus,
+    ];
     const shop = ns(await buildStatus(input(objects)), 'shop');
-    assert.deepEqual(podOf(shop, 'web').drift.map((d) => [d.kind, d.injected, d.current]), [['config', 'feedfacefeedface', CONFIG_HASH]]);
-    assert.deepEqual(podOf(shop, 'bare').drift.map((d) => d.kind), ['status-missing']);
+    assert.deepEqual(
+      podOf(shop, 'web').drift.map((d) => [d.kind, d.injected, d.current]),
+      [['config', 'feedfacefeedface', CONFIG_HASH]],
+    );
+    assert.deepEqual(
+      podOf(shop, 'bare').drift.map((d) => d.kind),
+      ['status-missing'],
+    );
   });
 });
 
@@ -189,12 +269,22 @@ describe('buildStatus (fallback Secret certificates)', () => {
 
   function secretWith(notBefore: Date, days: number): Secret {
     const { certPem, keyPem } = createRootCa({ now: notBefore, validityDays: days, commonName: 'leaf' });
-    return { kind: 'Secret', metadata: { name: 'meshward-identity-api', namespace: 'shop' }, data: { 'credential-bundle.pem': Buffer.from(keyPem + certPem).toString('base64') } };
+    return {
+      kind: 'Secret',
+      metadata: { name: 'meshward-identity-api', namespace: 'shop' },
+      data: { 'credential-bundle.pem': Buffer.from(keyPem + certPem).toString('base64') },
+    };
   }
 
   async function certificateOf(secrets: SecretReader | undefined): Promise<PodStatus['certificate']> {
     const apiPod = await injected(pod('shop', 'api', { serviceAccountName: 'api' }), [], secretConfig);
-    const report = await buildStatus(input([namespace('shop', { 'meshward.io/inject': 'enabled' }), apiPod], { config: secretConfig, currentConfigHash: injectionConfigHash(secretConfig), ...(secrets ? { secrets } : {}) }));
+    const report = await buildStatus(
+      input([namespace('shop', { 'meshward.io/inject': 'enabled' }), apiPod], {
+        config: secretConfig,
+        currentConfigHash: injectionConfigHash(secretConfig),
+        ...(secrets ? { secrets } : {}),
+      }),
+    );
     return podOf(ns(report, 'shop'), 'api').certificate;
   }
 

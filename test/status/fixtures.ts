@@ -51,8 +51,17 @@ export function pod(ns: string, name: string, options: PodOptions = {}): KubeObj
 }
 
 /** The pod as the real injector stores it, given the policies of `policies`. */
-export async function injected(object: KubeObject, policies: readonly KubeObject[] = [], cfg: MeshwardConfig = config): Promise<KubeObject> {
-  const outcome = await injectObject(object, { config: cfg, templates, configHash: injectionConfigHash(cfg), cluster: new StaticClusterState([...policies]) });
+export async function injected(
+  object: KubeObject,
+  policies: readonly KubeObject[] = [],
+  cfg: MeshwardConfig = config,
+): Promise<KubeObject> {
+  const outcome = await injectObject(object, {
+    config: cfg,
+    templates,
+    configHash: injectionConfigHash(cfg),
+    cluster: new StaticClusterState([...policies]),
+  });
   if (!outcome.injected) throw new Error(`fixture pod ${object.metadata?.name} was not injected: ${JSON.stringify(outcome)}`);
   return outcome.object;
 }
@@ -76,7 +85,10 @@ export async function mixedCluster(): Promise<KubeObject[]> {
   const current = (p: KubeObject): KubeObject => withStatus(p, { trustRoot: TRUST_ROOT });
   const webOwner = { kind: 'ReplicaSet', name: 'web-5d8f7c' };
   const webLabels = { app: 'web', 'pod-template-hash': '5d8f7c' };
-  const relaxedCache = policy('payments', 'cache-relaxed', { selector: { matchLabels: { app: 'cache' } }, portLevelMtls: { '6379': { mode: 'PERMISSIVE' } } });
+  const relaxedCache = policy('payments', 'cache-relaxed', {
+    selector: { matchLabels: { app: 'cache' } },
+    portLevelMtls: { '6379': { mode: 'PERMISSIVE' } },
+  });
   return [
     namespace('shop', { 'meshward.io/inject': 'enabled' }),
     namespace('plain'),
@@ -88,12 +100,25 @@ export async function mixedCluster(): Promise<KubeObject[]> {
     pod('shop', 'done', { phase: 'Succeeded' }),
     pod('plain', 'worker', { labels: { app: 'worker' }, owner: { kind: 'Job', name: 'nightly' } }),
     current(await injected(pod('payments', 'db-0', { labels: { app: 'db' }, ports: [5432], owner: { kind: 'StatefulSet', name: 'db' } }))),
-    withStatus(await injected(pod('payments', 'api-6c9d-xyz', { labels: { app: 'api', 'pod-template-hash': '6c9d' }, owner: { kind: 'ReplicaSet', name: 'api-6c9d' } })), {
-      templateHash: '0123456789abcdef',
-      trustRoot: OLD_TRUST_ROOT,
-    }),
+    withStatus(
+      await injected(
+        pod('payments', 'api-6c9d-xyz', {
+          labels: { app: 'api', 'pod-template-hash': '6c9d' },
+          owner: { kind: 'ReplicaSet', name: 'api-6c9d' },
+        }),
+      ),
+      {
+        templateHash: '0123456789abcdef',
+        trustRoot: OLD_TRUST_ROOT,
+      },
+    ),
     pod('payments', 'batch', { labels: { app: 'batch', 'meshward.io/inject': 'false' } }),
-    current(await injected(pod('payments', 'cache-0', { labels: { app: 'cache' }, ports: [6379], owner: { kind: 'StatefulSet', name: 'cache' } }), [relaxedCache])),
+    current(
+      await injected(
+        pod('payments', 'cache-0', { labels: { app: 'cache' }, ports: [6379], owner: { kind: 'StatefulSet', name: 'cache' } }),
+        [relaxedCache],
+      ),
+    ),
     pod('kube-system', 'coredns'),
   ];
 }

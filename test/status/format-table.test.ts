@@ -9,9 +9,18 @@ describe('formatStatusTable', () => {
     const objects = await mixedCluster();
     const long = structuredClone(objects.find((o) => o.metadata?.name === 'batch')!);
     long.metadata!.name = `batch-${'x'.repeat(120)}`;
-    const report = await buildStatus({ config, cluster: new StaticClusterState([...objects, long]), currentTemplateHash: templates.hash, currentConfigHash: CONFIG_HASH, now: NOW });
+    const report = await buildStatus({
+      config,
+      cluster: new StaticClusterState([...objects, long]),
+      currentTemplateHash: templates.hash,
+      currentConfigHash: CONFIG_HASH,
+      now: NOW,
+    });
     const text = formatStatusTable(report);
-    assert.ok(text.split('\n').every((l) => [...l].length <= TABLE_WIDTH), text);
+    assert.ok(
+      text.split('\n').every((l) => [...l].length <= TABLE_WIDTH),
+      text,
+    );
     assert.match(text, /trust root unknown \(not checked\)/);
   });
 });

@@ -49,7 +49,11 @@ function checkObjectMeta(metadata: unknown, path: string): void {
     for (const key of Object.keys(map)) {
       const value = map[key];
       if (typeof value !== 'string') {
-        throw new EnvelopeError(400, 'InvalidAdmissionReview', `${path}.${field}[${JSON.stringify(key.slice(0, 100))}] must be a string, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+        throw new EnvelopeError(
+          400,
+          'InvalidAdmissionReview',
+          `${path}.${field}[${JSON.stringify(key.slice(0, 100))}] must be a string, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`,
+        );
       }
     }
   }

@@ -14,9 +14,7 @@ export interface AnnotationError {
   readonly message: string;
 }
 
-export type CaptureSettingsResult =
-  | { readonly settings: CaptureSettings }
-  | { readonly errors: readonly AnnotationError[] };
+export type CaptureSettingsResult = { readonly settings: CaptureSettings } | { readonly errors: readonly AnnotationError[] };
 
 /** Which IP families the pod's rules cover. Default both: a dual-stack-capable pod must not leak
  * IPv6 traffic; clusters whose nodes have no IPv6 at all pass { ipv4: true, ipv6: false }. */

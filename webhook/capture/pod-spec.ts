@@ -25,9 +25,7 @@ export interface PodSpecLike {
   }>;
 }
 
-export type RulesFromSpec =
-  | { readonly found: true; readonly rules: CaptureRules }
-  | { readonly found: false; readonly reason: string };
+export type RulesFromSpec = { readonly found: true; readonly rules: CaptureRules } | { readonly found: false; readonly reason: string };
 
 /**
  * Reads back the rules the injector put into a pod spec. Not found when there is no meshward-init

@@ -13,7 +13,11 @@ import { CHAINS, LOOPBACK, type CaptureRules, type CaptureSettings } from './set
 
 /** A programming error: settings that did not come from captureSettingsFromAnnotations. */
 export class CaptureSettingsError extends Error {
-  constructor(readonly field: string, readonly accepted: string, value: unknown) {
+  constructor(
+    readonly field: string,
+    readonly accepted: string,
+    value: unknown,
+  ) {
     super(`capture settings: ${field} = ${JSON.stringify(value)} is invalid; expected ${accepted}`);
     this.name = 'CaptureSettingsError';
   }
@@ -41,7 +45,12 @@ function familyRules(s: CaptureSettings, c: Checked, family: IpFamily): string {
   const dest = (cidr: Cidr): string => (cidr.prefix === 0 ? '' : `-d ${cidr.text} `); // /0 prints as no -d
   // Written in iptables-save's order (built-in chains, then ours sorted by name), so the text
   // matches the kernel's table line by line.
-  const out: string[] = ['*nat', ...Object.values(CHAINS).sort().map((chain) => `:${chain} - [0:0]`)];
+  const out: string[] = [
+    '*nat',
+    ...Object.values(CHAINS)
+      .sort()
+      .map((chain) => `:${chain} - [0:0]`),
+  ];
   const add = (chain: string, spec: string): void => void out.push(`-A ${chain} ${spec}`);
 
   add('PREROUTING', `-p tcp -j ${inbound}`);

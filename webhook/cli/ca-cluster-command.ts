@@ -18,7 +18,12 @@ export const CLUSTER_USAGE = `usage (in a cluster; the CA lives in Secret <mesh.
 `;
 
 /** `meshward ca init --kubeconfig …` and `meshward ca rotate …`. Exit: 0 ok, 2 bad input, 3 rotation waiting, 1 other errors. */
-export async function runClusterCaCommand(sub: 'init' | 'rotate', args: string[], io: CommandIo, deps: ClusterCaDeps = {}): Promise<number> {
+export async function runClusterCaCommand(
+  sub: 'init' | 'rotate',
+  args: string[],
+  io: CommandIo,
+  deps: ClusterCaDeps = {},
+): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout.write(CLUSTER_USAGE);
     return 0;

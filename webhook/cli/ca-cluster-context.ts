@@ -88,8 +88,10 @@ export async function newCaFiles(values: Values, trustDomain: string, now: Date)
     const pair: CaPemPair = createRootCa({ keyType: keyTypeOf(values['key-type']), trustDomain: td, commonName, validityDays: days, now });
     return { files: { ...pair, chainPem: '' }, source: 'a new self-signed root' };
   } catch (err) {
-    if (isPkiInputError(err) && err.field === 'validityDays') throw new PkiInputError('--validity-days', err.message.slice('validityDays: '.length));
-    if (isPkiInputError(err) && err.field === 'trustDomain') throw new PkiInputError('--trust-domain', err.message.slice('trustDomain: '.length));
+    if (isPkiInputError(err) && err.field === 'validityDays')
+      throw new PkiInputError('--validity-days', err.message.slice('validityDays: '.length));
+    if (isPkiInputError(err) && err.field === 'trustDomain')
+      throw new PkiInputError('--trust-domain', err.message.slice('trustDomain: '.length));
     throw err;
   }
 }

@@ -77,8 +77,17 @@ async function runInit(args: string[], io: CommandIo, now: Date): Promise<void> 
   });
   const out = required(values, 'out');
   const days = values['validity-days'] === undefined ? undefined : Number(values['validity-days']);
-  const opts = { keyType: keyTypeOf(values['key-type']), trustDomain: values['trust-domain'], commonName: values['common-name'], validityDays: days, now };
-  const exists = await access(join(out, CA_KEY_FILE)).then(() => true, () => false);
+  const opts = {
+    keyType: keyTypeOf(values['key-type']),
+    trustDomain: values['trust-domain'],
+    commonName: values['common-name'],
+    validityDays: days,
+    now,
+  };
+  const exists = await access(join(out, CA_KEY_FILE)).then(
+    () => true,
+    () => false,
+  );
   if (exists && !values.force) throw new PkiInputError('--out', `${out} already holds ${CA_KEY_FILE}; pass --force to replace the CA`);
   const parentDir = values['intermediate-from'];
   const files = parentDir ? createIntermediateCa(await caDir(parentDir, '--intermediate-from', now), opts) : createRootCa(opts);
@@ -102,17 +111,29 @@ async function runIssue(args: string[], io: CommandIo, now: Date): Promise<void>
       'trust-domain': { type: 'string' },
     },
   });
-  const [dir, namespace, serviceAccount, out] = ['ca', 'namespace', 'service-account', 'out'].map((n) => required(values, n)) as [string, string, string, string];
+  const [dir, namespace, serviceAccount, out] = ['ca', 'namespace', 'service-account', 'out'].map((n) => required(values, n)) as [
+    string,
+    string,
+    string,
+    string,
+  ];
   const ttlSeconds = parseDurationSeconds(values.ttl ?? '24h', '--ttl');
   const keyType = keyTypeOf(values['key-type']);
   const ca = await caDir(dir, '--ca', now);
   const trustDomain = values['trust-domain'] ?? ca.trustDomain ?? 'cluster.local';
   if (ca.trustDomain !== undefined && trustDomain !== ca.trustDomain) {
-    throw new PkiInputError('--trust-domain', `"${trustDomain}" differs from the CA's trust domain "${ca.trustDomain}"; omit the flag or use "${ca.trustDomain}"`);
+    throw new PkiInputError(
+      '--trust-domain',
+      `"${trustDomain}" differs from the CA's trust domain "${ca.trustDomain}"; omit the flag or use "${ca.trustDomain}"`,
+    );
   }
   const { publicKey, privateKey } = generateKeyPairFor(keyType);
   const svid = issueSvid({ ca, subjectPublicKey: publicKey, trustDomain, namespace, serviceAccount, ttlSeconds, now });
-  await writeSvidDir(out, { certificateChainPem: svid.certificateChainPem, keyPem: pkcs8Pem(privateKey), trustBundlePem: ca.trustBundlePem });
+  await writeSvidDir(out, {
+    certificateChainPem: svid.certificateChainPem,
+    keyPem: pkcs8Pem(privateKey),
+    trustBundlePem: ca.trustBundlePem,
+  });
   io.stdout.write(`issued ${svid.spiffeId}, valid until ${svid.notAfter.toISOString()}\n`);
   io.stdout.write(`wrote ${join(out, 'tls.crt')}, ${join(out, 'tls.key')} (mode 0600), ${join(out, 'ca.crt')}\n`);
 }

@@ -48,15 +48,25 @@ interface CheckArgs {
 class UsageError extends Error {}
 
 const VALUE_FLAGS: Record<string, string> = {
-  '-f': 'filename', '--filename': 'filename', '-o': 'output', '--output': 'output', '-n': 'namespace', '--namespace': 'namespace',
-  '--kubeconfig': 'kubeconfig', '--proxy-image': 'proxy-image', '--init-image': 'init-image',
+  '-f': 'filename',
+  '--filename': 'filename',
+  '-o': 'output',
+  '--output': 'output',
+  '-n': 'namespace',
+  '--namespace': 'namespace',
+  '--kubeconfig': 'kubeconfig',
+  '--proxy-image': 'proxy-image',
+  '--init-image': 'init-image',
 };
 
 function parseArgs(argv: readonly string[]): CheckArgs {
   const args: CheckArgs = { paths: [], output: 'text', assumeStrict: false, requireInjected: false, flags: {}, help: false };
   const rest = argv[0] === 'check' ? argv.slice(1) : [...argv];
   for (let i = 0; i < rest.length; i++) {
-    const [flag, inline] = rest[i]!.startsWith('--') && rest[i]!.includes('=') ? [rest[i]!.slice(0, rest[i]!.indexOf('=')), rest[i]!.slice(rest[i]!.indexOf('=') + 1)] : [rest[i]!, undefined];
+    const [flag, inline] =
+      rest[i]!.startsWith('--') && rest[i]!.includes('=')
+        ? [rest[i]!.slice(0, rest[i]!.indexOf('=')), rest[i]!.slice(rest[i]!.indexOf('=') + 1)]
+        : [rest[i]!, undefined];
     if (flag === '-h' || flag === '--help') args.help = true;
     else if (flag === '--assume-strict') args.assumeStrict = true;
     else if (flag === '--require-injected') args.requireInjected = true;
@@ -99,19 +109,26 @@ export async function runCheckCommand(argv: string[], io: CheckCommandIO, deps: 
     const config = deps.config ?? buildConfig({ flags: args.flags });
     const sourced = await readManifestInputs(args.paths, io.readFile ?? readFileUtf8, () => readAll(io.stdin ?? process.stdin));
     const objects = sourced.filter((s) => typeof s.object.kind === 'string').map((s) => s.object);
-    for (const skipped of sourced.filter((s) => typeof s.object.kind !== 'string')) io.stderr.write(`meshward check: ${skipped.source}: skipped (no kind)\n`);
+    for (const skipped of sourced.filter((s) => typeof s.object.kind !== 'string'))
+      io.stderr.write(`meshward check: ${skipped.source}: skipped (no kind)\n`);
     let cluster: ClusterState | undefined;
     if (args.kubeconfig) {
       if (!deps.loadCluster) throw new UsageError('--kubeconfig: live mode is not available in this build');
       cluster = await deps.loadCluster(args.kubeconfig);
     }
     const violations = await checkObjects(objects, {
-      config, requireInjected: args.requireInjected, assumeStrict: args.assumeStrict,
-      ...(cluster ? { cluster } : {}), ...(args.namespace ? { defaultNamespace: args.namespace } : {}),
+      config,
+      requireInjected: args.requireInjected,
+      assumeStrict: args.assumeStrict,
+      ...(cluster ? { cluster } : {}),
+      ...(args.namespace ? { defaultNamespace: args.namespace } : {}),
     });
     if (args.output === 'json') io.stdout.write(`${JSON.stringify(violations, null, 2)}\n`);
     else for (const v of violations) io.stdout.write(formatText(v));
-    const summary = violations.length === 0 ? `${objects.length} object(s), no violations` : `${violations.length} violation(s) in ${objects.length} object(s)`;
+    const summary =
+      violations.length === 0
+        ? `${objects.length} object(s), no violations`
+        : `${violations.length} violation(s) in ${objects.length} object(s)`;
     io.stderr.write(`meshward check: ${summary}\n`);
     return violations.length === 0 ? 0 : 1;
   } catch (err) {

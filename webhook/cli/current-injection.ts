@@ -13,7 +13,10 @@ export interface CurrentInjection {
   readonly configHash: string;
 }
 
-export function loadCurrentInjection(configFile: string | undefined, env: Record<string, string | undefined> = process.env): CurrentInjection {
+export function loadCurrentInjection(
+  configFile: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): CurrentInjection {
   const file = configFile ?? env.MESHWARD_CONFIG;
   const config = buildConfig({ ...(file ? { file: readConfigFile(file), fileName: file } : {}), env });
   return { config, templateHash: loadTemplates().hash, configHash: injectionConfigHash(config) };

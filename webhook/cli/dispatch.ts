@@ -18,7 +18,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve-command.js')).runServe,
   inject: async () => (await import('./inject-command.js')).runInject,
   check: async () => {
-    const [{ runCheckCommand }, { openLiveClusterState }] = await Promise.all([import('./check-command.js'), import('../kube/live-state.js')]);
+    const [{ runCheckCommand }, { openLiveClusterState }] = await Promise.all([
+      import('./check-command.js'),
+      import('../kube/live-state.js'),
+    ]);
     return (argv, io) => runCheckCommand(argv, io, { loadCluster: openLiveClusterState });
   },
   ca: async () => (await import('./ca-command.js')).runCaCommand,

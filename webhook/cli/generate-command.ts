@@ -70,11 +70,15 @@ export async function runGenerateCommand(argv: string[], io: CommandIo, deps: Ge
       ...(values.name !== undefined ? { name: values.name } : {}),
     });
     const config = deps.config ?? loadCurrentInjection(values.config).config;
-    const source: ClusterSource = values.filename ? { kind: 'manifests', paths: values.filename } : { kind: 'live', kubeconfig: values.kubeconfig ?? '' };
+    const source: ClusterSource = values.filename
+      ? { kind: 'manifests', paths: values.filename }
+      : { kind: 'live', kubeconfig: values.kubeconfig ?? '' };
     opened = await (deps.openCluster ?? openCluster)(source);
     const result = await generatePolicy(request, { config, cluster: opened.cluster });
     if (!result.ok) {
-      io.stderr.write(`meshward generate: refused — the gate would reject ${result.plan.policy.namespace}/${result.plan.policy.name} (${result.rules.join(', ')}): ${result.message}\n`);
+      io.stderr.write(
+        `meshward generate: refused — the gate would reject ${result.plan.policy.namespace}/${result.plan.policy.name} (${result.rules.join(', ')}): ${result.message}\n`,
+      );
       return EXIT_FINDINGS;
     }
     io.stdout.write(result.yaml);

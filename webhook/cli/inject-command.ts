@@ -20,7 +20,13 @@ export async function runInject(argv: string[], io: CommandIo): Promise<number> 
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { filename: { type: 'string', short: 'f', multiple: true }, namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o', default: 'yaml' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        filename: { type: 'string', short: 'f', multiple: true },
+        namespace: { type: 'string', short: 'n' },
+        output: { type: 'string', short: 'o', default: 'yaml' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (err) {
@@ -40,13 +46,23 @@ export async function runInject(argv: string[], io: CommandIo): Promise<number> 
     return EXIT_USAGE;
   }
   try {
-    const config = buildConfig({ file: values.config ? readConfigFile(values.config) : undefined, fileName: values.config, flags: { 'self-signed': true } });
+    const config = buildConfig({
+      file: values.config ? readConfigFile(values.config) : undefined,
+      fileName: values.config,
+      flags: { 'self-signed': true },
+    });
     const inputs: SourcedObject[] = [];
     for (const file of values.filename) {
       inputs.push(...(file === '-' ? parseManifests(await io.readStdin!(), 'stdin') : readManifestPaths([file])));
     }
     const cluster = new StaticClusterState(inputs.map((i) => i.object));
-    const deps = { config, templates: loadTemplates(), configHash: injectionConfigHash(config), cluster, defaultNamespace: values.namespace };
+    const deps = {
+      config,
+      templates: loadTemplates(),
+      configHash: injectionConfigHash(config),
+      cluster,
+      defaultNamespace: values.namespace,
+    };
     const outputs = [];
     for (const input of inputs) {
       const outcome = await injectObject(input.object, deps);
@@ -56,7 +72,11 @@ export async function runInject(argv: string[], io: CommandIo): Promise<number> 
       }
       outputs.push(outcome.object);
     }
-    io.stdout.write(values.output === 'json' ? `${JSON.stringify(outputs.length === 1 ? outputs[0] : { apiVersion: 'v1', kind: 'List', items: outputs }, null, 2)}\n` : outputs.map((o) => toYaml(o, { lineWidth: 0 })).join('---\n'));
+    io.stdout.write(
+      values.output === 'json'
+        ? `${JSON.stringify(outputs.length === 1 ? outputs[0] : { apiVersion: 'v1', kind: 'List', items: outputs }, null, 2)}\n`
+        : outputs.map((o) => toYaml(o, { lineWidth: 0 })).join('---\n'),
+    );
     return EXIT_OK;
   } catch (err) {
     if (err instanceof ManifestError || err instanceof ConfigError) {

@@ -23,7 +23,11 @@ export interface OpenedCluster {
 }
 
 export type ClusterSource =
-  | { readonly kind: 'live'; readonly kubeconfig: string; /** fresh reads (the dashboard) instead of one snapshot */ readonly fresh?: boolean }
+  | {
+      readonly kind: 'live';
+      readonly kubeconfig: string;
+      /** fresh reads (the dashboard) instead of one snapshot */ readonly fresh?: boolean;
+    }
   | { readonly kind: 'manifests'; readonly paths: readonly string[] };
 
 export function openManifestCluster(paths: readonly string[]): OpenedCluster {
@@ -58,5 +62,7 @@ export async function openLiveCluster(kubeconfig: string, options: { snapshot: b
 }
 
 export async function openCluster(source: ClusterSource): Promise<OpenedCluster> {
-  return source.kind === 'live' ? openLiveCluster(source.kubeconfig, { snapshot: source.fresh !== true }) : openManifestCluster(source.paths);
+  return source.kind === 'live'
+    ? openLiveCluster(source.kubeconfig, { snapshot: source.fresh !== true })
+    : openManifestCluster(source.paths);
 }

@@ -13,14 +13,20 @@ const FLAG_OPTIONS = Object.fromEntries(
 
 export const SERVE_USAGE = `Usage: meshward serve [flags]
   --config FILE        YAML config file (fields as in README "Configuration")
-${CONFIG_FIELDS.filter((f) => f.flag).map((f) => `  --${f.flag!.padEnd(19)}${f.help}`).join('\n')}
+${CONFIG_FIELDS.filter((f) => f.flag)
+  .map((f) => `  --${f.flag!.padEnd(19)}${f.help}`)
+  .join('\n')}
 Environment: MESHWARD_<FIELD> (e.g. MESHWARD_SERVER_PORT) overrides the config file; flags override both.`;
 
 /** `meshward serve`: the webhook server. Resolves only on a bad configuration (exit code 2). */
 export async function runServe(argv: string[], io: CommandIo): Promise<number> {
   let flags: Record<string, string | boolean | undefined>;
   try {
-    ({ values: flags } = parseArgs({ args: argv, options: { ...FLAG_OPTIONS, config: { type: 'string' }, help: { type: 'boolean' } }, strict: true }));
+    ({ values: flags } = parseArgs({
+      args: argv,
+      options: { ...FLAG_OPTIONS, config: { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+    }));
   } catch (err) {
     io.stderr.write(`meshward serve: ${(err as Error).message}\n${SERVE_USAGE}\n`);
     return EXIT_USAGE;

@@ -32,10 +32,18 @@ export async function startServeControllers(config: MeshwardConfig, logger: Logg
   let sink: ((pair: TlsPair) => void) | undefined;
   const managed = config.serving.mode === 'self-managed' && !config.server.selfSigned;
   if (managed && !config.identity.enabled) {
-    throw new Error('serving.mode=self-managed needs identity.enabled=true (the signer lease decides which replica rotates); set serving.mode=files to mount a certificate instead');
+    throw new Error(
+      'serving.mode=self-managed needs identity.enabled=true (the signer lease decides which replica rotates); set serving.mode=files to mount a certificate instead',
+    );
   }
   const serving = managed
-    ? startServingCertManager({ api, settings: servingSettingsFrom(config), isLeader: identity.isLeader, logger, onServingCert: (pair) => sink?.(pair) })
+    ? startServingCertManager({
+        api,
+        settings: servingSettingsFrom(config),
+        isLeader: identity.isLeader,
+        logger,
+        onServingCert: (pair) => sink?.(pair),
+      })
     : undefined;
   const fallback = startSecretFallback({
     api,

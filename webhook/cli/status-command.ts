@@ -73,11 +73,17 @@ function parseStatusArgs(argv: string[]): StatusArgs | 'help' {
   if (!values.serve && (values.port !== undefined || values.host !== undefined)) throw new UsageError('--port and --host need --serve');
   const port = values.port === undefined ? 8089 : Number(values.port);
   if (!/^[0-9]{1,5}$/.test(values.port ?? '0') || port > 65535) throw new UsageError(`--port ${values.port}: a port from 0 to 65535`);
-  const trustRoot = values['trust-root']?.toLowerCase().replace(/^sha256:/, '').replace(/:/g, '');
-  if (trustRoot !== undefined && !/^[0-9a-f]{64}$/.test(trustRoot)) throw new UsageError('--trust-root: a SHA-256 fingerprint (64 hex digits)');
+  const trustRoot = values['trust-root']
+    ?.toLowerCase()
+    .replace(/^sha256:/, '')
+    .replace(/:/g, '');
+  if (trustRoot !== undefined && !/^[0-9a-f]{64}$/.test(trustRoot))
+    throw new UsageError('--trust-root: a SHA-256 fingerprint (64 hex digits)');
   return {
     output,
-    source: values.state ? { kind: 'manifests', paths: values.state } : { kind: 'live', kubeconfig: values.kubeconfig ?? '', ...(values.serve ? { fresh: true } : {}) },
+    source: values.state
+      ? { kind: 'manifests', paths: values.state }
+      : { kind: 'live', kubeconfig: values.kubeconfig ?? '', ...(values.serve ? { fresh: true } : {}) },
     includeSystem: values['include-system'] === true,
     ...(values.namespace ? { namespace: values.namespace } : {}),
     ...(values.config ? { configFile: values.config } : {}),
@@ -98,7 +104,13 @@ function untilSignal(): Promise<void> {
   });
 }
 
-async function serveDashboard(args: StatusArgs, opened: OpenedCluster, current: CurrentInjection, io: CommandIo, deps: StatusCommandDeps): Promise<number> {
+async function serveDashboard(
+  args: StatusArgs,
+  opened: OpenedCluster,
+  current: CurrentInjection,
+  io: CommandIo,
+  deps: StatusCommandDeps,
+): Promise<number> {
   const server = await startDashboardServer({
     deps: {
       config: current.config,

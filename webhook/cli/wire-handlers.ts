@@ -14,13 +14,21 @@ import { startServeDashboard } from '../dashboard/serve-dashboard.js';
 import { offlineControllers } from './offline-controllers.js';
 
 /** The cluster as meshward sees it: informer caches, or --state manifests with --offline. */
-export function openClusterState(config: MeshwardConfig, logger: Logger): { cluster: ClusterState; synced: Promise<void>; close: () => Promise<void> } {
+export function openClusterState(
+  config: MeshwardConfig,
+  logger: Logger,
+): { cluster: ClusterState; synced: Promise<void>; close: () => Promise<void> } {
   if (config.kube.offline) {
     const objects: KubeObject[] = config.kube.stateFile ? readManifestPaths([config.kube.stateFile]).map((o) => o.object) : [];
     return { cluster: new StaticClusterState(objects), synced: Promise.resolve(), close: async () => undefined };
   }
-  const loading = Promise.all([import('../kube/informer-state.js'), import('../kube/client-api.js'), import('../kube/kube-client.js')]).then(
-    ([{ InformerClusterState }, { kubeApi }, { loadKubeConfig }]) => new InformerClusterState(kubeApi(loadKubeConfig(config.kube.kubeconfig)), logger),
+  const loading = Promise.all([
+    import('../kube/informer-state.js'),
+    import('../kube/client-api.js'),
+    import('../kube/kube-client.js'),
+  ]).then(
+    ([{ InformerClusterState }, { kubeApi }, { loadKubeConfig }]) =>
+      new InformerClusterState(kubeApi(loadKubeConfig(config.kube.kubeconfig)), logger),
   );
   return {
     cluster: deferredClusterState(loading),
@@ -30,7 +38,11 @@ export function openClusterState(config: MeshwardConfig, logger: Logger): { clus
 }
 
 /** The injector and gate handlers over one cluster view (also used by the benchmark). */
-export function buildHandlers(config: MeshwardConfig, logger: Logger, trustRoot?: () => string | undefined): MeshwardHandlers & { cluster: ClusterState; templateHash: string; configHash: string; close: () => Promise<void> } {
+export function buildHandlers(
+  config: MeshwardConfig,
+  logger: Logger,
+  trustRoot?: () => string | undefined,
+): MeshwardHandlers & { cluster: ClusterState; templateHash: string; configHash: string; close: () => Promise<void> } {
   const { cluster, synced, close } = openClusterState(config, logger);
   const templates = loadTemplates();
   const configHash = injectionConfigHash(config);
@@ -50,22 +62,34 @@ export function buildHandlers(config: MeshwardConfig, logger: Logger, trustRoot?
  * certificate, Secret fallback; none offline) and the dashboard, stopped together.
  */
 export async function buildServe(config: MeshwardConfig, logger: Logger, context: ServerContext): Promise<MeshwardHandlers> {
-  const controllers = config.kube.offline ? offlineControllers(config) : await (await import('./serve-controllers.js')).startServeControllers(config, logger, context);
+  const controllers = config.kube.offline
+    ? offlineControllers(config)
+    : await (await import('./serve-controllers.js')).startServeControllers(config, logger, context);
   const trustRoot = (): string | undefined => controllers.identity.trustRootFingerprint();
   // The fallback's API discovery decides which credentials the injector projects.
   const injectConfig: MeshwardConfig =
-    controllers.credentialSource === config.credentials.source ? config : { ...config, credentials: { ...config.credentials, source: controllers.credentialSource } };
+    controllers.credentialSource === config.credentials.source
+      ? config
+      : { ...config, credentials: { ...config.credentials, source: controllers.credentialSource } };
   const handlers = buildHandlers(injectConfig, logger, trustRoot);
   const dashboard = handlers.synced!.then(() =>
-    startServeDashboard({ config, cluster: handlers.cluster, templateHash: handlers.templateHash, configHash: handlers.configHash, currentTrustRoot: trustRoot, logger }),
+    startServeDashboard({
+      config,
+      cluster: handlers.cluster,
+      templateHash: handlers.templateHash,
+      configHash: handlers.configHash,
+      currentTrustRoot: trustRoot,
+      logger,
+    }),
   );
   return {
     ...handlers,
     ...(controllers.initialTls ? { initialTls: controllers.initialTls } : {}),
-    onListening: (webhook) => controllers.setTlsSink((pair) => {
-      webhook.reloadTls(pair);
-      logger.info('serving certificate rotated');
-    }),
+    onListening: (webhook) =>
+      controllers.setTlsSink((pair) => {
+        webhook.reloadTls(pair);
+        logger.info('serving certificate rotated');
+      }),
     async close() {
       await (await dashboard.catch(() => undefined))?.close();
       await controllers.stop();

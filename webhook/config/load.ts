@@ -49,7 +49,14 @@ function coerce(spec: FieldSpec, raw: unknown, origin: string): { value?: unknow
       return { value: raw };
     }
     case 'list': {
-      const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : null;
+      const items = Array.isArray(raw)
+        ? raw
+        : typeof raw === 'string'
+          ? raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : null;
       if (!items) return { problem: `${where}: must be a list (YAML sequence or comma-separated string)` };
       const bad = items.filter((i) => typeof i !== 'string' || !kind.item.test(i));
       if (bad.length > 0) return { problem: `${where}: ${bad.map((b) => JSON.stringify(b)).join(', ')} must each be ${kind.form}` };

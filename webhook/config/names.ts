@@ -72,4 +72,3 @@ export function fallbackSecretName(serviceAccount: string): string {
   return `meshward-identity-${serviceAccount}`;
 }
 export const FALLBACK_TRUST_CONFIGMAP = 'meshward-trust-bundle';
-

@@ -16,12 +16,12 @@ export interface DashboardOptions {
 
 // Inline <style> and style attributes only: no script, no external anything.
 const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 };
-
 
 function failure(err: unknown): { status: number; message: string } {
   if (err instanceof ClusterUnavailableError) return { status: 503, message: `meshward cannot read the cluster right now: ${err.message}` };
@@ -29,12 +29,20 @@ function failure(err: unknown): { status: number; message: string } {
 }
 
 /** Adds GET / and GET /api/status to an express app (the dashboard's own, or another). */
-export function installDashboardRoutes(app: Express, deps: DashboardDeps, options: DashboardOptions = {}, source: StatusSource = createStatusSource(deps)): void {
+export function installDashboardRoutes(
+  app: Express,
+  deps: DashboardDeps,
+  options: DashboardOptions = {},
+  source: StatusSource = createStatusSource(deps),
+): void {
   app.get('/', async (req, res) => {
     res.set(SECURITY_HEADERS);
     const parsed = parseFilters(req.query as Record<string, unknown>, options.defaults);
     if (!parsed.ok) {
-      res.status(400).type('html').send(renderErrorPage(400, `bad query string: ${parsed.error}`));
+      res
+        .status(400)
+        .type('html')
+        .send(renderErrorPage(400, `bad query string: ${parsed.error}`));
       return;
     }
     try {
@@ -73,7 +81,10 @@ export function createDashboardApp(deps: DashboardDeps, options: DashboardOption
   });
   installDashboardRoutes(app, deps, options);
   app.use((req, res) => {
-    res.status(404).type('html').send(renderErrorPage(404, `no page at ${req.path}; the dashboard is at / and the JSON at /api/status`));
+    res
+      .status(404)
+      .type('html')
+      .send(renderErrorPage(404, `no page at ${req.path}; the dashboard is at / and the JSON at /api/status`));
   });
   app.use((_err: Error, _req: Request, res: Response, _next: NextFunction) => {
     res.status(500).type('html').send(renderErrorPage(500, 'internal error'));

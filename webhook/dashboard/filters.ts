@@ -40,11 +40,20 @@ export function parseFilters(query: Record<string, unknown>, defaults: Partial<D
   let seconds = defaults.refresh ?? 0;
   if (refresh !== undefined) {
     seconds = Number(refresh);
-    if (!/^[0-9]{1,4}$/.test(refresh as string) || seconds > 3600 || (seconds > 0 && seconds < 5)) return { ok: false, error: 'refresh: seconds from 5 to 3600, or 0 for off' };
+    if (!/^[0-9]{1,4}$/.test(refresh as string) || seconds > 3600 || (seconds > 0 && seconds < 5))
+      return { ok: false, error: 'refresh: seconds from 5 to 3600, or 0 for off' };
   }
   const ns = (namespace as string | undefined) ?? defaults.namespace;
   const text = (q as string | undefined)?.trim();
-  return { ok: true, filters: { show: (show as ShowFilter | undefined) ?? defaults.show ?? 'all', refresh: seconds, ...(ns ? { namespace: ns } : {}), ...(text ? { q: text } : {}) } };
+  return {
+    ok: true,
+    filters: {
+      show: (show as ShowFilter | undefined) ?? defaults.show ?? 'all',
+      refresh: seconds,
+      ...(ns ? { namespace: ns } : {}),
+      ...(text ? { q: text } : {}),
+    },
+  };
 }
 
 /** The query string of a set of filters (defaults left out), for links and the form. */

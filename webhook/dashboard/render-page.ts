@@ -65,5 +65,8 @@ ${shown.namespaces.length > 0 ? shown.namespaces.map((ns) => renderNamespace(ns,
 }
 
 export function renderErrorPage(status: number, message: string): string {
-  return layout(`meshward · ${status}`, html`<header class="top"><h1>mesh<span>ward</span> · mTLS status</h1></header><main><div class="error"><b>${status}</b> ${message}</div></main>`);
+  return layout(
+    `meshward · ${status}`,
+    html`<header class="top"><h1>mesh<span>ward</span> · mTLS status</h1></header><main><div class="error"><b>${status}</b> ${message}</div></main>`,
+  );
 }

@@ -12,7 +12,8 @@ export function modeChip(port: number, mode: string, title: string, drift = fals
 export function workloadPortChip(p: WorkloadPort): SafeHtml {
   if (p.proxy === 'none') return modeChip(p.port, 'plaintext', `no proxy: plaintext (policy says ${p.resolved})`);
   if (p.proxy === 'mixed' || p.resolved === 'mixed') return modeChip(p.port, 'mixed', 'the pods of this workload differ: see the pods');
-  if (p.proxy !== p.resolved) return modeChip(p.port, p.proxy, `the proxy enforces ${p.proxy}; the policy now says ${p.resolved}: restart the pods`, true);
+  if (p.proxy !== p.resolved)
+    return modeChip(p.port, p.proxy, `the proxy enforces ${p.proxy}; the policy now says ${p.resolved}: restart the pods`, true);
   return modeChip(p.port, p.proxy, `proxy and policy: ${p.proxy}`);
 }
 
@@ -20,14 +21,26 @@ export function podPortChip(pod: PodStatus, p: PortStatus): SafeHtml {
   const decided = p.policy ? `${p.source} policy ${p.policy}` : 'mesh default';
   if (!pod.injected) return modeChip(p.port, 'plaintext', `no proxy: plaintext (policy says ${p.resolved}, from ${decided})`);
   if (!p.proxy) return modeChip(p.port, 'unknown', `proxy mode not recorded; policy says ${p.resolved} (${decided})`);
-  if (p.proxy !== p.resolved) return modeChip(p.port, p.proxy, `proxy enforces ${p.proxy}; policy now says ${p.resolved} (${decided}): restart the pod`, true);
+  if (p.proxy !== p.resolved)
+    return modeChip(p.port, p.proxy, `proxy enforces ${p.proxy}; policy now says ${p.resolved} (${decided}): restart the pod`, true);
   return modeChip(p.port, p.proxy, `decided by ${decided}`);
 }
 
-const REQUIREMENT_CLASS: Record<Requirement, string> = { STRICT: 'b-strict', PERMISSIVE: 'b-perm', DISABLE: 'b-dis', none: 'b-none', invalid: 'b-bad' };
+const REQUIREMENT_CLASS: Record<Requirement, string> = {
+  STRICT: 'b-strict',
+  PERMISSIVE: 'b-perm',
+  DISABLE: 'b-dis',
+  none: 'b-none',
+  invalid: 'b-bad',
+};
 
 export function requirementBadge(requirement: Requirement, label?: string): SafeHtml {
-  const text = requirement === 'none' ? 'no requirement' : requirement === 'invalid' ? `invalid requirement ${JSON.stringify(label ?? '')}` : `requires ${requirement}`;
+  const text =
+    requirement === 'none'
+      ? 'no requirement'
+      : requirement === 'invalid'
+        ? `invalid requirement ${JSON.stringify(label ?? '')}`
+        : `requires ${requirement}`;
   return html`<span class="badge ${REQUIREMENT_CLASS[requirement]}" title="meshward.io/mtls label">${text}</span>`;
 }
 

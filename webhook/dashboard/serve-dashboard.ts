@@ -39,7 +39,10 @@ export async function startServeDashboard(deps: ServeDashboardDeps): Promise<Das
     deps.logger?.info({ url: server.url }, 'dashboard listening (read-only, plain HTTP)');
     return server;
   } catch (err) {
-    deps.logger?.error({ err, port: config.server.dashboardPort, host: config.server.dashboardHost }, 'dashboard could not listen; the webhooks keep running');
+    deps.logger?.error(
+      { err, port: config.server.dashboardPort, host: config.server.dashboardHost },
+      'dashboard could not listen; the webhooks keep running',
+    );
     return undefined;
   }
 }

@@ -30,19 +30,28 @@ function defaultPullPolicy(image: unknown): string {
 
 /** A container with the API server's defaults filled in and its quantities as numbers. */
 export function normalizeContainer(container: Json): Json {
-  const out: Json = { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: defaultPullPolicy(container.image), ...container };
+  const out: Json = {
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+    imagePullPolicy: defaultPullPolicy(container.image),
+    ...container,
+  };
   for (const probe of PROBES) if (isRecord(out[probe])) out[probe] = handler({ ...PROBE_DEFAULTS, ...out[probe] });
   if (Array.isArray(out.ports)) out.ports = out.ports.map((p: unknown) => (isRecord(p) ? { protocol: 'TCP', ...p } : p));
   if (Array.isArray(out.env)) {
     out.env = out.env.map((e: unknown) =>
-      isRecord(e) && isRecord(e.valueFrom) && isRecord(e.valueFrom.fieldRef) ? { ...e, valueFrom: { ...e.valueFrom, fieldRef: { apiVersion: 'v1', ...e.valueFrom.fieldRef } } } : e,
+      isRecord(e) && isRecord(e.valueFrom) && isRecord(e.valueFrom.fieldRef)
+        ? { ...e, valueFrom: { ...e.valueFrom, fieldRef: { apiVersion: 'v1', ...e.valueFrom.fieldRef } } }
+        : e,
     );
   }
   if (isRecord(out.lifecycle)) out.lifecycle = Object.fromEntries(Object.entries(out.lifecycle).map(([k, v]) => [k, handler(v)]));
   if (isRecord(out.resources)) {
     const limits = quantities(out.resources.limits);
     // Requests default to the limits the container sets.
-    const requests = isRecord(limits) ? { ...limits, ...(quantities(out.resources.requests) as Json | undefined) } : quantities(out.resources.requests);
+    const requests = isRecord(limits)
+      ? { ...limits, ...(quantities(out.resources.requests) as Json | undefined) }
+      : quantities(out.resources.requests);
     out.resources = { ...out.resources, ...(limits !== undefined ? { limits } : {}), ...(requests !== undefined ? { requests } : {}) };
   }
   return out;
@@ -54,6 +63,7 @@ export function normalizeVolume(volume: Json): Json {
   for (const source of ['projected', 'secret', 'configMap', 'downwardAPI']) {
     if (isRecord(out[source])) out[source] = { defaultMode: 0o644, ...out[source] };
   }
-  if (isRecord(out.emptyDir) && out.emptyDir.sizeLimit !== undefined) out.emptyDir = { ...out.emptyDir, sizeLimit: quantityValue(out.emptyDir.sizeLimit) };
+  if (isRecord(out.emptyDir) && out.emptyDir.sizeLimit !== undefined)
+    out.emptyDir = { ...out.emptyDir, sizeLimit: quantityValue(out.emptyDir.sizeLimit) };
   return out;
 }

@@ -37,7 +37,8 @@ interface World {
 async function buildWorld(objects: readonly KubeObject[], options: CheckOptions, given: readonly MeshTLSPolicy[]): Promise<World> {
   const namespaces = new Map<string, KubeObject>();
   const stored = options.cluster ? parseStoredPolicies(await options.cluster.listAllPolicies()).policies : [];
-  for (const ns of options.cluster ? await options.cluster.listNamespaces() : []) if (ns.metadata?.name) namespaces.set(ns.metadata.name, ns);
+  for (const ns of options.cluster ? await options.cluster.listNamespaces() : [])
+    if (ns.metadata?.name) namespaces.set(ns.metadata.name, ns);
   for (const object of objects) if (object.kind === 'Namespace' && object.metadata?.name) namespaces.set(object.metadata.name, object);
   return { namespaces, policies: [...stored.filter((s) => !given.some((g) => samePolicy(s, g))), ...given] };
 }
@@ -52,7 +53,13 @@ function identify(object: KubeObject, namespace: string): { kind: string; namesp
   return { kind: String(object.kind), namespace, name: object.metadata?.name || object.metadata?.generateName || '<unnamed>' };
 }
 
-function policyFindings(policy: MeshTLSPolicy, index: number, given: readonly MeshTLSPolicy[], world: World, options: CheckOptions): Finding[] {
+function policyFindings(
+  policy: MeshTLSPolicy,
+  index: number,
+  given: readonly MeshTLSPolicy[],
+  world: World,
+  options: CheckOptions,
+): Finding[] {
   const meshNamespace = options.config.mesh.namespace;
   const strict = (name: string): boolean => options.assumeStrict === true || isStrictNamespace(world.namespaces.get(name));
   const inNamespace = (name: string): MeshTLSPolicy[] => world.policies.filter((p) => p.namespace === name);

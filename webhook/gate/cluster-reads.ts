@@ -17,7 +17,11 @@ export interface NamespacePolicySet {
   readonly namespacePolicies: MeshTLSPolicy[];
 }
 
-export async function readPolicySet(cluster: ClusterState, config: Pick<MeshwardConfig, 'mesh'>, namespace: string): Promise<NamespacePolicySet> {
+export async function readPolicySet(
+  cluster: ClusterState,
+  config: Pick<MeshwardConfig, 'mesh'>,
+  namespace: string,
+): Promise<NamespacePolicySet> {
   const namespacePolicies = await readPolicies(cluster, namespace);
   const meshPolicies = namespace === config.mesh.namespace ? namespacePolicies : await readPolicies(cluster, config.mesh.namespace);
   return { meshPolicies, namespacePolicies };

@@ -1,7 +1,22 @@
 import type { MeshwardConfig } from '../config/types.js';
-import { CONFIG_VOLUME_NAME, CREDENTIALS_VOLUME_NAME, INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME, RUNTIME_VOLUME_NAME } from '../config/names.js';
+import {
+  CONFIG_VOLUME_NAME,
+  CREDENTIALS_VOLUME_NAME,
+  INIT_CONTAINER_NAME,
+  PROXY_CONTAINER_NAME,
+  RUNTIME_VOLUME_NAME,
+} from '../config/names.js';
 import { meshwardRole, type MeshwardRole } from './meshward-containers.js';
-import { addedCapabilities, asInteger, listContainers, podSecurityContext, readInteger, readTrue, records, type ContainerRef } from './pod-fields.js';
+import {
+  addedCapabilities,
+  asInteger,
+  listContainers,
+  podSecurityContext,
+  readInteger,
+  readTrue,
+  records,
+  type ContainerRef,
+} from './pod-fields.js';
 import type { PodView } from './pod-template.js';
 import { finding, type Finding, type RuleId } from './rules.js';
 
@@ -34,7 +49,12 @@ interface IdentityRule {
   readonly what: string;
 }
 
-function identityFindings(view: PodView, containers: ContainerRef[], roles: Map<ContainerRef, MeshwardRole | undefined>, r: IdentityRule): Finding[] {
+function identityFindings(
+  view: PodView,
+  containers: ContainerRef[],
+  roles: Map<ContainerRef, MeshwardRole | undefined>,
+  r: IdentityRule,
+): Finding[] {
   const out: Finding[] = [];
   const podValue = readInteger(podSecurityContext(view), r.key);
   const inheriting: string[] = [];
@@ -42,7 +62,14 @@ function identityFindings(view: PodView, containers: ContainerRef[], roles: Map<
     if (roles.get(c)) continue;
     const own = readInteger(c.securityContext, r.key);
     if (own === r.id) {
-      out.push(finding(r.rule, `${c.path}.securityContext.${r.key}`, `${describe(c)} runs as ${r.what} ${r.id}, the proxy's, whose traffic is never captured`, `set ${r.key} to another value`));
+      out.push(
+        finding(
+          r.rule,
+          `${c.path}.securityContext.${r.key}`,
+          `${describe(c)} runs as ${r.what} ${r.id}, the proxy's, whose traffic is never captured`,
+          `set ${r.key} to another value`,
+        ),
+      );
     } else if (own === undefined && podValue === r.id) {
       inheriting.push(describe(c));
     }
@@ -65,10 +92,23 @@ function privilegeFindings(c: ContainerRef, role: MeshwardRole | undefined): Fin
   const allowed = role === 'init' ? INIT_CAPABILITIES : [];
   const bad = [...new Set(addedCapabilities(c).filter((cap) => CAPTURE_CAPABILITIES.includes(cap) && !allowed.includes(cap)))];
   if (bad.length > 0) {
-    out.push(finding('MW-CAPS-001', `${c.path}.securityContext.capabilities.add`, `${describe(c)} adds ${bad.join(', ')}, enough to rewrite or flush the pod's capture rules`, `remove ${bad.join(', ')} from capabilities.add`));
+    out.push(
+      finding(
+        'MW-CAPS-001',
+        `${c.path}.securityContext.capabilities.add`,
+        `${describe(c)} adds ${bad.join(', ')}, enough to rewrite or flush the pod's capture rules`,
+        `remove ${bad.join(', ')} from capabilities.add`,
+      ),
+    );
   }
   if (readTrue(c.securityContext, 'privileged')) {
-    out.push(finding('MW-PRIV-001', `${c.path}.securityContext.privileged`, `${describe(c)} is privileged and can rewrite or flush the pod's capture rules`));
+    out.push(
+      finding(
+        'MW-PRIV-001',
+        `${c.path}.securityContext.privileged`,
+        `${describe(c)} is privileged and can rewrite or flush the pod's capture rules`,
+      ),
+    );
   }
   return out;
 }
@@ -79,10 +119,23 @@ function groupFindings(view: PodView, gid: number): Finding[] {
   const groups: unknown[] = Array.isArray(pod.supplementalGroups) ? pod.supplementalGroups : [];
   groups.forEach((group, i) => {
     if (asInteger(group) !== gid) return;
-    out.push(finding('MW-GID-002', `${view.prefix}spec.securityContext.supplementalGroups[${i}]`, `puts every container in the proxy's group ${gid}; a setgid file of that group then runs with the proxy's GID, whose traffic is never captured`));
+    out.push(
+      finding(
+        'MW-GID-002',
+        `${view.prefix}spec.securityContext.supplementalGroups[${i}]`,
+        `puts every container in the proxy's group ${gid}; a setgid file of that group then runs with the proxy's GID, whose traffic is never captured`,
+      ),
+    );
   });
   if (readInteger(pod, 'fsGroup') === gid) {
-    out.push(finding('MW-GID-002', `${view.prefix}spec.securityContext.fsGroup`, `puts every container in the proxy's group ${gid} (and its volumes' files); a setgid file of that group then runs with the proxy's GID, whose traffic is never captured`, 'set fsGroup to another value'));
+    out.push(
+      finding(
+        'MW-GID-002',
+        `${view.prefix}spec.securityContext.fsGroup`,
+        `puts every container in the proxy's group ${gid} (and its volumes' files); a setgid file of that group then runs with the proxy's GID, whose traffic is never captured`,
+        'set fsGroup to another value',
+      ),
+    );
   }
   return out;
 }
@@ -94,14 +147,32 @@ function reachFindings(view: PodView, c: ContainerRef): Finding[] {
   const out: Finding[] = [];
   for (const [mount, i] of records(c.entry.volumeMounts)) {
     if (typeof mount.name !== 'string' || !MESHWARD_VOLUMES.has(mount.name)) continue;
-    out.push(finding('MW-VOLUME-001', `${c.path}.volumeMounts[${i}].name`, `${describe(c)} mounts ${mount.name}, which holds the proxy's configuration or the workload key`));
+    out.push(
+      finding(
+        'MW-VOLUME-001',
+        `${c.path}.volumeMounts[${i}].name`,
+        `${describe(c)} mounts ${mount.name}, which holds the proxy's configuration or the workload key`,
+      ),
+    );
   }
   const target = c.entry.targetContainerName;
   if (c.list === 'ephemeralContainers' && typeof target === 'string' && MESHWARD_CONTAINERS.has(target)) {
-    out.push(finding('MW-EPHEMERAL-001', `${c.path}.targetContainerName`, `${describe(c)} joins ${target}'s process namespace, where it can read the proxy's key and configuration`));
+    out.push(
+      finding(
+        'MW-EPHEMERAL-001',
+        `${c.path}.targetContainerName`,
+        `${describe(c)} joins ${target}'s process namespace, where it can read the proxy's key and configuration`,
+      ),
+    );
   }
   if (readTrue(view.spec, 'shareProcessNamespace') && addedCapabilities(c).includes('SYS_PTRACE')) {
-    out.push(finding('MW-PTRACE-001', `${c.path}.securityContext.capabilities.add`, `${describe(c)} adds SYS_PTRACE in a pod that shares its process namespace, so it can read the proxy's memory and key`));
+    out.push(
+      finding(
+        'MW-PTRACE-001',
+        `${c.path}.securityContext.capabilities.add`,
+        `${describe(c)} adds SYS_PTRACE in a pod that shares its process namespace, so it can read the proxy's memory and key`,
+      ),
+    );
   }
   return out;
 }

@@ -17,13 +17,24 @@ export function allow(reason: AllowReason, warnings: readonly string[] = []): Ad
 
 export function deny(findings: readonly Finding[], warnings: readonly string[] = []): AdmissionDecision {
   const first = findings[0]!;
-  const decision: AdmissionDecision = { allowed: false, reason: first.rule, message: formatFindings(findings), code: findings.every((f) => INVALID_INPUT.has(f.rule)) ? 400 : 403 };
+  const decision: AdmissionDecision = {
+    allowed: false,
+    reason: first.rule,
+    message: formatFindings(findings),
+    code: findings.every((f) => INVALID_INPUT.has(f.rule)) ? 400 : 403,
+  };
   return warnings.length > 0 ? { ...decision, warnings: [...warnings] } : decision;
 }
 
 /** Fail closed: the API server could not be read where STRICT may be at stake. */
 export function denyUnavailable(field: string, what: string, err: ClusterUnavailableError): AdmissionDecision {
-  return deny([finding('MW-GATE-001', field, `the API server could not be read (${err.message}), so meshward cannot tell whether ${what} is safe and refuses it (fail closed)`)]);
+  return deny([
+    finding(
+      'MW-GATE-001',
+      field,
+      `the API server could not be read (${err.message}), so meshward cannot tell whether ${what} is safe and refuses it (fail closed)`,
+    ),
+  ]);
 }
 
 /** Runs a cluster read; a ClusterUnavailableError comes back as a value, anything else throws. */

@@ -35,7 +35,8 @@ export function createGateHandler(deps: GateDeps): (request: AdmissionRequest) =
     if (request.operation === 'DELETE') return allow('not-gated', route === 'policy' ? await policyDeleteWarnings(request, deps) : []);
     if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return allow('not-gated');
     const object = request.object;
-    if (!isRecord(object)) return deny([finding('MW-GATE-003', 'request.object', `is missing from a ${request.operation} of a ${request.kind.kind}`)]);
+    if (!isRecord(object))
+      return deny([finding('MW-GATE-003', 'request.object', `is missing from a ${request.operation} of a ${request.kind.kind}`)]);
     if (route === 'namespace') return gateNamespace(request, object, deps);
     if (route === 'policy') return gatePolicy(request, object, deps);
     return gatePodOrWorkload(request, object, deps);

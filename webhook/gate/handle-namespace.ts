@@ -21,23 +21,30 @@ async function transitionWarnings(namespace: KubeObject, deps: GateDeps): Promis
     pods: pods instanceof Error ? [] : pods,
     policies: { config: deps.config, ...(set instanceof Error ? { meshPolicies: [], namespacePolicies: [] } : set) },
   });
-  if (unread.length > 0) warnings.push(clampWarning(`[MW-ADVISE-003] existing pods/policies of ${name} were not checked: ${unread[0]!.message}`));
+  if (unread.length > 0)
+    warnings.push(clampWarning(`[MW-ADVISE-003] existing pods/policies of ${name} were not checked: ${unread[0]!.message}`));
   return warnings;
 }
 
 export async function gateNamespace(request: AdmissionRequest, namespace: KubeObject, deps: GateDeps): Promise<AdmissionDecision> {
-  const old = request.operation === 'UPDATE' ? request.oldObject ?? undefined : undefined;
+  const old = request.operation === 'UPDATE' ? (request.oldObject ?? undefined) : undefined;
   const findings = namespaceLabelFindings(namespace);
   if (findings.length > 0) {
     // Unchanged since before meshward: don't block finalizers or unrelated label edits.
-    if (old && namespaceLabel(old) === namespaceLabel(namespace)) return allow('preexisting-violations', findings.map((f) => clampWarning(formatFinding(f))));
+    if (old && namespaceLabel(old) === namespaceLabel(namespace))
+      return allow(
+        'preexisting-violations',
+        findings.map((f) => clampWarning(formatFinding(f))),
+      );
     return deny(findings);
   }
   const strict = isStrictNamespace(namespace);
   const wasStrict = old !== undefined && isStrictNamespace(old);
   if (strict && !wasStrict) return allow('compliant', await transitionWarnings(namespace, deps));
   if (!strict && wasStrict) {
-    return allow('not-strict', [clampWarning(`[MW-ADVISE-003] ${namespace.metadata?.name ?? ''} is no longer STRICT: meshward stops refusing plaintext there`)]);
+    return allow('not-strict', [
+      clampWarning(`[MW-ADVISE-003] ${namespace.metadata?.name ?? ''} is no longer STRICT: meshward stops refusing plaintext there`),
+    ]);
   }
   return allow(strict ? 'compliant' : 'not-strict');
 }

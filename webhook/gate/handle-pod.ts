@@ -39,7 +39,14 @@ function findingsOf(view: PodView, isPod: boolean, config: MeshwardConfig, names
  * change to meshward's injection; a workload is judged on its new template unless the template
  * did not change.
  */
-function judgeUpdate(object: KubeObject, old: KubeObject, kind: string, findings: Finding[], config: MeshwardConfig, namespace: KubeObject): { refuse: Finding[]; warn: Finding[] } {
+function judgeUpdate(
+  object: KubeObject,
+  old: KubeObject,
+  kind: string,
+  findings: Finding[],
+  config: MeshwardConfig,
+  namespace: KubeObject,
+): { refuse: Finding[]; warn: Finding[] } {
   const view = podViewOf(object, kind)!;
   const oldView = podViewOf(old, kind);
   if (!oldView) return { refuse: findings, warn: [] };
@@ -59,20 +66,32 @@ export async function gatePodOrWorkload(request: AdmissionRequest, object: KubeO
   if (ns instanceof Error) return denyUnavailable('metadata.namespace', `namespace ${namespace} is STRICT and this ${kind}`, ns);
   if (!ns) {
     // The API server only admits objects into existing namespaces: a miss is a stale cache.
-    return deny([finding('MW-GATE-002', 'metadata.namespace', `namespace ${namespace} is not known to meshward yet, so it cannot tell whether it is STRICT (fail closed)`)]);
+    return deny([
+      finding(
+        'MW-GATE-002',
+        'metadata.namespace',
+        `namespace ${namespace} is not known to meshward yet, so it cannot tell whether it is STRICT (fail closed)`,
+      ),
+    ]);
   }
   if (!isStrictNamespace(ns)) return allow('not-strict');
   const view = podViewOf(object, kind);
   if (!view) return allow('compliant');
   const findings = findingsOf(view, kind === 'Pod', deps.config, ns);
-  const verdict = request.operation === 'UPDATE' && request.oldObject ? judgeUpdate(object, request.oldObject, kind, findings, deps.config, ns) : { refuse: findings, warn: [] };
+  const verdict =
+    request.operation === 'UPDATE' && request.oldObject
+      ? judgeUpdate(object, request.oldObject, kind, findings, deps.config, ns)
+      : { refuse: findings, warn: [] };
   const warnings = cappedWarnings(verdict.warn.map((f) => `pre-existing: ${formatFinding(f)}`));
   if (verdict.refuse.length > 0) return deny(verdict.refuse, warnings);
   const { injection } = deps;
   if (kind === 'Pod' && request.operation === 'CREATE' && injection) {
     const pod = podInNamespace(object as V1Pod, namespace);
-    const integrity = await tryRead(() => injectionIntegrityFindings(pod, ns, { config: deps.config, cluster: deps.cluster, ...injection }));
-    if (integrity instanceof Error) return denyUnavailable('metadata.namespace', `the injection of this pod in STRICT namespace ${namespace}`, integrity);
+    const integrity = await tryRead(() =>
+      injectionIntegrityFindings(pod, ns, { config: deps.config, cluster: deps.cluster, ...injection }),
+    );
+    if (integrity instanceof Error)
+      return denyUnavailable('metadata.namespace', `the injection of this pod in STRICT namespace ${namespace}`, integrity);
     if (integrity.length > 0) return deny(integrity, warnings);
   }
   return allow(warnings.length > 0 ? 'preexisting-violations' : 'compliant', warnings);

@@ -29,11 +29,15 @@ function parseOrFindings(object: KubeObject, namespace: string | undefined): Mes
 
 export async function gatePolicy(request: AdmissionRequest, object: KubeObject, deps: GateDeps): Promise<AdmissionDecision> {
   const candidate = parseOrFindings(object, request.namespace);
-  if (candidate instanceof PolicyParseError) return deny(candidate.problems.map((p) => finding('MW-POLICY-003', p.field, p.problem, p.fix)));
+  if (candidate instanceof PolicyParseError)
+    return deny(candidate.problems.map((p) => finding('MW-POLICY-003', p.field, p.problem, p.fix)));
   const { config, cluster } = deps;
   const ns = await tryRead(() => cluster.getNamespace(candidate.namespace));
   if (ns instanceof Error) return denyUnavailable('metadata.namespace', `policy ${policyRef(candidate)}`, ns);
-  if (!ns) return deny([finding('MW-GATE-002', 'metadata.namespace', `namespace ${candidate.namespace} is not known to meshward yet (fail closed)`)]);
+  if (!ns)
+    return deny([
+      finding('MW-GATE-002', 'metadata.namespace', `namespace ${candidate.namespace} is not known to meshward yet (fail closed)`),
+    ]);
   const strict = isStrictNamespace(ns);
   const meshWide = policyScope(candidate, config.mesh.namespace) === 'mesh-wide';
   const set = await tryRead(() => readPolicySet(cluster, config, candidate.namespace));
@@ -41,26 +45,39 @@ export async function gatePolicy(request: AdmissionRequest, object: KubeObject, 
   if (set instanceof Error || strictNamespaces instanceof Error) {
     const err = set instanceof Error ? set : (strictNamespaces as Exclude<typeof strictNamespaces, StrictNamespacePolicies[]>);
     // Open where STRICT is not at stake: only the conflict check is lost.
-    if (!strict && !meshWide) return allow('not-strict', [clampWarning(`meshward could not check ${policyRef(candidate)} for conflicts: ${err.message}`)]);
+    if (!strict && !meshWide)
+      return allow('not-strict', [clampWarning(`meshward could not check ${policyRef(candidate)} for conflicts: ${err.message}`)]);
     return denyUnavailable('metadata.namespace', `policy ${policyRef(candidate)}`, err);
   }
   const verdict = evaluatePolicy(candidate, { config, namespaceStrict: strict, ...set, strictNamespaces });
   const old = request.operation === 'UPDATE' && request.oldObject ? parseOrFindings(request.oldObject, request.namespace) : undefined;
   if (old && !(old instanceof PolicyParseError) && sameContent(old, candidate) && verdict.findings.length > 0) {
     // Metadata-only update (finalizers, labels) of a policy that already violated: not blocked.
-    return allow('preexisting-violations', [...cappedWarnings(verdict.findings.map((f) => `pre-existing: ${formatFinding(f)}`)), ...verdict.advisories.map(clampWarning)]);
+    return allow('preexisting-violations', [
+      ...cappedWarnings(verdict.findings.map((f) => `pre-existing: ${formatFinding(f)}`)),
+      ...verdict.advisories.map(clampWarning),
+    ]);
   }
   const advisories = verdict.advisories.map(clampWarning);
   if (verdict.findings.length > 0) return deny(verdict.findings, advisories);
   return allow(strict || meshWide ? 'compliant' : 'not-strict', advisories);
 }
 
-function loweredBy(policy: MeshTLSPolicy, namespaces: readonly StrictNamespacePolicies[], meshPolicies: readonly MeshTLSPolicy[], deps: GateDeps): string[] {
+function loweredBy(
+  policy: MeshTLSPolicy,
+  namespaces: readonly StrictNamespacePolicies[],
+  meshPolicies: readonly MeshTLSPolicy[],
+  deps: GateDeps,
+): string[] {
   const without = (list: readonly MeshTLSPolicy[]): MeshTLSPolicy[] => list.filter((p) => !samePolicy(p, policy));
   return namespaces
     .filter((ns) => {
       const before = resolveNamespaceLevel({ config: deps.config, meshPolicies, namespacePolicies: ns.policies });
-      const after = resolveNamespaceLevel({ config: deps.config, meshPolicies: without(meshPolicies), namespacePolicies: without(ns.policies) });
+      const after = resolveNamespaceLevel({
+        config: deps.config,
+        meshPolicies: without(meshPolicies),
+        namespacePolicies: without(ns.policies),
+      });
       return before.mode === 'STRICT' && after.mode !== 'STRICT';
     })
     .map((ns) => ns.name)
@@ -75,11 +92,15 @@ export async function policyDeleteWarnings(request: AdmissionRequest, deps: Gate
     const { config, cluster } = deps;
     const meshWide = policyScope(policy, config.mesh.namespace) === 'mesh-wide';
     const own = async (): Promise<StrictNamespacePolicies[]> =>
-      isStrictNamespace(await cluster.getNamespace(policy.namespace)) ? [{ name: policy.namespace, policies: await readPolicies(cluster, policy.namespace) }] : [];
+      isStrictNamespace(await cluster.getNamespace(policy.namespace))
+        ? [{ name: policy.namespace, policies: await readPolicies(cluster, policy.namespace) }]
+        : [];
     const namespaces = meshWide ? await readStrictNamespaces(cluster) : await own();
     if (namespaces.length === 0) return [];
     const lowered = loweredBy(policy, namespaces, (await readPolicySet(cluster, config, policy.namespace)).meshPolicies, deps);
-    return lowered.length > 0 ? [clampWarning(`[MW-ADVISE-004] deleting ${policyRef(policy)} leaves STRICT namespaces less than STRICT: ${capList(lowered)}`)] : [];
+    return lowered.length > 0
+      ? [clampWarning(`[MW-ADVISE-004] deleting ${policyRef(policy)} leaves STRICT namespaces less than STRICT: ${capList(lowered)}`)]
+      : [];
   } catch {
     return []; // advisory only: a failed read must not block or fail a DELETE
   }

@@ -42,7 +42,9 @@ function readStatus(pod: V1Pod): { trustRoot?: unknown; probes: ProbeRoute[] } |
     const status: unknown = JSON.parse(pod.metadata?.annotations?.[ANNOTATION_STATUS] ?? '');
     if (!isRecord(status)) return undefined;
     const probes = status.probes ?? [];
-    return Array.isArray(probes) && probes.every(isRecord) ? { trustRoot: status.trustRoot, probes: probes as unknown as ProbeRoute[] } : undefined;
+    return Array.isArray(probes) && probes.every(isRecord)
+      ? { trustRoot: status.trustRoot, probes: probes as unknown as ProbeRoute[] }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -56,7 +58,8 @@ function within(actual: unknown, expected: unknown): boolean {
 /** One container field as compared: with the tolerances above. */
 function sameField(key: string, actual: unknown, expected: unknown): boolean {
   if (key === 'imagePullPolicy' && actual === 'Always') return true;
-  if (key === 'resources' && isRecord(actual) && isRecord(expected)) return Object.entries(expected).every(([kind, values]) => within(actual[kind], values));
+  if (key === 'resources' && isRecord(actual) && isRecord(expected))
+    return Object.entries(expected).every(([kind, values]) => within(actual[kind], values));
   return equalJson(actual, expected);
 }
 
@@ -83,22 +86,26 @@ function containerDifferences(list: string, actual: unknown[], expected: unknown
     if (sameMembers(actual[i] as Json, e as Json)) return;
     const a = normalizeContainer(actual[i] as Json);
     const x = normalizedOnce(e as Json, normalizeContainer);
-    for (const key of new Set([...Object.keys(a), ...Object.keys(x)])) if (!sameField(key, a[key], x[key])) out.push(`spec.${list}[${i}].${key}`);
+    for (const key of new Set([...Object.keys(a), ...Object.keys(x)]))
+      if (!sameField(key, a[key], x[key])) out.push(`spec.${list}[${i}].${key}`);
   });
   return out;
 }
 
 function volumeDifferences(actual: unknown[], expected: unknown[]): string[] {
   const byName = new Map(expected.filter(isRecord).map((v) => [v.name, v]));
-  const same = (a: Json, x: Json | undefined): boolean => x !== undefined && (a === x || equalJson(normalizeVolume(a), normalizedOnce(x, normalizeVolume)));
+  const same = (a: Json, x: Json | undefined): boolean =>
+    x !== undefined && (a === x || equalJson(normalizeVolume(a), normalizedOnce(x, normalizeVolume)));
   const out = actual.flatMap((v, i) => (isRecord(v) && same(v, byName.get(v.name)) ? [] : [`spec.volumes[${i}]`]));
   return actual.length === expected.length || out.length > 0 ? out : ['spec.volumes'];
 }
 
 /** The status annotation as written (the expected one carries the pod's own trust root) and the injected label. */
 function metadataDifferences(actual: V1Pod, expected: V1Pod): string[] {
-  const out = actual.metadata?.annotations?.[ANNOTATION_STATUS] === expected.metadata?.annotations?.[ANNOTATION_STATUS] ? [] : [STATUS_FIELD];
-  if (actual.metadata?.labels?.[LABEL_INJECTED] !== expected.metadata?.labels?.[LABEL_INJECTED]) out.push(`metadata.labels["${LABEL_INJECTED}"]`);
+  const out =
+    actual.metadata?.annotations?.[ANNOTATION_STATUS] === expected.metadata?.annotations?.[ANNOTATION_STATUS] ? [] : [STATUS_FIELD];
+  if (actual.metadata?.labels?.[LABEL_INJECTED] !== expected.metadata?.labels?.[LABEL_INJECTED])
+    out.push(`metadata.labels["${LABEL_INJECTED}"]`);
   return out;
 }
 
@@ -108,19 +115,34 @@ export async function injectionIntegrityFindings(pod: V1Pod, namespace: KubeObje
   if (!status) return [finding('MW-SIDECAR-004', STATUS_FIELD, 'is missing or not the JSON meshward writes')];
   const { pod: original, unusedRoutes } = uninjectPod(pod, status.probes);
   if (unusedRoutes.length > 0) {
-    return [finding('MW-SIDECAR-004', STATUS_FIELD, `records probe routes no rewritten probe of this pod uses (${unusedRoutes.map((r) => JSON.stringify(r.path)).join(', ')}), so meshward did not write them`)];
+    return [
+      finding(
+        'MW-SIDECAR-004',
+        STATUS_FIELD,
+        `records probe routes no rewritten probe of this pod uses (${unusedRoutes.map((r) => JSON.stringify(r.path)).join(', ')}), so meshward did not write them`,
+      ),
+    ];
   }
   const modes = await resolvePodModes(original, namespace, deps.config, deps.cluster);
   let result: ReturnType<typeof injectPod>;
   try {
     const trustRootFingerprint = typeof status.trustRoot === 'string' ? status.trustRoot : undefined;
-    result = injectPod(original, { config: deps.config, templates: deps.templates, configHash: deps.configHash, modes, trustRootFingerprint });
+    result = injectPod(original, {
+      config: deps.config,
+      templates: deps.templates,
+      configHash: deps.configHash,
+      modes,
+      trustRootFingerprint,
+    });
   } catch (err) {
     // The routes come from the pod: whatever makes them unrenderable, meshward did not write them.
     const why = err instanceof BootstrapInputError ? err.message : 'malformed probe routes';
     return [finding('MW-SIDECAR-004', STATUS_FIELD, `records probes meshward cannot have rendered: ${why}`)];
   }
-  if (!result.ok) return result.problems.map((p) => p.finding ?? finding('MW-SIDECAR-004', p.field, `is invalid, so this pod cannot carry meshward's injection: ${p.message}`));
+  if (!result.ok)
+    return result.problems.map(
+      (p) => p.finding ?? finding('MW-SIDECAR-004', p.field, `is invalid, so this pod cannot carry meshward's injection: ${p.message}`),
+    );
   // uninjectPod copied everything a patch can change: applied in place, it touches nothing of `pod`.
   const expected = fastJsonPatch.applyPatch(original, result.patch as fastJsonPatch.Operation[], false, true).newDocument;
   const list = (p: V1Pod, key: 'initContainers' | 'containers' | 'volumes'): unknown[] => p.spec?.[key] ?? [];

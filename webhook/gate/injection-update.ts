@@ -40,7 +40,13 @@ export function injectionChangeFindings(pod: KubeObject, old: KubeObject): Findi
     const after = container(pod, name);
     if (!before && !after) continue;
     if (!sameContent(before?.value, after?.value)) {
-      out.push(finding('MW-SIDECAR-005', after?.path ?? before!.path, `${name} was changed after the pod was created; a proxy or capture container that is not what meshward injected cannot be trusted`));
+      out.push(
+        finding(
+          'MW-SIDECAR-005',
+          after?.path ?? before!.path,
+          `${name} was changed after the pod was created; a proxy or capture container that is not what meshward injected cannot be trusted`,
+        ),
+      );
     }
   }
   const before = meshwardMetadata(old);
@@ -48,7 +54,9 @@ export function injectionChangeFindings(pod: KubeObject, old: KubeObject): Findi
   for (const field of new Set([...before.keys(), ...after.keys()])) {
     if (before.get(field) === after.get(field)) continue;
     const change = !before.has(field) ? 'was added' : !after.has(field) ? 'was removed' : 'was changed';
-    out.push(finding('MW-SIDECAR-005', field, `${change} after the pod was created; meshward's injection was decided by it and is not redone`));
+    out.push(
+      finding('MW-SIDECAR-005', field, `${change} after the pod was created; meshward's injection was decided by it and is not redone`),
+    );
   }
   return out;
 }

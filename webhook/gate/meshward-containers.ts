@@ -52,7 +52,13 @@ export function meshwardRole(c: ContainerRef, config: Pick<MeshwardConfig, 'prox
 function proxyFindings(view: PodView, containers: ContainerRef[], config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
   const proxy = containers.find((c) => c.name === PROXY_CONTAINER_NAME && c.list !== 'ephemeralContainers');
   if (!proxy) {
-    return [finding('MW-SIDECAR-001', `${view.prefix}spec.containers`, `no ${PROXY_CONTAINER_NAME} container, in containers or as a native sidecar in initContainers`)];
+    return [
+      finding(
+        'MW-SIDECAR-001',
+        `${view.prefix}spec.containers`,
+        `no ${PROXY_CONTAINER_NAME} container, in containers or as a native sidecar in initContainers`,
+      ),
+    ];
   }
   if (!proxyPlacementOk(proxy)) {
     return [
@@ -66,19 +72,47 @@ function proxyFindings(view: PodView, containers: ContainerRef[], config: Pick<M
   }
   const images = allowedProxyImages(config);
   if (!images.includes(proxy.image)) {
-    return [finding('MW-IMAGE-001', `${proxy.path}.image`, `${JSON.stringify(proxy.image)} is not on the proxy allow-list (${images.join(', ')})`, `use ${images[0]}, or let the injector add the proxy`)];
+    return [
+      finding(
+        'MW-IMAGE-001',
+        `${proxy.path}.image`,
+        `${JSON.stringify(proxy.image)} is not on the proxy allow-list (${images.join(', ')})`,
+        `use ${images[0]}, or let the injector add the proxy`,
+      ),
+    ];
   }
   return [];
 }
 
 function initFindings(view: PodView, containers: ContainerRef[], config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
   const init = containers.find((c) => c.name === INIT_CONTAINER_NAME);
-  if (!init) return [finding('MW-SIDECAR-002', `${view.prefix}spec.initContainers`, `no ${INIT_CONTAINER_NAME} init container, so inbound traffic is never redirected to the proxy`)];
+  if (!init)
+    return [
+      finding(
+        'MW-SIDECAR-002',
+        `${view.prefix}spec.initContainers`,
+        `no ${INIT_CONTAINER_NAME} init container, so inbound traffic is never redirected to the proxy`,
+      ),
+    ];
   if (!initPlacementOk(init)) {
-    return [finding('MW-SIDECAR-002', init.path, `${INIT_CONTAINER_NAME} must be a plain init container (in initContainers, without restartPolicy: Always)`, 'let the injector add it')];
+    return [
+      finding(
+        'MW-SIDECAR-002',
+        init.path,
+        `${INIT_CONTAINER_NAME} must be a plain init container (in initContainers, without restartPolicy: Always)`,
+        'let the injector add it',
+      ),
+    ];
   }
   if (init.image !== config.proxy.initImage) {
-    return [finding('MW-SIDECAR-002', `${init.path}.image`, `${JSON.stringify(init.image)} is not meshward's init image (${config.proxy.initImage})`, `use ${config.proxy.initImage}, or let the injector add it`)];
+    return [
+      finding(
+        'MW-SIDECAR-002',
+        `${init.path}.image`,
+        `${JSON.stringify(init.image)} is not meshward's init image (${config.proxy.initImage})`,
+        `use ${config.proxy.initImage}, or let the injector add it`,
+      ),
+    ];
   }
   return [];
 }
@@ -89,7 +123,13 @@ export function injectionFindings(view: PodView, config: Pick<MeshwardConfig, 'p
   const out = [...proxyFindings(view, containers, config), ...initFindings(view, containers, config)];
   const volumes = Array.isArray(view.spec.volumes) ? view.spec.volumes : [];
   if (!volumes.some((v: unknown) => isRecord(v) && v.name === CREDENTIALS_VOLUME_NAME)) {
-    out.push(finding('MW-SIDECAR-003', `${view.prefix}spec.volumes`, `no ${CREDENTIALS_VOLUME_NAME} volume, so the proxy has no workload certificate`));
+    out.push(
+      finding(
+        'MW-SIDECAR-003',
+        `${view.prefix}spec.volumes`,
+        `no ${CREDENTIALS_VOLUME_NAME} volume, so the proxy has no workload certificate`,
+      ),
+    );
   }
   return out;
 }

@@ -17,12 +17,18 @@ export const ANNOTATION_EXCLUDE_INBOUND = `${ANNOTATION_PREFIX}exclude-inbound-p
 
 function injectFindings(view: PodView): Finding[] {
   const out: Finding[] = [];
-  for (const [where, values] of [['labels', view.labels], ['annotations', view.annotations]] as const) {
+  for (const [where, values] of [
+    ['labels', view.labels],
+    ['annotations', view.annotations],
+  ] as const) {
     if (!(LABEL_INJECT in values)) continue;
     const value = values[LABEL_INJECT];
     const verdict = parseInjectValue(value);
     if (verdict === true) continue;
-    const problem = verdict === false ? `${JSON.stringify(value)} opts the pod out of the mesh` : `${JSON.stringify(value)} is not a recognised value (true or false)`;
+    const problem =
+      verdict === false
+        ? `${JSON.stringify(value)} opts the pod out of the mesh`
+        : `${JSON.stringify(value)} is not a recognised value (true or false)`;
     out.push(finding('MW-INJECT-001', `${view.prefix}metadata.${where}["${LABEL_INJECT}"]`, problem));
   }
   return out;
@@ -33,12 +39,21 @@ function notSentFindings(view: PodView, namespace: KubeObject): Finding[] {
   if (optedIn(namespace, view.labels) || listContainers(view).some((c) => c.name === PROXY_CONTAINER_NAME)) return [];
   const name = namespace.metadata?.name ?? '';
   const disabled = namespaceInjection(namespace) === 'disabled';
-  const why = disabled ? `namespace ${name} opts out of injection (meshward.io/inject=disabled)` : `namespace ${name} is not opted in (meshward.io/inject=enabled) and the pod is not labelled meshward.io/inject: "true"`;
-  return [finding('MW-INJECT-002', `${view.prefix}metadata.labels["${LABEL_INJECT}"]`, `${why}, so its pods would be created without the proxy`, disabled ? `remove meshward.io/inject=disabled from namespace ${name}` : undefined)];
+  const why = disabled
+    ? `namespace ${name} opts out of injection (meshward.io/inject=disabled)`
+    : `namespace ${name} is not opted in (meshward.io/inject=enabled) and the pod is not labelled meshward.io/inject: "true"`;
+  return [
+    finding(
+      'MW-INJECT-002',
+      `${view.prefix}metadata.labels["${LABEL_INJECT}"]`,
+      `${why}, so its pods would be created without the proxy`,
+      disabled ? `remove meshward.io/inject=disabled from namespace ${name}` : undefined,
+    ),
+  ];
 }
 
 const HOST_NAMESPACES = [
-  ['hostNetwork', 'MW-HOSTNET-001', "the pod shares the node network, where meshward cannot capture its traffic"],
+  ['hostNetwork', 'MW-HOSTNET-001', 'the pod shares the node network, where meshward cannot capture its traffic'],
   ['hostPID', 'MW-HOSTPID-001', "the pod sees every process on the node, every proxy's included, and can read their keys"],
   ['hostIPC', 'MW-HOSTIPC-001', "the pod shares the node's IPC namespace with every process on it"],
 ] as const;
@@ -49,7 +64,8 @@ const HOST_NAMESPACES = [
  */
 export function metadataFindings(view: PodView, config: Pick<MeshwardConfig, 'proxy'>, namespace?: KubeObject): Finding[] {
   const out = [...injectFindings(view), ...(namespace ? notSentFindings(view, namespace) : []), ...proxyImageFindings(view, config)];
-  for (const [key, rule, problem] of HOST_NAMESPACES) if (readTrue(view.spec, key)) out.push(finding(rule, `${view.prefix}spec.${key}`, problem));
+  for (const [key, rule, problem] of HOST_NAMESPACES)
+    if (readTrue(view.spec, key)) out.push(finding(rule, `${view.prefix}spec.${key}`, problem));
   const exclusions = view.annotations[ANNOTATION_EXCLUDE_INBOUND];
   if (exclusions !== undefined && exclusions !== null && String(exclusions).trim() !== '') {
     out.push(

@@ -35,14 +35,20 @@ export interface PolicyVerdict {
 
 export function describeLevel(level: ResolvedLevel): string {
   if (level.source === 'mesh-default') return 'the mesh default (mesh.defaultMode)';
-  if (level.source === 'namespace-label') return `the namespace label meshward.io/mtls=STRICT, overriding ${level.overrides!.mode} from ${describeLevel(level.overrides!)}`;
+  if (level.source === 'namespace-label')
+    return `the namespace label meshward.io/mtls=STRICT, overriding ${level.overrides!.mode} from ${describeLevel(level.overrides!)}`;
   return `${level.source === 'namespace' ? 'namespace-wide' : level.source} policy ${level.policy}`;
 }
 
 function conflictFindings(candidate: MeshTLSPolicy, ctx: PolicyContext): Finding[] {
   return findPolicyConflicts(candidate, ctx.conflictCandidates ?? ctx.namespacePolicies, ctx.config.mesh.namespace).map((c) =>
     c.kind === 'second-namespace-wide'
-      ? finding('MW-AMBIG-001', 'spec.selector', `no selector, but ${c.detail}; only the older one would apply`, `edit ${c.existing} instead, or add spec.selector.matchLabels`)
+      ? finding(
+          'MW-AMBIG-001',
+          'spec.selector',
+          `no selector, but ${c.detail}; only the older one would apply`,
+          `edit ${c.existing} instead, or add spec.selector.matchLabels`,
+        )
       : finding('MW-AMBIG-002', 'spec.selector.matchLabels', `${c.detail}; which one applies would depend on age`),
   );
 }
@@ -77,7 +83,9 @@ function advisories(candidate: MeshTLSPolicy, effects: readonly ModeEffect[], ct
     }
   }
   if (candidate.selector && candidate.namespace === ctx.config.mesh.namespace) {
-    out.push(`[MW-ADVISE-002] ${policyRef(candidate)}: selector ${formatSelector(candidate.selector)} applies only to pods in ${candidate.namespace}`);
+    out.push(
+      `[MW-ADVISE-002] ${policyRef(candidate)}: selector ${formatSelector(candidate.selector)} applies only to pods in ${candidate.namespace}`,
+    );
   }
   return out;
 }
@@ -85,14 +93,29 @@ function advisories(candidate: MeshTLSPolicy, effects: readonly ModeEffect[], ct
 /** MW-POLICY-001/002 and MW-AMBIG-001/002 for one parsed policy. Pure. */
 export function evaluatePolicy(candidate: MeshTLSPolicy, ctx: PolicyContext): PolicyVerdict {
   const findings = conflictFindings(candidate, ctx);
-  const effects = policyModeEffects(candidate, { config: ctx.config, meshPolicies: ctx.meshPolicies, namespacePolicies: ctx.namespacePolicies });
+  const effects = policyModeEffects(candidate, {
+    config: ctx.config,
+    meshPolicies: ctx.meshPolicies,
+    namespacePolicies: ctx.namespacePolicies,
+  });
   if (policyScope(candidate, ctx.config.mesh.namespace) === 'mesh-wide') {
     // Covers the mesh namespace too, when it is itself STRICT.
     findings.push(...meshWideFindings(candidate, ctx));
   } else if (ctx.namespaceStrict) {
     // Port entries left UNSET repeat spec.mode's effect: reported once, on spec.mode.
-    findings.push(...effects.filter((e) => e.effective.mode !== 'STRICT' && (e.field === 'spec.mode' || !e.inherited)).map((e) => strictFinding(candidate, e)));
+    findings.push(
+      ...effects
+        .filter((e) => e.effective.mode !== 'STRICT' && (e.field === 'spec.mode' || !e.inherited))
+        .map((e) => strictFinding(candidate, e)),
+    );
   }
   const reported = new Set(findings.map((f) => f.field));
-  return { findings, advisories: advisories(candidate, effects.filter((e) => !reported.has(e.field)), ctx) };
+  return {
+    findings,
+    advisories: advisories(
+      candidate,
+      effects.filter((e) => !reported.has(e.field)),
+      ctx,
+    ),
+  };
 }

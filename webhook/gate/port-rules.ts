@@ -22,7 +22,13 @@ function portFindings(c: ContainerRef): Finding[] {
     const protocol = typeof port.protocol === 'string' ? port.protocol.trim().toUpperCase() : 'TCP';
     const number = asInteger(port.containerPort);
     if (protocol !== 'TCP') {
-      out.push(finding('MW-PORT-001', `${field}.protocol`, `${c.name} serves ${protocol} on ${number ?? port.containerPort}, which meshward never captures, so it takes plaintext`));
+      out.push(
+        finding(
+          'MW-PORT-001',
+          `${field}.protocol`,
+          `${c.name} serves ${protocol} on ${number ?? port.containerPort}, which meshward never captures, so it takes plaintext`,
+        ),
+      );
     }
     if (number !== undefined && RESERVED_PORTS.has(number)) {
       out.push(finding('MW-PORT-002', `${field}.containerPort`, `${c.name} declares ${number}, one of the proxy's ports`));
@@ -33,7 +39,11 @@ function portFindings(c: ContainerRef): Finding[] {
 
 function probeFindings(c: ContainerRef): Finding[] {
   return probesOnProxyPorts(c.entry).map((p) =>
-    finding('MW-PROBE-001', `${c.path}.${p.field}`, `${c.name}'s ${p.probe} targets ${p.port}, one of the proxy's ports; rewritten, it would be a plaintext route to the proxy itself`),
+    finding(
+      'MW-PROBE-001',
+      `${c.path}.${p.field}`,
+      `${c.name}'s ${p.probe} targets ${p.port}, one of the proxy's ports; rewritten, it would be a plaintext route to the proxy itself`,
+    ),
   );
 }
 

@@ -24,7 +24,10 @@ export function findingKey(f: Finding): string {
 }
 
 /** Splits findings into those the UPDATE introduced and those the old object already had. */
-export function splitByPrevious(current: readonly Finding[], previous: readonly Finding[]): { introduced: Finding[]; preexisting: Finding[] } {
+export function splitByPrevious(
+  current: readonly Finding[],
+  previous: readonly Finding[],
+): { introduced: Finding[]; preexisting: Finding[] } {
   const before = new Set(previous.map(findingKey));
   return { introduced: current.filter((f) => !before.has(findingKey(f))), preexisting: current.filter((f) => before.has(findingKey(f))) };
 }

@@ -5,7 +5,13 @@ import { describeLevel } from '../gate/policy-rules.js';
 import { isInjected } from '../inject/decide.js';
 import { declaredPorts } from '../inject/inject-pod.js';
 import { samePolicy, type MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
-import { modeForPort, resolveNamespaceLevel, resolveWorkloadModes, type ResolvedLevel, type WorkloadModes } from '../policy/resolve-modes.js';
+import {
+  modeForPort,
+  resolveNamespaceLevel,
+  resolveWorkloadModes,
+  type ResolvedLevel,
+  type WorkloadModes,
+} from '../policy/resolve-modes.js';
 import { workloadOf, type WorkloadRef } from '../status/workload-owner.js';
 import type { GenerateRequest } from './request.js';
 
@@ -98,7 +104,8 @@ export function computeEffects(input: EffectsInput): PolicyEffects {
         if (isInjected(pod as V1Pod)) restart.set(`${workload.kind}/${workload.name}`, workload);
       }
       const asked = request.ports.length === 0 || (port !== undefined && request.ports.includes(port));
-      if (isTarget && asked && a.mode !== request.mode) holdouts.set(k, { workload, ...(port !== undefined ? { port } : {}), mode: a.mode, decidedBy: describeLevel(a) });
+      if (isTarget && asked && a.mode !== request.mode)
+        holdouts.set(k, { workload, ...(port !== undefined ? { port } : {}), mode: a.mode, decidedBy: describeLevel(a) });
     }
   }
   const order = (x: { workload: WorkloadRef; port?: number }, y: { workload: WorkloadRef; port?: number }): number =>

@@ -25,7 +25,12 @@ export function policyAdmissionRequest(object: KubeObject, existing: KubeObject 
   };
 }
 
-export async function askGate(object: KubeObject, existing: KubeObject | undefined, config: MeshwardConfig, cluster: ClusterState): Promise<AdmissionDecision> {
+export async function askGate(
+  object: KubeObject,
+  existing: KubeObject | undefined,
+  config: MeshwardConfig,
+  cluster: ClusterState,
+): Promise<AdmissionDecision> {
   return createGateHandler({ config, cluster })(policyAdmissionRequest(object, existing));
 }
 

@@ -17,7 +17,13 @@ export interface GenerateDeps {
 }
 
 export type GenerateResult =
-  | { readonly ok: true; readonly yaml: string; readonly plan: PolicyPlan; readonly effects: PolicyEffects; readonly advisories: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly yaml: string;
+      readonly plan: PolicyPlan;
+      readonly effects: PolicyEffects;
+      readonly advisories: readonly string[];
+    }
   | { readonly ok: false; readonly rules: readonly string[]; readonly message: string; readonly plan: PolicyPlan };
 
 export async function generatePolicy(request: GenerateRequest, deps: GenerateDeps): Promise<GenerateResult> {
@@ -25,7 +31,11 @@ export async function generatePolicy(request: GenerateRequest, deps: GenerateDep
   const namespace = await cluster.getNamespace(request.namespace);
   if (!namespace) throw new GenerateInputError(`namespace ${request.namespace} not found`);
   const meshNamespace = config.mesh.namespace;
-  const [rawOwn, rawMesh, pods] = await Promise.all([cluster.listPolicies(request.namespace), cluster.listPolicies(meshNamespace), cluster.listPods(request.namespace)]);
+  const [rawOwn, rawMesh, pods] = await Promise.all([
+    cluster.listPolicies(request.namespace),
+    cluster.listPolicies(meshNamespace),
+    cluster.listPods(request.namespace),
+  ]);
   const namespacePolicies = parseStoredPolicies(rawOwn).policies;
   const meshPolicies = request.namespace === meshNamespace ? namespacePolicies : parseStoredPolicies(rawMesh).policies;
   const stored = new Map<string, KubeObject>(rawOwn.filter((o) => o.metadata?.name).map((o) => [o.metadata!.name!, o]));

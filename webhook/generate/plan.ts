@@ -53,12 +53,17 @@ export function policyObject(policy: MeshTLSPolicy, stored?: KubeObject): KubeOb
   const spec: Record<string, unknown> = {};
   if (policy.selector) spec.selector = { matchLabels: { ...policy.selector } };
   if (policy.mode !== 'UNSET') spec.mode = policy.mode;
-  if (policy.portLevelMtls.length > 0) spec.portLevelMtls = Object.fromEntries(policy.portLevelMtls.map((p) => [String(p.port), { mode: p.mode }]));
+  if (policy.portLevelMtls.length > 0)
+    spec.portLevelMtls = Object.fromEntries(policy.portLevelMtls.map((p) => [String(p.port), { mode: p.mode }]));
   const labels = stored?.metadata?.labels;
   return {
     apiVersion: `${POLICY_GROUP}/${POLICY_VERSION}`,
     kind: POLICY_KIND,
-    metadata: { name: policy.name, namespace: policy.namespace, ...(labels && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}) },
+    metadata: {
+      name: policy.name,
+      namespace: policy.namespace,
+      ...(labels && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}),
+    },
     spec,
   };
 }
@@ -77,18 +82,33 @@ function sameContent(a: MeshTLSPolicy, b: MeshTLSPolicy): boolean {
  * Plans the policy for a request over the namespace's stored policies (parsed, and raw by name
  * for the labels and the gate's oldObject). Pure.
  */
-export function planPolicy(request: GenerateRequest, policies: readonly MeshTLSPolicy[], stored: ReadonlyMap<string, KubeObject>, meshNamespace: string): PolicyPlan {
+export function planPolicy(
+  request: GenerateRequest,
+  policies: readonly MeshTLSPolicy[],
+  stored: ReadonlyMap<string, KubeObject>,
+  meshNamespace: string,
+): PolicyPlan {
   const own = policies.filter((p) => p.namespace === request.namespace);
-  const scopeMatches = own.filter((p) => (request.selector ? sameSelector(p.selector, request.selector) : policyScope(p, meshNamespace) !== 'workload'));
+  const scopeMatches = own.filter((p) =>
+    request.selector ? sameSelector(p.selector, request.selector) : policyScope(p, meshNamespace) !== 'workload',
+  );
   const target = request.name ? own.find((p) => p.name === request.name) : pickWinningPolicy(scopeMatches);
   if (request.name && target && !scopeMatches.includes(target)) {
-    throw new GenerateInputError(`policy ${policyRef(target)} exists with selector ${formatSelector(target.selector)}, not ${formatSelector(request.selector)}; choose another --name`);
+    throw new GenerateInputError(
+      `policy ${policyRef(target)} exists with selector ${formatSelector(target.selector)}, not ${formatSelector(request.selector)}; choose another --name`,
+    );
   }
-  const what = request.selector ? `the policy with selector ${formatSelector(request.selector)}` : meshNamespace === request.namespace ? 'the mesh-wide policy' : 'the namespace-wide policy';
+  const what = request.selector
+    ? `the policy with selector ${formatSelector(request.selector)}`
+    : meshNamespace === request.namespace
+      ? 'the mesh-wide policy'
+      : 'the namespace-wide policy';
   if (target) {
     const next: MeshTLSPolicy = {
       ...target,
-      ...(request.ports.length > 0 ? { portLevelMtls: withPorts(target.portLevelMtls, request.ports, request.mode) } : { mode: request.mode }),
+      ...(request.ports.length > 0
+        ? { portLevelMtls: withPorts(target.portLevelMtls, request.ports, request.mode) }
+        : { mode: request.mode }),
     };
     const action: PlanAction = sameContent(next, target) ? 'unchanged' : 'update';
     const existingObject = stored.get(target.name);
@@ -113,5 +133,10 @@ export function planPolicy(request: GenerateRequest, policies: readonly MeshTLSP
     portLevelMtls: request.ports.map((port) => ({ port, mode: request.mode })),
     ...(request.selector ? { selector: request.selector } : {}),
   };
-  return { action: 'create', policy, object: policyObject(policy), reason: `creates ${policyRef(policy)}: ${request.namespace} has no ${what.replace(/^the /, '')} yet` };
+  return {
+    action: 'create',
+    policy,
+    object: policyObject(policy),
+    reason: `creates ${policyRef(policy)}: ${request.namespace} has no ${what.replace(/^the /, '')} yet`,
+  };
 }

@@ -40,10 +40,24 @@ function effectLines(effects: PolicyEffects, request: GenerateRequest, meshNames
       '  ',
     ),
   );
-  if (request.namespace === meshNamespace && !request.selector) lines.push(...comment('a mesh-wide policy also sets the level of every namespace without a namespace-wide policy of its own', '  '));
-  for (const c of effects.changes) lines.push(...comment(`${formatWorkload(c.workload)} (${c.pods} pod${c.pods === 1 ? '' : 's'}) ${portText(c.port)}: ${c.before} → ${c.after}`, '  '));
+  if (request.namespace === meshNamespace && !request.selector)
+    lines.push(...comment('a mesh-wide policy also sets the level of every namespace without a namespace-wide policy of its own', '  '));
+  for (const c of effects.changes)
+    lines.push(
+      ...comment(
+        `${formatWorkload(c.workload)} (${c.pods} pod${c.pods === 1 ? '' : 's'}) ${portText(c.port)}: ${c.before} → ${c.after}`,
+        '  ',
+      ),
+    );
   if (effects.changes.length === 0) {
-    lines.push(...comment(effects.targetedPods === 0 ? `no pods ${request.selector ? 'match the selector' : 'in the namespace'} yet: new pods get ${request.mode}` : 'no pod changes mode', '  '));
+    lines.push(
+      ...comment(
+        effects.targetedPods === 0
+          ? `no pods ${request.selector ? 'match the selector' : 'in the namespace'} yet: new pods get ${request.mode}`
+          : 'no pod changes mode',
+        '  ',
+      ),
+    );
   }
   return lines;
 }
@@ -58,7 +72,8 @@ export function renderGenerated(input: RenderInput): string {
   ];
   if (effects.holdouts.length > 0) {
     lines.push('# Still not ' + request.mode + ' (a more specific level decides):');
-    for (const h of effects.holdouts) lines.push(...comment(`${formatWorkload(h.workload)} ${portText(h.port)} stays ${h.mode}: ${h.decidedBy}`, '  '));
+    for (const h of effects.holdouts)
+      lines.push(...comment(`${formatWorkload(h.workload)} ${portText(h.port)} stays ${h.mode}: ${h.decidedBy}`, '  '));
   }
   if (effects.restart.length > 0) {
     lines.push('# Running proxies keep their modes until their pods restart (meshward status shows them stale):');

@@ -33,13 +33,17 @@ const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 /** `app=web` and `app=web,tier=front` (repeatable) into matchLabels. */
 export function parseSelectorArgs(args: readonly string[]): Record<string, string> | undefined {
   const out: Record<string, string> = {};
-  for (const pair of args.flatMap((a) => a.split(',')).map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of args
+    .flatMap((a) => a.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new GenerateInputError(`--selector ${JSON.stringify(pair)}: write key=value, e.g. app=web`);
     const key = pair.slice(0, eq).trim();
     const value = pair.slice(eq + 1).trim();
     if (!LABEL_KEY.test(key)) throw new GenerateInputError(`--selector: ${JSON.stringify(key)} is not a label key`);
-    if (!LABEL_VALUE.test(value)) throw new GenerateInputError(`--selector: ${JSON.stringify(value)} is not a label value (63 letters, digits, "-", "_", "." at most)`);
+    if (!LABEL_VALUE.test(value))
+      throw new GenerateInputError(`--selector: ${JSON.stringify(value)} is not a label value (63 letters, digits, "-", "_", "." at most)`);
     if (key in out && out[key] !== value) throw new GenerateInputError(`--selector: ${key} is given twice with different values`);
     out[key] = value;
   }
@@ -47,32 +51,48 @@ export function parseSelectorArgs(args: readonly string[]): Record<string, strin
 }
 
 export function parsePortArgs(args: readonly string[]): number[] {
-  const ports = args.flatMap((a) => a.split(',')).map((p) => p.trim()).filter(Boolean).map((p) => {
-    const n = Number(p);
-    if (!/^[1-9][0-9]{0,4}$/.test(p) || n > 65535) throw new GenerateInputError(`--port ${JSON.stringify(p)}: a container port from 1 to 65535`);
-    return n;
-  });
+  const ports = args
+    .flatMap((a) => a.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const n = Number(p);
+      if (!/^[1-9][0-9]{0,4}$/.test(p) || n > 65535)
+        throw new GenerateInputError(`--port ${JSON.stringify(p)}: a container port from 1 to 65535`);
+      return n;
+    });
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
 export function parseModeArg(raw: string | undefined): ResolvedMode {
   if (raw === undefined) throw new GenerateInputError(`--mode is required: ${GENERATE_MODES.join(', ')}`);
   const mode = raw.trim().toUpperCase();
-  if (!(GENERATE_MODES as readonly string[]).includes(mode)) throw new GenerateInputError(`--mode ${JSON.stringify(raw)}: use ${GENERATE_MODES.join(', ')}`);
+  if (!(GENERATE_MODES as readonly string[]).includes(mode))
+    throw new GenerateInputError(`--mode ${JSON.stringify(raw)}: use ${GENERATE_MODES.join(', ')}`);
   return mode as ResolvedMode;
 }
 
 /** Checks the combination: ports need a selector (the CRD's rule), names must be valid. */
-export function buildRequest(input: { namespace?: string; selector: readonly string[]; ports: readonly string[]; mode?: string; name?: string }): GenerateRequest {
+export function buildRequest(input: {
+  namespace?: string;
+  selector: readonly string[];
+  ports: readonly string[];
+  mode?: string;
+  name?: string;
+}): GenerateRequest {
   if (!input.namespace) throw new GenerateInputError('--namespace is required');
-  if (!DNS_LABEL.test(input.namespace)) throw new GenerateInputError(`--namespace ${JSON.stringify(input.namespace)} is not a namespace name`);
+  if (!DNS_LABEL.test(input.namespace))
+    throw new GenerateInputError(`--namespace ${JSON.stringify(input.namespace)} is not a namespace name`);
   const selector = parseSelectorArgs(input.selector);
   const ports = parsePortArgs(input.ports);
   const mode = parseModeArg(input.mode);
   if (ports.length > 0 && !selector) {
-    throw new GenerateInputError('--port needs --selector: spec.portLevelMtls applies to the workload a selector names (add e.g. --selector app=web)');
+    throw new GenerateInputError(
+      '--port needs --selector: spec.portLevelMtls applies to the workload a selector names (add e.g. --selector app=web)',
+    );
   }
-  if (input.name !== undefined && !NAME.test(input.name)) throw new GenerateInputError(`--name ${JSON.stringify(input.name)} is not a valid object name`);
+  if (input.name !== undefined && !NAME.test(input.name))
+    throw new GenerateInputError(`--name ${JSON.stringify(input.name)} is not a valid object name`);
   return { namespace: input.namespace, ports, mode, ...(selector ? { selector } : {}), ...(input.name ? { name: input.name } : {}) };
 }
 

@@ -28,13 +28,19 @@ export function identitySettings(config: MeshwardConfig): IdentitySettings {
   const id = config.identity;
   const problems: string[] = [];
   if (id.renewDeadlineSeconds >= id.leaseDurationSeconds) {
-    problems.push(`identity.renewDeadlineSeconds (${id.renewDeadlineSeconds}) must be less than identity.leaseDurationSeconds (${id.leaseDurationSeconds}), or two replicas could sign at once`);
+    problems.push(
+      `identity.renewDeadlineSeconds (${id.renewDeadlineSeconds}) must be less than identity.leaseDurationSeconds (${id.leaseDurationSeconds}), or two replicas could sign at once`,
+    );
   }
   if (id.retryPeriodSeconds >= id.renewDeadlineSeconds) {
-    problems.push(`identity.retryPeriodSeconds (${id.retryPeriodSeconds}) must be less than identity.renewDeadlineSeconds (${id.renewDeadlineSeconds}), so the leader retries before it gives up`);
+    problems.push(
+      `identity.retryPeriodSeconds (${id.retryPeriodSeconds}) must be less than identity.renewDeadlineSeconds (${id.renewDeadlineSeconds}), so the leader retries before it gives up`,
+    );
   }
   if (!id.allowedKeyTypes.includes(config.credentials.keyType)) {
-    problems.push(`identity.allowedKeyTypes (${id.allowedKeyTypes.join(', ')}) must include credentials.keyType ${config.credentials.keyType}, the key type injected pods request`);
+    problems.push(
+      `identity.allowedKeyTypes (${id.allowedKeyTypes.join(', ')}) must include credentials.keyType ${config.credentials.keyType}, the key type injected pods request`,
+    );
   }
   if (problems.length > 0) throw new IdentityConfigError(problems);
   const namespace = config.mesh.namespace;

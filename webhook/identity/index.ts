@@ -73,7 +73,15 @@ export async function startIdentityControllers(deps: IdentityDeps): Promise<Iden
   const identity = deps.identity ?? defaultIdentity();
   // --offline has no API server to sign for; identity.enabled=false leaves signing to someone else.
   if (!config.identity.enabled || config.kube.offline) {
-    return { stop: async () => undefined, trustRootFingerprint: () => undefined, currentCa: () => undefined, ready: Promise.resolve(), isLeader: () => false, identity, idle: async () => undefined };
+    return {
+      stop: async () => undefined,
+      trustRootFingerprint: () => undefined,
+      currentCa: () => undefined,
+      ready: Promise.resolve(),
+      isLeader: () => false,
+      identity,
+      idle: async () => undefined,
+    };
   }
   const settings = identitySettings(config);
   const logger = parent.child({ component: 'identity', identity });
@@ -89,7 +97,11 @@ export async function startIdentityControllers(deps: IdentityDeps): Promise<Iden
     if (!signer || !state) return;
     try {
       const plan = await syncTrustBundles(api, signerName, state.trustBundlePem);
-      const changed = [...plan.create.map((b) => `+${b.metadata.name}`), ...plan.update.map((b) => `~${b.metadata.name}`), ...plan.delete.map((n) => `-${n}`)];
+      const changed = [
+        ...plan.create.map((b) => `+${b.metadata.name}`),
+        ...plan.update.map((b) => `~${b.metadata.name}`),
+        ...plan.delete.map((n) => `-${n}`),
+      ];
       if (changed.length > 0) logger.info({ clusterTrustBundles: changed }, 'ClusterTrustBundles updated');
     } catch (err) {
       logger.warn({ err }, 'ClusterTrustBundle sync failed; will retry');
@@ -111,12 +123,24 @@ export async function startIdentityControllers(deps: IdentityDeps): Promise<Iden
       if (settings.createCa) {
         try {
           const result = await ensureCaSecret(api, settings.caSecret, { trustDomain: settings.policy.trustDomain, now: now() });
-          if (result === 'created') logger.info({ secret: `${settings.caSecret.namespace}/${settings.caSecret.name}` }, 'created the mesh CA Secret with a new self-signed root');
+          if (result === 'created')
+            logger.info(
+              { secret: `${settings.caSecret.namespace}/${settings.caSecret.name}` },
+              'created the mesh CA Secret with a new self-signed root',
+            );
         } catch (err) {
           logger.error({ err }, 'could not create the mesh CA Secret; requests wait until a CA exists');
         }
       }
-      signer = new SignerController({ api, policy: settings.policy, currentCa: () => store.current(), now, logger, concurrency: settings.concurrency, metrics });
+      signer = new SignerController({
+        api,
+        policy: settings.policy,
+        currentCa: () => store.current(),
+        now,
+        logger,
+        concurrency: settings.concurrency,
+        metrics,
+      });
       signer.start();
       await syncBundles();
       resync = setInterval(() => void syncBundles(), TRUST_BUNDLE_RESYNC_MS);

@@ -60,7 +60,12 @@ export function isInjected(pod: V1Pod): boolean {
  * Whether to inject a pod being created in `namespace`. The webhook's namespaceSelector already
  * did the first cut; this is the authoritative decision (also used offline by `meshward inject`).
  */
-export function decideInjection(pod: V1Pod, namespace: string, namespaceObject: KubeObject | undefined, meshNamespace: string): InjectDecision {
+export function decideInjection(
+  pod: V1Pod,
+  namespace: string,
+  namespaceObject: KubeObject | undefined,
+  meshNamespace: string,
+): InjectDecision {
   if (SYSTEM_NAMESPACES.includes(namespace)) return { inject: false, reason: 'system-namespace' };
   if (namespace === meshNamespace) return { inject: false, reason: 'meshward-namespace' };
   if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return { inject: false, reason: 'mirror-pod' };

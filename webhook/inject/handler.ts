@@ -35,7 +35,8 @@ export function createInjectHandler(deps: InjectHandlerDeps): AdmissionHandler {
       const namespaceObject = await cluster.getNamespace(namespace);
       const decision = decideInjection(inNamespace, namespace, namespaceObject, config.mesh.namespace);
       if (!decision.inject) {
-        if (decision.reason === 'invalid-annotation') return { allowed: false, code: 400, reason: decision.reason, message: decision.problem };
+        if (decision.reason === 'invalid-annotation')
+          return { allowed: false, code: 400, reason: decision.reason, message: decision.problem };
         if (decision.reason !== 'already-injected' || request.operation !== 'CREATE') return allow(decision.reason);
         const modes = await resolvePodModes(inNamespace, namespaceObject, config, cluster);
         const patch = reinjectProbes(inNamespace, contextFor(deps, modes));
@@ -61,6 +62,11 @@ export function createInjectHandler(deps: InjectHandlerDeps): AdmissionHandler {
 }
 
 function contextFor(deps: InjectHandlerDeps, modes: WorkloadModes): InjectionContext {
-  return { config: deps.config, templates: deps.templates, configHash: deps.configHash, modes, trustRootFingerprint: deps.trustRootFingerprint?.() };
+  return {
+    config: deps.config,
+    templates: deps.templates,
+    configHash: deps.configHash,
+    modes,
+    trustRootFingerprint: deps.trustRootFingerprint?.(),
+  };
 }
-

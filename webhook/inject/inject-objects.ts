@@ -24,7 +24,12 @@ export interface OfflineInjectDeps {
 export type ObjectOutcome =
   | { readonly object: KubeObject; readonly injected: true }
   | { readonly object: KubeObject; readonly injected: false; readonly reason: InjectReason | 'not-a-workload' }
-  | { readonly object: KubeObject; readonly injected: false; readonly reason: 'invalid-annotation' | 'reserved-port'; readonly problems: AnnotationProblem[] };
+  | {
+      readonly object: KubeObject;
+      readonly injected: false;
+      readonly reason: 'invalid-annotation' | 'reserved-port';
+      readonly problems: AnnotationProblem[];
+    };
 
 // `meshward inject` is an explicit request to inject: the namespace label is not required.
 const ENABLED_NAMESPACE: KubeObject = { metadata: { labels: { [LABEL_INJECT]: 'enabled' } } };
@@ -41,7 +46,12 @@ export async function injectObject(object: KubeObject, deps: OfflineInjectDeps):
   const decision = decideInjection(pod, namespace, ENABLED_NAMESPACE, deps.config.mesh.namespace);
   if (!decision.inject) {
     if (decision.reason === 'invalid-annotation') {
-      return { object, injected: false, reason: 'invalid-annotation', problems: [{ field: 'metadata', value: '', message: decision.problem ?? '' }] };
+      return {
+        object,
+        injected: false,
+        reason: 'invalid-annotation',
+        problems: [{ field: 'metadata', value: '', message: decision.problem ?? '' }],
+      };
     }
     return { object, injected: false, reason: decision.reason };
   }
@@ -54,11 +64,18 @@ export async function injectObject(object: KubeObject, deps: OfflineInjectDeps):
   if (found.path.length === 0) {
     // A Pod keeps its own namespace field as given.
     const { namespace: _ns, ...metadata } = patched.metadata as Record<string, unknown>;
-    return { object: { ...object, metadata: object.metadata?.namespace ? patched.metadata : metadata, spec: patched.spec }, injected: true };
+    return {
+      object: { ...object, metadata: object.metadata?.namespace ? patched.metadata : metadata, spec: patched.spec },
+      injected: true,
+    };
   }
   const copy = structuredClone(object) as Record<string, any>;
   let parent = copy;
   for (const key of found.path.slice(0, -1)) parent = parent[key];
-  parent[found.path[found.path.length - 1]!] = { ...parent[found.path[found.path.length - 1]!], metadata: patched.metadata, spec: patched.spec };
+  parent[found.path[found.path.length - 1]!] = {
+    ...parent[found.path[found.path.length - 1]!],
+    metadata: patched.metadata,
+    spec: patched.spec,
+  };
   return { object: copy as KubeObject, injected: true };
 }

@@ -66,17 +66,27 @@ const RESERVED_LIST = [...RESERVED_PORTS].sort((a, b) => a - b).join(', ');
  */
 export function reservedPortProblems(pod: V1Pod): AnnotationProblem[] {
   const problems: AnnotationProblem[] = [];
-  for (const [list, containers] of [['containers', pod.spec?.containers ?? []], ['initContainers', pod.spec?.initContainers ?? []]] as const) {
+  for (const [list, containers] of [
+    ['containers', pod.spec?.containers ?? []],
+    ['initContainers', pod.spec?.initContainers ?? []],
+  ] as const) {
     containers.forEach((c, i) => {
       (c.ports ?? []).forEach((p, j) => {
         if (!RESERVED_PORTS.has(p.containerPort)) return;
         const field = `spec.${list}[${i}].ports[${j}].containerPort`;
         const fix = 'use another port, or opt the pod out with meshward.io/inject: "false"';
-        problems.push(ruleProblem(finding('MW-PORT-002', field, `${p.containerPort} is reserved for meshward's proxy (${RESERVED_LIST})`, fix), String(p.containerPort)));
+        problems.push(
+          ruleProblem(
+            finding('MW-PORT-002', field, `${p.containerPort} is reserved for meshward's proxy (${RESERVED_LIST})`, fix),
+            String(p.containerPort),
+          ),
+        );
       });
       for (const p of probesOnProxyPorts(c)) {
         const field = `spec.${list}[${i}].${p.field}`;
-        problems.push(ruleProblem(finding('MW-PROBE-001', field, `${p.port} is one of meshward's proxy ports (${RESERVED_LIST})`), String(p.port)));
+        problems.push(
+          ruleProblem(finding('MW-PROBE-001', field, `${p.port} is one of meshward's proxy ports (${RESERVED_LIST})`), String(p.port)),
+        );
       }
     });
   }
@@ -147,7 +157,9 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   for (const p of modes.ports) key += `${p.port}${JSON.stringify(p.mode)}`;
   key += `\n${+layout.hasInitContainers}${+layout.hasContainers}${+layout.hasVolumes}${+layout.hasAnnotations}${+layout.hasLabels}${JSON.stringify(layout.defaultContainer) ?? '-'}`;
   const shared = sharedOps.get(containersOfWorkload, key, () =>
-    buildSharedOps(settings.options, containersOfWorkload, { ...context, serviceAccount, proxyFiles, routes, layout }).map((op) => deepFreeze(op)),
+    buildSharedOps(settings.options, containersOfWorkload, { ...context, serviceAccount, proxyFiles, routes, layout }).map((op) =>
+      deepFreeze(op),
+    ),
   )!;
   patch.push(...shared);
   return { ok: true, patch };
@@ -209,4 +221,3 @@ function buildSharedOps(options: PodInjectionOptions, { init, proxy }: InjectedC
   ops.push(...addToMap('/metadata/labels', layout.hasLabels ? {} : undefined, { [LABEL_INJECTED]: 'true' }));
   return ops;
 }
-

@@ -29,10 +29,17 @@ const settingsCache = new RenderCache<PodSettings>(256);
 // Full annotation names, made once: looking up a freshly concatenated string costs a hash each time.
 const ANNOTATION_KEYS = POD_ANNOTATIONS.map((name) => ANNOTATION_PREFIX + name);
 // Keyed by settings and proxy files (both shared renders), checked against config and templates.
-const containersCache = new WeakMap<PodSettings, WeakMap<ProxyFiles, { config: MeshwardConfig; templates: InjectionTemplates; containers: InjectedContainers }>>();
+const containersCache = new WeakMap<
+  PodSettings,
+  WeakMap<ProxyFiles, { config: MeshwardConfig; templates: InjectionTemplates; containers: InjectedContainers }>
+>();
 
 /** Reads and validates the annotations; undefined (with every problem listed) when one is invalid. */
-export function podSettings(annotations: Readonly<Record<string, string>>, config: MeshwardConfig, problems: AnnotationProblem[]): PodSettings | undefined {
+export function podSettings(
+  annotations: Readonly<Record<string, string>>,
+  config: MeshwardConfig,
+  problems: AnnotationProblem[],
+): PodSettings | undefined {
   let key = '';
   for (const name of ANNOTATION_KEYS) {
     const value = annotations[name];
@@ -51,7 +58,12 @@ export function podSettings(annotations: Readonly<Record<string, string>>, confi
 }
 
 /** meshward-init and meshward-proxy for these settings and proxy files (shared and frozen). */
-export function injectedContainers(settings: PodSettings, proxyFiles: ProxyFiles, config: MeshwardConfig, templates: InjectionTemplates): InjectedContainers {
+export function injectedContainers(
+  settings: PodSettings,
+  proxyFiles: ProxyFiles,
+  config: MeshwardConfig,
+  templates: InjectionTemplates,
+): InjectedContainers {
   let byFiles = containersCache.get(settings);
   if (!byFiles) containersCache.set(settings, (byFiles = new WeakMap()));
   const cached = byFiles.get(proxyFiles);
@@ -61,7 +73,12 @@ export function injectedContainers(settings: PodSettings, proxyFiles: ProxyFiles
   return containers;
 }
 
-function renderContainers({ options, captureEnv }: PodSettings, proxyFiles: ProxyFiles, config: MeshwardConfig, templates: InjectionTemplates): InjectedContainers {
+function renderContainers(
+  { options, captureEnv }: PodSettings,
+  proxyFiles: ProxyFiles,
+  config: MeshwardConfig,
+  templates: InjectionTemplates,
+): InjectedContainers {
   const init = fillTemplate(templates.init, {
     initImage: config.proxy.initImage,
     initEnv: [...captureEnv, ...proxyFiles.env].map((e) => ({ ...e })),

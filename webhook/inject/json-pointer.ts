@@ -14,7 +14,11 @@ export function addToArray(path: string, currentLength: number, items: readonly 
 }
 
 /** Sets keys of a string map at `path`, creating it when missing. `add` replaces existing keys. */
-export function addToMap(path: string, current: Readonly<Record<string, string>> | undefined, entries: Readonly<Record<string, string>>): PatchOperation[] {
+export function addToMap(
+  path: string,
+  current: Readonly<Record<string, string>> | undefined,
+  entries: Readonly<Record<string, string>>,
+): PatchOperation[] {
   if (Object.keys(entries).length === 0) return [];
   if (!current) return [{ op: 'add', path, value: { ...entries } }];
   return Object.entries(entries).map(([key, value]) => ({ op: 'add', path: `${path}/${escapePointer(key)}`, value }));

@@ -11,9 +11,17 @@ import { declaredPorts } from './inject-pod.js';
 // handler, `meshward inject` and the gate's re-rendering (MW-SIDECAR-004).
 
 /** The modes the pod's proxy enforces: the policies in the mesh and pod namespaces, under the namespace's STRICT label. */
-export async function resolvePodModes(pod: V1Pod, namespace: KubeObject | undefined, config: MeshwardConfig, cluster: ClusterState): Promise<WorkloadModes> {
+export async function resolvePodModes(
+  pod: V1Pod,
+  namespace: KubeObject | undefined,
+  config: MeshwardConfig,
+  cluster: ClusterState,
+): Promise<WorkloadModes> {
   const name = pod.metadata?.namespace ?? 'default';
-  const [mesh, local] = await Promise.all([cluster.listPolicies(config.mesh.namespace), name === config.mesh.namespace ? Promise.resolve([]) : cluster.listPolicies(name)]);
+  const [mesh, local] = await Promise.all([
+    cluster.listPolicies(config.mesh.namespace),
+    name === config.mesh.namespace ? Promise.resolve([]) : cluster.listPolicies(name),
+  ]);
   return resolveWorkloadModes({
     config,
     meshPolicies: parseStoredPolicies(mesh).policies,

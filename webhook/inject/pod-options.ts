@@ -75,12 +75,21 @@ export function allowedProxyImages(config: Pick<MeshwardConfig, 'proxy'>): reado
 
 function proxyImage(annotations: Readonly<Record<string, string>>, config: MeshwardConfig, problems: AnnotationProblem[]): string {
   const allowed = allowedProxyImages(config);
-  const image = pattern(annotations, 'proxy-image', config.proxy.image, IMAGE, 'an image reference such as docker.io/envoyproxy/envoy:v1.36.2', problems);
+  const image = pattern(
+    annotations,
+    'proxy-image',
+    config.proxy.image,
+    IMAGE,
+    'an image reference such as docker.io/envoyproxy/envoy:v1.36.2',
+    problems,
+  );
   if (allowed.includes(image)) return image;
   const value = annotations[ANNOTATION_PREFIX + 'proxy-image']!;
   // The gate's rule, in the gate's words: in a STRICT namespace this is the answer the user sees.
   const field = `metadata.annotations["${ANNOTATION_PREFIX}proxy-image"]`;
-  problems.push(ruleProblem(finding('MW-IMAGE-001', field, `${JSON.stringify(value)} is not on the proxy allow-list (${allowed.join(', ')})`), value));
+  problems.push(
+    ruleProblem(finding('MW-IMAGE-001', field, `${JSON.stringify(value)} is not on the proxy allow-list (${allowed.join(', ')})`), value),
+  );
   return config.proxy.image;
 }
 
@@ -91,7 +100,14 @@ export function readPodOptions(
   problems: AnnotationProblem[],
 ): PodInjectionOptions {
   const p = config.proxy;
-  const logLevel = pattern(annotations, 'proxy-log-level', p.logLevel, new RegExp(`^(${LOG_LEVELS.join('|')})$`), `one of ${LOG_LEVELS.join(', ')}`, problems);
+  const logLevel = pattern(
+    annotations,
+    'proxy-log-level',
+    p.logLevel,
+    new RegExp(`^(${LOG_LEVELS.join('|')})$`),
+    `one of ${LOG_LEVELS.join(', ')}`,
+    problems,
+  );
   return {
     proxyImage: proxyImage(annotations, config, problems),
     proxyLogLevel: logLevel,

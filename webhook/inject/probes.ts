@@ -85,7 +85,13 @@ export function probeRoute(container: V1Container, probe: ProbeKind): ProbeRoute
     const { httpGet } = original;
     const port = resolvePort(container, httpGet.port as number | string);
     if (port === undefined || RESERVED_PORTS.has(port) || httpGet.host) return undefined;
-    const route: { -readonly [K in keyof ProbeRoute]: ProbeRoute[K] } = { path, kind: 'http', port, scheme: httpGet.scheme === 'HTTPS' ? 'HTTPS' : 'HTTP', originalPath: httpGet.path ?? '/' };
+    const route: { -readonly [K in keyof ProbeRoute]: ProbeRoute[K] } = {
+      path,
+      kind: 'http',
+      port,
+      scheme: httpGet.scheme === 'HTTPS' ? 'HTTPS' : 'HTTP',
+      originalPath: httpGet.path ?? '/',
+    };
     if (httpGet.httpHeaders?.length) route.headers = httpGet.httpHeaders.map((h) => ({ name: h.name, value: h.value }));
     return route;
   }
@@ -96,7 +102,9 @@ export function probeRoute(container: V1Container, probe: ProbeKind): ProbeRoute
   }
   if (original.grpc) {
     if (RESERVED_PORTS.has(original.grpc.port)) return undefined;
-    return original.grpc.service ? { path, kind: 'grpc', port: original.grpc.port, grpcService: original.grpc.service } : { path, kind: 'grpc', port: original.grpc.port };
+    return original.grpc.service
+      ? { path, kind: 'grpc', port: original.grpc.port, grpcService: original.grpc.service }
+      : { path, kind: 'grpc', port: original.grpc.port };
   }
   return undefined;
 }
@@ -136,11 +144,17 @@ export interface PodProbeRewrite extends ProbeRewrite {
  */
 export function podProbeRewrites(spec: V1PodSpec | undefined): PodProbeRewrite[] {
   const out: PodProbeRewrite[] = [];
-  const lists = [['containers', spec?.containers ?? []], ['initContainers', spec?.initContainers ?? []]] as const;
+  const lists = [
+    ['containers', spec?.containers ?? []],
+    ['initContainers', spec?.initContainers ?? []],
+  ] as const;
   for (const [list, containers] of lists) {
     const candidates = containers
       .map((c, index) => ({ c, index }))
-      .filter(({ c }) => c.name !== PROXY_CONTAINER_NAME && c.name !== INIT_CONTAINER_NAME && (list === 'containers' || c.restartPolicy === 'Always'));
+      .filter(
+        ({ c }) =>
+          c.name !== PROXY_CONTAINER_NAME && c.name !== INIT_CONTAINER_NAME && (list === 'containers' || c.restartPolicy === 'Always'),
+      );
     for (const r of rewriteProbes(candidates.map(({ c }) => c))) {
       out.push({ ...r, pointer: `/spec/${list}/${candidates[r.containerIndex]!.index}/${r.probe}` });
     }

@@ -69,7 +69,9 @@ export function unpackProxyConfig(value: string, sha256?: string): ProxyConfigFi
 }
 
 /** The proxy's files as meshward-init in this pod spec would write them (name → JSON text). */
-export function proxyConfigFromPodSpec(spec: { initContainers?: ReadonlyArray<{ name?: string; env?: ReadonlyArray<{ name?: string; value?: string }> }> } | undefined): Record<string, string> {
+export function proxyConfigFromPodSpec(
+  spec: { initContainers?: ReadonlyArray<{ name?: string; env?: ReadonlyArray<{ name?: string; value?: string }> }> } | undefined,
+): Record<string, string> {
   const env = spec?.initContainers?.find((c) => c.name === INIT_CONTAINER_NAME)?.env ?? [];
   const value = (name: string): string | undefined => env.find((e) => e.name === name)?.value;
   const packed = value(PROXY_CONFIG_ENV);

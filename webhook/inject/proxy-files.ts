@@ -83,6 +83,12 @@ function renderUncached(input: ProxyFilesInput): ProxyFiles {
     sdsDir: PROXY_CONFIG_DIR,
   };
   const bootstrap = renderBootstrap(bootstrapInput);
-  const files = [{ name: BOOTSTRAP_FILE, text: JSON.stringify(bootstrap) }, ...renderSdsSecrets(bootstrapInput).map((f) => ({ name: f.fileName, text: JSON.stringify(f.document) }))];
-  return Object.freeze({ env: Object.freeze(packProxyConfig(files, PROXY_CONFIG_DIR).map((e) => Object.freeze(e))), hash: bootstrapHash(bootstrap) });
+  const files = [
+    { name: BOOTSTRAP_FILE, text: JSON.stringify(bootstrap) },
+    ...renderSdsSecrets(bootstrapInput).map((f) => ({ name: f.fileName, text: JSON.stringify(f.document) })),
+  ];
+  return Object.freeze({
+    env: Object.freeze(packProxyConfig(files, PROXY_CONFIG_DIR).map((e) => Object.freeze(e))),
+    hash: bootstrapHash(bootstrap),
+  });
 }

@@ -1,5 +1,14 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import { ANNOTATION_STATUS, CONFIG_VOLUME_NAME, CREDENTIALS_VOLUME_NAME, INIT_CONTAINER_NAME, LABEL_INJECTED, PORTS, PROXY_CONTAINER_NAME, RUNTIME_VOLUME_NAME } from '../config/names.js';
+import {
+  ANNOTATION_STATUS,
+  CONFIG_VOLUME_NAME,
+  CREDENTIALS_VOLUME_NAME,
+  INIT_CONTAINER_NAME,
+  LABEL_INJECTED,
+  PORTS,
+  PROXY_CONTAINER_NAME,
+  RUNTIME_VOLUME_NAME,
+} from '../config/names.js';
 import { PROBE_KINDS, probePath, restoreProbe, type ProbeRoute } from './probes.js';
 
 // The inverse of injectPod: the pod as it was before meshward injected it, from the pod and the
@@ -45,8 +54,16 @@ export function uninjectPod(pod: V1Pod, routes: readonly ProbeRoute[]): Uninject
   const containers = (spec.containers ?? []).filter((c) => c.name !== PROXY_CONTAINER_NAME).map((c) => restoreContainer(c, byPath, used));
   const volumes = (spec.volumes ?? []).filter((v) => !MESHWARD_VOLUMES.has(v.name));
   // Arrays the injector created are absent again, so injecting creates them the same way.
-  const restoredSpec = { ...spec, containers, initContainers: initContainers.length > 0 ? initContainers : undefined, volumes: volumes.length > 0 ? volumes : undefined };
+  const restoredSpec = {
+    ...spec,
+    containers,
+    initContainers: initContainers.length > 0 ? initContainers : undefined,
+    volumes: volumes.length > 0 ? volumes : undefined,
+  };
   const { [ANNOTATION_STATUS]: _status, ...annotations } = pod.metadata?.annotations ?? {};
   const { [LABEL_INJECTED]: _injected, ...labels } = pod.metadata?.labels ?? {};
-  return { pod: { ...pod, metadata: { ...pod.metadata, annotations, labels }, spec: restoredSpec }, unusedRoutes: routes.filter((r) => !used.has(r)) };
+  return {
+    pod: { ...pod, metadata: { ...pod.metadata, annotations, labels }, spec: restoredSpec },
+    unusedRoutes: routes.filter((r) => !used.has(r)),
+  };
 }

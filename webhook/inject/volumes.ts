@@ -1,5 +1,12 @@
 import type { V1Volume } from '@kubernetes/client-node';
-import { CONFIG_VOLUME_NAME, CREDENTIAL_FILES, CREDENTIALS_VOLUME_NAME, FALLBACK_TRUST_CONFIGMAP, fallbackSecretName, RUNTIME_VOLUME_NAME } from '../config/names.js';
+import {
+  CONFIG_VOLUME_NAME,
+  CREDENTIAL_FILES,
+  CREDENTIALS_VOLUME_NAME,
+  FALLBACK_TRUST_CONFIGMAP,
+  fallbackSecretName,
+  RUNTIME_VOLUME_NAME,
+} from '../config/names.js';
 import type { CredentialsConfig } from '../config/types.js';
 
 /** Where the proxy finds its credentials (the mount is in templates/meshward-proxy.yaml). */

@@ -18,7 +18,12 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 function queryOf(options: ListOptions | undefined, extra: Query = {}): string {
   const q = new URLSearchParams();
-  const all: Query = { labelSelector: options?.labelSelector, fieldSelector: options?.fieldSelector, resourceVersion: options?.resourceVersion, ...extra };
+  const all: Query = {
+    labelSelector: options?.labelSelector,
+    fieldSelector: options?.fieldSelector,
+    resourceVersion: options?.resourceVersion,
+    ...extra,
+  };
   for (const [k, v] of Object.entries(all)) if (v !== undefined) q.set(k, v);
   const text = q.toString();
   return text ? `?${text}` : '';
@@ -32,7 +37,13 @@ export function kubeApi(kc: KubeConfig): KubeApi {
   };
 
   /** Opens a request; resolves with the response once its status line arrived. */
-  const open = async (method: string, path: string, body?: unknown, contentType = 'application/json', watching = false): Promise<IncomingMessage> => {
+  const open = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+    watching = false,
+  ): Promise<IncomingMessage> => {
     const base = server();
     const opts: RequestOptions & { headers: Record<string, string> } = { method, headers: { Accept: 'application/json' } };
     await kc.applyToHTTPSOptions(opts);
@@ -59,23 +70,34 @@ export function kubeApi(kc: KubeConfig): KubeApi {
     return (text ? JSON.parse(text) : {}) as T;
   };
 
-  const objectPath = (r: Resource, o: KubeResourceObject, sub?: string): string => resourcePath(r, o.metadata.namespace, o.metadata.name, sub);
+  const objectPath = (r: Resource, o: KubeResourceObject, sub?: string): string =>
+    resourcePath(r, o.metadata.namespace, o.metadata.name, sub);
 
   return {
     get: (r, namespace, name) => orNotFound(call(`GET`, resourcePath(r, namespace, name), `get ${resourceName(r)} ${name}`)),
     async list(r, options) {
-      const list = await call<{ items?: unknown[]; metadata?: { resourceVersion?: string } }>('GET', resourcePath(r, options?.namespace) + queryOf(options), `list ${resourceName(r)}`);
+      const list = await call<{ items?: unknown[]; metadata?: { resourceVersion?: string } }>(
+        'GET',
+        resourcePath(r, options?.namespace) + queryOf(options),
+        `list ${resourceName(r)}`,
+      );
       return { items: (list.items ?? []) as never[], resourceVersion: list.metadata?.resourceVersion ?? '' };
     },
-    create: (r, object) => call('POST', resourcePath(r, object.metadata.namespace), `create ${resourceName(r)} ${object.metadata.name}`, object),
+    create: (r, object) =>
+      call('POST', resourcePath(r, object.metadata.namespace), `create ${resourceName(r)} ${object.metadata.name}`, object),
     replace: (r, object) => call('PUT', objectPath(r, object), `update ${resourceName(r)} ${object.metadata.name}`, object),
-    replaceStatus: (r, object) => call('PUT', objectPath(r, object, 'status'), `update ${resourceName(r, 'status')} ${object.metadata.name}`, object),
-    patch: (r, namespace, name, ops) => call('PATCH', resourcePath(r, namespace, name), `patch ${resourceName(r)} ${name}`, ops, 'application/json-patch+json'),
+    replaceStatus: (r, object) =>
+      call('PUT', objectPath(r, object, 'status'), `update ${resourceName(r, 'status')} ${object.metadata.name}`, object),
+    patch: (r, namespace, name, ops) =>
+      call('PATCH', resourcePath(r, namespace, name), `patch ${resourceName(r)} ${name}`, ops, 'application/json-patch+json'),
     async delete(r, namespace, name) {
       await orNotFound(call('DELETE', resourcePath(r, namespace, name), `delete ${resourceName(r)} ${name}`));
     },
     async serves(r) {
-      return listsResource(await orNotFound(call<ApiResourceList>('GET', groupVersionPath(r), `discover ${groupVersionPath(r)}`)), r.plural);
+      return listsResource(
+        await orNotFound(call<ApiResourceList>('GET', groupVersionPath(r), `discover ${groupVersionPath(r)}`)),
+        r.plural,
+      );
     },
     watch(r, options, callbacks) {
       let stopped = false;
@@ -105,8 +127,12 @@ export function kubeApi(kc: KubeConfig): KubeApi {
             } catch {
               return;
             }
-            if (event.type === 'ERROR') return close(apiErrorFrom((event.object as { code?: number })?.code ?? 500, JSON.stringify(event.object), `watch ${resourceName(r)}`));
-            if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED') callbacks.onEvent(event.type as WatchEventType, event.object as never);
+            if (event.type === 'ERROR')
+              return close(
+                apiErrorFrom((event.object as { code?: number })?.code ?? 500, JSON.stringify(event.object), `watch ${resourceName(r)}`),
+              );
+            if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED')
+              callbacks.onEvent(event.type as WatchEventType, event.object as never);
           });
           res.on('error', (err) => close(new KubeApiError(0, 'Unreachable', `watch ${resourceName(r)}: ${err.message}`, { cause: err })));
           res.on('end', () => close());

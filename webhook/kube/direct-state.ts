@@ -13,7 +13,10 @@ import { asKubeObject } from './types.js';
 export class DirectClusterState implements ClusterState {
   private readonly memo = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly api: Pick<KubeApi, 'get' | 'list'>, private readonly snapshot: boolean) {}
+  constructor(
+    private readonly api: Pick<KubeApi, 'get' | 'list'>,
+    private readonly snapshot: boolean,
+  ) {}
 
   private read<T>(key: string, what: string, fn: () => Promise<T>): Promise<T> {
     const hit = this.snapshot ? (this.memo.get(key) as Promise<T> | undefined) : undefined;
@@ -34,7 +37,9 @@ export class DirectClusterState implements ClusterState {
   }
 
   listNamespaces(): Promise<KubeObject[]> {
-    return this.read('namespaces', 'namespaces', async () => (await this.api.list(NAMESPACES)).items.map((ns) => asKubeObject(ns, 'v1', 'Namespace')));
+    return this.read('namespaces', 'namespaces', async () =>
+      (await this.api.list(NAMESPACES)).items.map((ns) => asKubeObject(ns, 'v1', 'Namespace')),
+    );
   }
 
   listAllPolicies(): Promise<KubeObject[]> {
@@ -47,6 +52,8 @@ export class DirectClusterState implements ClusterState {
   }
 
   listPods(namespace: string): Promise<KubeObject[]> {
-    return this.read(`pods/${namespace}`, `pods in ${namespace}`, async () => (await this.api.list(PODS, { namespace })).items.map((pod) => asKubeObject(pod, 'v1', 'Pod')));
+    return this.read(`pods/${namespace}`, `pods in ${namespace}`, async () =>
+      (await this.api.list(PODS, { namespace })).items.map((pod) => asKubeObject(pod, 'v1', 'Pod')),
+    );
   }
 }

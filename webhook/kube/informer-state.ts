@@ -19,11 +19,16 @@ export class InformerClusterState implements ClusterState {
   private readonly policies: Informer<KubeResourceObject>;
   readonly synced: Promise<void>;
 
-  constructor(private readonly api: Pick<KubeApi, 'get' | 'list' | 'watch'>, logger: Logger) {
-    const onError = (informer: string) => (err: unknown, synced: boolean): void => {
-      if (synced) logger.warn({ err, informer }, 'watch failed; restarting');
-      else logger.warn({ err, informer }, 'initial list failed; retrying');
-    };
+  constructor(
+    private readonly api: Pick<KubeApi, 'get' | 'list' | 'watch'>,
+    logger: Logger,
+  ) {
+    const onError =
+      (informer: string) =>
+      (err: unknown, synced: boolean): void => {
+        if (synced) logger.warn({ err, informer }, 'watch failed; restarting');
+        else logger.warn({ err, informer }, 'initial list failed; retrying');
+      };
     this.namespaces = new Informer({ api, resource: NAMESPACES, onError: onError('namespaces') }).start();
     this.policies = new Informer({ api, resource: MESH_TLS_POLICIES, onError: onError('policies') }).start();
     this.synced = Promise.all([this.namespaces.synced, this.policies.synced]).then(() => undefined);

@@ -5,7 +5,10 @@ import type { KubeObject } from '../admission/types.js';
 
 /** A manifest that could not be read, naming the file (and document) and what is wrong. */
 export class ManifestError extends Error {
-  constructor(readonly source: string, detail: string) {
+  constructor(
+    readonly source: string,
+    detail: string,
+  ) {
     super(`${source}: ${detail}`);
     this.name = 'ManifestError';
   }
@@ -83,7 +86,11 @@ export function readManifestPaths(paths: readonly string[]): SourcedObject[] {
 export type ReadFile = (path: string) => string | Promise<string>;
 
 /** Reads `-f` arguments (files, directories, `-` for stdin) for the CLI; I/O is passed in. */
-export async function readManifestInputs(paths: readonly string[], readFile: ReadFile, readStdin: () => Promise<string>): Promise<SourcedObject[]> {
+export async function readManifestInputs(
+  paths: readonly string[],
+  readFile: ReadFile,
+  readStdin: () => Promise<string>,
+): Promise<SourcedObject[]> {
   const out: SourcedObject[] = [];
   for (const path of paths) {
     for (const file of path === '-' ? ['-'] : expandManifestPath(path)) {

@@ -37,8 +37,18 @@ export const PODS = resource<Pod>('', 'v1', 'pods', true);
 export const LEASES = resource<Lease>('coordination.k8s.io', 'v1', 'leases', true);
 export const POD_CERTIFICATE_REQUESTS = resource<PodCertificateRequest>('certificates.k8s.io', 'v1', 'podcertificaterequests', true);
 export const CLUSTER_TRUST_BUNDLES = resource<ClusterTrustBundle>('certificates.k8s.io', 'v1', 'clustertrustbundles', false);
-export const MUTATING_WEBHOOK_CONFIGURATIONS = resource<WebhookConfiguration>('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', false);
-export const VALIDATING_WEBHOOK_CONFIGURATIONS = resource<WebhookConfiguration>('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', false);
+export const MUTATING_WEBHOOK_CONFIGURATIONS = resource<WebhookConfiguration>(
+  'admissionregistration.k8s.io',
+  'v1',
+  'mutatingwebhookconfigurations',
+  false,
+);
+export const VALIDATING_WEBHOOK_CONFIGURATIONS = resource<WebhookConfiguration>(
+  'admissionregistration.k8s.io',
+  'v1',
+  'validatingwebhookconfigurations',
+  false,
+);
 export const MESH_TLS_POLICIES = resource<KubeResourceObject>(POLICY_GROUP, POLICY_VERSION, POLICY_PLURAL, true);
 
 /** The group/version prefix: /api/v1 or /apis/<group>/<version>. */

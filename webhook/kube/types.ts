@@ -131,7 +131,10 @@ export interface JsonPatchOp {
  * leaves them out. A copy: the admission code may not mutate what a cache holds.
  */
 export function asKubeObject(object: KubeResourceObject, apiVersion?: string, kind?: string): KubeObject {
-  const copy: KubeObject = { ...object, metadata: { ...object.metadata, ownerReferences: object.metadata.ownerReferences?.map((o) => ({ ...o })) } };
+  const copy: KubeObject = {
+    ...object,
+    metadata: { ...object.metadata, ownerReferences: object.metadata.ownerReferences?.map((o) => ({ ...o })) },
+  };
   if (apiVersion !== undefined) copy.apiVersion = apiVersion;
   if (kind !== undefined) copy.kind = kind;
   return copy;

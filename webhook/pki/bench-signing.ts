@@ -45,7 +45,12 @@ export async function benchSigning(n: number, opts: BenchSigningOptions = {}): P
   }));
   const one = (i: number): void => {
     if (mode === 'pcr') {
-      const d = decidePodCertificateRequest(pcrs[i % POOL] as PodCertificateRequestLike, { ca, trustDomain: 'cluster.local', allowedKeyTypes: ['ECDSAP256'], now });
+      const d = decidePodCertificateRequest(pcrs[i % POOL] as PodCertificateRequestLike, {
+        ca,
+        trustDomain: 'cluster.local',
+        allowedKeyTypes: ['ECDSAP256'],
+        now,
+      });
       if (d.type !== 'Issued') throw new Error(`bench: unexpected ${d.type}`);
       return;
     }

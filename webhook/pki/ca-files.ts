@@ -64,7 +64,10 @@ export async function readCaDir(dir: string, now?: Date): Promise<MeshCa> {
   const certPem = await readOptional(join(dir, CA_CERT_FILE));
   const keyPem = await readOptional(join(dir, CA_KEY_FILE));
   if (certPem === undefined || keyPem === undefined) {
-    throw new PkiInputError('ca directory', `${dir} must contain ${CA_CERT_FILE} and ${CA_KEY_FILE} (create one with "meshward ca init --out ${dir}")`);
+    throw new PkiInputError(
+      'ca directory',
+      `${dir} must contain ${CA_CERT_FILE} and ${CA_KEY_FILE} (create one with "meshward ca init --out ${dir}")`,
+    );
   }
   const chainPem = await readOptional(join(dir, CA_CHAIN_FILE));
   return loadCa({ certPem, keyPem, chainPem, now });

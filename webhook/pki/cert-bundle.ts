@@ -19,7 +19,10 @@ function certFromDer(der: Buffer): BundleCert | undefined {
     return undefined;
   }
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return { pem: `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`, fingerprint: createHash('sha256').update(der).digest('hex') };
+  return {
+    pem: `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`,
+    fingerprint: createHash('sha256').update(der).digest('hex'),
+  };
 }
 
 /** The certificates in a PEM bundle, in order, duplicates and unparseable blocks dropped. */

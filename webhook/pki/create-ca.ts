@@ -76,7 +76,10 @@ function assertRoomForIntermediate(parent: MeshCa): void {
     const limit = inspectCertificate(der).pathLen;
     if (limit !== undefined && limit < j + 1) {
       const who = new X509Certificate(der).subject.split('\n').join(', ');
-      throw new PkiInputError('parent', `"${who}" has pathLenConstraint ${limit}, which forbids another CA below it; issue from that CA directly or use a parent CA with pathlen ≥ ${j + 1}`);
+      throw new PkiInputError(
+        'parent',
+        `"${who}" has pathLenConstraint ${limit}, which forbids another CA below it; issue from that CA directly or use a parent CA with pathlen ≥ ${j + 1}`,
+      );
     }
   });
 }

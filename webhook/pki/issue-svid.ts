@@ -1,13 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { buildCertificate, defaultRandomBytes, encodeName, randomSerial, type RandomBytes } from './cert-builder.js';
-import {
-  authorityKeyIdentifier,
-  basicConstraints,
-  extendedKeyUsage,
-  keyUsage,
-  KeyUsageFlags,
-  subjectAltName,
-} from './extensions.js';
+import { authorityKeyIdentifier, basicConstraints, extendedKeyUsage, keyUsage, KeyUsageFlags, subjectAltName } from './extensions.js';
 import { KEY_TYPES } from '../config/types.js';
 import { PkiInputError } from './errors.js';
 import { classifyPublicKey, toPublicKey, type PublicKeyInput } from './key-types.js';

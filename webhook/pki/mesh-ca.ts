@@ -66,7 +66,10 @@ function buildPath(leaf: X509Certificate, pool: X509Certificate[]): [X509Certifi
   while (!isSelfSigned(current)) {
     const parent = pool.find((p) => current.checkIssued(p) && current.verify(p.publicKey) && !path.includes(p));
     if (!parent) {
-      throw new PkiInputError('chainPem', `no certificate in the chain issued "${dn(current)}"; append its issuing intermediate(s) and the root CA`);
+      throw new PkiInputError(
+        'chainPem',
+        `no certificate in the chain issued "${dn(current)}"; append its issuing intermediate(s) and the root CA`,
+      );
     }
     requireCa(parent, 'chainPem');
     if (isSelfSigned(parent)) return [path, parent];
@@ -79,14 +82,17 @@ function buildPath(leaf: X509Certificate, pool: X509Certificate[]): [X509Certifi
 /** Validates a CA certificate, its key and its chain, and returns a ready-to-sign MeshCa. */
 export function loadCa(input: LoadCaInput): MeshCa {
   const certs = splitPemCertificates(input.certPem ?? '', 'certPem');
-  if (certs.length !== 1) throw new PkiInputError('certPem', `expected exactly one certificate, found ${certs.length}; put parents in chainPem`);
+  if (certs.length !== 1)
+    throw new PkiInputError('certPem', `expected exactly one certificate, found ${certs.length}; put parents in chainPem`);
   const certificate = new X509Certificate(certs[0] as Buffer);
   requireCa(certificate, 'certPem');
   const privateKey = toPrivateKey(input.keyPem ?? '', 'keyPem');
-  if (!certificate.checkPrivateKey(privateKey)) throw new PkiInputError('keyPem', 'does not match the public key of the certificate in certPem');
-  const pool = [...splitPemCertificates(input.chainPem ?? '', 'chainPem'), ...splitPemCertificates(input.trustBundlePem ?? '', 'trustBundlePem')].map(
-    (d) => new X509Certificate(d),
-  );
+  if (!certificate.checkPrivateKey(privateKey))
+    throw new PkiInputError('keyPem', 'does not match the public key of the certificate in certPem');
+  const pool = [
+    ...splitPemCertificates(input.chainPem ?? '', 'chainPem'),
+    ...splitPemCertificates(input.trustBundlePem ?? '', 'trustBundlePem'),
+  ].map((d) => new X509Certificate(d));
   const [intermediates, root] = buildPath(certificate, pool);
   const roots = [root, ...pool.filter((p) => isSelfSigned(p) && p.ca)].filter(
     (c, i, all) => all.findIndex((o) => o.fingerprint256 === c.fingerprint256) === i,

@@ -73,7 +73,11 @@ export function decidePodCertificateRequest(pcr: PodCertificateRequestLike, opts
   }
   const ttl = opts.ttlSeconds ?? 86_400;
   if (!Number.isInteger(ttl) || ttl < MIN_LIFETIME_SECONDS) {
-    return { type: 'Failed', reason: 'SignerMisconfigured', message: `signer ttlSeconds ${String(ttl)} is below 3600; fix credentials.maxExpirationSeconds` };
+    return {
+      type: 'Failed',
+      reason: 'SignerMisconfigured',
+      message: `signer ttlSeconds ${String(ttl)} is below 3600; fix credentials.maxExpirationSeconds`,
+    };
   }
   const stub = typeof spec.stubPKCS10Request === 'string' ? spec.stubPKCS10Request.replace(/\s+/g, '') : '';
   if (stub.length === 0 || !B64.test(stub)) {

@@ -28,7 +28,10 @@ export function rfc3339(d: Date): string {
 
 function clip(message: string): string {
   if (Buffer.byteLength(message) <= MAX_MESSAGE_BYTES) return message;
-  return `${Buffer.from(message).subarray(0, MAX_MESSAGE_BYTES - 3).toString().replace(/\uFFFD$/, '')}...`;
+  return `${Buffer.from(message)
+    .subarray(0, MAX_MESSAGE_BYTES - 3)
+    .toString()
+    .replace(/\uFFFD$/, '')}...`;
 }
 
 /**

@@ -19,11 +19,7 @@ export interface PodCertificateRequestLike {
   readonly spec: PodCertificateRequestSpec;
 }
 
-export type PcrDeniedReason =
-  | 'UnsupportedKeyType'
-  | 'InvalidUnverifiedUserAnnotations'
-  | 'InvalidStubPKCS10Request'
-  | 'InvalidRequest';
+export type PcrDeniedReason = 'UnsupportedKeyType' | 'InvalidUnverifiedUserAnnotations' | 'InvalidStubPKCS10Request' | 'InvalidRequest';
 
 export type PcrFailedReason = 'SignerMisconfigured' | 'CAExpiring' | 'SigningError';
 

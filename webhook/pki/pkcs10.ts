@@ -45,10 +45,16 @@ export function parseStubPkcs10(der: Buffer): StubPkcs10 {
   }
   const alg = verifyAlgorithmFor(csr.signatureAlgorithm.algorithm);
   if (alg === undefined) {
-    throw new PkiInputError(FIELD, `is signed with unsupported algorithm ${csr.signatureAlgorithm.algorithm}; use ECDSA, Ed25519 or RSA PKCS#1 v1.5 with SHA-2`);
+    throw new PkiInputError(
+      FIELD,
+      `is signed with unsupported algorithm ${csr.signatureAlgorithm.algorithm}; use ECDSA, Ed25519 or RSA PKCS#1 v1.5 with SHA-2`,
+    );
   }
   if (alg.keyFamily !== publicKey.asymmetricKeyType) {
-    throw new PkiInputError(FIELD, `signature algorithm ${csr.signatureAlgorithm.algorithm} does not fit its ${String(publicKey.asymmetricKeyType)} public key`);
+    throw new PkiInputError(
+      FIELD,
+      `signature algorithm ${csr.signatureAlgorithm.algorithm} does not fit its ${String(publicKey.asymmetricKeyType)} public key`,
+    );
   }
   let ok = false;
   try {

@@ -47,9 +47,11 @@ function checkNames(input: ServingCertInput): void {
 export function issueServingCert(input: ServingCertInput): ServingCert {
   checkNames(input);
   const days = input.ttlDays ?? 365;
-  if (!Number.isInteger(days) || days < 1) throw new PkiInputError('ttlDays', `must be a whole number of days ≥ 1, got ${String(input.ttlDays)}`);
+  if (!Number.isInteger(days) || days < 1)
+    throw new PkiInputError('ttlDays', `must be a whole number of days ≥ 1, got ${String(input.ttlDays)}`);
   const notAfter = truncateToSecond(new Date(Math.min(input.now.getTime() + days * DAY_MS, input.ca.notAfter.getTime())));
-  if (notAfter.getTime() <= input.now.getTime()) throw new PkiInputError('ca', `the CA chain expired at ${input.ca.notAfter.toISOString()}; rotate it`);
+  if (notAfter.getTime() <= input.now.getTime())
+    throw new PkiInputError('ca', `the CA chain expired at ${input.ca.notAfter.toISOString()}; rotate it`);
   const { publicKey, privateKey } = generateKeyPairFor('ECDSAP256');
   const der = buildCertificate(
     {
@@ -99,8 +101,18 @@ export interface SingleUseServing {
  */
 export function issueSingleUseServing(input: SingleUseServingInput): SingleUseServing {
   const seconds = Math.floor(input.now.getTime() / 1000);
-  const caPair = createRootCa({ commonName: input.caCommonName ?? `meshward webhook CA ${seconds}`, validityDays: input.validityDays + 1, now: input.now });
+  const caPair = createRootCa({
+    commonName: input.caCommonName ?? `meshward webhook CA ${seconds}`,
+    validityDays: input.validityDays + 1,
+    now: input.now,
+  });
   const ca = loadCa(caPair);
-  const cert = issueServingCert({ ca, dnsNames: input.dnsNames, ipAddresses: input.ipAddresses, ttlDays: input.validityDays, now: input.now });
+  const cert = issueServingCert({
+    ca,
+    dnsNames: input.dnsNames,
+    ipAddresses: input.ipAddresses,
+    ttlDays: input.validityDays,
+    now: input.now,
+  });
   return { certPem: cert.certPem, keyPem: cert.keyPem, caPem: ca.certPem };
 }

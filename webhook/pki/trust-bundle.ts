@@ -27,9 +27,13 @@ export function fingerprint(certPem: string): string {
  * must be a DNS subdomain (upstream ValidateClusterTrustBundleName).
  */
 export function clusterTrustBundleName(signerName: string, suffix: string): string {
-  if (!SIGNER.test(signerName)) throw new PkiInputError('signerName', `"${signerName}" must look like "<domain>/<name>", e.g. "meshward.io/workload-identity"`);
+  if (!SIGNER.test(signerName))
+    throw new PkiInputError('signerName', `"${signerName}" must look like "<domain>/<name>", e.g. "meshward.io/workload-identity"`);
   if (suffix.length === 0 || suffix.length > 253 || !DNS_SUBDOMAIN.test(suffix)) {
-    throw new PkiInputError('suffix', `"${suffix}" must be a DNS subdomain: lowercase letters, digits, "-" and ".", starting and ending alphanumeric`);
+    throw new PkiInputError(
+      'suffix',
+      `"${suffix}" must be a DNS subdomain: lowercase letters, digits, "-" and ".", starting and ending alphanumeric`,
+    );
   }
   return `${signerName.replaceAll('/', ':')}:${suffix}`;
 }
@@ -48,7 +52,8 @@ export function buildClusterTrustBundle(input: BuildClusterTrustBundleInput): Cl
   const ders: Buffer[] = [];
   input.roots.forEach((pem, i) => {
     for (const der of splitPemCertificates(pem, `roots[${i}]`)) {
-      if (!new X509Certificate(der).ca) throw new PkiInputError(`roots[${i}]`, 'is not a CA certificate; a trust bundle holds CA roots only');
+      if (!new X509Certificate(der).ca)
+        throw new PkiInputError(`roots[${i}]`, 'is not a CA certificate; a trust bundle holds CA roots only');
       const fp = createHash('sha256').update(der).digest('hex');
       if (!seen.has(fp)) ders.push(der);
       seen.add(fp);

@@ -30,14 +30,22 @@ function describeDifference(a: MeshTLSPolicy, b: MeshTLSPolicy): string | undefi
  * The conflicts a candidate policy would create with the policies of its namespace. The candidate
  * itself (same namespace/name: an UPDATE) is never a conflict. Pure.
  */
-export function findPolicyConflicts(candidate: MeshTLSPolicy, namespacePolicies: readonly MeshTLSPolicy[], meshNamespace: string): PolicyConflict[] {
+export function findPolicyConflicts(
+  candidate: MeshTLSPolicy,
+  namespacePolicies: readonly MeshTLSPolicy[],
+  meshNamespace: string,
+): PolicyConflict[] {
   const others = namespacePolicies.filter((p) => p.namespace === candidate.namespace && !samePolicy(p, candidate));
   const conflicts: PolicyConflict[] = [];
   const scope = policyScope(candidate, meshNamespace);
   for (const other of others) {
     if (scope !== 'workload' && !other.selector) {
       const what = scope === 'mesh-wide' ? 'mesh-wide' : 'namespace-wide';
-      conflicts.push({ kind: 'second-namespace-wide', existing: policyRef(other), detail: `${policyRef(other)} is already the ${what} policy` });
+      conflicts.push({
+        kind: 'second-namespace-wide',
+        existing: policyRef(other),
+        detail: `${policyRef(other)} is already the ${what} policy`,
+      });
       continue;
     }
     if (scope === 'workload' && other.selector && selectorsOverlap(candidate.selector, other.selector)) {

@@ -1,7 +1,10 @@
 // meshward selectors are matchLabels only (no matchExpressions), so matching and overlap are exact.
 
 /** Whether a matchLabels selector selects a pod with these labels. No selector selects everything. */
-export function selectorMatches(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function selectorMatches(
+  selector: Readonly<Record<string, string>> | undefined,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   if (!selector) return true;
   return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
 }
@@ -10,7 +13,10 @@ export function selectorMatches(selector: Readonly<Record<string, string>> | und
  * Whether some pod could be selected by both selectors: true unless a key they share has different
  * values. ({app: web} and {tier: front} overlap: a pod labelled with both is selected by each.)
  */
-export function selectorsOverlap(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+export function selectorsOverlap(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
   if (!a || !b) return true;
   return Object.entries(a).every(([key, value]) => !(key in b) || b[key] === value);
 }

@@ -26,11 +26,20 @@ export function policyModeEffects(policy: MeshTLSPolicy, set: PolicySet): ModeEf
       ? { mode: set.config.mesh.defaultMode, source: 'mesh-default' }
       : scope === 'namespace'
         ? resolveMeshLevel({ config: set.config, meshPolicies: others(set.meshPolicies) })
-        : resolveNamespaceLevel({ config: set.config, meshPolicies: others(set.meshPolicies), namespacePolicies: others(set.namespacePolicies) });
+        : resolveNamespaceLevel({
+            config: set.config,
+            meshPolicies: others(set.meshPolicies),
+            namespacePolicies: others(set.namespacePolicies),
+          });
   const own = inheritMode(parent, policy.mode, scope, policy);
   const effects: ModeEffect[] = [{ field: 'spec.mode', declared: policy.mode, effective: own, inherited: policy.mode === 'UNSET' }];
   for (const entry of policy.portLevelMtls) {
-    effects.push({ field: portModeField(entry.port), declared: entry.mode, effective: inheritMode(own, entry.mode, 'port', policy), inherited: entry.mode === 'UNSET' });
+    effects.push({
+      field: portModeField(entry.port),
+      declared: entry.mode,
+      effective: inheritMode(own, entry.mode, 'port', policy),
+      inherited: entry.mode === 'UNSET',
+    });
   }
   return effects;
 }
@@ -54,7 +63,11 @@ export function findNonStrictModes(set: PolicySet): NonStrictFinding[] {
   const findings: NonStrictFinding[] = [];
   const level = resolveNamespaceLevel(set);
   if (level.mode !== 'STRICT') {
-    findings.push({ field: level.source === 'mesh-default' ? 'mesh.defaultMode' : 'spec.mode', effective: level, ...(level.policy ? { policy: level.policy } : {}) });
+    findings.push({
+      field: level.source === 'mesh-default' ? 'mesh.defaultMode' : 'spec.mode',
+      effective: level,
+      ...(level.policy ? { policy: level.policy } : {}),
+    });
   }
   for (const policy of set.namespacePolicies) {
     if (!policy.selector) continue;

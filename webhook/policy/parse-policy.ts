@@ -46,7 +46,11 @@ function parseSelector(raw: unknown, problems: PolicyProblem[]): Record<string, 
   }
   for (const key of Object.keys(raw)) {
     if (key !== 'matchLabels') {
-      problems.push({ field: `spec.selector.${key}`, problem: 'is not supported', fix: 'select workloads with spec.selector.matchLabels only' });
+      problems.push({
+        field: `spec.selector.${key}`,
+        problem: 'is not supported',
+        fix: 'select workloads with spec.selector.matchLabels only',
+      });
     }
   }
   const labels = raw.matchLabels;
@@ -57,12 +61,21 @@ function parseSelector(raw: unknown, problems: PolicyProblem[]): Record<string, 
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(labels ?? {})) {
     if (typeof value === 'string') out[key] = value;
-    else problems.push({ field: `spec.selector.matchLabels["${key}"]`, problem: `${JSON.stringify(value)} is not a string`, fix: 'quote the value in YAML, e.g. version: "1"' });
+    else
+      problems.push({
+        field: `spec.selector.matchLabels["${key}"]`,
+        problem: `${JSON.stringify(value)} is not a string`,
+        fix: 'quote the value in YAML, e.g. version: "1"',
+      });
   }
   // Istio reads `matchLabels: {}` as namespace scope; meshward refuses it (as the CRD does),
   // because it is also what pruning leaves of an unsupported matchExpressions.
   if (Object.keys(labels ?? {}).length === 0) {
-    problems.push({ field: 'spec.selector', problem: 'selects nothing (no matchLabels)', fix: 'add matchLabels, or remove selector for a namespace-wide policy' });
+    problems.push({
+      field: 'spec.selector',
+      problem: 'selects nothing (no matchLabels)',
+      fix: 'add matchLabels, or remove selector for a namespace-wide policy',
+    });
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -70,14 +83,22 @@ function parseSelector(raw: unknown, problems: PolicyProblem[]): Record<string, 
 function parsePorts(raw: unknown, problems: PolicyProblem[]): PortLevelMode[] {
   if (raw === undefined || raw === null) return [];
   if (!isRecord(raw) || Object.keys(raw).length === 0) {
-    problems.push({ field: 'spec.portLevelMtls', problem: 'must be a non-empty map of container port to {mode}', fix: 'write portLevelMtls: {"8080": {mode: STRICT}} or remove it' });
+    problems.push({
+      field: 'spec.portLevelMtls',
+      problem: 'must be a non-empty map of container port to {mode}',
+      fix: 'write portLevelMtls: {"8080": {mode: STRICT}} or remove it',
+    });
     return [];
   }
   const out: PortLevelMode[] = [];
   for (const [key, entry] of Object.entries(raw)) {
     const field = `spec.portLevelMtls["${key}"]`;
     if (!PORT_KEY.test(key) || Number(key) > 65535) {
-      problems.push({ field, problem: `"${key}" is not a port number`, fix: 'key each entry by a container port from 1 to 65535, e.g. "8080"' });
+      problems.push({
+        field,
+        problem: `"${key}" is not a port number`,
+        fix: 'key each entry by a container port from 1 to 65535, e.g. "8080"',
+      });
       continue;
     }
     if (!isRecord(entry)) {
@@ -94,7 +115,11 @@ function checkEnvelope(object: KubeObject, problems: PolicyProblem[]): void {
     problems.push({ field: 'kind', problem: `${JSON.stringify(object.kind)} is not ${POLICY_KIND}`, fix: `set kind: ${POLICY_KIND}` });
   }
   if (object.apiVersion !== undefined && object.apiVersion !== API_VERSION) {
-    problems.push({ field: 'apiVersion', problem: `${JSON.stringify(object.apiVersion)} is not served`, fix: `set apiVersion: ${API_VERSION}` });
+    problems.push({
+      field: 'apiVersion',
+      problem: `${JSON.stringify(object.apiVersion)} is not served`,
+      fix: `set apiVersion: ${API_VERSION}`,
+    });
   }
   if (!object.metadata?.name && !object.metadata?.generateName) {
     problems.push({ field: 'metadata.name', problem: 'is missing', fix: 'give the policy a name' });
@@ -117,14 +142,22 @@ export function parseMeshTLSPolicy(object: KubeObject, defaultNamespace = 'defau
   for (const key of Object.keys(fields)) {
     if (!SPEC_FIELDS.has(key)) {
       const hint = key === 'mtls' ? 'meshward uses spec.mode, not spec.mtls.mode' : 'remove it';
-      problems.push({ field: `spec.${key}`, problem: 'is not a MeshTLSPolicy field', fix: `${hint} (fields: selector, mode, portLevelMtls)` });
+      problems.push({
+        field: `spec.${key}`,
+        problem: 'is not a MeshTLSPolicy field',
+        fix: `${hint} (fields: selector, mode, portLevelMtls)`,
+      });
     }
   }
   const selector = parseSelector(fields.selector, problems);
   const mode = parseMode(fields.mode, 'spec.mode', problems);
   const portLevelMtls = parsePorts(fields.portLevelMtls, problems);
   if (fields.portLevelMtls !== undefined && fields.portLevelMtls !== null && (fields.selector === undefined || fields.selector === null)) {
-    problems.push({ field: 'spec.portLevelMtls', problem: 'needs a workload selector', fix: 'add spec.selector.matchLabels naming the workload whose ports these are' });
+    problems.push({
+      field: 'spec.portLevelMtls',
+      problem: 'needs a workload selector',
+      fix: 'add spec.selector.matchLabels naming the workload whose ports these are',
+    });
   }
   const namespace = object.metadata?.namespace || defaultNamespace;
   const name = object.metadata?.name || object.metadata?.generateName || '';

@@ -83,7 +83,10 @@ export function resolveNamespaceLevel(set: PolicySet): ResolvedLevel {
 }
 
 /** The workload policy that applies to a pod with these labels, if any. */
-export function selectWorkloadPolicy(namespacePolicies: readonly MeshTLSPolicy[], podLabels: Readonly<Record<string, string>> | undefined): MeshTLSPolicy | undefined {
+export function selectWorkloadPolicy(
+  namespacePolicies: readonly MeshTLSPolicy[],
+  podLabels: Readonly<Record<string, string>> | undefined,
+): MeshTLSPolicy | undefined {
   return pickWinningPolicy(namespacePolicies.filter((p) => p.selector !== undefined && selectorMatches(p.selector, podLabels)));
 }
 
@@ -99,7 +102,10 @@ export function resolveWorkloadModes(input: WorkloadInput): WorkloadModes {
   return {
     workloadMode: workload.mode,
     workload,
-    ports: ports.map((port) => ({ port, ...applyFloor(inheritMode(unfloored, entries.get(port) ?? 'UNSET', 'port', policy), input.namespaceStrict) })),
+    ports: ports.map((port) => ({
+      port,
+      ...applyFloor(inheritMode(unfloored, entries.get(port) ?? 'UNSET', 'port', policy), input.namespaceStrict),
+    })),
   };
 }
 

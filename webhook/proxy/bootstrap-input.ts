@@ -78,11 +78,15 @@ const isPort = (p: unknown): p is number => Number.isInteger(p) && (p as number)
 export function normalizeInput(input: BootstrapInput): NormalizedInput {
   const problems: string[] = [];
   if (!DNS_LABEL.test(input.namespace)) problems.push(`namespace ${JSON.stringify(input.namespace)}: must be a DNS label`);
-  if (!DNS_SUBDOMAIN.test(input.serviceAccount)) problems.push(`serviceAccount ${JSON.stringify(input.serviceAccount)}: must be a DNS subdomain`);
-  if (!posix.isAbsolute(input.credentialsDir)) problems.push(`credentialsDir ${JSON.stringify(input.credentialsDir)}: must be an absolute path`);
-  if (input.sdsDir !== undefined && !posix.isAbsolute(input.sdsDir)) problems.push(`sdsDir ${JSON.stringify(input.sdsDir)}: must be an absolute path`);
+  if (!DNS_SUBDOMAIN.test(input.serviceAccount))
+    problems.push(`serviceAccount ${JSON.stringify(input.serviceAccount)}: must be a DNS subdomain`);
+  if (!posix.isAbsolute(input.credentialsDir))
+    problems.push(`credentialsDir ${JSON.stringify(input.credentialsDir)}: must be an absolute path`);
+  if (input.sdsDir !== undefined && !posix.isAbsolute(input.sdsDir))
+    problems.push(`sdsDir ${JSON.stringify(input.sdsDir)}: must be an absolute path`);
   for (const [key, file] of Object.entries(input.credentialFiles)) {
-    if (!RELATIVE_FILE.test(file)) problems.push(`credentialFiles.${key} ${JSON.stringify(file)}: must be a relative path inside credentialsDir`);
+    if (!RELATIVE_FILE.test(file))
+      problems.push(`credentialFiles.${key} ${JSON.stringify(file)}: must be a relative path inside credentialsDir`);
   }
   const ports = normalizePorts(input.ports, problems);
   const probes = normalizeProbes(input.probes, problems);
@@ -123,7 +127,8 @@ function normalizeProbes(probes: readonly ProbeInput[], problems: string[]): Nor
     seen.add(p.path);
     if (!isPort(p.port)) problems.push(`${where}: port ${JSON.stringify(p.port)} is not a port number`);
     if (p.originalPath !== undefined && !p.originalPath.startsWith('/')) problems.push(`${where}: originalPath must start with /`);
-    for (const h of p.headers ?? []) if (!HEADER_NAME.test(h.name)) problems.push(`${where}: header name ${JSON.stringify(h.name)} is not a token`);
+    for (const h of p.headers ?? [])
+      if (!HEADER_NAME.test(h.name)) problems.push(`${where}: header name ${JSON.stringify(h.name)} is not a token`);
     for (const key of ['timeoutSeconds', 'periodSeconds'] as const) {
       const v = p[key];
       if (v !== undefined && !(Number.isInteger(v) && v >= 1)) problems.push(`${where}: ${key} must be a positive integer`);

@@ -12,7 +12,8 @@ let cached: unknown;
 
 /** The parsed default template, read once from the package's templates/. */
 export function defaultBootstrapTemplate(): unknown {
-  if (cached === undefined) cached = parseBootstrapTemplate(readFileSync(join(templatesDirWith(BOOTSTRAP_TEMPLATE_FILE), BOOTSTRAP_TEMPLATE_FILE), 'utf8'));
+  if (cached === undefined)
+    cached = parseBootstrapTemplate(readFileSync(join(templatesDirWith(BOOTSTRAP_TEMPLATE_FILE), BOOTSTRAP_TEMPLATE_FILE), 'utf8'));
   return cached;
 }
 

@@ -11,7 +11,9 @@ import { upstreamMtls } from './tls-contexts.js';
 export function dataClusters(n: NormalizedInput): Json[] {
   return [
     // Declared ports: the app on loopback (works for apps bound to 127.0.0.1 or to all addresses).
-    ...n.ports.map(({ port }) => staticCluster(inboundPortCluster(port), '127.0.0.1', port, { circuit_breakers: UNLIMITED_CIRCUIT_BREAKERS })),
+    ...n.ports.map(({ port }) =>
+      staticCluster(inboundPortCluster(port), '127.0.0.1', port, { circuit_breakers: UNLIMITED_CIRCUIT_BREAKERS }),
+    ),
     // Undeclared ports: the pod IP and port the client dialled. Capture sends the proxy's own
     // traffic to a local non-loopback address back to 15006 (the service-VIP rule), so the
     // connection leaves from 127.0.0.6 / ::6, which capture lets through: no loop.

@@ -67,7 +67,14 @@ export function staticCluster(name: string, address: string, port: number, extra
 
 /** Connects wherever the connection was originally going (restored by the original_dst filter). */
 export function originalDstCluster(name: string, extra: Json = {}): Json {
-  return { name, type: 'ORIGINAL_DST', lb_policy: 'CLUSTER_PROVIDED', connect_timeout: '10s', circuit_breakers: UNLIMITED_CIRCUIT_BREAKERS, ...extra };
+  return {
+    name,
+    type: 'ORIGINAL_DST',
+    lb_policy: 'CLUSTER_PROVIDED',
+    connect_timeout: '10s',
+    circuit_breakers: UNLIMITED_CIRCUIT_BREAKERS,
+    ...extra,
+  };
 }
 
 /** HTTP upstream options: h2 for gRPC, and one request per connection where a probe wants a fresh connect. */

@@ -83,7 +83,10 @@ function selfCheckAndLoopChains(n: NormalizedInput): Json[] {
   return [
     {
       name: 'inbound|self-check',
-      filter_chain_match: { destination_port: PORTS.inbound, prefix_ranges: [{ address_prefix: loopbackAddress(n), prefix_len: n.ipFamilies.includes('IPv4') ? 32 : 128 }] },
+      filter_chain_match: {
+        destination_port: PORTS.inbound,
+        prefix_ranges: [{ address_prefix: loopbackAddress(n), prefix_len: n.ipFamilies.includes('IPv4') ? 32 : 128 }],
+      },
       transport_socket: downstreamMtls(n, selfPeer(n)),
       filters: [tcpProxy('inbound|self-check', ADMIN_CLUSTER)],
     },

@@ -18,7 +18,11 @@ export function outboundListener(n: NormalizedInput): Json {
   const ranges = [...new Set(n.config.mesh.meshCidrs)].map(cidrRange);
   const chains: Json[] = [
     // A connection dialled to port 15001 itself would come straight back here.
-    { name: 'outbound|15001|blackhole', filter_chain_match: { destination_port: PORTS.outbound }, filters: [tcpProxy('outbound|blackhole', BLACKHOLE_CLUSTER)] },
+    {
+      name: 'outbound|15001|blackhole',
+      filter_chain_match: { destination_port: PORTS.outbound },
+      filters: [tcpProxy('outbound|blackhole', BLACKHOLE_CLUSTER)],
+    },
     ...PLAINTEXT_PROXY_PORTS.map((port) => ({
       name: `outbound|${port}|proxy-port`,
       filter_chain_match: { destination_port: port },
@@ -26,7 +30,13 @@ export function outboundListener(n: NormalizedInput): Json {
     })),
     // No mesh CIDRs: no mesh chain (an empty prefix_ranges would match every address).
     ...(ranges.length > 0
-      ? [{ name: 'outbound|mesh', filter_chain_match: { prefix_ranges: ranges }, filters: [tcpProxy('outbound|mesh', OUTBOUND_MESH_CLUSTER)] }]
+      ? [
+          {
+            name: 'outbound|mesh',
+            filter_chain_match: { prefix_ranges: ranges },
+            filters: [tcpProxy('outbound|mesh', OUTBOUND_MESH_CLUSTER)],
+          },
+        ]
       : []),
     { name: 'outbound|passthrough', filters: [tcpProxy('outbound|passthrough', OUTBOUND_PASSTHROUGH_CLUSTER)] },
   ];

@@ -44,8 +44,16 @@ export function sdsFiles(n: NormalizedInput): SdsFile[] {
     validation_context: { trusted_ca: file(n.credentialFiles.trustBundle), watched_directory: { path: dir } },
   };
   return [
-    { fileName: SDS_FILE_NAMES.certificate, path: posix.join(n.sdsDir, SDS_FILE_NAMES.certificate), document: { resources: [certificate] } },
-    { fileName: SDS_FILE_NAMES.trustBundle, path: posix.join(n.sdsDir, SDS_FILE_NAMES.trustBundle), document: { resources: [trustBundle] } },
+    {
+      fileName: SDS_FILE_NAMES.certificate,
+      path: posix.join(n.sdsDir, SDS_FILE_NAMES.certificate),
+      document: { resources: [certificate] },
+    },
+    {
+      fileName: SDS_FILE_NAMES.trustBundle,
+      path: posix.join(n.sdsDir, SDS_FILE_NAMES.trustBundle),
+      document: { resources: [trustBundle] },
+    },
   ];
 }
 

@@ -48,7 +48,9 @@ const noRequestBody = (): Json[] => [
       '@type': TYPES.rbac,
       rules: {
         action: 'DENY',
-        policies: { 'request-body': { permissions: [{ header: { name: 'content-length', present_match: true } }], principals: [{ any: true }] } },
+        policies: {
+          'request-body': { permissions: [{ header: { name: 'content-length', present_match: true } }], principals: [{ any: true }] },
+        },
       },
     },
   },
@@ -75,7 +77,12 @@ function probeRoute(p: NormalizedProbe): Json {
       timeout: '0s',
     },
     ...(headers.length > 0
-      ? { request_headers_to_add: headers.map((h) => ({ header: { key: h.name, value: h.value }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' })) }
+      ? {
+          request_headers_to_add: headers.map((h) => ({
+            header: { key: h.name, value: h.value },
+            append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+          })),
+        }
       : {}),
   };
 }

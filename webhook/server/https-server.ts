@@ -60,28 +60,25 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
   const connections = new Map<TLSSocket, ConnectionState>();
   let draining = false;
-  const server = createServer(
-    { ...options.tls, minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true },
-    (req, res) => {
-      const connection = connections.get(req.socket as TLSSocket);
-      if (draining) res.setHeader('connection', 'close');
-      if (connection) {
-        connection.active++;
-        res.once('close', () => {
-          connection.active--;
-          connection.idleSince = performance.now();
-        });
+  const server = createServer({ ...options.tls, minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true }, (req, res) => {
+    const connection = connections.get(req.socket as TLSSocket);
+    if (draining) res.setHeader('connection', 'close');
+    if (connection) {
+      connection.active++;
+      res.once('close', () => {
+        connection.active--;
+        connection.idleSince = performance.now();
+      });
+    }
+    if (req.method === 'POST') {
+      const path = req.url?.split('?', 1)[0];
+      if (path === '/mutate' || path === '/validate') {
+        listeners[path === '/mutate' ? 'mutate' : 'validate'](req, res);
+        return;
       }
-      if (req.method === 'POST') {
-        const path = req.url?.split('?', 1)[0];
-        if (path === '/mutate' || path === '/validate') {
-          listeners[path === '/mutate' ? 'mutate' : 'validate'](req, res);
-          return;
-        }
-      }
-      options.opsApp(req, res);
-    },
-  );
+    }
+    options.opsApp(req, res);
+  });
   applyServerTimeouts(server);
   server.on('tlsClientError', (err) => options.logger.debug({ err }, 'TLS handshake failed'));
   server.on('secureConnection', (socket: TLSSocket) => {

@@ -32,7 +32,10 @@ export function createOpsApp(options: OpsAppOptions): Express {
   });
   options.extend?.(app);
   app.all(['/mutate', '/validate'], (req, res) => {
-    res.set('allow', 'POST').status(405).json({ error: 'MethodNotAllowed', detail: `${req.method} ${req.path}: use POST with an AdmissionReview` });
+    res
+      .set('allow', 'POST')
+      .status(405)
+      .json({ error: 'MethodNotAllowed', detail: `${req.method} ${req.path}: use POST with an AdmissionReview` });
   });
   app.use((req, res) => {
     res.status(404).json({ error: 'NotFound', detail: `no route for ${req.method} ${req.path}` });

@@ -56,7 +56,9 @@ function selectNamespaces(all: readonly KubeObject[], input: StatusInput): KubeO
     return found;
   }
   const hidden = (name: string): boolean => SYSTEM_NAMESPACES.includes(name) || name === input.config.mesh.namespace;
-  return named.filter((ns) => input.includeSystem === true || !hidden(ns.metadata!.name!)).sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
+  return named
+    .filter((ns) => input.includeSystem === true || !hidden(ns.metadata!.name!))
+    .sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
 }
 
 function violationsOf(all: readonly Violation[], kind: string, namespace: string, name: string): Violation[] {
@@ -69,7 +71,14 @@ interface NamespaceInputs {
   readonly pods: KubeObject[];
 }
 
-async function buildNamespace(ns: NamespaceInputs, input: StatusInput, meshPolicies: readonly MeshTLSPolicy[], namespacePolicies: readonly MeshTLSPolicy[], violations: readonly Violation[], secrets: SecretReader | undefined): Promise<NamespaceStatus> {
+async function buildNamespace(
+  ns: NamespaceInputs,
+  input: StatusInput,
+  meshPolicies: readonly MeshTLSPolicy[],
+  namespacePolicies: readonly MeshTLSPolicy[],
+  violations: readonly Violation[],
+  secrets: SecretReader | undefined,
+): Promise<NamespaceStatus> {
   const name = ns.object.metadata!.name!;
   const { requirement, label } = requirementOf(ns.object);
   const strict = requirement === 'STRICT';
@@ -79,7 +88,11 @@ async function buildNamespace(ns: NamespaceInputs, input: StatusInput, meshPolic
     namespaceObject: ns.object,
     meshPolicies,
     namespacePolicies,
-    current: { templateHash: input.currentTemplateHash, configHash: input.currentConfigHash, ...(input.currentTrustRoot ? { trustRoot: input.currentTrustRoot } : {}) },
+    current: {
+      templateHash: input.currentTemplateHash,
+      configHash: input.currentConfigHash,
+      ...(input.currentTrustRoot ? { trustRoot: input.currentTrustRoot } : {}),
+    },
     ...(secrets ? { secrets } : {}),
     now: input.now,
   };

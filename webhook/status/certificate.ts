@@ -23,9 +23,9 @@ type Source = Record<string, unknown>;
 function credentialSources(pod: KubeObject): Source[] | undefined {
   const volumes = (pod.spec as { volumes?: unknown } | undefined)?.volumes;
   if (!Array.isArray(volumes)) return undefined;
-  const volume = volumes.find((v: unknown) => typeof v === 'object' && v !== null && (v as { name?: unknown }).name === CREDENTIALS_VOLUME_NAME) as
-    | { projected?: { sources?: unknown } }
-    | undefined;
+  const volume = volumes.find(
+    (v: unknown) => typeof v === 'object' && v !== null && (v as { name?: unknown }).name === CREDENTIALS_VOLUME_NAME,
+  ) as { projected?: { sources?: unknown } } | undefined;
   const sources = volume?.projected?.sources;
   return Array.isArray(sources) ? (sources.filter((s) => typeof s === 'object' && s !== null) as Source[]) : undefined;
 }
@@ -45,8 +45,7 @@ export function certificateSource(pod: KubeObject): CertificateStatus {
   const sources = credentialSources(pod);
   if (!sources) return { source: 'none', expiry: 'none', note: `no ${CREDENTIALS_VOLUME_NAME} volume` };
   const native = sources.find((s) => typeof s.podCertificate === 'object' && s.podCertificate !== null)?.podCertificate as
-    | { signerName?: unknown; maxExpirationSeconds?: unknown }
-    | undefined;
+    { signerName?: unknown; maxExpirationSeconds?: unknown } | undefined;
   if (native) {
     const max = typeof native.maxExpirationSeconds === 'number' ? native.maxExpirationSeconds : undefined;
     return {
@@ -58,7 +57,8 @@ export function certificateSource(pod: KubeObject): CertificateStatus {
     };
   }
   const secret = sources.find((s) => typeof s.secret === 'object' && s.secret !== null)?.secret as { name?: unknown } | undefined;
-  if (secret && typeof secret.name === 'string') return { source: 'secret', secretName: secret.name, expiry: 'unknown', note: 'expiry not read' };
+  if (secret && typeof secret.name === 'string')
+    return { source: 'secret', secretName: secret.name, expiry: 'unknown', note: 'expiry not read' };
   return { source: 'none', expiry: 'none', note: `${CREDENTIALS_VOLUME_NAME} has neither a podCertificate nor a secret source` };
 }
 
@@ -75,7 +75,10 @@ export function leafNotAfter(pem: string): Date | undefined {
 }
 
 /** The leaf's notAfter from a fallback Secret (data is base64, stringData plain). */
-export function secretNotAfter(secret: { readonly data?: Readonly<Record<string, unknown>>; readonly stringData?: Readonly<Record<string, unknown>> }): Date | undefined {
+export function secretNotAfter(secret: {
+  readonly data?: Readonly<Record<string, unknown>>;
+  readonly stringData?: Readonly<Record<string, unknown>>;
+}): Date | undefined {
   const key = CREDENTIAL_FILES.bundle;
   const data = secret.data?.[key];
   const plain = secret.stringData?.[key];
@@ -84,7 +87,12 @@ export function secretNotAfter(secret: { readonly data?: Readonly<Record<string,
 }
 
 /** Completes a fallback certificate's status with its expiry, read through `secrets`. */
-export async function withSecretExpiry(status: CertificateStatus, namespace: string, secrets: SecretReader | undefined, now: Date): Promise<CertificateStatus> {
+export async function withSecretExpiry(
+  status: CertificateStatus,
+  namespace: string,
+  secrets: SecretReader | undefined,
+  now: Date,
+): Promise<CertificateStatus> {
   if (status.source !== 'secret' || !status.secretName) return status;
   if (!secrets) return { ...status, expiry: 'unknown', note: `Secret ${status.secretName}: expiry not read (no Secret access)` };
   let secret: Secret | undefined;
@@ -95,7 +103,8 @@ export async function withSecretExpiry(status: CertificateStatus, namespace: str
   }
   if (!secret) return { ...status, expiry: 'unknown', note: `Secret ${status.secretName} does not exist yet (the pod cannot start)` };
   const notAfter = secretNotAfter(secret);
-  if (!notAfter) return { ...status, expiry: 'unknown', note: `Secret ${status.secretName} holds no certificate in ${CREDENTIAL_FILES.bundle}` };
+  if (!notAfter)
+    return { ...status, expiry: 'unknown', note: `Secret ${status.secretName} holds no certificate in ${CREDENTIAL_FILES.bundle}` };
   const left = (notAfter.getTime() - now.getTime()) / 1000;
   const base = { ...status, notAfter: notAfter.toISOString() };
   if (left <= 0) return { ...base, expiry: 'expired', note: `expired ${formatDuration(-left)} ago` };

@@ -24,7 +24,9 @@ export interface CurrentInputs {
 }
 
 function asMode(value: unknown): ResolvedMode | undefined {
-  return typeof value === 'string' && value !== 'UNSET' && (MTLS_MODES as readonly string[]).includes(value) ? (value as ResolvedMode) : undefined;
+  return typeof value === 'string' && value !== 'UNSET' && (MTLS_MODES as readonly string[]).includes(value)
+    ? (value as ResolvedMode)
+    : undefined;
 }
 
 /** The recorded status, or undefined when the annotation is missing or not meshward's JSON. */
@@ -48,7 +50,13 @@ export function readRecordedStatus(pod: KubeObject): RecordedStatus | undefined 
     }
   }
   const mode = asMode(s.mode);
-  return { templateHash: text(s.templateHash), configHash: text(s.configHash), trustRoot: text(s.trustRoot), ports, ...(mode ? { mode } : {}) };
+  return {
+    templateHash: text(s.templateHash),
+    configHash: text(s.configHash),
+    trustRoot: text(s.trustRoot),
+    ports,
+    ...(mode ? { mode } : {}),
+  };
 }
 
 /** The mode the proxy enforces on a port: its own entry, else the recorded workload mode. */
@@ -74,30 +82,64 @@ function policyDrift(recorded: RecordedStatus, modes: WorkloadModes): DriftItem 
     const now = modeForPort(modes, port).mode;
     if (before !== now) changes.push(`${port} ${before ?? '?'} → ${now}`);
   }
-  if (recorded.mode && recorded.mode !== modes.workloadMode && changes.length === 0) changes.push(`workload ${recorded.mode} → ${modes.workloadMode}`);
+  if (recorded.mode && recorded.mode !== modes.workloadMode && changes.length === 0)
+    changes.push(`workload ${recorded.mode} → ${modes.workloadMode}`);
   if (changes.length === 0) return undefined;
-  const injected = [...ports].sort((a, b) => a - b).map((p) => `${p}=${recordedPortMode(recorded, p) ?? '?'}`).join(',');
-  const current = [...ports].sort((a, b) => a - b).map((p) => `${p}=${modeForPort(modes, p).mode}`).join(',');
-  return { kind: 'policy', injected, current, message: `policy changed since injection (${changes.join(', ')}); restart the pod so its proxy enforces it` };
+  const injected = [...ports]
+    .sort((a, b) => a - b)
+    .map((p) => `${p}=${recordedPortMode(recorded, p) ?? '?'}`)
+    .join(',');
+  const current = [...ports]
+    .sort((a, b) => a - b)
+    .map((p) => `${p}=${modeForPort(modes, p).mode}`)
+    .join(',');
+  return {
+    kind: 'policy',
+    injected,
+    current,
+    message: `policy changed since injection (${changes.join(', ')}); restart the pod so its proxy enforces it`,
+  };
 }
 
 /** Everything that drifted for an injected pod; empty when its proxy is current. */
 export function findDrift(pod: KubeObject, modes: WorkloadModes, current: CurrentInputs): DriftItem[] {
   const recorded = readRecordedStatus(pod);
   if (!recorded) {
-    return [{ kind: 'status-missing', injected: '', current: '', message: `injected, but ${ANNOTATION_STATUS} is missing or unreadable, so drift cannot be checked; restart the pod` }];
+    return [
+      {
+        kind: 'status-missing',
+        injected: '',
+        current: '',
+        message: `injected, but ${ANNOTATION_STATUS} is missing or unreadable, so drift cannot be checked; restart the pod`,
+      },
+    ];
   }
   const out: DriftItem[] = [];
   if (recorded.templateHash !== current.templateHash) {
-    out.push({ kind: 'template', injected: recorded.templateHash, current: current.templateHash, message: `injected from other templates (${short(recorded.templateHash)}, now ${short(current.templateHash)}); restart the pod` });
+    out.push({
+      kind: 'template',
+      injected: recorded.templateHash,
+      current: current.templateHash,
+      message: `injected from other templates (${short(recorded.templateHash)}, now ${short(current.templateHash)}); restart the pod`,
+    });
   }
   if (recorded.configHash !== current.configHash) {
-    out.push({ kind: 'config', injected: recorded.configHash, current: current.configHash, message: `injected under another configuration (${short(recorded.configHash)}, now ${short(current.configHash)}); restart the pod` });
+    out.push({
+      kind: 'config',
+      injected: recorded.configHash,
+      current: current.configHash,
+      message: `injected under another configuration (${short(recorded.configHash)}, now ${short(current.configHash)}); restart the pod`,
+    });
   }
   const policy = policyDrift(recorded, modes);
   if (policy) out.push(policy);
   if (trustRootState(recorded.trustRoot, current.trustRoot) === 'stale') {
-    out.push({ kind: 'trust-root', injected: recorded.trustRoot, current: current.trustRoot ?? '', message: `trusts an older root (${short(recorded.trustRoot)}, now ${short(current.trustRoot ?? '')}); restart the pod` });
+    out.push({
+      kind: 'trust-root',
+      injected: recorded.trustRoot,
+      current: current.trustRoot ?? '',
+      message: `trusts an older root (${short(recorded.trustRoot)}, now ${short(current.trustRoot ?? '')}); restart the pod`,
+    });
   }
   return out;
 }

@@ -1,5 +1,14 @@
 import type { Violation } from '../gate/rules.js';
-import { describeCertificate, describeModeLevel, describeWorkloadPort, podAttention, shortHash, workloadCertificate, workloadState, type WorkloadState } from './describe.js';
+import {
+  describeCertificate,
+  describeModeLevel,
+  describeWorkloadPort,
+  podAttention,
+  shortHash,
+  workloadCertificate,
+  workloadState,
+  type WorkloadState,
+} from './describe.js';
 import type { NamespaceStatus, StatusReport } from './model.js';
 import { policyScopeText } from './namespace-info.js';
 import { fit, pad, wrap } from './text.js';
@@ -17,7 +26,8 @@ function row(cells: readonly [string, string, string, string, string]): string {
 }
 
 function formatViolation(v: Violation): string[] {
-  const object = v.kind === 'Namespace' ? `Namespace/${v.name}` : `${v.kind}/${v.name}${v.namespace && v.kind !== 'Pod' ? ` (${v.namespace})` : ''}`;
+  const object =
+    v.kind === 'Namespace' ? `Namespace/${v.name}` : `${v.kind}/${v.name}${v.namespace && v.kind !== 'Pod' ? ` (${v.namespace})` : ''}`;
   return wrap(`${v.rule} ${object} ${v.field}: ${v.message}`, TABLE_WIDTH, '    ', '        ');
 }
 
@@ -31,7 +41,16 @@ function namespaceHeader(ns: NamespaceStatus): string[] {
 function formatNamespace(ns: NamespaceStatus): string[] {
   const lines = namespaceHeader(ns);
   if (ns.policies.length > 0) {
-    const policies = ns.policies.map((p) => `${p.name} [${policyScopeText(p)}] ${p.mode}${Object.keys(p.ports).length > 0 ? ` ${Object.entries(p.ports).map(([k, m]) => `${k}=${m}`).join(',')}` : ''}`);
+    const policies = ns.policies.map(
+      (p) =>
+        `${p.name} [${policyScopeText(p)}] ${p.mode}${
+          Object.keys(p.ports).length > 0
+            ? ` ${Object.entries(p.ports)
+                .map(([k, m]) => `${k}=${m}`)
+                .join(',')}`
+            : ''
+        }`,
+    );
     lines.push(...wrap(`policies: ${policies.join('; ')}`, TABLE_WIDTH, '  ', '    '));
   }
   if (ns.workloads.length === 0) lines.push('  (no pods)');
@@ -45,7 +64,8 @@ function formatNamespace(ns: NamespaceStatus): string[] {
   const attention = ns.workloads.flatMap((w) => w.pods.map((p) => ({ p, text: podAttention(p) })).filter((x) => x.text !== undefined));
   if (attention.length > 0) {
     lines.push('  needs attention:');
-    for (const { p, text } of attention) lines.push(...wrap(`${p.name} (${p.phase}, cert ${describeCertificate(p.certificate)}): ${text}`, TABLE_WIDTH, '    ', '        '));
+    for (const { p, text } of attention)
+      lines.push(...wrap(`${p.name} (${p.phase}, cert ${describeCertificate(p.certificate)}): ${text}`, TABLE_WIDTH, '    ', '        '));
   }
   if (ns.violations.length > 0) {
     lines.push(`  violations (${ns.violations.length}):`);

@@ -26,7 +26,10 @@ export interface PodContext {
 }
 
 /** Why a pod that is not injected is not: decideInjection's reason, or that it predates opt-in. */
-export function notInjectedBecause(pod: V1Pod, ctx: Pick<PodContext, 'config' | 'namespace' | 'namespaceObject'>): { reason: string; message: string } {
+export function notInjectedBecause(
+  pod: V1Pod,
+  ctx: Pick<PodContext, 'config' | 'namespace' | 'namespaceObject'>,
+): { reason: string; message: string } {
   const decision = decideInjection(pod, ctx.namespace, ctx.namespaceObject, ctx.config.mesh.namespace);
   if (decision.inject) {
     return {
@@ -38,7 +41,10 @@ export function notInjectedBecause(pod: V1Pod, ctx: Pick<PodContext, 'config' | 
   return { reason: decision.reason, message: decision.problem ? `${base}: ${decision.problem}` : base };
 }
 
-export function resolvePodStatusModes(pod: KubeObject, ctx: Pick<PodContext, 'config' | 'meshPolicies' | 'namespacePolicies' | 'namespaceObject'>): WorkloadModes {
+export function resolvePodStatusModes(
+  pod: KubeObject,
+  ctx: Pick<PodContext, 'config' | 'meshPolicies' | 'namespacePolicies' | 'namespaceObject'>,
+): WorkloadModes {
   return resolveWorkloadModes({
     config: ctx.config,
     meshPolicies: ctx.meshPolicies,
@@ -51,14 +57,28 @@ export function resolvePodStatusModes(pod: KubeObject, ctx: Pick<PodContext, 'co
 
 function portStatuses(pod: KubeObject, modes: WorkloadModes, injected: boolean): PortStatus[] {
   const recorded = injected ? readRecordedStatus(pod) : undefined;
-  const ports = new Set<number>([...modes.ports.map((p) => p.port), ...Object.keys(recorded?.ports ?? {}).map(Number).filter(Number.isInteger)]);
+  const ports = new Set<number>([
+    ...modes.ports.map((p) => p.port),
+    ...Object.keys(recorded?.ports ?? {})
+      .map(Number)
+      .filter(Number.isInteger),
+  ]);
   return [...ports]
     .sort((a, b) => a - b)
     .map((port) => {
       const level = modeForPort(modes, port);
       const proxy = recorded ? recordedPortMode(recorded, port) : undefined;
-      const overrides = level.overrides ? { overrides: { mode: level.overrides.mode, ...(level.overrides.policy ? { policy: level.overrides.policy } : {}) } } : {};
-      return { port, resolved: level.mode, source: level.source, ...(level.policy ? { policy: level.policy } : {}), ...overrides, ...(proxy ? { proxy } : {}) };
+      const overrides = level.overrides
+        ? { overrides: { mode: level.overrides.mode, ...(level.overrides.policy ? { policy: level.overrides.policy } : {}) } }
+        : {};
+      return {
+        port,
+        resolved: level.mode,
+        source: level.source,
+        ...(level.policy ? { policy: level.policy } : {}),
+        ...overrides,
+        ...(proxy ? { proxy } : {}),
+      };
     });
 }
 

@@ -17,7 +17,8 @@ export function fillTemplate(node: unknown, context: Readonly<Record<string, unk
     if (whole) return lookup(context, whole[1]!);
     return node.replace(INLINE, (_, key: string) => {
       const v = lookup(context, key);
-      if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`template: {{ ${key} }} inside a string must be a string or number`);
+      if (typeof v !== 'string' && typeof v !== 'number')
+        throw new Error(`template: {{ ${key} }} inside a string must be a string or number`);
       return String(v);
     });
   }

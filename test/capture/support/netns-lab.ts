@@ -100,7 +100,11 @@ export class NetnsLab {
     for (const ns of this.namespaces.splice(0).reverse()) {
       const pids = await run('ip', ['netns', 'pids', ns]);
       for (const pid of pids.stdout.split(/\s+/).filter(Boolean)) {
-        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* already gone */ }
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
       }
       await run('ip', ['netns', 'delete', ns]);
     }
@@ -145,10 +149,16 @@ export class NetnsLab {
       const timer = setTimeout(() => reject(new Error(`probe in ${pod.name} not ready in 5 s: ${out}`)), 5000);
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        if (out.includes('READY')) { clearTimeout(timer); resolve(); }
+        if (out.includes('READY')) {
+          clearTimeout(timer);
+          resolve();
+        }
       });
       child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`probe in ${pod.name} exited ${code}: ${out}`)); });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`probe in ${pod.name} exited ${code}: ${out}`));
+      });
     });
   }
 }

@@ -32,8 +32,14 @@ export const POD_B: CapturePod = {
   v4: ['10.250.0.2', '10.250.0.3'],
   v6: ['fd00:250::2', 'fd00:250::3'],
   listeners: {
-    'b-outbound': 15001, 'b-inbound': 15006, 'b-app': 8080, 'b-app9000': 9000,
-    'b-status': 15020, 'b-ready': 15021, 'b-metrics': 15090, 'b-db': 5432,
+    'b-outbound': 15001,
+    'b-inbound': 15006,
+    'b-app': 8080,
+    'b-app9000': 9000,
+    'b-status': 15020,
+    'b-ready': 15021,
+    'b-metrics': 15090,
+    'b-db': 5432,
   },
   annotations: { 'meshward.io/exclude-inbound-ports': '9000' },
 };

@@ -18,7 +18,9 @@ const PROBE_SRC = join(REPO_ROOT, 'test/capture/origdst');
 export async function netnsPrerequisites(ctx: Mocha.Context): Promise<string> {
   const unavailable = (reason: string): never => {
     if (process.env.CI === 'true') throw new Error(`capture netns tests cannot run under CI=true: ${reason}`);
-    console.warn(`\n${'!'.repeat(78)}\n!! SKIPPING capture netns tests: ${reason}\n!! (they run as root; under CI=true this is a failure)\n${'!'.repeat(78)}\n`);
+    console.warn(
+      `\n${'!'.repeat(78)}\n!! SKIPPING capture netns tests: ${reason}\n!! (they run as root; under CI=true this is a failure)\n${'!'.repeat(78)}\n`,
+    );
     return ctx.skip();
   };
   if (process.getuid?.() !== 0) unavailable('not running as root (iptables and ip netns need root)');

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { initialCaState } from '../../../webhook/identity/ca/ca-bootstrap.js';
-import { CA_SECRET_KEYS, certificateFingerprints, decodeCaSecret, encodeCaSecret, ROTATION_ANNOTATION, signingCaOf } from '../../../webhook/identity/ca/ca-secret.js';
+import {
+  CA_SECRET_KEYS,
+  certificateFingerprints,
+  decodeCaSecret,
+  encodeCaSecret,
+  ROTATION_ANNOTATION,
+  signingCaOf,
+} from '../../../webhook/identity/ca/ca-secret.js';
 import type { Secret } from '../../../webhook/kube/types.js';
 import { caFilesOf, createIntermediateCa, fingerprint, loadCa } from '../../../webhook/pki/index.js';
 import { rootFiles } from '../helpers.js';
@@ -45,8 +52,16 @@ describe('identity: the CA Secret (encode/decode)', () => {
   const bad: Array<[string, (s: Secret) => Secret, RegExp]> = [
     ['no ca.key', (s) => ({ ...s, data: { ...s.data, [CA_SECRET_KEYS.key]: '' } }), /has only one of ca\.crt and ca\.key/],
     ['nothing at all', (s) => ({ ...s, data: {} }), /has no ca\.crt\/ca\.key; create it with "meshward ca init/],
-    ['an unknown phase', (s) => ({ ...s, metadata: { ...s.metadata, annotations: { [ROTATION_ANNOTATION]: '{"phase":"halfway"}' } } }), /must be JSON with "phase" one of idle, published, signing/],
-    ['published without next.*', (s) => ({ ...s, metadata: { ...s.metadata, annotations: { [ROTATION_ANNOTATION]: '{"phase":"published"}' } } }), /phase "published" needs next\.crt\/next\.key/],
+    [
+      'an unknown phase',
+      (s) => ({ ...s, metadata: { ...s.metadata, annotations: { [ROTATION_ANNOTATION]: '{"phase":"halfway"}' } } }),
+      /must be JSON with "phase" one of idle, published, signing/,
+    ],
+    [
+      'published without next.*',
+      (s) => ({ ...s, metadata: { ...s.metadata, annotations: { [ROTATION_ANNOTATION]: '{"phase":"published"}' } } }),
+      /phase "published" needs next\.crt\/next\.key/,
+    ],
   ];
   for (const [what, mutate, want] of bad) {
     it(`refuses a Secret with ${what}, naming it`, () => {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { initialCaState } from '../../../webhook/identity/ca/ca-bootstrap.js';
-import { certificateFingerprints, decodeCaSecret, encodeCaSecret, signingCaOf, type CaSecretState } from '../../../webhook/identity/ca/ca-secret.js';
+import {
+  certificateFingerprints,
+  decodeCaSecret,
+  encodeCaSecret,
+  signingCaOf,
+  type CaSecretState,
+} from '../../../webhook/identity/ca/ca-secret.js';
 import { advanceRotation, publish, retire, startSigning, type RotationStep } from '../../../webhook/identity/ca/rotation.js';
 import { createIntermediateCa, fingerprint, issueSvid, loadCa } from '../../../webhook/pki/index.js';
 import { opensslVerify, scratch, type Scratch } from '../../pki/openssl-helpers.js';
@@ -17,7 +23,14 @@ function advanced(step: RotationStep): CaSecretState {
 
 /** A leaf from the state's signing CA, as the signer would issue it now: leaf + intermediates. */
 function leafFrom(state: CaSecretState, now: Date): string {
-  return issueSvid({ ca: signingCaOf(state), subjectPublicKey: ecKey(), trustDomain: 'cluster.local', namespace: 'shop', serviceAccount: 'web', now }).certificateChainPem;
+  return issueSvid({
+    ca: signingCaOf(state),
+    subjectPublicKey: ecKey(),
+    trustDomain: 'cluster.local',
+    namespace: 'shop',
+    serviceAccount: 'web',
+    now,
+  }).certificateChainPem;
 }
 
 describe('identity: root rotation phases (pure transitions)', function () {
@@ -36,7 +49,11 @@ describe('identity: root rotation phases (pure transitions)', function () {
     state = advanced(publish(state, newRoot, at(0)));
     assert.equal(state.rotation.phase, 'published');
     assert.deepEqual(certificateFingerprints(state.trustBundlePem), [fingerprint(oldRoot.certPem), fingerprint(newRoot.certPem)]);
-    assert.equal(fingerprint(signingCaOf(state).trustBundlePem), fingerprint(oldRoot.certPem), 'the old CA still signs while pods learn the new root');
+    assert.equal(
+      fingerprint(signingCaOf(state).trustBundlePem),
+      fingerprint(oldRoot.certPem),
+      'the old CA still signs while pods learn the new root',
+    );
     assert.ok(verifies(state.trustBundlePem, oldLeaf, at(1)));
 
     const early = startSigning(state, at(299), TIMINGS);
@@ -62,7 +79,11 @@ describe('identity: root rotation phases (pure transitions)', function () {
   it('each phase survives the Secret round trip, so a rotation resumes from any machine', () => {
     const ref = { namespace: 'meshward-system', name: 'meshward-ca' };
     let state = initialCaState(rootFiles(T0));
-    for (const [now, phase] of [[at(0), 'published'], [at(300), 'signing'], [at(300 + 86_700), 'idle']] as const) {
+    for (const [now, phase] of [
+      [at(0), 'published'],
+      [at(300), 'signing'],
+      [at(300 + 86_700), 'idle'],
+    ] as const) {
       state = decodeCaSecret(encodeCaSecret(ref, advanced(advanceRotation(state, now, TIMINGS, () => rootFiles(T0)))));
       assert.equal(state.rotation.phase, phase);
     }

@@ -15,7 +15,9 @@ class FallbackCluster {
   readonly kube = fakeKubeApi();
   writes: string[] = [];
   constructor() {
-    this.kube.onWrite.push((verb, r, o) => this.writes.push(`${verb} ${r === SECRETS ? 'secret' : 'configmap'} ${o.metadata.namespace}/${o.metadata.name}`));
+    this.kube.onWrite.push((verb, r, o) =>
+      this.writes.push(`${verb} ${r === SECRETS ? 'secret' : 'configmap'} ${o.metadata.namespace}/${o.metadata.name}`),
+    );
   }
   namespace(name: string, labels: Record<string, string>): void {
     this.kube.put(NAMESPACES, { metadata: { name, labels } });
@@ -30,7 +32,8 @@ class FallbackCluster {
 
 function logs(): IdentityLogger & { lines: string[] } {
   const lines: string[] = [];
-  const put = (obj: object, msg: string): void => void lines.push(`${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
+  const put = (obj: object, msg: string): void =>
+    void lines.push(`${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
   return { lines, info: put, warn: put, error: put };
 }
 
@@ -54,7 +57,14 @@ describe('identity: Secret fallback controller (fake API, fake clock)', function
     api.namespace('shop', { 'meshward.io/inject': 'enabled' });
     api.namespace('plain', {});
     api.namespace('kube-system', { 'meshward.io/inject': 'enabled' });
-    for (const [ns, name, uid] of [['shop', 'default', 'u1'], ['shop', 'web', 'u2'], ['plain', 'runner', 'u3'], ['plain', 'idle', 'u4'], ['kube-system', 'x', 'u5']] as const) api.serviceAccount(ns, name, uid);
+    for (const [ns, name, uid] of [
+      ['shop', 'default', 'u1'],
+      ['shop', 'web', 'u2'],
+      ['plain', 'runner', 'u3'],
+      ['plain', 'idle', 'u4'],
+      ['kube-system', 'x', 'u5'],
+    ] as const)
+      api.serviceAccount(ns, name, uid);
     api.pod('plain', 'runner', { 'meshward.io/injected': 'true' });
     api.pod('plain', 'idle', {});
     t = new Date('2026-03-01T00:00:00Z').getTime();
@@ -94,11 +104,15 @@ describe('identity: Secret fallback controller (fake API, fake clock)', function
     assert.ok(api.writes.length > 0);
   });
 
-  it('issues for every ServiceAccount of a meshed namespace and for injected pods\' accounts elsewhere, never kube-system; then idles', async () => {
+  it("issues for every ServiceAccount of a meshed namespace and for injected pods' accounts elsewhere, never kube-system; then idles", async () => {
     const f = start();
     assert.deepEqual(await f.ready, { active: true, reason: 'forced-by-config', effectiveSource: 'secret' });
     await f.reconcileNow(); // after the first pass, which started with the controller
-    assert.deepEqual(f.lastReport(), { created: 0, updated: 0, trustBundles: 0, failed: 0, skipped: [] }, 'the pass after the first changes nothing');
+    assert.deepEqual(
+      f.lastReport(),
+      { created: 0, updated: 0, trustBundles: 0, failed: 0, skipped: [] },
+      'the pass after the first changes nothing',
+    );
     assert.deepEqual(api.writes.sort(), [
       'create configmap plain/meshward-trust-bundle',
       'create configmap shop/meshward-trust-bundle',
@@ -106,7 +120,10 @@ describe('identity: Secret fallback controller (fake API, fake clock)', function
       'create secret shop/meshward-identity-default',
       'create secret shop/meshward-identity-web',
     ]);
-    assert.equal(leafOf(api.kube.object(SECRETS, 'shop', 'meshward-identity-web')).subjectAltName, 'URI:spiffe://cluster.local/ns/shop/sa/web');
+    assert.equal(
+      leafOf(api.kube.object(SECRETS, 'shop', 'meshward-identity-web')).subjectAltName,
+      'URI:spiffe://cluster.local/ns/shop/sa/web',
+    );
     assert.ok(leafOf(api.kube.object(SECRETS, 'plain', 'meshward-identity-runner')).verify(ca.certificate.publicKey));
     assert.equal(api.kube.object(CONFIG_MAPS, 'shop', 'meshward-trust-bundle')!.data!['ca.crt'], ca.trustBundlePem);
     assert.ok(!log.lines.some((l) => l.includes('BEGIN PRIVATE KEY')));
@@ -125,19 +142,33 @@ describe('identity: Secret fallback controller (fake API, fake clock)', function
     assert.deepEqual(api.writes, []);
     t = half;
     await f.reconcileNow();
-    assert.deepEqual(api.writes.sort(), ['replace secret plain/meshward-identity-runner', 'replace secret shop/meshward-identity-default', 'replace secret shop/meshward-identity-web']);
+    assert.deepEqual(api.writes.sort(), [
+      'replace secret plain/meshward-identity-runner',
+      'replace secret shop/meshward-identity-default',
+      'replace secret shop/meshward-identity-web',
+    ]);
     const second = leafOf(api.kube.object(SECRETS, 'shop', 'meshward-identity-web'));
     assert.notEqual(second.fingerprint256, first.fingerprint256);
-    assert.notEqual(second.publicKey.export({ type: 'spki', format: 'der' }).toString('hex'), first.publicKey.export({ type: 'spki', format: 'der' }).toString('hex'), 'a fresh key');
+    assert.notEqual(
+      second.publicKey.export({ type: 'spki', format: 'der' }).toString('hex'),
+      first.publicKey.export({ type: 'spki', format: 'der' }).toString('hex'),
+      'a fresh key',
+    );
   });
 
   it('leaves a same-named Secret it did not create alone and reports it', async () => {
-    api.kube.put(SECRETS, { metadata: { name: 'meshward-identity-web', namespace: 'shop', resourceVersion: '99', labels: { app: 'legacy' } }, data: { x: 'eA==' } });
+    api.kube.put(SECRETS, {
+      metadata: { name: 'meshward-identity-web', namespace: 'shop', resourceVersion: '99', labels: { app: 'legacy' } },
+      data: { x: 'eA==' },
+    });
     const f = start();
     await f.ready;
     await f.reconcileNow();
     assert.deepEqual(api.kube.object(SECRETS, 'shop', 'meshward-identity-web')!.data, { x: 'eA==' });
-    assert.deepEqual(f.lastReport()!.skipped.map((s) => `${s.namespace}/${s.name}`), ['shop/meshward-identity-web']);
+    assert.deepEqual(
+      f.lastReport()!.skipped.map((s) => `${s.namespace}/${s.name}`),
+      ['shop/meshward-identity-web'],
+    );
     assert.ok(log.lines.some((l) => l.startsWith('Secret fallback left objects it does not manage alone')));
   });
 

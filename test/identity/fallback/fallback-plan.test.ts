@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { createRootCa, issueSvid, loadCa, generateKeyPairFor, type MeshCa } from '../../../webhook/pki/index.js';
 import { decideFallback } from '../../../webhook/identity/fallback/fallback-decision.js';
-import { identitySecretBody, identitySecretName, readIdentitySecret, readTrustConfigMap, refreshAt, trustConfigMapBody, type ServiceAccountRef } from '../../../webhook/identity/fallback/fallback-objects.js';
+import {
+  identitySecretBody,
+  identitySecretName,
+  readIdentitySecret,
+  readTrustConfigMap,
+  refreshAt,
+  trustConfigMapBody,
+  type ServiceAccountRef,
+} from '../../../webhook/identity/fallback/fallback-objects.js';
 import { planFallback, type FallbackObservation } from '../../../webhook/identity/fallback/fallback-plan.js';
 import type { Secret } from '../../../webhook/kube/types.js';
 import { listsResource } from '../../../webhook/kube/discovery.js';
@@ -17,7 +25,15 @@ function sa(namespace: string, name: string): ServiceAccountRef {
 /** An identity Secret as the controller writes it, issued at `issuedAt` by `ca` for `account`. */
 function issued(ca: MeshCa, account: ServiceAccountRef, issuedAt: Date, trustDomain = 'cluster.local', ttlSeconds = 4 * 3600): Secret {
   const { publicKey, privateKey } = generateKeyPairFor('ECDSAP256');
-  const svid = issueSvid({ ca, subjectPublicKey: publicKey, trustDomain, namespace: account.namespace, serviceAccount: account.name, ttlSeconds, now: issuedAt });
+  const svid = issueSvid({
+    ca,
+    subjectPublicKey: publicKey,
+    trustDomain,
+    namespace: account.namespace,
+    serviceAccount: account.name,
+    ttlSeconds,
+    now: issuedAt,
+  });
   const body = identitySecretBody(account, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() + svid.certificateChainPem, svid);
   return { ...body, metadata: { ...body.metadata, resourceVersion: '7' } };
 }
@@ -32,15 +48,47 @@ describe('identity: Secret fallback planner and objects (pure)', function () {
   });
 
   function observation(o: Partial<FallbackObservation>): FallbackObservation {
-    return { meshedNamespaces: [], serviceAccounts: [], secrets: [], configMaps: [], trustBundlePem: ca.trustBundlePem, trustDomain: 'cluster.local', now: T0, ...o };
+    return {
+      meshedNamespaces: [],
+      serviceAccounts: [],
+      secrets: [],
+      configMaps: [],
+      trustBundlePem: ca.trustBundlePem,
+      trustDomain: 'cluster.local',
+      now: T0,
+      ...o,
+    };
   }
 
   it('discovery: forced by config, or on when PodCertificateRequest v1 is not served, else off', () => {
     assert.deepEqual(decideFallback('secret', true), { active: true, reason: 'forced-by-config', effectiveSource: 'secret' });
-    assert.deepEqual(decideFallback('pod-certificate', false), { active: true, reason: 'no-pod-certificate-api', effectiveSource: 'secret' });
-    assert.deepEqual(decideFallback('pod-certificate', true), { active: false, reason: 'pod-certificate-api-served', effectiveSource: 'pod-certificate' });
-    assert.equal(listsResource({ resources: [{ name: 'certificatesigningrequests' }, { name: 'podcertificaterequests' }, { name: 'podcertificaterequests/status' }] }, 'podcertificaterequests'), true);
-    assert.equal(listsResource({ resources: [{ name: 'certificatesigningrequests' }, { name: 'clustertrustbundles' }] }, 'podcertificaterequests'), false);
+    assert.deepEqual(decideFallback('pod-certificate', false), {
+      active: true,
+      reason: 'no-pod-certificate-api',
+      effectiveSource: 'secret',
+    });
+    assert.deepEqual(decideFallback('pod-certificate', true), {
+      active: false,
+      reason: 'pod-certificate-api-served',
+      effectiveSource: 'pod-certificate',
+    });
+    assert.equal(
+      listsResource(
+        {
+          resources: [
+            { name: 'certificatesigningrequests' },
+            { name: 'podcertificaterequests' },
+            { name: 'podcertificaterequests/status' },
+          ],
+        },
+        'podcertificaterequests',
+      ),
+      true,
+    );
+    assert.equal(
+      listsResource({ resources: [{ name: 'certificatesigningrequests' }, { name: 'clustertrustbundles' }] }, 'podcertificaterequests'),
+      false,
+    );
     assert.equal(listsResource(undefined, 'podcertificaterequests'), false);
   });
 
@@ -54,9 +102,12 @@ describe('identity: Secret fallback planner and objects (pure)', function () {
     assert.deepEqual(plan.skipped, []);
   });
 
-  it('an injected pod\'s ServiceAccount outside meshed namespaces also gets a Secret and its namespace a ConfigMap', () => {
+  it("an injected pod's ServiceAccount outside meshed namespaces also gets a Secret and its namespace a ConfigMap", () => {
     const plan = planFallback(observation({ meshedNamespaces: [], serviceAccounts: [sa('batch', 'runner')] }));
-    assert.deepEqual(plan.actions.map((a) => a.type), ['issue-secret', 'write-trust-bundle']);
+    assert.deepEqual(
+      plan.actions.map((a) => a.type),
+      ['issue-secret', 'write-trust-bundle'],
+    );
     assert.equal(plan.actions[1]!.type === 'write-trust-bundle' && plan.actions[1]!.namespace, 'batch');
   });
 
@@ -66,11 +117,23 @@ describe('identity: Secret fallback planner and objects (pure)', function () {
     assert.ok(state.leaf && state.managed, state.problem);
     const half = refreshAt(state.leaf.notBefore, state.leaf.notAfter);
     const cms = [readTrustConfigMap(trustConfigMapBody('shop', ca.trustBundlePem, '3'))];
-    const before = planFallback(observation({ meshedNamespaces: ['shop'], serviceAccounts: [web], secrets: [state], configMaps: cms, now: new Date(half.getTime() - 1) }));
+    const before = planFallback(
+      observation({
+        meshedNamespaces: ['shop'],
+        serviceAccounts: [web],
+        secrets: [state],
+        configMaps: cms,
+        now: new Date(half.getTime() - 1),
+      }),
+    );
     assert.deepEqual(before.actions, []);
     assert.deepEqual(before.nextRefreshAt, half);
-    const due = planFallback(observation({ meshedNamespaces: ['shop'], serviceAccounts: [web], secrets: [state], configMaps: cms, now: half }));
-    assert.deepEqual(due.actions, [{ type: 'issue-secret', serviceAccount: web, resourceVersion: '7', reason: `half-life reached at ${half.toISOString()}` }]);
+    const due = planFallback(
+      observation({ meshedNamespaces: ['shop'], serviceAccounts: [web], secrets: [state], configMaps: cms, now: half }),
+    );
+    assert.deepEqual(due.actions, [
+      { type: 'issue-secret', serviceAccount: web, resourceVersion: '7', reason: `half-life reached at ${half.toISOString()}` },
+    ]);
     assert.equal(half.getTime() - state.leaf.notBefore.getTime(), (state.leaf.notAfter.getTime() - state.leaf.notBefore.getTime()) / 2);
   });
 
@@ -80,15 +143,24 @@ describe('identity: Secret fallback planner and objects (pure)', function () {
     assert.equal(foreign.problem, 'the certificate was not issued by the current mesh CA');
     const wrongTd = readIdentitySecret(issued(ca, web, T0, 'old.example'), ca.certificate);
     const plan = planFallback(observation({ serviceAccounts: [web], secrets: [wrongTd], now: at(HOUR) }));
-    assert.equal((plan.actions[0] as { reason: string }).reason, 'SPIFFE ID is spiffe://old.example/ns/shop/sa/web, want spiffe://cluster.local/ns/shop/sa/web');
+    assert.equal(
+      (plan.actions[0] as { reason: string }).reason,
+      'SPIFFE ID is spiffe://old.example/ns/shop/sa/web, want spiffe://cluster.local/ns/shop/sa/web',
+    );
     const good = issued(ca, web, T0);
     const keyOnly = Buffer.from(good.data!['credential-bundle.pem']!, 'base64').toString().split('-----BEGIN CERTIFICATE-----')[0]!;
     const certFirst = Buffer.from(good.data!['credential-bundle.pem']!, 'base64').toString().replace(keyOnly, '') + keyOnly;
-    const broken = readIdentitySecret({ ...good, data: { 'credential-bundle.pem': Buffer.from(certFirst).toString('base64') } }, ca.certificate);
+    const broken = readIdentitySecret(
+      { ...good, data: { 'credential-bundle.pem': Buffer.from(certFirst).toString('base64') } },
+      ca.certificate,
+    );
     assert.equal(broken.problem, 'the bundle is not a PKCS#8 PRIVATE KEY followed by certificates');
     const other = issued(ca, web, T0);
     const swappedKey = Buffer.from(other.data!['credential-bundle.pem']!, 'base64').toString().split('-----BEGIN CERTIFICATE-----')[0]!;
-    const mismatch = readIdentitySecret({ ...good, data: { 'credential-bundle.pem': Buffer.from(swappedKey + certFirst.replace(keyOnly, '')).toString('base64') } }, ca.certificate);
+    const mismatch = readIdentitySecret(
+      { ...good, data: { 'credential-bundle.pem': Buffer.from(swappedKey + certFirst.replace(keyOnly, '')).toString('base64') } },
+      ca.certificate,
+    );
     assert.equal(mismatch.problem, 'the private key does not match the certificate');
     for (const s of [foreign, broken, mismatch]) {
       const p = planFallback(observation({ serviceAccounts: [web], secrets: [s] }));
@@ -103,25 +175,42 @@ describe('identity: Secret fallback planner and objects (pure)', function () {
     const theirs: Secret = { ...mine, metadata: { ...mine.metadata, labels: { app: 'legacy' } } };
     const cm = trustConfigMapBody('shop', otherCa.trustBundlePem, '4');
     const theirCm = { ...cm, metadata: { ...cm.metadata, labels: {} } };
-    const plan = planFallback(observation({ meshedNamespaces: ['shop'], serviceAccounts: [web], secrets: [readIdentitySecret(theirs, ca.certificate)], configMaps: [readTrustConfigMap(theirCm)] }));
+    const plan = planFallback(
+      observation({
+        meshedNamespaces: ['shop'],
+        serviceAccounts: [web],
+        secrets: [readIdentitySecret(theirs, ca.certificate)],
+        configMaps: [readTrustConfigMap(theirCm)],
+      }),
+    );
     assert.deepEqual(plan.actions, []);
-    assert.deepEqual(plan.skipped.map((s) => `${s.namespace}/${s.name}`), ['shop/meshward-identity-web', 'shop/meshward-trust-bundle']);
+    assert.deepEqual(
+      plan.skipped.map((s) => `${s.namespace}/${s.name}`),
+      ['shop/meshward-identity-web', 'shop/meshward-trust-bundle'],
+    );
   });
 
   it('updates a managed ConfigMap when the mesh roots change (order alone is not a change)', () => {
     const both = ca.trustBundlePem + otherCa.trustBundlePem;
     const cm = readTrustConfigMap(trustConfigMapBody('shop', both, '5'));
-    const same = planFallback(observation({ meshedNamespaces: ['shop'], configMaps: [cm], trustBundlePem: otherCa.trustBundlePem + ca.trustBundlePem }));
+    const same = planFallback(
+      observation({ meshedNamespaces: ['shop'], configMaps: [cm], trustBundlePem: otherCa.trustBundlePem + ca.trustBundlePem }),
+    );
     assert.deepEqual(same.actions, []);
     const changed = planFallback(observation({ meshedNamespaces: ['shop'], configMaps: [cm] }));
-    assert.deepEqual(changed.actions, [{ type: 'write-trust-bundle', namespace: 'shop', resourceVersion: '5', reason: 'the mesh roots changed' }]);
+    assert.deepEqual(changed.actions, [
+      { type: 'write-trust-bundle', namespace: 'shop', resourceVersion: '5', reason: 'the mesh roots changed' },
+    ]);
   });
 
   it('a ServiceAccount name too long for meshward-identity-<sa> is skipped with the reason', () => {
     const long = 'a'.repeat(240);
     assert.equal(identitySecretName(long), undefined);
     const plan = planFallback(observation({ serviceAccounts: [sa('shop', long)] }));
-    assert.deepEqual(plan.actions.map((a) => a.type), ['write-trust-bundle']);
+    assert.deepEqual(
+      plan.actions.map((a) => a.type),
+      ['write-trust-bundle'],
+    );
     assert.match(plan.skipped[0]!.reason, /would exceed 253 characters/);
   });
 

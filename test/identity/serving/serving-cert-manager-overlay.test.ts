@@ -28,7 +28,12 @@ function hours(duration: string): number {
 /** The container's args as `meshward serve` parses them (the same flag table), into the real config. */
 function serveConfig(args: readonly string[]): ReturnType<typeof buildConfig> {
   assert.equal(args[0], 'serve');
-  const options = Object.fromEntries(CONFIG_FIELDS.filter((f) => f.flag).map((f) => [f.flag!, { type: f.kind.type === 'bool' ? ('boolean' as const) : ('string' as const) }]));
+  const options = Object.fromEntries(
+    CONFIG_FIELDS.filter((f) => f.flag).map((f) => [
+      f.flag!,
+      { type: f.kind.type === 'bool' ? ('boolean' as const) : ('string' as const) },
+    ]),
+  );
   const { values } = parseArgs({ args: [...args.slice(1)], options, strict: true });
   return buildConfig({ flags: values });
 }
@@ -43,9 +48,21 @@ describe('identity: cert-manager overlay (kubectl kustomize, structure)', functi
   });
 
   it('builds on top of the base: every base object is there, plus two Issuers and two Certificates', () => {
-    for (const o of base) assert.ok(objects.some((x) => x.kind === o.kind && x.metadata.name === o.metadata.name), `${o.kind}/${o.metadata.name}`);
-    const added = objects.filter((o) => o.apiVersion === 'cert-manager.io/v1').map((o) => `${o.kind}/${o.metadata.name}`).sort();
-    assert.deepEqual(added, ['Certificate/meshward-webhook-ca', 'Certificate/meshward-webhook-tls', 'Issuer/meshward-selfsigned', 'Issuer/meshward-webhook-ca']);
+    for (const o of base)
+      assert.ok(
+        objects.some((x) => x.kind === o.kind && x.metadata.name === o.metadata.name),
+        `${o.kind}/${o.metadata.name}`,
+      );
+    const added = objects
+      .filter((o) => o.apiVersion === 'cert-manager.io/v1')
+      .map((o) => `${o.kind}/${o.metadata.name}`)
+      .sort();
+    assert.deepEqual(added, [
+      'Certificate/meshward-webhook-ca',
+      'Certificate/meshward-webhook-tls',
+      'Issuer/meshward-selfsigned',
+      'Issuer/meshward-webhook-ca',
+    ]);
   });
 
   it('chains self-signed → CA Certificate (key never rotated) → CA Issuer → serving Certificate', () => {
@@ -75,7 +92,10 @@ describe('identity: cert-manager overlay (kubectl kustomize, structure)', functi
 
   it('both webhook configurations get their caBundle injected from that Certificate, and call the Service it names', () => {
     const serving = find(objects, 'Certificate', 'meshward-webhook-tls');
-    for (const [kind, name] of [['MutatingWebhookConfiguration', 'meshward-injector'], ['ValidatingWebhookConfiguration', 'meshward-gate']]) {
+    for (const [kind, name] of [
+      ['MutatingWebhookConfiguration', 'meshward-injector'],
+      ['ValidatingWebhookConfiguration', 'meshward-gate'],
+    ]) {
       const config = find(objects, kind!, name!);
       assert.equal(config.metadata.annotations['cert-manager.io/inject-ca-from'], `${serving.metadata.namespace}/${serving.metadata.name}`);
       assert.ok(config.webhooks.length > 0);
@@ -92,7 +112,9 @@ describe('identity: cert-manager overlay (kubectl kustomize, structure)', functi
     const container = pod.containers.find((c: Obj) => c.name === 'meshward');
     const config = serveConfig(container.args);
     assert.equal(config.serving.mode, 'files');
-    const volume = pod.volumes.find((v: Obj) => v.secret?.secretName === find(objects, 'Certificate', 'meshward-webhook-tls').spec.secretName);
+    const volume = pod.volumes.find(
+      (v: Obj) => v.secret?.secretName === find(objects, 'Certificate', 'meshward-webhook-tls').spec.secretName,
+    );
     assert.ok(volume, 'the Certificate Secret is mounted');
     const mount = container.volumeMounts.find((m: Obj) => m.name === volume.name);
     assert.equal(dirname(config.server.certFile), mount.mountPath);

@@ -5,7 +5,11 @@ import { KubeApiError } from '../../../webhook/kube/errors.js';
 import { MUTATING_WEBHOOK_CONFIGURATIONS, SECRETS, VALIDATING_WEBHOOK_CONFIGURATIONS } from '../../../webhook/kube/resources.js';
 import type { Secret } from '../../../webhook/kube/types.js';
 import { parseBundle } from '../../../webhook/pki/cert-bundle.js';
-import { startServingCertManager, type IdentityLogger, type ServingCertManager } from '../../../webhook/identity/serving/serving-manager.js';
+import {
+  startServingCertManager,
+  type IdentityLogger,
+  type ServingCertManager,
+} from '../../../webhook/identity/serving/serving-manager.js';
 import type { ServingSettings } from '../../../webhook/identity/serving/serving-settings.js';
 import type { TlsPair } from '../../../webhook/server/tls-files.js';
 import { fakeKubeApi } from '../../kube/fake-api.js';
@@ -44,8 +48,17 @@ class ServingCluster {
     this.clock = clock;
     const caBundle = caBundlePem ? Buffer.from(caBundlePem).toString('base64') : undefined;
     const cc = caBundle ? { caBundle } : {};
-    this.kube.put(MUTATING_WEBHOOK_CONFIGURATIONS, { metadata: { name: 'meshward-injector' }, webhooks: [{ name: 'inject.meshward.io', clientConfig: { ...cc } }, { name: 'inject-pod.meshward.io', clientConfig: { ...cc } }] });
-    this.kube.put(VALIDATING_WEBHOOK_CONFIGURATIONS, { metadata: { name: 'meshward-gate' }, webhooks: [{ name: 'workloads.gate.meshward.io', clientConfig: { ...cc } }] });
+    this.kube.put(MUTATING_WEBHOOK_CONFIGURATIONS, {
+      metadata: { name: 'meshward-injector' },
+      webhooks: [
+        { name: 'inject.meshward.io', clientConfig: { ...cc } },
+        { name: 'inject-pod.meshward.io', clientConfig: { ...cc } },
+      ],
+    });
+    this.kube.put(VALIDATING_WEBHOOK_CONFIGURATIONS, {
+      metadata: { name: 'meshward-gate' },
+      webhooks: [{ name: 'workloads.gate.meshward.io', clientConfig: { ...cc } }],
+    });
     this.kube.onWrite.push((verb, r, object) => {
       if (r === SECRETS) this.writes.push(`${verb}-secret`);
       else this.writes.push(`${verb} ${object.metadata.name}`);
@@ -73,18 +86,24 @@ class ServingCluster {
   /** Every webhook's caBundle, as fingerprint lists. */
   bundles(): string[][] {
     return [...this.kube.objects(MUTATING_WEBHOOK_CONFIGURATIONS), ...this.kube.objects(VALIDATING_WEBHOOK_CONFIGURATIONS)].flatMap((c) =>
-      (c.webhooks ?? []).map((w) => parseBundle(Buffer.from(w.clientConfig?.caBundle ?? '', 'base64').toString('utf8')).map((b) => b.fingerprint)),
+      (c.webhooks ?? []).map((w) =>
+        parseBundle(Buffer.from(w.clientConfig?.caBundle ?? '', 'base64').toString('utf8')).map((b) => b.fingerprint),
+      ),
     );
   }
   recreateGateWithoutCaBundle(): void {
-    this.kube.put(VALIDATING_WEBHOOK_CONFIGURATIONS, { ...clone(this.kube.object(VALIDATING_WEBHOOK_CONFIGURATIONS, undefined, 'meshward-gate')!), webhooks: [{ name: 'workloads.gate.meshward.io', clientConfig: {} }] });
+    this.kube.put(VALIDATING_WEBHOOK_CONFIGURATIONS, {
+      ...clone(this.kube.object(VALIDATING_WEBHOOK_CONFIGURATIONS, undefined, 'meshward-gate')!),
+      webhooks: [{ name: 'workloads.gate.meshward.io', clientConfig: {} }],
+    });
     this.onWrite();
   }
 }
 
 function captureLogs(): IdentityLogger & { lines: string[] } {
   const lines: string[] = [];
-  const put = (obj: object, msg: string): void => void lines.push(`${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
+  const put = (obj: object, msg: string): void =>
+    void lines.push(`${msg} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`);
   return { lines, info: put, warn: put, error: put };
 }
 
@@ -202,7 +221,10 @@ describe('identity: serving-certificate manager (fake API, fake clock)', functio
     h.clock.advance(settings.propagationMs);
     await h.manager.reconcileNow();
     assert.equal(h.served.length, 1);
-    assert.ok(h.api.bundles().every((b) => b.length === 2 && b[0] === foreignFp), 'foreign CA kept during the grace period');
+    assert.ok(
+      h.api.bundles().every((b) => b.length === 2 && b[0] === foreignFp),
+      'foreign CA kept during the grace period',
+    );
     assert.equal(h.manager.phase(), 'retire-wait');
     h.clock.advance(settings.retireGraceMs);
     await h.manager.reconcileNow();

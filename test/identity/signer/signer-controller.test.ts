@@ -11,7 +11,12 @@ import { pcrStatusViolations } from '../../pki/pcr-status-validator.js';
 import { fakeKubeApi, type FakeKubeApi } from '../../kube/fake-api.js';
 import { captureLogger, ecKey, pcrFor, rootFiles, SIGNER } from '../helpers.js';
 
-const POLICY = { signerName: SIGNER, trustDomain: 'cluster.local', allowedKeyTypes: ['ECDSAP256', 'RSA3072', 'RSA4096'] as const, ttlSeconds: 86_400 };
+const POLICY = {
+  signerName: SIGNER,
+  trustDomain: 'cluster.local',
+  allowedKeyTypes: ['ECDSAP256', 'RSA3072', 'RSA4096'] as const,
+  ttlSeconds: 86_400,
+};
 
 describe('identity: SignerController over a fake API', function () {
   this.timeout(20_000);
@@ -27,7 +32,16 @@ describe('identity: SignerController over a fake API', function () {
   });
 
   function controller(over: Partial<SignerControllerOptions> = {}): SignerController {
-    return new SignerController({ api, policy: POLICY, currentCa: () => ca, now: () => new Date(), logger: log.logger, concurrency: 4, retryDelayMs: 10, ...over });
+    return new SignerController({
+      api,
+      policy: POLICY,
+      currentCa: () => ca,
+      now: () => new Date(),
+      logger: log.logger,
+      concurrency: 4,
+      retryDelayMs: 10,
+      ...over,
+    });
   }
   const stored = (name: string, ns = 'shop'): PodCertificateRequest => api.object(POD_CERTIFICATE_REQUESTS, ns, name)!;
   const condition = (name: string): string | undefined => stored(name).status?.conditions?.[0]?.type;
@@ -42,7 +56,11 @@ describe('identity: SignerController over a fake API', function () {
     for (let i = 0; i < 3; i++) {
       const pcr = stored(`waiting-${i}`);
       assert.equal(condition(`waiting-${i}`), 'Issued');
-      const violations = pcrStatusViolations(pcr.status as PcrStatus, { maxExpirationSeconds: 86_400, publicKey: createPublicKey(keys[i]!) }, new Date());
+      const violations = pcrStatusViolations(
+        pcr.status as PcrStatus,
+        { maxExpirationSeconds: 86_400, publicKey: createPublicKey(keys[i]!) },
+        new Date(),
+      );
       assert.deepEqual(violations, []);
       const leaf = new X509Certificate(pcr.status!.certificateChain!);
       assert.equal(leaf.subjectAltName, 'URI:spiffe://cluster.local/ns/shop/sa/web');
@@ -51,9 +69,12 @@ describe('identity: SignerController over a fake API', function () {
     await c.stop();
   });
 
-  it('leaves decided requests and other signers\' requests alone: no status write at all', async () => {
+  it("leaves decided requests and other signers' requests alone: no status write at all", async () => {
     const done = pcrFor('done');
-    api.put(POD_CERTIFICATE_REQUESTS, { ...done, status: { conditions: [{ type: 'Denied', status: 'True', reason: 'UnsupportedKeyType' }] } });
+    api.put(POD_CERTIFICATE_REQUESTS, {
+      ...done,
+      status: { conditions: [{ type: 'Denied', status: 'True', reason: 'UnsupportedKeyType' }] },
+    });
     api.put(POD_CERTIFICATE_REQUESTS, pcrFor('theirs', ecKey(), { signerName: 'example.com/other' }));
     const c = controller();
     c.start();
@@ -61,7 +82,10 @@ describe('identity: SignerController over a fake API', function () {
     await new Promise((r) => setTimeout(r, 0));
     await c.idle();
     await c.stop();
-    assert.deepEqual(api.calls.filter((x) => x.startsWith('replaceStatus podcertificaterequests')), ['replaceStatus podcertificaterequests/status shop/new']);
+    assert.deepEqual(
+      api.calls.filter((x) => x.startsWith('replaceStatus podcertificaterequests')),
+      ['replaceStatus podcertificaterequests/status shop/new'],
+    );
   });
 
   it('denies a key type the API accepts but meshward does not (Ed25519 by default) with UnsupportedKeyType', async () => {
@@ -86,7 +110,10 @@ describe('identity: SignerController over a fake API', function () {
     };
     const c = controller();
     assert.equal(await c.handle(stored('raced')), 'decided-elsewhere');
-    assert.deepEqual(api.calls.filter((x) => /^(replaceStatus|get) podcertificaterequests/.test(x)), ['replaceStatus podcertificaterequests/status shop/raced', 'get podcertificaterequests shop/raced']);
+    assert.deepEqual(
+      api.calls.filter((x) => /^(replaceStatus|get) podcertificaterequests/.test(x)),
+      ['replaceStatus podcertificaterequests/status shop/raced', 'get podcertificaterequests shop/raced'],
+    );
     assert.equal(condition('raced'), 'Failed');
   });
 
@@ -100,9 +127,17 @@ describe('identity: SignerController over a fake API', function () {
     assert.equal(api.calls.filter((x) => x.startsWith('replaceStatus podcertificaterequests')).length, 2);
   });
 
-  it('the API refusing an Issued status (422) ends the request as Failed with the server\'s words', async () => {
+  it("the API refusing an Issued status (422) ends the request as Failed with the server's words", async () => {
     api.put(POD_CERTIFICATE_REQUESTS, pcrFor('refused'));
-    api.failNext('replaceStatus', POD_CERTIFICATE_REQUESTS, apiErrorFrom(422, JSON.stringify({ kind: 'Status', reason: 'Invalid', message: 'status.beginRefreshAt: Invalid value' }), 'update podcertificaterequests/status refused'));
+    api.failNext(
+      'replaceStatus',
+      POD_CERTIFICATE_REQUESTS,
+      apiErrorFrom(
+        422,
+        JSON.stringify({ kind: 'Status', reason: 'Invalid', message: 'status.beginRefreshAt: Invalid value' }),
+        'update podcertificaterequests/status refused',
+      ),
+    );
     const c = controller();
     assert.equal(await c.handle(stored('refused')), 'written');
     const cond = stored('refused').status!.conditions![0]!;
@@ -204,7 +239,10 @@ describe('identity: SignerController over a fake API', function () {
     const lines = log.lines.filter((l) => l.msg === 'PodCertificateRequest decided');
     assert.equal(lines.length, 2);
     const ok = lines.find((l) => l.pcr === 'ok')!;
-    assert.deepEqual([ok.namespace, ok.pod, ok.decision, ok.reason, ok.spiffeId], ['shop', 'pod-ok', 'Issued', 'Issued', 'spiffe://cluster.local/ns/shop/sa/web']);
+    assert.deepEqual(
+      [ok.namespace, ok.pod, ok.decision, ok.reason, ok.spiffeId],
+      ['shop', 'pod-ok', 'Issued', 'Issued', 'spiffe://cluster.local/ns/shop/sa/web'],
+    );
     assert.equal(lines.find((l) => l.pcr === 'rsa')!.reason, 'UnsupportedKeyType');
     assert.doesNotMatch(log.text(), /BEGIN|PRIVATE KEY|MII/);
     const text = await registry.metrics();

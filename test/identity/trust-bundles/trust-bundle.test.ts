@@ -22,12 +22,28 @@ describe('identity: ClusterTrustBundles for the signer', () => {
 
   it('plans create/update/delete, and never touches a bundle someone else made for the signer', () => {
     const [forA, forB] = desiredTrustBundles(SIGNER, a + b) as [ClusterTrustBundle, ClusterTrustBundle];
-    const stale: ClusterTrustBundle = { ...desiredTrustBundles(SIGNER, rootFiles().certPem)[0]!, metadata: { ...desiredTrustBundles(SIGNER, rootFiles().certPem)[0]!.metadata, resourceVersion: '3' } };
-    const tampered: ClusterTrustBundle = { ...forB, metadata: { ...forB.metadata, resourceVersion: '9' }, spec: { ...forB.spec, trustBundle: a } };
-    const foreign: ClusterTrustBundle = { metadata: { name: 'meshward.io:workload-identity:extra', labels: {} }, spec: { signerName: SIGNER, trustBundle: a } };
+    const stale: ClusterTrustBundle = {
+      ...desiredTrustBundles(SIGNER, rootFiles().certPem)[0]!,
+      metadata: { ...desiredTrustBundles(SIGNER, rootFiles().certPem)[0]!.metadata, resourceVersion: '3' },
+    };
+    const tampered: ClusterTrustBundle = {
+      ...forB,
+      metadata: { ...forB.metadata, resourceVersion: '9' },
+      spec: { ...forB.spec, trustBundle: a },
+    };
+    const foreign: ClusterTrustBundle = {
+      metadata: { name: 'meshward.io:workload-identity:extra', labels: {} },
+      spec: { signerName: SIGNER, trustBundle: a },
+    };
     const plan = planTrustBundles([forA, forB], [tampered, stale, foreign]);
-    assert.deepEqual(plan.create.map((x) => x.metadata.name), [forA.metadata.name]);
-    assert.deepEqual(plan.update.map((x) => [x.metadata.name, x.metadata.resourceVersion, x.spec.trustBundle]), [[forB.metadata.name, '9', b]]);
+    assert.deepEqual(
+      plan.create.map((x) => x.metadata.name),
+      [forA.metadata.name],
+    );
+    assert.deepEqual(
+      plan.update.map((x) => [x.metadata.name, x.metadata.resourceVersion, x.spec.trustBundle]),
+      [[forB.metadata.name, '9', b]],
+    );
     assert.deepEqual(plan.delete, [stale.metadata.name]);
     assert.ok(isEmptyPlan(planTrustBundles([forA], [{ ...forA, metadata: { ...forA.metadata, resourceVersion: '1' } }])));
   });
@@ -39,7 +55,14 @@ describe('identity: ClusterTrustBundles for the signer', () => {
     const writes = api.calls.filter((c) => / clustertrustbundles /.test(c) && !c.startsWith('list'));
     const nameA = desiredTrustBundles(SIGNER, a)[0]!.metadata.name;
     const nameB = desiredTrustBundles(SIGNER, b)[0]!.metadata.name;
-    assert.deepEqual(writes, [`create clustertrustbundles ${nameA}`, `create clustertrustbundles ${nameB}`, `delete clustertrustbundles ${nameA}`]);
-    assert.deepEqual(api.objects(CLUSTER_TRUST_BUNDLES).map((x) => x.metadata.name), [nameB]);
+    assert.deepEqual(writes, [
+      `create clustertrustbundles ${nameA}`,
+      `create clustertrustbundles ${nameB}`,
+      `delete clustertrustbundles ${nameA}`,
+    ]);
+    assert.deepEqual(
+      api.objects(CLUSTER_TRUST_BUNDLES).map((x) => x.metadata.name),
+      [nameB],
+    );
   });
 });

@@ -121,12 +121,19 @@ describe('identity: LeaderElector over a fake Lease API', () => {
     });
     real.start();
     const deadline = Date.now() + 5000;
-    while (api.calls.filter((c) => c.startsWith('replace leases')).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(api.calls.some((c) => c.startsWith('replace leases')), 'the loop renewed after its first acquisition');
+    while (api.calls.filter((c) => c.startsWith('replace leases')).length < 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(
+      api.calls.some((c) => c.startsWith('replace leases')),
+      'the loop renewed after its first acquisition',
+    );
     await real.stop();
     assert.deepEqual(events, ['loop started', 'loop stopped']);
     const standby = elector(api, 'c', clock, events);
-    api.put(LEASES, { ...api.object(LEASES, 'meshward-system', 'meshward-signer')!, spec: { holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.t).toISOString() } });
+    api.put(LEASES, {
+      ...api.object(LEASES, 'meshward-system', 'meshward-signer')!,
+      spec: { holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: new Date(clock.t).toISOString() },
+    });
     await standby.tick();
     const before = api.object(LEASES, 'meshward-system', 'meshward-signer');
     await standby.stop();

@@ -8,7 +8,13 @@ const at = (s: number): Date => new Date(T0.getTime() + s * 1000);
 function lease(holder: string | undefined, renewSecond = 0, transitions = 3, duration = 15): Lease {
   return {
     metadata: { name: 'meshward-signer', namespace: 'meshward-system', resourceVersion: '7' },
-    spec: { ...(holder === undefined ? {} : { holderIdentity: holder }), leaseDurationSeconds: duration, renewTime: microTime(at(renewSecond)), acquireTime: microTime(T0), leaseTransitions: transitions },
+    spec: {
+      ...(holder === undefined ? {} : { holderIdentity: holder }),
+      leaseDurationSeconds: duration,
+      renewTime: microTime(at(renewSecond)),
+      acquireTime: microTime(T0),
+      leaseTransitions: transitions,
+    },
   };
 }
 
@@ -18,7 +24,13 @@ describe('identity: decideLease (pure)', () => {
   it('creates the lease when there is none, as holder, with zero transitions', () => {
     const d = decideLease({ ...base, lease: undefined, now: T0, observed: undefined });
     assert.equal(d.action, 'create');
-    assert.deepEqual(d.action === 'create' && d.spec, { holderIdentity: 'b', leaseDurationSeconds: 15, acquireTime: '2026-03-01T10:00:00.000000Z', renewTime: '2026-03-01T10:00:00.000000Z', leaseTransitions: 0 });
+    assert.deepEqual(d.action === 'create' && d.spec, {
+      holderIdentity: 'b',
+      leaseDurationSeconds: 15,
+      acquireTime: '2026-03-01T10:00:00.000000Z',
+      renewTime: '2026-03-01T10:00:00.000000Z',
+      leaseTransitions: 0,
+    });
   });
 
   it('renews its own lease: renewTime moves, acquireTime and transitions stay', () => {

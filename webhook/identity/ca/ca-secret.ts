@@ -98,7 +98,10 @@ function rotationOf(secret: Secret): RotationRecord {
   }
   const phase = (parsed as { phase?: unknown } | undefined)?.phase;
   if (!ROTATION_PHASES.includes(phase as RotationPhase)) {
-    throw new PkiInputError(`annotation ${ROTATION_ANNOTATION}`, `must be JSON with "phase" one of ${ROTATION_PHASES.join(', ')}, got ${JSON.stringify(raw)}`);
+    throw new PkiInputError(
+      `annotation ${ROTATION_ANNOTATION}`,
+      `must be JSON with "phase" one of ${ROTATION_PHASES.join(', ')}, got ${JSON.stringify(raw)}`,
+    );
   }
   return parsed as RotationRecord;
 }
@@ -107,11 +110,15 @@ function rotationOf(secret: Secret): RotationRecord {
 export function decodeCaSecret(secret: Secret): CaSecretState {
   const where = `Secret ${secret.metadata.namespace}/${secret.metadata.name}`;
   const current = files(secret, CA_SECRET_KEYS.cert, CA_SECRET_KEYS.key, CA_SECRET_KEYS.chain);
-  if (!current) throw new PkiInputError(where, `has no ${CA_SECRET_KEYS.cert}/${CA_SECRET_KEYS.key}; create it with "meshward ca init --kubeconfig …"`);
+  if (!current)
+    throw new PkiInputError(where, `has no ${CA_SECRET_KEYS.cert}/${CA_SECRET_KEYS.key}; create it with "meshward ca init --kubeconfig …"`);
   const next = files(secret, CA_SECRET_KEYS.nextCert, CA_SECRET_KEYS.nextKey, CA_SECRET_KEYS.nextChain);
   const rotation = rotationOf(secret);
   if ((rotation.phase === 'published') !== (next !== undefined)) {
-    throw new PkiInputError(where, `rotation phase "${rotation.phase}" ${next ? 'must not carry' : 'needs'} ${CA_SECRET_KEYS.nextCert}/${CA_SECRET_KEYS.nextKey}`);
+    throw new PkiInputError(
+      where,
+      `rotation phase "${rotation.phase}" ${next ? 'must not carry' : 'needs'} ${CA_SECRET_KEYS.nextCert}/${CA_SECRET_KEYS.nextKey}`,
+    );
   }
   const trustBundlePem = text(secret, CA_SECRET_KEYS.trustBundle) ?? rootsOf(current);
   return { current, trustBundlePem, ...(next ? { next } : {}), rotation };

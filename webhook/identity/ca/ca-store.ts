@@ -66,7 +66,13 @@ export class CaStore {
   apply(secret: Secret | undefined): void {
     const { namespace, name } = this.opts.ref;
     if (!secret) {
-      if (!this.absentLogged) this.opts.logger.warn({ secret: `${namespace}/${name}` }, this.loaded ? 'CA Secret is gone; still signing with the CA loaded before' : 'CA Secret does not exist yet; run "meshward ca init --kubeconfig …" or enable identity.createCa');
+      if (!this.absentLogged)
+        this.opts.logger.warn(
+          { secret: `${namespace}/${name}` },
+          this.loaded
+            ? 'CA Secret is gone; still signing with the CA loaded before'
+            : 'CA Secret does not exist yet; run "meshward ca init --kubeconfig …" or enable identity.createCa',
+        );
       this.absentLogged = true;
       return;
     }
@@ -78,12 +84,16 @@ export class CaStore {
       const fp = fingerprint(ca.trustBundlePem);
       const changed = fp !== this.loaded?.fingerprint || state.rotation.phase !== this.loaded?.state.rotation.phase;
       this.loaded = { state, ca, fingerprint: fp, resourceVersion: secret.metadata.resourceVersion };
-      if (changed) this.opts.logger.info({ secret: `${namespace}/${name}`, trustRoot: fp, rotation: state.rotation.phase }, 'mesh CA loaded');
+      if (changed)
+        this.opts.logger.info({ secret: `${namespace}/${name}`, trustRoot: fp, rotation: state.rotation.phase }, 'mesh CA loaded');
       this.resolveReady();
       this.opts.onChange?.(state);
     } catch (err) {
       // PkiInputError messages name Secret keys and certificates, never key material.
-      this.opts.logger.error({ secret: `${namespace}/${name}`, error: (err as Error).message }, 'CA Secret is unusable; keeping the CA loaded before');
+      this.opts.logger.error(
+        { secret: `${namespace}/${name}`, error: (err as Error).message },
+        'CA Secret is unusable; keeping the CA loaded before',
+      );
     }
   }
 }

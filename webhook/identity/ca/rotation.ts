@@ -20,7 +20,13 @@ export interface RotationTimings {
 export type RotationAction = 'publish' | 'sign' | 'retire';
 
 export type RotationStep =
-  | { readonly kind: 'advanced'; readonly action: RotationAction; readonly to: RotationPhase; readonly state: CaSecretState; readonly summary: string }
+  | {
+      readonly kind: 'advanced';
+      readonly action: RotationAction;
+      readonly to: RotationPhase;
+      readonly state: CaSecretState;
+      readonly summary: string;
+    }
   | { readonly kind: 'pending'; readonly action: RotationAction; readonly until: Date; readonly summary: string };
 
 export function nextAction(phase: RotationPhase): RotationAction {
@@ -52,7 +58,10 @@ export function publish(state: CaSecretState, next: CaFiles, now: Date): Rotatio
     action: 'publish',
     to: 'published',
     state: { ...state, trustBundlePem, next, rotation: { phase: 'published', since: now.toISOString() } },
-    summary: added > 0 ? `published ${added} new root(s); the current CA still signs` : 'the next CA chains to a root already trusted; the current CA still signs',
+    summary:
+      added > 0
+        ? `published ${added} new root(s); the current CA still signs`
+        : 'the next CA chains to a root already trusted; the current CA still signs',
   };
 }
 
@@ -61,7 +70,12 @@ export function startSigning(state: CaSecretState, now: Date, timings: RotationT
   if (state.rotation.phase !== 'published' || !state.next) throw new RangeError(`sign needs phase published, not ${state.rotation.phase}`);
   const until = new Date(phaseStart(state).getTime() + timings.propagationSeconds * 1000);
   if (now < until) {
-    return { kind: 'pending', action: 'sign', until, summary: `kubelets are still refreshing pods' trust bundles with the new root (propagation wait ${timings.propagationSeconds}s)` };
+    return {
+      kind: 'pending',
+      action: 'sign',
+      until,
+      summary: `kubelets are still refreshing pods' trust bundles with the new root (propagation wait ${timings.propagationSeconds}s)`,
+    };
   }
   const keep = new Set(certificateFingerprints(rootsOf(state.next, state.trustBundlePem)));
   const retiring = certificateFingerprints(state.trustBundlePem).filter((fp) => !keep.has(fp));
@@ -80,7 +94,12 @@ export function retire(state: CaSecretState, now: Date, timings: RotationTimings
   if (state.rotation.phase !== 'signing') throw new RangeError(`retire needs phase signing, not ${state.rotation.phase}`);
   const until = new Date(phaseStart(state).getTime() + timings.retireAfterSeconds * 1000);
   if (now < until) {
-    return { kind: 'pending', action: 'retire', until, summary: `certificates signed by the old CA are valid until then (retire wait ${timings.retireAfterSeconds}s)` };
+    return {
+      kind: 'pending',
+      action: 'retire',
+      until,
+      summary: `certificates signed by the old CA are valid until then (retire wait ${timings.retireAfterSeconds}s)`,
+    };
   }
   const drop = new Set(state.rotation.retiring ?? []);
   const kept = pemCertificates(state.trustBundlePem).filter((b) => !drop.has(certificateFingerprints(b)[0] ?? ''));

@@ -101,18 +101,42 @@ export function startSecretFallback(deps: SecretFallbackDeps): SecretFallback {
     }
     const secrets = (await reads.listSecrets(api, FALLBACK_SELECTOR)).map((s) => readIdentitySecret(s, ca.certificate));
     const configMaps = (await reads.listConfigMaps(api, FALLBACK_SELECTOR)).map(readTrustConfigMap);
-    return { meshedNamespaces, serviceAccounts, secrets, configMaps, trustBundlePem: ca.trustBundlePem, trustDomain: deps.trustDomain, now: now() };
+    return {
+      meshedNamespaces,
+      serviceAccounts,
+      secrets,
+      configMaps,
+      trustBundlePem: ca.trustBundlePem,
+      trustDomain: deps.trustDomain,
+      now: now(),
+    };
   };
 
   const apply = async (action: FallbackAction, ca: MeshCa): Promise<void> => {
     if (action.type === 'issue-secret') {
       const sa = action.serviceAccount;
       const { publicKey, privateKey } = generateKeyPairFor(keyType);
-      const svid = issueSvid({ ca, subjectPublicKey: publicKey, trustDomain: deps.trustDomain, namespace: sa.namespace, serviceAccount: sa.name, ttlSeconds: deps.ttlSeconds, now: now() });
+      const svid = issueSvid({
+        ca,
+        subjectPublicKey: publicKey,
+        trustDomain: deps.trustDomain,
+        namespace: sa.namespace,
+        serviceAccount: sa.name,
+        ttlSeconds: deps.ttlSeconds,
+        now: now(),
+      });
       const bundle = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() + svid.certificateChainPem;
       const body = identitySecretBody(sa, bundle, svid, action.resourceVersion);
       await (action.resourceVersion === undefined ? api.create(SECRETS, body) : api.replace(SECRETS, body));
-      logger.info({ secret: `${sa.namespace}/${body.metadata.name}`, spiffeId: svid.spiffeId, expiry: svid.notAfter.toISOString(), reason: action.reason }, 'workload identity Secret issued');
+      logger.info(
+        {
+          secret: `${sa.namespace}/${body.metadata.name}`,
+          spiffeId: svid.spiffeId,
+          expiry: svid.notAfter.toISOString(),
+          reason: action.reason,
+        },
+        'workload identity Secret issued',
+      );
       return;
     }
     const body = trustConfigMapBody(action.namespace, ca.trustBundlePem, action.resourceVersion);
@@ -123,7 +147,12 @@ export function startSecretFallback(deps: SecretFallbackDeps): SecretFallback {
   const pass = async (): Promise<number> => {
     if (!status) {
       status = decideFallback(deps.configuredSource, await api.serves(POD_CERTIFICATE_REQUESTS));
-      logger.info({ ...status }, status.active ? 'Secret fallback for workload credentials is on' : 'PodCertificateRequest v1 is served; the Secret fallback stays off');
+      logger.info(
+        { ...status },
+        status.active
+          ? 'Secret fallback for workload credentials is on'
+          : 'PodCertificateRequest v1 is served; the Secret fallback stays off',
+      );
       resolveReady(status);
     }
     if (!status.active || !deps.isLeader()) return status.active ? resyncMs : IDLE_MS;
@@ -149,7 +178,11 @@ export function startSecretFallback(deps: SecretFallbackDeps): SecretFallback {
       } catch (err) {
         if (isConflict(err) && action.resourceVersion === undefined) {
           const name = action.type === 'issue-secret' ? fallbackSecretName(action.serviceAccount.name) : FALLBACK_TRUST_CONFIGMAP;
-          skipped.push({ namespace: action.type === 'issue-secret' ? action.serviceAccount.namespace : action.namespace, name, reason: 'exists and is not managed by meshward (app.kubernetes.io/managed-by)' });
+          skipped.push({
+            namespace: action.type === 'issue-secret' ? action.serviceAccount.namespace : action.namespace,
+            name,
+            reason: 'exists and is not managed by meshward (app.kubernetes.io/managed-by)',
+          });
           continue;
         }
         failed += 1;
@@ -157,7 +190,10 @@ export function startSecretFallback(deps: SecretFallbackDeps): SecretFallback {
       }
     }
     report = { created, updated, trustBundles, failed, skipped };
-    const skippedKey = skipped.map((s) => `${s.namespace}/${s.name}`).sort().join(',');
+    const skippedKey = skipped
+      .map((s) => `${s.namespace}/${s.name}`)
+      .sort()
+      .join(',');
     if (skippedKey !== lastSkipped && skipped.length > 0) logger.warn({ skipped }, 'Secret fallback left objects it does not manage alone');
     lastSkipped = skippedKey;
     if (failed > 0) throw new FallbackPassError(failed);

@@ -12,7 +12,10 @@ import type { ConfigMap, Secret } from '../../kube/types.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../labels.js';
 
 export const FALLBACK_COMPONENT = 'workload-identity';
-export const FALLBACK_LABELS: Readonly<Record<string, string>> = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, 'app.kubernetes.io/component': FALLBACK_COMPONENT };
+export const FALLBACK_LABELS: Readonly<Record<string, string>> = {
+  [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+  'app.kubernetes.io/component': FALLBACK_COMPONENT,
+};
 /** Label selector for every object the fallback created. */
 export const FALLBACK_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},app.kubernetes.io/component=${FALLBACK_COMPONENT}`;
 export const ANNOTATIONS = {
@@ -37,7 +40,12 @@ export interface IdentitySecretState {
   readonly resourceVersion?: string;
   readonly managed: boolean;
   /** Present when the bundle is usable: key matches leaf, leaf issued by the signing CA. */
-  readonly leaf?: { readonly spiffeId: string | undefined; readonly notBefore: Date; readonly notAfter: Date; readonly fingerprint: string };
+  readonly leaf?: {
+    readonly spiffeId: string | undefined;
+    readonly notBefore: Date;
+    readonly notAfter: Date;
+    readonly fingerprint: string;
+  };
   /** Why the bundle is not usable (never contains key material). */
   readonly problem?: string;
 }
@@ -61,7 +69,12 @@ export function identitySecretName(serviceAccount: string): string | undefined {
 
 /** Reads credential-bundle.pem: PRIVATE KEY first, then the leaf, then intermediates. */
 export function readIdentitySecret(secret: Secret, signingCa: X509Certificate): IdentitySecretState {
-  const base = { namespace: secret.metadata.namespace ?? '', name: secret.metadata.name, resourceVersion: secret.metadata.resourceVersion, managed: isManaged(secret.metadata.labels) };
+  const base = {
+    namespace: secret.metadata.namespace ?? '',
+    name: secret.metadata.name,
+    resourceVersion: secret.metadata.resourceVersion,
+    managed: isManaged(secret.metadata.labels),
+  };
   const raw = secret.data?.[CREDENTIAL_FILES.bundle];
   if (raw === undefined) return { ...base, problem: `no ${CREDENTIAL_FILES.bundle}` };
   const pem = Buffer.from(raw, 'base64').toString('utf8');
@@ -78,14 +91,20 @@ export function readIdentitySecret(secret: Secret, signingCa: X509Certificate): 
     return { ...base, problem: 'the private key does not parse' };
   }
   if (!keyMatches) return { ...base, problem: 'the private key does not match the certificate' };
-  if (!leaf.checkIssued(signingCa) || !leaf.verify(signingCa.publicKey)) return { ...base, problem: 'the certificate was not issued by the current mesh CA' };
+  if (!leaf.checkIssued(signingCa) || !leaf.verify(signingCa.publicKey))
+    return { ...base, problem: 'the certificate was not issued by the current mesh CA' };
   const facts = inspectCertificate(leaf.raw);
   const spiffeId = facts.uris.length === 1 ? facts.uris[0] : undefined;
   return { ...base, leaf: { spiffeId, notBefore: facts.notBefore, notAfter: facts.notAfter, fingerprint: leafCert.fingerprint } };
 }
 
 export function readTrustConfigMap(cm: ConfigMap): TrustConfigMapState {
-  return { namespace: cm.metadata.namespace ?? '', resourceVersion: cm.metadata.resourceVersion, managed: isManaged(cm.metadata.labels), caPem: cm.data?.[CREDENTIAL_FILES.trustBundle] ?? '' };
+  return {
+    namespace: cm.metadata.namespace ?? '',
+    resourceVersion: cm.metadata.resourceVersion,
+    managed: isManaged(cm.metadata.labels),
+    caPem: cm.data?.[CREDENTIAL_FILES.trustBundle] ?? '',
+  };
 }
 
 /** Half-life: when the fallback re-issues (the kubelet then needs up to a sync period to project it). */

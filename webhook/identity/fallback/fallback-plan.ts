@@ -5,7 +5,13 @@
 // (no app.kubernetes.io/managed-by=meshward) are reported, never touched.
 import { workloadSpiffeId } from '../../pki/index.js';
 import { parseBundle, sameBundle } from '../../pki/cert-bundle.js';
-import { identitySecretName, refreshAt, type IdentitySecretState, type ServiceAccountRef, type TrustConfigMapState } from './fallback-objects.js';
+import {
+  identitySecretName,
+  refreshAt,
+  type IdentitySecretState,
+  type ServiceAccountRef,
+  type TrustConfigMapState,
+} from './fallback-objects.js';
 
 export interface FallbackObservation {
   /** Namespaces labelled meshward.io/inject=enabled. */
@@ -21,7 +27,12 @@ export interface FallbackObservation {
 }
 
 export type FallbackAction =
-  | { readonly type: 'issue-secret'; readonly serviceAccount: ServiceAccountRef; readonly resourceVersion?: string; readonly reason: string }
+  | {
+      readonly type: 'issue-secret';
+      readonly serviceAccount: ServiceAccountRef;
+      readonly resourceVersion?: string;
+      readonly reason: string;
+    }
   | { readonly type: 'write-trust-bundle'; readonly namespace: string; readonly resourceVersion?: string; readonly reason: string };
 
 export interface FallbackSkip {
@@ -61,7 +72,11 @@ export function planFallback(obs: FallbackObservation): FallbackPlan {
   for (const sa of obs.serviceAccounts) {
     const name = identitySecretName(sa.name);
     if (name === undefined) {
-      skipped.push({ namespace: sa.namespace, name: sa.name, reason: 'the Secret name meshward-identity-<serviceaccount> would exceed 253 characters' });
+      skipped.push({
+        namespace: sa.namespace,
+        name: sa.name,
+        reason: 'the Secret name meshward-identity-<serviceaccount> would exceed 253 characters',
+      });
       continue;
     }
     if (seen.has(key(sa.namespace, name))) continue;
@@ -88,8 +103,14 @@ export function planFallback(obs: FallbackObservation): FallbackPlan {
   for (const namespace of namespaces) {
     const existing = configMaps.get(namespace);
     if (!existing) actions.push({ type: 'write-trust-bundle', namespace, reason: 'no trust bundle ConfigMap yet' });
-    else if (!existing.managed) skipped.push({ namespace, name: 'meshward-trust-bundle', reason: 'exists and is not managed by meshward (app.kubernetes.io/managed-by)' });
-    else if (!sameBundle(parseBundle(existing.caPem), wanted)) actions.push({ type: 'write-trust-bundle', namespace, resourceVersion: existing.resourceVersion, reason: 'the mesh roots changed' });
+    else if (!existing.managed)
+      skipped.push({
+        namespace,
+        name: 'meshward-trust-bundle',
+        reason: 'exists and is not managed by meshward (app.kubernetes.io/managed-by)',
+      });
+    else if (!sameBundle(parseBundle(existing.caPem), wanted))
+      actions.push({ type: 'write-trust-bundle', namespace, resourceVersion: existing.resourceVersion, reason: 'the mesh roots changed' });
   }
   return { actions, skipped, ...(nextRefreshAt === undefined ? {} : { nextRefreshAt: new Date(nextRefreshAt) }) };
 }

@@ -34,7 +34,10 @@ export async function getServiceAccount(api: FallbackApi, namespace: string, nam
 
 /** Pods in every namespace matching the selector, as (namespace, spec.serviceAccountName || "default"). */
 export async function listPodServiceAccounts(api: FallbackApi, labelSelector: string): Promise<PodServiceAccount[]> {
-  return (await api.list(PODS, { labelSelector, ...CACHED })).items.map((p) => ({ namespace: p.metadata.namespace ?? '', serviceAccount: p.spec?.serviceAccountName || 'default' }));
+  return (await api.list(PODS, { labelSelector, ...CACHED })).items.map((p) => ({
+    namespace: p.metadata.namespace ?? '',
+    serviceAccount: p.spec?.serviceAccountName || 'default',
+  }));
 }
 
 export async function listSecrets(api: FallbackApi, labelSelector: string): Promise<Secret[]> {

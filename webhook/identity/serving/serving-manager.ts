@@ -81,7 +81,10 @@ export function startServingCertManager(deps: ServingCertManagerDeps): ServingCe
     const pair = { cert: current.certPem, key: current.keyPem };
     deps.onServingCert(pair);
     delivered = current.leafFingerprint;
-    logger.info({ secret: `${ref.namespace}/${ref.name}`, fingerprint: short(current.leafFingerprint), notAfter: current.notAfter.toISOString() }, 'serving certificate loaded');
+    logger.info(
+      { secret: `${ref.namespace}/${ref.name}`, fingerprint: short(current.leafFingerprint), notAfter: current.notAfter.toISOString() },
+      'serving certificate loaded',
+    );
     resolveReady(pair);
   };
 
@@ -110,7 +113,12 @@ export function startServingCertManager(deps: ServingCertManagerDeps): ServingCe
   const execute = async (action: ServingAction, raw: Secret | undefined): Promise<Secret | undefined> => {
     switch (action.type) {
       case 'stage': {
-        const material = issue({ dnsNames: settings.dnsNames, ipAddresses: settings.ipAddresses, validityDays: settings.validityDays, now: now() });
+        const material = issue({
+          dnsNames: settings.dnsNames,
+          ipAddresses: settings.ipAddresses,
+          validityDays: settings.validityDays,
+          now: now(),
+        });
         const gen = requestedGen;
         const written = await writeSecret(raw, stagedSecret(raw, ref, material));
         stagedGen = gen;
@@ -120,7 +128,12 @@ export function startServingCertManager(deps: ServingCertManagerDeps): ServingCe
       case 'patch-ca-bundle':
         await api.patch(webhookConfigResource(action.kind), undefined, action.name, caBundlePatchOps(action));
         logger.info(
-          { configuration: `${action.kind}/${action.name}`, webhooks: action.webhooks.map((w) => w.name), cas: action.webhooks[0]?.caBundle.map((c) => short(c.fingerprint)), reason: action.reason },
+          {
+            configuration: `${action.kind}/${action.name}`,
+            webhooks: action.webhooks.map((w) => w.name),
+            cas: action.webhooks[0]?.caBundle.map((c) => short(c.fingerprint)),
+            reason: action.reason,
+          },
           'caBundle patched',
         );
         return raw;
@@ -129,7 +142,10 @@ export function startServingCertManager(deps: ServingCertManagerDeps): ServingCe
       case 'promote': {
         const written = await api.replace(SECRETS, promotedSecret(raw as Secret, ref, action.retireAfter));
         promotedGen = stagedGen;
-        logger.info({ secret: `${ref.namespace}/${ref.name}`, retireAfter: action.retireAfter.toISOString() }, 'serving certificate promoted');
+        logger.info(
+          { secret: `${ref.namespace}/${ref.name}`, retireAfter: action.retireAfter.toISOString() },
+          'serving certificate promoted',
+        );
         deliver(readServingSecret(written).current);
         settleWaiters();
         return written;
@@ -162,13 +178,15 @@ export function startServingCertManager(deps: ServingCertManagerDeps): ServingCe
   const loop = startReconcileLoop({
     pass,
     backoff: { baseMs: RECONCILE_RETRY_BASE_MS, maxMs: resyncMs },
-    onError: (err, consecutive) => logger.warn({ err, secret: `${ref.namespace}/${ref.name}`, consecutive }, 'serving certificate reconcile failed; retrying'),
+    onError: (err, consecutive) =>
+      logger.warn({ err, secret: `${ref.namespace}/${ref.name}`, consecutive }, 'serving certificate reconcile failed; retrying'),
   });
 
   return {
     ready,
     rotateNow() {
-      if (!deps.isLeader()) return Promise.reject(new Error('rotateNow: this replica is not the leader; only the leader rotates the serving certificate'));
+      if (!deps.isLeader())
+        return Promise.reject(new Error('rotateNow: this replica is not the leader; only the leader rotates the serving certificate'));
       requestedGen += 1;
       const done = new Promise<void>((resolve, reject) => waiters.push({ gen: requestedGen, resolve, reject }));
       void loop.trigger();

@@ -126,7 +126,15 @@ function bundlePatches(
       const next = want(w.caBundle);
       if (next && !sameBundle(next, w.caBundle)) webhooks.push({ index, name: w.name, caBundle: next });
     });
-    if (webhooks.length > 0) out.push({ type: 'patch-ca-bundle', kind: config.kind, name: config.name, resourceVersion: config.resourceVersion, webhooks, reason });
+    if (webhooks.length > 0)
+      out.push({
+        type: 'patch-ca-bundle',
+        kind: config.kind,
+        name: config.name,
+        resourceVersion: config.resourceVersion,
+        webhooks,
+        reason,
+      });
   }
   return out;
 }
@@ -152,7 +160,11 @@ function planServed(obs: ServingObservation, current: ServingMaterial, policy: S
   const retiring = retireAfter !== undefined && obs.now.getTime() < retireAfter.getTime();
   const due = renewAt(current, policy.renewFraction);
   if (retiring) {
-    const actions = bundlePatches(obs.configs, (existing) => (bundleContains(existing, current.ca) ? undefined : bundleUnion(existing, [current.ca])), 'trust the current serving CA');
+    const actions = bundlePatches(
+      obs.configs,
+      (existing) => (bundleContains(existing, current.ca) ? undefined : bundleUnion(existing, [current.ca])),
+      'trust the current serving CA',
+    );
     return { phase: 'retire-wait', actions, nextCheckAt: earliest(due, retireAfter) };
   }
   const actions = bundlePatches(obs.configs, () => [current.ca], '(c) trust only the current serving CA');

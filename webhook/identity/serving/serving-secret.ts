@@ -65,7 +65,12 @@ function parseDate(value: string | undefined): Date | undefined {
 }
 
 /** Checks a cert/key/CA triple: the key matches, the CA issued the leaf. Never includes key text in a problem. */
-export function readMaterial(certPem: string | undefined, keyPem: string | undefined, caPem: string | undefined, what: string): { material?: ServingMaterial; problem?: string } {
+export function readMaterial(
+  certPem: string | undefined,
+  keyPem: string | undefined,
+  caPem: string | undefined,
+  what: string,
+): { material?: ServingMaterial; problem?: string } {
   if (certPem === undefined && keyPem === undefined && caPem === undefined) return { problem: `no ${what} certificate` };
   const [leafCert] = parseBundle(certPem);
   if (!leafCert) return { problem: `${what}: the certificate does not parse` };
@@ -80,10 +85,19 @@ export function readMaterial(certPem: string | undefined, keyPem: string | undef
     return { problem: `${what}: the private key does not parse` };
   }
   if (!keyOk) return { problem: `${what}: the private key does not match the certificate` };
-  if (!caCert.ca || !leaf.checkIssued(caCert) || !leaf.verify(caCert.publicKey)) return { problem: `${what}: the certificate was not issued by its CA` };
+  if (!caCert.ca || !leaf.checkIssued(caCert) || !leaf.verify(caCert.publicKey))
+    return { problem: `${what}: the certificate was not issued by its CA` };
   const facts = inspectCertificate(leaf.raw);
   return {
-    material: { certPem: leafCert.pem, keyPem: keyPem ?? '', ca, leaf, leafFingerprint: leafCert.fingerprint, notBefore: facts.notBefore, notAfter: facts.notAfter },
+    material: {
+      certPem: leafCert.pem,
+      keyPem: keyPem ?? '',
+      ca,
+      leaf,
+      leafFingerprint: leafCert.fingerprint,
+      notBefore: facts.notBefore,
+      notAfter: facts.notAfter,
+    },
   };
 }
 
@@ -93,7 +107,14 @@ export function readServingSecret(secret: Secret | undefined): ServingSecretStat
   const d = secret.data;
   const current = readMaterial(decode(d, SERVING_KEYS.cert), decode(d, SERVING_KEYS.key), decode(d, SERVING_KEYS.ca), 'tls.crt');
   const hasPending = [SERVING_KEYS.pendingCert, SERVING_KEYS.pendingKey, SERVING_KEYS.pendingCa].some((k) => d?.[k] !== undefined);
-  const pending = hasPending ? readMaterial(decode(d, SERVING_KEYS.pendingCert), decode(d, SERVING_KEYS.pendingKey), decode(d, SERVING_KEYS.pendingCa), 'pending.crt') : {};
+  const pending = hasPending
+    ? readMaterial(
+        decode(d, SERVING_KEYS.pendingCert),
+        decode(d, SERVING_KEYS.pendingKey),
+        decode(d, SERVING_KEYS.pendingCa),
+        'pending.crt',
+      )
+    : {};
   const a = secret.metadata.annotations ?? {};
   return {
     exists: true,
@@ -148,7 +169,11 @@ export function stagedSecret(base: Secret | undefined, ref: { namespace: string;
   return withChanges(
     base,
     ref,
-    { [SERVING_KEYS.pendingCert]: encode(staged.certPem), [SERVING_KEYS.pendingKey]: encode(staged.keyPem), [SERVING_KEYS.pendingCa]: encode(staged.caPem) },
+    {
+      [SERVING_KEYS.pendingCert]: encode(staged.certPem),
+      [SERVING_KEYS.pendingKey]: encode(staged.keyPem),
+      [SERVING_KEYS.pendingCa]: encode(staged.caPem),
+    },
     { [ANNOTATION_PENDING_TRUSTED_AT]: undefined },
   );
 }

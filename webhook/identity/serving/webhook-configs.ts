@@ -30,10 +30,15 @@ export function observeWebhookConfig(kind: WebhookConfigKind, name: string, obje
  * was read is refused (and re-planned) rather than patched at the wrong place.
  */
 export function caBundlePatchOps(action: Extract<ServingAction, { type: 'patch-ca-bundle' }>): JsonPatchOp[] {
-  const ops: JsonPatchOp[] = action.resourceVersion === undefined ? [] : [{ op: 'test', path: '/metadata/resourceVersion', value: action.resourceVersion }];
+  const ops: JsonPatchOp[] =
+    action.resourceVersion === undefined ? [] : [{ op: 'test', path: '/metadata/resourceVersion', value: action.resourceVersion }];
   for (const w of action.webhooks) {
     ops.push({ op: 'test', path: `/webhooks/${w.index}/name`, value: w.name });
-    ops.push({ op: 'add', path: `/webhooks/${w.index}/clientConfig/caBundle`, value: Buffer.from(bundlePem(w.caBundle)).toString('base64') });
+    ops.push({
+      op: 'add',
+      path: `/webhooks/${w.index}/clientConfig/caBundle`,
+      value: Buffer.from(bundlePem(w.caBundle)).toString('base64'),
+    });
   }
   return ops;
 }

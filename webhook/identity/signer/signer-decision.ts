@@ -51,6 +51,8 @@ export function decisionLogFields(pcr: PodCertificateRequest, outcome: PcrOutcom
     serviceAccount: pcr.spec.serviceAccountName,
     decision: outcome.type,
     reason: outcome.type === 'Issued' ? 'Issued' : outcome.reason,
-    ...(outcome.type === 'Issued' ? { spiffeId: outcome.spiffeId, notAfter: outcome.notAfter.toISOString() } : { message: outcome.message }),
+    ...(outcome.type === 'Issued'
+      ? { spiffeId: outcome.spiffeId, notAfter: outcome.notAfter.toISOString() }
+      : { message: outcome.message }),
   };
 }

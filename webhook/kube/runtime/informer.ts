@@ -138,19 +138,23 @@ export class Informer<T extends KubeResourceObject> {
   private watchOnce(from: string): Promise<{ err: unknown; version: string }> {
     let version = from;
     return new Promise((resolve) => {
-      const handle = this.opts.api.watch(this.opts.resource, { ...this.opts.selector, resourceVersion: from }, {
-        onEvent: (type, object) => {
-          version = object.metadata.resourceVersion ?? version;
-          if (type === 'DELETED') {
-            this.cache.delete(keyOf(object));
-            this.opts.onDelete?.(object);
-          } else {
-            this.cache.set(keyOf(object), object);
-            this.opts.onUpsert?.(object);
-          }
+      const handle = this.opts.api.watch(
+        this.opts.resource,
+        { ...this.opts.selector, resourceVersion: from },
+        {
+          onEvent: (type, object) => {
+            version = object.metadata.resourceVersion ?? version;
+            if (type === 'DELETED') {
+              this.cache.delete(keyOf(object));
+              this.opts.onDelete?.(object);
+            } else {
+              this.cache.set(keyOf(object), object);
+              this.opts.onUpsert?.(object);
+            }
+          },
+          onClose: (err) => resolve({ err, version }),
         },
-        onClose: (err) => resolve({ err, version }),
-      });
+      );
       this.stopWatch = async () => {
         await handle.stop();
         resolve({ err: undefined, version });

@@ -78,7 +78,8 @@ export class LeaderElector {
       return;
     }
     try {
-      if (d.action === 'create') await api.create(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: d.spec });
+      if (d.action === 'create')
+        await api.create(LEASES, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: d.spec });
       else await api.replace(LEASES, { ...(lease as Lease), spec: d.spec });
     } catch (err) {
       return this.failed(err, now);
@@ -86,7 +87,8 @@ export class LeaderElector {
     this.lastRenew = now.getTime();
     if (!this.leader) {
       this.leader = true;
-      const how = d.action === 'acquire' ? `${d.reason.toLowerCase()} lease${d.previousHolder ? ` from ${d.previousHolder}` : ''}` : d.action;
+      const how =
+        d.action === 'acquire' ? `${d.reason.toLowerCase()} lease${d.previousHolder ? ` from ${d.previousHolder}` : ''}` : d.action;
       logger.info({ lease: `${namespace}/${name}`, identity }, `became the signer leader (${how})`);
       this.queue(this.opts.onStartedLeading);
     }
@@ -123,7 +125,8 @@ export class LeaderElector {
     const { api, namespace, name, identity } = this.opts;
     try {
       const lease = await api.get(LEASES, namespace, name);
-      if (lease?.spec?.holderIdentity === identity) await api.replace(LEASES, { ...lease, spec: releasedLeaseSpec(lease.spec, this.opts.now()) });
+      if (lease?.spec?.holderIdentity === identity)
+        await api.replace(LEASES, { ...lease, spec: releasedLeaseSpec(lease.spec, this.opts.now()) });
       this.opts.logger.info({ lease: `${namespace}/${name}`, identity }, 'released the signer lease');
     } catch (err) {
       // The lease expires by itself; only failover gets slower.

@@ -61,7 +61,13 @@ export function decideLease(input: LeaseDecisionInput): LeaseDecision {
     return { action: 'renew', spec: { ...spec, leaseDurationSeconds, renewTime: stamp }, observed };
   }
   const transitions = (spec.leaseTransitions ?? 0) + 1;
-  const taken: LeaseSpec = { holderIdentity: identity, leaseDurationSeconds, acquireTime: stamp, renewTime: stamp, leaseTransitions: transitions };
+  const taken: LeaseSpec = {
+    holderIdentity: identity,
+    leaseDurationSeconds,
+    acquireTime: stamp,
+    renewTime: stamp,
+    leaseTransitions: transitions,
+  };
   if (holder === '') return { action: 'acquire', reason: 'Released', spec: taken, previousHolder: '', observed };
   const durationMs = (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
   const expiresAt = new Date(observed.at.getTime() + durationMs);

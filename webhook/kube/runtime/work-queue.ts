@@ -15,7 +15,8 @@ export class KeyedWorkQueue<T> {
     private readonly concurrency: number,
     private readonly worker: (key: string, item: T) => Promise<void>,
   ) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
 
   add(key: string, item: T): void {
