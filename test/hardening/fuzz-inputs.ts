@@ -311,26 +311,22 @@ const kindedObject = (ns: fc.Arbitrary<string>): fc.Arbitrary<Kinded> =>
       weight: 2,
     },
     {
-      arbitrary: fc
-        .tuple(metadata(ns), pod(ns))
-        .map(([meta, p]) => ({
-          kind: { group: 'batch', version: 'v1', kind: 'CronJob' },
-          object: {
-            apiVersion: 'batch/v1',
-            kind: 'CronJob',
-            metadata: meta,
-            spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { metadata: p.metadata, spec: p.spec } } } },
-          },
-        })),
+      arbitrary: fc.tuple(metadata(ns), pod(ns)).map(([meta, p]) => ({
+        kind: { group: 'batch', version: 'v1', kind: 'CronJob' },
+        object: {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          metadata: meta,
+          spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { metadata: p.metadata, spec: p.spec } } } },
+        },
+      })),
       weight: 1,
     },
     {
-      arbitrary: fc
-        .tuple(metadata(ns), policySpec)
-        .map(([meta, spec]) => ({
-          kind: { group: 'meshward.io', version: 'v1alpha1', kind: 'MeshTLSPolicy' },
-          object: { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: meta, spec },
-        })),
+      arbitrary: fc.tuple(metadata(ns), policySpec).map(([meta, spec]) => ({
+        kind: { group: 'meshward.io', version: 'v1alpha1', kind: 'MeshTLSPolicy' },
+        object: { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: meta, spec },
+      })),
       weight: 2,
     },
     {
