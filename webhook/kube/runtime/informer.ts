@@ -33,6 +33,8 @@ const keyOf = (o: KubeResourceObject): string => `${o.metadata.namespace ?? ''}/
 
 export class Informer<T extends KubeResourceObject> {
   private readonly cache = new Map<string, T>();
+  // Reads by namespace (the gate's policies per admission) must not walk every object.
+  private readonly byNamespace = new Map<string, Map<string, T>>();
   private stopped = false;
   private wake: (() => void) | undefined;
   private stopWatch: (() => Promise<void>) | undefined;
@@ -66,8 +68,22 @@ export class Informer<T extends KubeResourceObject> {
 
   /** Cached objects, of one namespace or all. */
   list(namespace?: string): T[] {
-    const all = [...this.cache.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    return [...(namespace === undefined ? this.cache : (this.byNamespace.get(namespace) ?? new Map<string, T>())).values()];
+  }
+
+  private put(key: string, object: T): void {
+    this.cache.set(key, object);
+    const ns = object.metadata.namespace ?? '';
+    let entries = this.byNamespace.get(ns);
+    if (!entries) this.byNamespace.set(ns, (entries = new Map()));
+    entries.set(key, object);
+  }
+
+  private remove(key: string, object: T): void {
+    this.cache.delete(key);
+    const entries = this.byNamespace.get(object.metadata.namespace ?? '');
+    entries?.delete(key);
+    if (entries?.size === 0) this.byNamespace.delete(object.metadata.namespace ?? '');
   }
 
   private fail(err: unknown): void {
@@ -99,9 +115,12 @@ export class Informer<T extends KubeResourceObject> {
       if (this.stopped) return;
       let err: unknown;
       do {
+        const opened = Date.now();
         const closed = await this.watchOnce(version);
         version = closed.version;
         err = closed.err;
+        // A server that ends every watch at once must not be asked again in a tight loop.
+        if (err === undefined && Date.now() - opened < 1_000) await this.sleep(1_000);
       } while (!this.stopped && err === undefined);
       if (this.stopped) return;
       if (statusOf(err) === 410) continue; // the version is too old: list again now
@@ -118,12 +137,12 @@ export class Informer<T extends KubeResourceObject> {
       const key = keyOf(item);
       seen.add(key);
       const had = this.cache.get(key);
-      this.cache.set(key, item);
+      this.put(key, item);
       if (had?.metadata.resourceVersion !== item.metadata.resourceVersion || had === undefined) this.opts.onUpsert?.(item);
     }
     for (const [key, item] of [...this.cache]) {
       if (seen.has(key)) continue;
-      this.cache.delete(key);
+      this.remove(key, item);
       this.opts.onDelete?.(item);
     }
     if (!this.isSynced) {
@@ -145,10 +164,10 @@ export class Informer<T extends KubeResourceObject> {
           onEvent: (type, object) => {
             version = object.metadata.resourceVersion ?? version;
             if (type === 'DELETED') {
-              this.cache.delete(keyOf(object));
+              this.remove(keyOf(object), object);
               this.opts.onDelete?.(object);
             } else {
-              this.cache.set(keyOf(object), object);
+              this.put(keyOf(object), object);
               this.opts.onUpsert?.(object);
             }
           },
