@@ -10,7 +10,6 @@ import { isRecord } from './pod-template.js';
 type Json = Record<string, unknown>;
 
 const PROBE_DEFAULTS: Json = { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
-const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 
 function quantities(list: unknown): unknown {
   return isRecord(list) ? Object.fromEntries(Object.entries(list).map(([k, v]) => [k, quantityValue(v)])) : list;
@@ -28,33 +27,52 @@ function defaultPullPolicy(image: unknown): string {
   return tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-/** A container with the API server's defaults filled in and its quantities as numbers. */
-export function normalizeContainer(container: Json): Json {
-  const out: Json = {
-    terminationMessagePath: '/dev/termination-log',
-    terminationMessagePolicy: 'File',
-    imagePullPolicy: defaultPullPolicy(container.image),
-    ...container,
-  };
-  for (const probe of PROBES) if (isRecord(out[probe])) out[probe] = handler({ ...PROBE_DEFAULTS, ...out[probe] });
-  if (Array.isArray(out.ports)) out.ports = out.ports.map((p: unknown) => (isRecord(p) ? { protocol: 'TCP', ...p } : p));
-  if (Array.isArray(out.env)) {
-    out.env = out.env.map((e: unknown) =>
-      isRecord(e) && isRecord(e.valueFrom) && isRecord(e.valueFrom.fieldRef)
-        ? { ...e, valueFrom: { ...e.valueFrom, fieldRef: { apiVersion: 'v1', ...e.valueFrom.fieldRef } } }
-        : e,
-    );
+/**
+ * One field of a container as the API server stores it: its default filled in, quantities as
+ * numbers. By field, so the comparison normalises only the fields that differ as written.
+ */
+export function normalizeContainerField(key: string, value: unknown, container: Json): unknown {
+  switch (key) {
+    case 'terminationMessagePath':
+      return value ?? '/dev/termination-log';
+    case 'terminationMessagePolicy':
+      return value ?? 'File';
+    case 'imagePullPolicy':
+      return value ?? defaultPullPolicy(container.image);
+    case 'livenessProbe':
+    case 'readinessProbe':
+    case 'startupProbe':
+      return isRecord(value) ? handler({ ...PROBE_DEFAULTS, ...value }) : value;
+    case 'ports':
+      return Array.isArray(value) ? value.map((p: unknown) => (isRecord(p) ? { protocol: 'TCP', ...p } : p)) : value;
+    case 'env':
+      return Array.isArray(value) ? value.map(envDefaults) : value;
+    case 'lifecycle':
+      return isRecord(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, handler(v)])) : value;
+    case 'resources':
+      return isRecord(value) ? resourceDefaults(value) : value;
+    default:
+      return value;
   }
-  if (isRecord(out.lifecycle)) out.lifecycle = Object.fromEntries(Object.entries(out.lifecycle).map(([k, v]) => [k, handler(v)]));
-  if (isRecord(out.resources)) {
-    const limits = quantities(out.resources.limits);
-    // Requests default to the limits the container sets.
-    const requests = isRecord(limits)
-      ? { ...limits, ...(quantities(out.resources.requests) as Json | undefined) }
-      : quantities(out.resources.requests);
-    out.resources = { ...out.resources, ...(limits !== undefined ? { limits } : {}), ...(requests !== undefined ? { requests } : {}) };
-  }
-  return out;
+}
+
+/** Every field a container has, or gets by default. */
+export function containerFields(container: Json): string[] {
+  return [...new Set([...Object.keys(container), 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy'])];
+}
+
+function envDefaults(e: unknown): unknown {
+  if (!isRecord(e) || !isRecord(e.valueFrom) || !isRecord(e.valueFrom.fieldRef)) return e;
+  return { ...e, valueFrom: { ...e.valueFrom, fieldRef: { apiVersion: 'v1', ...e.valueFrom.fieldRef } } };
+}
+
+function resourceDefaults(resources: Json): Json {
+  const limits = quantities(resources.limits);
+  // Requests default to the limits the container sets.
+  const requests = isRecord(limits)
+    ? { ...limits, ...(quantities(resources.requests) as Json | undefined) }
+    : quantities(resources.requests);
+  return { ...resources, ...(limits !== undefined ? { limits } : {}), ...(requests !== undefined ? { requests } : {}) };
 }
 
 /** A volume with the API server's defaults filled in and its quantities as numbers. */

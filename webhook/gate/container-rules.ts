@@ -51,7 +51,7 @@ interface IdentityRule {
 
 function identityFindings(
   view: PodView,
-  containers: ContainerRef[],
+  containers: readonly ContainerRef[],
   roles: Map<ContainerRef, MeshwardRole | undefined>,
   r: IdentityRule,
 ): Finding[] {

@@ -11,7 +11,7 @@ import type { InjectionTemplates } from '../inject/templates.js';
 import { uninjectPod } from '../inject/uninject.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { BootstrapInputError } from '../proxy/index.js';
-import { normalizeContainer, normalizeVolume } from './api-defaults.js';
+import { containerFields, normalizeContainerField, normalizeVolume } from './api-defaults.js';
 import { isRecord } from './pod-template.js';
 import { finding, type Finding } from './rules.js';
 
@@ -63,31 +63,33 @@ function sameField(key: string, actual: unknown, expected: unknown): boolean {
   return equalJson(actual, expected);
 }
 
-// The injector's containers and volumes are frozen and shared by every replica: normalised once.
+// The injector's volumes are frozen and shared by every replica: normalised once.
 const normalized = new WeakMap<object, Json>();
-function normalizedOnce(value: Json, normalize: (v: Json) => Json): Json {
-  if (!Object.isFrozen(value)) return normalize(value);
-  let out = normalized.get(value);
-  if (!out) normalized.set(value, (out = normalize(value)));
+function normalizedVolume(volume: Json): Json {
+  if (!Object.isFrozen(volume)) return normalizeVolume(volume);
+  let out = normalized.get(volume);
+  if (!out) normalized.set(volume, (out = normalizeVolume(volume)));
   return out;
 }
 
-/** Whether every member is the very same value: the common case (app containers), without normalising. */
-function sameMembers(a: Json, b: Json): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
-
+/**
+ * The fields of each container that differ. Field by field: an equal field (the common case:
+ * app containers, meshward's env) costs one comparison; only a field that differs as written
+ * is compared again with the API server's defaults filled in.
+ */
 function containerDifferences(list: string, actual: unknown[], expected: unknown[]): string[] {
   const names = (items: unknown[]): unknown[] => items.map((c) => (isRecord(c) ? c.name : undefined));
   if (!equalJson(names(actual), names(expected))) return [`spec.${list}`];
   const out: string[] = [];
   expected.forEach((e, i) => {
-    if (sameMembers(actual[i] as Json, e as Json)) return;
-    const a = normalizeContainer(actual[i] as Json);
-    const x = normalizedOnce(e as Json, normalizeContainer);
-    for (const key of new Set([...Object.keys(a), ...Object.keys(x)]))
-      if (!sameField(key, a[key], x[key])) out.push(`spec.${list}[${i}].${key}`);
+    const a = actual[i] as Json;
+    const x = e as Json;
+    if (a === x) return;
+    for (const key of new Set([...containerFields(a), ...containerFields(x)])) {
+      if (a[key] === x[key] || equalJson(a[key], x[key])) continue;
+      if (!sameField(key, normalizeContainerField(key, a[key], a), normalizeContainerField(key, x[key], x)))
+        out.push(`spec.${list}[${i}].${key}`);
+    }
   });
   return out;
 }
@@ -95,7 +97,7 @@ function containerDifferences(list: string, actual: unknown[], expected: unknown
 function volumeDifferences(actual: unknown[], expected: unknown[]): string[] {
   const byName = new Map(expected.filter(isRecord).map((v) => [v.name, v]));
   const same = (a: Json, x: Json | undefined): boolean =>
-    x !== undefined && (a === x || equalJson(normalizeVolume(a), normalizedOnce(x, normalizeVolume)));
+    x !== undefined && (a === x || equalJson(normalizeVolume(a), normalizedVolume(x)));
   const out = actual.flatMap((v, i) => (isRecord(v) && same(v, byName.get(v.name)) ? [] : [`spec.volumes[${i}]`]));
   return actual.length === expected.length || out.length > 0 ? out : ['spec.volumes'];
 }

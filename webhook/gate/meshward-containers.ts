@@ -49,7 +49,7 @@ export function meshwardRole(c: ContainerRef, config: Pick<MeshwardConfig, 'prox
   return undefined;
 }
 
-function proxyFindings(view: PodView, containers: ContainerRef[], config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
+function proxyFindings(view: PodView, containers: readonly ContainerRef[], config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
   const proxy = containers.find((c) => c.name === PROXY_CONTAINER_NAME && c.list !== 'ephemeralContainers');
   if (!proxy) {
     return [
@@ -84,7 +84,7 @@ function proxyFindings(view: PodView, containers: ContainerRef[], config: Pick<M
   return [];
 }
 
-function initFindings(view: PodView, containers: ContainerRef[], config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
+function initFindings(view: PodView, containers: readonly ContainerRef[], config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
   const init = containers.find((c) => c.name === INIT_CONTAINER_NAME);
   if (!init)
     return [

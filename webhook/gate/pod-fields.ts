@@ -21,8 +21,16 @@ export interface ContainerRef {
 
 const LISTS: readonly ContainerList[] = ['initContainers', 'containers', 'ephemeralContainers'];
 
-/** Every container of the pod: init (including native sidecars), app and ephemeral. */
-export function listContainers(view: PodView): ContainerRef[] {
+/** Every container of the pod: init (including native sidecars), app and ephemeral. Read once per view: every rule asks. */
+export function listContainers(view: PodView): readonly ContainerRef[] {
+  let listed = containersOf.get(view);
+  if (!listed) containersOf.set(view, (listed = readContainers(view)));
+  return listed;
+}
+
+const containersOf = new WeakMap<PodView, readonly ContainerRef[]>();
+
+function readContainers(view: PodView): ContainerRef[] {
   const out: ContainerRef[] = [];
   for (const list of LISTS) {
     const entries = view.spec[list];

@@ -16,13 +16,6 @@ export interface ProbeRoute {
   readonly grpcService?: string;
 }
 
-export interface ProbeRewrite {
-  readonly containerIndex: number;
-  readonly probe: ProbeKind;
-  readonly rewritten: V1Probe;
-  readonly route: ProbeRoute;
-}
-
 export function probePath(container: string, probe: ProbeKind): string {
   return `/app-health/${container}/${PROBE_SUFFIX[probe]}`;
 }
@@ -111,55 +104,46 @@ export function probeRoute(container: V1Container, probe: ProbeKind): ProbeRoute
 
 const HANDLERS: ReadonlySet<string> = new Set(['httpGet', 'tcpSocket', 'grpc', 'exec']);
 
+/** A probe rewrite, addressed in the pod: `/spec/containers/0/readinessProbe`. */
+export interface PodProbeRewrite {
+  readonly pointer: string;
+  readonly probe: ProbeKind;
+  readonly rewritten: V1Probe;
+  readonly route: ProbeRoute;
+}
+
 /**
- * Rewrites httpGet/tcpSocket/grpc probes to plaintext HTTP on the proxy's status port, so the
- * kubelet's probes keep working when inbound traffic is STRICT mTLS. Timing fields (and any field
- * this version does not know) are kept, in their order.
+ * Every probe of a pod's app containers and native sidecars that goes through the proxy,
+ * rewritten to plaintext HTTP on the status port, so the kubelet's probes keep working when
+ * inbound traffic is STRICT mTLS. Timing fields (and any field this version does not know) are
+ * kept, in their order. In the order routes are recorded (containers, then native sidecars):
+ * injection and reinvocation record the same routes in the same order, so the gate can
+ * re-render either. meshward's own containers are skipped. On the admission path: no
+ * intermediate arrays.
  */
-export function rewriteProbes(containers: readonly V1Container[]): ProbeRewrite[] {
-  const out: ProbeRewrite[] = [];
-  containers.forEach((container, containerIndex) => {
+export function podProbeRewrites(spec: V1PodSpec | undefined): PodProbeRewrite[] {
+  const out: PodProbeRewrite[] = [];
+  addRewrites(out, 'containers', spec?.containers, false);
+  addRewrites(out, 'initContainers', spec?.initContainers, true);
+  return out;
+}
+
+function addRewrites(out: PodProbeRewrite[], list: string, containers: readonly V1Container[] | undefined, sidecarsOnly: boolean): void {
+  if (!containers) return;
+  for (let index = 0; index < containers.length; index++) {
+    const container = containers[index]!;
+    if (container.name === PROXY_CONTAINER_NAME || container.name === INIT_CONTAINER_NAME) continue;
+    if (sidecarsOnly && container.restartPolicy !== 'Always') continue;
     for (const probe of PROBE_KINDS) {
       const route = probeRoute(container, probe);
       if (!route) continue;
       const original = container[probe] as Record<string, unknown>;
       const rewritten: Record<string, unknown> = {};
-      for (const key of Object.keys(original)) if (!HANDLERS.has(key)) rewritten[key] = original[key];
+      for (const key in original) if (!HANDLERS.has(key)) rewritten[key] = original[key];
       rewritten.httpGet = { path: route.path, port: PORTS.status, scheme: 'HTTP' };
-      out.push({ containerIndex, probe, rewritten: rewritten as V1Probe, route });
-    }
-  });
-  return out;
-}
-
-/** A rewrite addressed in the pod: `/spec/containers/0/readinessProbe`. */
-export interface PodProbeRewrite extends ProbeRewrite {
-  readonly pointer: string;
-}
-
-/**
- * Every probe of a pod's app containers and native sidecars to rewrite, in the order their
- * routes are recorded (containers, then native sidecars): injection and reinvocation record the
- * same routes in the same order, so the gate can re-render either. meshward's own are skipped.
- */
-export function podProbeRewrites(spec: V1PodSpec | undefined): PodProbeRewrite[] {
-  const out: PodProbeRewrite[] = [];
-  const lists = [
-    ['containers', spec?.containers ?? []],
-    ['initContainers', spec?.initContainers ?? []],
-  ] as const;
-  for (const [list, containers] of lists) {
-    const candidates = containers
-      .map((c, index) => ({ c, index }))
-      .filter(
-        ({ c }) =>
-          c.name !== PROXY_CONTAINER_NAME && c.name !== INIT_CONTAINER_NAME && (list === 'containers' || c.restartPolicy === 'Always'),
-      );
-    for (const r of rewriteProbes(candidates.map(({ c }) => c))) {
-      out.push({ ...r, pointer: `/spec/${list}/${candidates[r.containerIndex]!.index}/${r.probe}` });
+      out.push({ pointer: `/spec/${list}/${index}/${probe}`, probe, rewritten: rewritten as V1Probe, route });
     }
   }
-  return out;
 }
 
 /**
