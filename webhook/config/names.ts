@@ -31,6 +31,9 @@ export const PROXY_CONTAINER_NAME = 'meshward-proxy';
 export const CREDENTIALS_VOLUME_NAME = 'meshward-credentials';
 export const CONFIG_VOLUME_NAME = 'meshward-config';
 export const RUNTIME_VOLUME_NAME = 'meshward-runtime';
+/** What meshward injects, by name: only meshward's own containers may touch these volumes. */
+export const MESHWARD_CONTAINER_NAMES: ReadonlySet<string> = new Set([INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME]);
+export const MESHWARD_VOLUME_NAMES: ReadonlySet<string> = new Set([CREDENTIALS_VOLUME_NAME, CONFIG_VOLUME_NAME, RUNTIME_VOLUME_NAME]);
 
 export const PORTS = {
   outbound: 15001,

@@ -1,11 +1,5 @@
 import type { MeshwardConfig } from '../config/types.js';
-import {
-  CONFIG_VOLUME_NAME,
-  CREDENTIALS_VOLUME_NAME,
-  INIT_CONTAINER_NAME,
-  PROXY_CONTAINER_NAME,
-  RUNTIME_VOLUME_NAME,
-} from '../config/names.js';
+import { MESHWARD_CONTAINER_NAMES, MESHWARD_VOLUME_NAMES } from '../config/names.js';
 import { meshwardRole, type MeshwardRole } from './meshward-containers.js';
 import {
   addedCapabilities,
@@ -140,13 +134,10 @@ function groupFindings(view: PodView, gid: number): Finding[] {
   return out;
 }
 
-const MESHWARD_VOLUMES: ReadonlySet<string> = new Set([CREDENTIALS_VOLUME_NAME, CONFIG_VOLUME_NAME, RUNTIME_VOLUME_NAME]);
-const MESHWARD_CONTAINERS: ReadonlySet<string> = new Set([PROXY_CONTAINER_NAME, INIT_CONTAINER_NAME]);
-
 function reachFindings(view: PodView, c: ContainerRef): Finding[] {
   const out: Finding[] = [];
   for (const [mount, i] of records(c.entry.volumeMounts)) {
-    if (typeof mount.name !== 'string' || !MESHWARD_VOLUMES.has(mount.name)) continue;
+    if (typeof mount.name !== 'string' || !MESHWARD_VOLUME_NAMES.has(mount.name)) continue;
     out.push(
       finding(
         'MW-VOLUME-001',
@@ -156,7 +147,7 @@ function reachFindings(view: PodView, c: ContainerRef): Finding[] {
     );
   }
   const target = c.entry.targetContainerName;
-  if (c.list === 'ephemeralContainers' && typeof target === 'string' && MESHWARD_CONTAINERS.has(target)) {
+  if (c.list === 'ephemeralContainers' && typeof target === 'string' && MESHWARD_CONTAINER_NAMES.has(target)) {
     out.push(
       finding(
         'MW-EPHEMERAL-001',

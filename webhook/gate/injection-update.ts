@@ -1,5 +1,5 @@
 import type { KubeObject } from '../admission/types.js';
-import { ANNOTATION_PREFIX, INIT_CONTAINER_NAME, LABEL_INJECTED, PROXY_CONTAINER_NAME } from '../config/names.js';
+import { ANNOTATION_PREFIX, LABEL_INJECTED, MESHWARD_CONTAINER_NAMES } from '../config/names.js';
 import { isRecord } from './pod-template.js';
 import { finding, type Finding } from './rules.js';
 import { sameContent } from './update-rules.js';
@@ -8,8 +8,6 @@ import { sameContent } from './update-rules.js';
 // are mutable, so without this an UPDATE could swap meshward-proxy's image for any other (which
 // then runs as the proxy UID and holds the workload key), or rewrite the status annotation that
 // MW-SIDECAR-004 judged the pod by.
-
-const MESHWARD_CONTAINERS = [INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME];
 
 function container(pod: KubeObject, name: string): { path: string; value: unknown } | undefined {
   const spec = isRecord(pod.spec) ? pod.spec : {};
@@ -35,7 +33,7 @@ function meshwardMetadata(pod: KubeObject): Map<string, unknown> {
 /** What an UPDATE of a Pod changed in meshward's containers and metadata. Pure. */
 export function injectionChangeFindings(pod: KubeObject, old: KubeObject): Finding[] {
   const out: Finding[] = [];
-  for (const name of MESHWARD_CONTAINERS) {
+  for (const name of MESHWARD_CONTAINER_NAMES) {
     const before = container(old, name);
     const after = container(pod, name);
     if (!before && !after) continue;

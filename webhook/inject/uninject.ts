@@ -1,22 +1,17 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import {
   ANNOTATION_STATUS,
-  CONFIG_VOLUME_NAME,
-  CREDENTIALS_VOLUME_NAME,
-  INIT_CONTAINER_NAME,
   LABEL_INJECTED,
+  MESHWARD_CONTAINER_NAMES,
+  MESHWARD_VOLUME_NAMES,
   PORTS,
   PROXY_CONTAINER_NAME,
-  RUNTIME_VOLUME_NAME,
 } from '../config/names.js';
 import { PROBE_KINDS, probePath, restoreProbe, type ProbeRoute } from './probes.js';
 
 // The inverse of injectPod: the pod as it was before meshward injected it, from the pod and the
 // probe routes its status annotation records. Injecting the result again must give the pod back
 // exactly; the gate uses that to judge a pod that arrives injected (MW-SIDECAR-004).
-
-const MESHWARD_CONTAINERS: ReadonlySet<string> = new Set([INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME]);
-const MESHWARD_VOLUMES: ReadonlySet<string> = new Set([CREDENTIALS_VOLUME_NAME, CONFIG_VOLUME_NAME, RUNTIME_VOLUME_NAME]);
 
 export interface Uninjected {
   readonly pod: V1Pod;
@@ -49,10 +44,10 @@ export function uninjectPod(pod: V1Pod, routes: readonly ProbeRoute[]): Uninject
   const used = new Set<ProbeRoute>();
   const spec = pod.spec ?? { containers: [] };
   const initContainers = (spec.initContainers ?? [])
-    .filter((c) => !MESHWARD_CONTAINERS.has(c.name))
+    .filter((c) => !MESHWARD_CONTAINER_NAMES.has(c.name))
     .map((c) => (c.restartPolicy === 'Always' ? restoreContainer(c, byPath, used) : { ...c }));
   const containers = (spec.containers ?? []).filter((c) => c.name !== PROXY_CONTAINER_NAME).map((c) => restoreContainer(c, byPath, used));
-  const volumes = (spec.volumes ?? []).filter((v) => !MESHWARD_VOLUMES.has(v.name));
+  const volumes = (spec.volumes ?? []).filter((v) => !MESHWARD_VOLUME_NAMES.has(v.name));
   // Arrays the injector created are absent again, so injecting creates them the same way.
   const restoredSpec = {
     ...spec,
