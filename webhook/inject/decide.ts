@@ -29,7 +29,7 @@ export function podInjectOverride(pod: V1Pod): { value?: boolean; problem?: stri
   if (raw === undefined) return {};
   const value = parseInjectValue(raw);
   if (value !== undefined) return { value };
-  const field = fromLabel !== undefined ? `metadata.labels['${LABEL_INJECT}']` : `metadata.annotations['${ANNOTATION_PREFIX}inject']`;
+  const field = fromLabel !== undefined ? `metadata.labels["${LABEL_INJECT}"]` : `metadata.annotations["${ANNOTATION_PREFIX}inject"]`;
   return { problem: `${field}: ${JSON.stringify(raw)} is not valid; use "true" or "false"` };
 }
 

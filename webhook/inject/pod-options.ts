@@ -34,7 +34,7 @@ export function ruleProblem(found: Finding, value: string): AnnotationProblem {
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'];
 
 function problem(name: string, value: string, accepted: string): AnnotationProblem {
-  const field = `metadata.annotations['${ANNOTATION_PREFIX}${name}']`;
+  const field = `metadata.annotations["${ANNOTATION_PREFIX}${name}"]`;
   return { field, value, message: `${field}: ${JSON.stringify(value)} is not valid; use ${accepted}` };
 }
 
