@@ -8,17 +8,16 @@ import {
   INIT_CONTAINER_NAME,
   LABEL_INJECTED,
   PROXY_CONTAINER_NAME,
-  RESERVED_PORTS,
   RUNTIME_VOLUME_NAME,
 } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { finding } from '../gate/rules.js';
 import { deepFreeze } from '../json/deep-freeze.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { addToArray, addToMap } from './json-pointer.js';
 import { injectedContainers, podSettings, type InjectedContainers } from './injected-containers.js';
-import { ruleProblem, type AnnotationProblem, type PodInjectionOptions } from './pod-options.js';
-import { podProbeRewrites, probesOnProxyPorts, type ProbeRoute } from './probes.js';
+import type { AnnotationProblem, PodInjectionOptions } from './pod-options.js';
+import { podProbeRewrites, type ProbeRoute } from './probes.js';
+import { reservedPortProblems } from './reserved-ports.js';
 import { renderPodProxyFiles, type ProxyFiles } from './proxy-files.js';
 import { RenderCache } from './render-cache.js';
 import { sharedOperation } from './shared-operations.js';
@@ -57,41 +56,6 @@ export interface InjectionStatus {
 export type InjectionResult =
   | { readonly ok: true; readonly patch: PatchOperation[] }
   | { readonly ok: false; readonly reason: 'invalid-annotation' | 'reserved-port'; readonly problems: AnnotationProblem[] };
-
-const RESERVED_LIST = [...RESERVED_PORTS].sort((a, b) => a - b).join(', ');
-
-/**
- * App ports and probes that collide with the proxy's own: the proxy could not listen, would
- * capture itself, or would serve a plaintext probe route to its admin API.
- */
-export function reservedPortProblems(pod: V1Pod): AnnotationProblem[] {
-  const problems: AnnotationProblem[] = [];
-  for (const [list, containers] of [
-    ['containers', pod.spec?.containers ?? []],
-    ['initContainers', pod.spec?.initContainers ?? []],
-  ] as const) {
-    containers.forEach((c, i) => {
-      (c.ports ?? []).forEach((p, j) => {
-        if (!RESERVED_PORTS.has(p.containerPort)) return;
-        const field = `spec.${list}[${i}].ports[${j}].containerPort`;
-        const fix = 'use another port, or opt the pod out with meshward.io/inject: "false"';
-        problems.push(
-          ruleProblem(
-            finding('MW-PORT-002', field, `${p.containerPort} is reserved for meshward's proxy (${RESERVED_LIST})`, fix),
-            String(p.containerPort),
-          ),
-        );
-      });
-      for (const p of probesOnProxyPorts(c)) {
-        const field = `spec.${list}[${i}].${p.field}`;
-        problems.push(
-          ruleProblem(finding('MW-PROBE-001', field, `${p.port} is one of meshward's proxy ports (${RESERVED_LIST})`), String(p.port)),
-        );
-      }
-    });
-  }
-  return problems;
-}
 
 /** Declared TCP ports of the app containers and user sidecars (what the proxy serves inbound). */
 export function declaredPorts(pod: V1Pod): number[] {
