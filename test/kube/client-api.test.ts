@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { kubeApi } from '../../webhook/kube/client-api.js';
 import { KubeConfig } from '../../webhook/kube/client.js';
+import { localKubeConfig } from '../helpers/local-kubeconfig.js';
 import { KubeApiError } from '../../webhook/kube/errors.js';
 import { CONFIG_MAPS, POD_CERTIFICATE_REQUESTS } from '../../webhook/kube/resources.js';
 import type { ConfigMap } from '../../webhook/kube/types.js';
@@ -24,14 +25,7 @@ async function withServer(handler: Handler, run: (api: ReturnType<typeof kubeApi
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const kc = new KubeConfig();
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: url, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const kc = localKubeConfig(new KubeConfig(), `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   try {
     await run(kubeApi(kc), seen);
   } finally {

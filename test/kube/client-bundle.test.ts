@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as source from '../../webhook/kube/client.js';
 import { kubeApi } from '../../webhook/kube/client-api.js';
+import { localKubeConfig } from '../helpers/local-kubeconfig.js';
 import { MUTATING_WEBHOOK_CONFIGURATIONS, NAMESPACES, SECRETS } from '../../webhook/kube/resources.js';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
 
@@ -105,14 +106,7 @@ describe('kube client bundle (dist/webhook/kube/client.js)', function () {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const kc = new k.KubeConfig();
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      kc.loadFromOptions({
-        clusters: [{ name: 'c', server: url, skipTLSVerify: true }],
-        users: [{ name: 'u', token: 't' }],
-        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-        currentContext: 'x',
-      });
+      const kc = localKubeConfig(new k.KubeConfig(), `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
       const api = kubeApi(kc);
       assert.deepEqual(await api.list(NAMESPACES), { items: [{ metadata: { name: 'a' } }], resourceVersion: '7' });
       assert.equal(await api.get(SECRETS, 'd', 's'), undefined);

@@ -12,7 +12,8 @@ import { podsUngated } from './namespace-mode.js';
 import { podFindings } from './pod-rules.js';
 import { podViewOf, type PodView } from './pod-template.js';
 import { finding, formatFinding, type Finding } from './rules.js';
-import { sameContent, splitByPrevious } from './update-rules.js';
+import { equalJson } from '../json/same-json.js';
+import { splitByPrevious } from './update-rules.js';
 import { cappedWarnings } from './warnings.js';
 
 // Pods and workload pod templates in STRICT namespaces: the static rules (pod-rules.ts), on
@@ -40,21 +41,19 @@ function findingsOf(view: PodView, isPod: boolean, config: MeshwardConfig, names
  * did not change.
  */
 function judgeUpdate(
-  object: KubeObject,
-  old: KubeObject,
-  kind: string,
+  update: { readonly object: KubeObject; readonly view: PodView; readonly old: KubeObject; readonly kind: string },
   findings: Finding[],
   config: MeshwardConfig,
   namespace: KubeObject,
 ): { refuse: Finding[]; warn: Finding[] } {
-  const view = podViewOf(object, kind)!;
+  const { object, view, old, kind } = update;
   const oldView = podViewOf(old, kind);
   if (!oldView) return { refuse: findings, warn: [] };
   if (kind === 'Pod') {
     const { introduced, preexisting } = splitByPrevious(findings, findingsOf(oldView, true, config, namespace));
     return { refuse: [...introduced, ...injectionChangeFindings(object, old)], warn: preexisting };
   }
-  const unchanged = sameContent([oldView.labels, oldView.annotations, oldView.spec], [view.labels, view.annotations, view.spec]);
+  const unchanged = equalJson([oldView.labels, oldView.annotations, oldView.spec], [view.labels, view.annotations, view.spec]);
   return unchanged ? { refuse: [], warn: findings } : { refuse: findings, warn: [] };
 }
 
@@ -80,7 +79,7 @@ export async function gatePodOrWorkload(request: AdmissionRequest, object: KubeO
   const findings = findingsOf(view, kind === 'Pod', deps.config, ns);
   const verdict =
     request.operation === 'UPDATE' && request.oldObject
-      ? judgeUpdate(object, request.oldObject, kind, findings, deps.config, ns)
+      ? judgeUpdate({ object, view, old: request.oldObject, kind }, findings, deps.config, ns)
       : { refuse: findings, warn: [] };
   const warnings = cappedWarnings(verdict.warn.map((f) => `pre-existing: ${formatFinding(f)}`));
   if (verdict.refuse.length > 0) return deny(verdict.refuse, warnings);

@@ -8,7 +8,7 @@ import type { GateDeps } from './handle-pod.js';
 import { isStrictNamespace } from '../policy/namespace-label.js';
 import { evaluatePolicy, type StrictNamespacePolicies } from './policy-rules.js';
 import { finding, formatFinding } from './rules.js';
-import { sameContent } from './update-rules.js';
+import { equalJson } from '../json/same-json.js';
 import { capList, cappedWarnings, clampWarning } from './warnings.js';
 
 // MeshTLSPolicy admission: validity (MW-POLICY-003) and ambiguity (MW-AMBIG-*) in any namespace,
@@ -51,7 +51,7 @@ export async function gatePolicy(request: AdmissionRequest, object: KubeObject, 
   }
   const verdict = evaluatePolicy(candidate, { config, namespaceStrict: strict, ...set, strictNamespaces });
   const old = request.operation === 'UPDATE' && request.oldObject ? parseOrFindings(request.oldObject, request.namespace) : undefined;
-  if (old && !(old instanceof PolicyParseError) && sameContent(old, candidate) && verdict.findings.length > 0) {
+  if (old && !(old instanceof PolicyParseError) && equalJson(old, candidate) && verdict.findings.length > 0) {
     // Metadata-only update (finalizers, labels) of a policy that already violated: not blocked.
     return allow('preexisting-violations', [
       ...cappedWarnings(verdict.findings.map((f) => `pre-existing: ${formatFinding(f)}`)),

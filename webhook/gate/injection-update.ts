@@ -2,7 +2,7 @@ import type { KubeObject } from '../admission/types.js';
 import { ANNOTATION_PREFIX, LABEL_INJECTED, MESHWARD_CONTAINER_NAMES } from '../config/names.js';
 import { isRecord } from './pod-template.js';
 import { finding, type Finding } from './rules.js';
-import { sameContent } from './update-rules.js';
+import { equalJson } from '../json/same-json.js';
 
 // MW-SIDECAR-005: what meshward injected never changes after creation. A Pod's container images
 // are mutable, so without this an UPDATE could swap meshward-proxy's image for any other (which
@@ -37,7 +37,7 @@ export function injectionChangeFindings(pod: KubeObject, old: KubeObject): Findi
     const before = container(old, name);
     const after = container(pod, name);
     if (!before && !after) continue;
-    if (!sameContent(before?.value, after?.value)) {
+    if (!equalJson(before?.value, after?.value)) {
       out.push(
         finding(
           'MW-SIDECAR-005',

@@ -1,6 +1,6 @@
-import { ANNOTATION_PREFIX, CREDENTIALS_VOLUME_NAME, INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME } from '../config/names.js';
+import { CREDENTIALS_VOLUME_NAME, INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { allowedProxyImages } from '../inject/pod-options.js';
+import { ANNOTATION_PROXY_IMAGE, allowedProxyImages, proxyImageFinding } from '../inject/pod-options.js';
 import { listContainers, type ContainerRef } from './pod-fields.js';
 import { isRecord, type PodView } from './pod-template.js';
 import { finding, type Finding } from './rules.js';
@@ -15,23 +15,16 @@ import { finding, type Finding } from './rules.js';
 // - meshward-init: the configured init image, as a plain init container.
 // Only meshward's own containers get exemptions, and only the ones they need (container-rules.ts).
 
-export const ANNOTATION_PROXY_IMAGE = `${ANNOTATION_PREFIX}proxy-image`;
-
 export type MeshwardRole = 'proxy' | 'init';
 
 /** MW-IMAGE-001: the pod asks for a proxy image that is not on the allow-list. */
 export function proxyImageFindings(view: PodView, config: Pick<MeshwardConfig, 'proxy'>): Finding[] {
   const requested = view.annotations[ANNOTATION_PROXY_IMAGE];
-  if (requested === undefined) return [];
-  const allowed = allowedProxyImages(config);
-  if (typeof requested === 'string' && allowed.includes(requested.trim())) return [];
-  return [
-    finding(
-      'MW-IMAGE-001',
-      `${view.prefix}metadata.annotations["${ANNOTATION_PROXY_IMAGE}"]`,
-      `${JSON.stringify(requested)} is not on the proxy allow-list (${allowed.join(', ')}); whatever runs as the proxy holds the workload key and owns inbound traffic`,
-    ),
-  ];
+  const found =
+    requested === undefined
+      ? undefined
+      : proxyImageFinding(requested, `${view.prefix}metadata.annotations["${ANNOTATION_PROXY_IMAGE}"]`, config);
+  return found ? [found] : [];
 }
 
 function proxyPlacementOk(c: ContainerRef): boolean {
@@ -44,7 +37,7 @@ function initPlacementOk(c: ContainerRef): boolean {
 
 /** 'proxy' or 'init' when the container is meshward's own, else undefined. */
 export function meshwardRole(c: ContainerRef, config: Pick<MeshwardConfig, 'proxy'>): MeshwardRole | undefined {
-  if (c.name === PROXY_CONTAINER_NAME && proxyPlacementOk(c) && allowedProxyImages(config).includes(c.image)) return 'proxy';
+  if (c.name === PROXY_CONTAINER_NAME && proxyPlacementOk(c) && allowedProxyImages(config).has(c.image)) return 'proxy';
   if (c.name === INIT_CONTAINER_NAME && initPlacementOk(c) && c.image === config.proxy.initImage) return 'init';
   return undefined;
 }
@@ -70,7 +63,7 @@ function proxyFindings(view: PodView, containers: readonly ContainerRef[], confi
       ),
     ];
   }
-  const images = allowedProxyImages(config);
+  const images = [...allowedProxyImages(config)];
   if (!images.includes(proxy.image)) {
     return [
       finding(

@@ -1,23 +1,9 @@
-import { isRecord } from './pod-template.js';
 import type { Finding } from './rules.js';
 
 // UPDATE is judged on the new object, except that an UPDATE cannot be blamed for what it did not
 // change: finalizer removal, owner references or status patches on an object that already
 // violated (say, created before its namespace turned STRICT) must not be blocked, or the object
 // could never be deleted. Those pre-existing findings become warnings.
-
-/** JSON with sorted keys, so two equal objects compare equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isRecord(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 export function findingKey(f: Finding): string {
   return `${f.rule} ${f.field}`;
@@ -30,9 +16,4 @@ export function splitByPrevious(
 ): { introduced: Finding[]; preexisting: Finding[] } {
   const before = new Set(previous.map(findingKey));
   return { introduced: current.filter((f) => !before.has(findingKey(f))), preexisting: current.filter((f) => before.has(findingKey(f))) };
-}
-
-/** Whether what the gate reads is the same before and after. */
-export function sameContent(before: unknown, after: unknown): boolean {
-  return canonicalJson(before) === canonicalJson(after);
 }

@@ -1,8 +1,10 @@
-import { IMAGE, parseBooleanValue } from '../config/fields.js';
+import { parseBooleanValue } from '../config/fields.js';
 import { QUANTITY, QUANTITY_FORM } from '../config/quantity.js';
 import { ANNOTATION_PREFIX } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { finding, formatFinding, type Finding } from '../gate/rules.js';
+
+export const ANNOTATION_PROXY_IMAGE = `${ANNOTATION_PREFIX}proxy-image`;
 
 /** What the pod's meshward.io/* annotations ask for, validated, with config defaults filled in. */
 export interface PodInjectionOptions {
@@ -68,28 +70,35 @@ function pattern(
   return fallback;
 }
 
-/** The images that may run as the proxy: it runs as the proxy UID, owns inbound capture and holds the workload key. */
-export function allowedProxyImages(config: Pick<MeshwardConfig, 'proxy'>): readonly string[] {
-  return [config.proxy.image, ...config.proxy.allowedImages];
+const allowLists = new WeakMap<object, ReadonlySet<string>>();
+
+/**
+ * The images that may run as the proxy (proxy.image and proxy.allowedImages), one set per config:
+ * whatever runs as the proxy runs as its UID, owns inbound capture and holds the workload key.
+ */
+export function allowedProxyImages(config: Pick<MeshwardConfig, 'proxy'>): ReadonlySet<string> {
+  let allowed = allowLists.get(config.proxy);
+  if (!allowed) allowLists.set(config.proxy, (allowed = new Set([config.proxy.image, ...config.proxy.allowedImages])));
+  return allowed;
+}
+
+/**
+ * MW-IMAGE-001 for a meshward.io/proxy-image value off the allow-list: the one reading of that
+ * annotation, for the injector and the gate (which names the field with its template prefix).
+ */
+export function proxyImageFinding(value: unknown, field: string, config: Pick<MeshwardConfig, 'proxy'>): Finding | undefined {
+  const allowed = allowedProxyImages(config);
+  if (typeof value === 'string' && allowed.has(value.trim())) return undefined;
+  return finding('MW-IMAGE-001', field, `${JSON.stringify(value)} is not on the proxy allow-list (${[...allowed].join(', ')})`);
 }
 
 function proxyImage(annotations: Readonly<Record<string, string>>, config: MeshwardConfig, problems: AnnotationProblem[]): string {
-  const allowed = allowedProxyImages(config);
-  const image = pattern(
-    annotations,
-    'proxy-image',
-    config.proxy.image,
-    IMAGE,
-    'an image reference such as docker.io/envoyproxy/envoy:v1.36.2',
-    problems,
-  );
-  if (allowed.includes(image)) return image;
-  const value = annotations[ANNOTATION_PREFIX + 'proxy-image']!;
+  const value = annotations[ANNOTATION_PROXY_IMAGE];
+  if (value === undefined) return config.proxy.image;
   // The gate's rule, in the gate's words: in a STRICT namespace this is the answer the user sees.
-  const field = `metadata.annotations["${ANNOTATION_PREFIX}proxy-image"]`;
-  problems.push(
-    ruleProblem(finding('MW-IMAGE-001', field, `${JSON.stringify(value)} is not on the proxy allow-list (${allowed.join(', ')})`), value),
-  );
+  const found = proxyImageFinding(value, `metadata.annotations["${ANNOTATION_PROXY_IMAGE}"]`, config);
+  if (!found) return value.trim();
+  problems.push(ruleProblem(found, value));
   return config.proxy.image;
 }
 

@@ -66,7 +66,7 @@ export function resolveMeshLevel({ config, meshPolicies }: Pick<PolicySet, 'conf
 }
 
 /** The STRICT label's floor over a resolved level. */
-export function applyFloor(level: ResolvedLevel, namespaceStrict: boolean | undefined): ResolvedLevel {
+function applyFloor(level: ResolvedLevel, namespaceStrict: boolean | undefined): ResolvedLevel {
   return namespaceStrict && level.mode !== 'STRICT' ? { mode: 'STRICT', source: 'namespace-label', overrides: level } : level;
 }
 

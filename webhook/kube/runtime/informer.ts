@@ -68,7 +68,7 @@ export class Informer<T extends KubeResourceObject> {
 
   /** Cached objects, of one namespace or all. */
   list(namespace?: string): T[] {
-    return [...(namespace === undefined ? this.cache : (this.byNamespace.get(namespace) ?? new Map<string, T>())).values()];
+    return [...((namespace === undefined ? this.cache : this.byNamespace.get(namespace))?.values() ?? [])];
   }
 
   private put(key: string, object: T): void {
