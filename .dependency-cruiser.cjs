@@ -2,7 +2,7 @@
 // Each folder's README.md (or its main file's header) says what it owns and what it may import;
 // these rules are the checked part of that.
 
-const DOMAIN = '(identity|gate|inject|status|policy|pki|generate|dashboard|proxy|capture)';
+const DOMAIN = '(identity|gate|inject|status|policy|pki|generate|dashboard|proxy|capture|xds)';
 
 module.exports = {
   forbidden: [
@@ -40,6 +40,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^webhook/identity/' },
       to: { path: '^webhook/server/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'xds-imports',
+      comment: 'xds builds and serves proxy configuration: config, json, kube, kube runtime, policy, inject (pod facts), proxy, pki, metrics.',
+      severity: 'error',
+      from: { path: '^webhook/xds/' },
+      to: { path: '^webhook/', pathNot: '^webhook/(xds|config|json|kube|policy|inject|proxy|pki|metrics|admission|capture)/' },
     },
     {
       name: 'inject-not-gate-handlers',

@@ -30,7 +30,7 @@ export function parseBooleanValue(raw: unknown): boolean | undefined {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const CIDR = /^(([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+\/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$/;
+const HOST_PORT = /^[a-z0-9.-]+:[0-9]{1,5}$/;
 export const IMAGE = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/;
 
 // etcd's default --max-request-bytes is 1.5 MiB; an UPDATE carries object and oldObject,
@@ -131,15 +131,32 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   {
     path: 'mesh.defaultMode',
     kind: { type: 'enum', values: ['STRICT', 'PERMISSIVE', 'DISABLE'] },
-    default: 'STRICT',
-    help: 'mode when no policy says otherwise',
+    default: 'PERMISSIVE',
+    help: 'mode when no policy or namespace label says otherwise (PERMISSIVE: opting in never cuts off plaintext callers)',
   },
   {
-    path: 'mesh.meshCidrs',
-    kind: { type: 'list', item: CIDR, form: 'a CIDR such as 10.0.0.0/8 or fd00::/8' },
-    default: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'],
-    help: 'destinations reached with mTLS',
+    path: 'controlPlane.host',
+    kind: { type: 'string' },
+    default: '0.0.0.0',
+    flag: 'xds-host',
+    help: 'address the xDS server listens on',
   },
+  { path: 'controlPlane.port', kind: { type: 'int', min: 0, max: 65535 }, default: 15012, flag: 'xds-port', help: 'xDS (ADS, gRPC + mTLS) port (0 = ephemeral)' },
+  {
+    path: 'controlPlane.address',
+    kind: { type: 'string', pattern: HOST_PORT, form: 'host:port, such as meshward.meshward-system.svc:15012' },
+    default: 'meshward.meshward-system.svc:15012',
+    flag: 'xds-address',
+    help: 'where proxies reach the xDS server',
+  },
+  {
+    path: 'controlPlane.serviceAccount',
+    kind: { type: 'string', pattern: DNS_LABEL, form: 'a ServiceAccount name such as meshward' },
+    default: 'meshward',
+    help: "meshward's ServiceAccount: proxies accept only its SPIFFE ID from the xDS server",
+  },
+  { path: 'controlPlane.debounceMs', kind: { type: 'int', min: 0, max: 10000 }, default: 100, help: 'quiet time before a push (ms)' },
+  { path: 'controlPlane.maxDebounceMs', kind: { type: 'int', min: 0, max: 60000 }, default: 1000, help: 'longest a change waits for its push (ms)' },
   {
     path: 'proxy.image',
     kind: { type: 'string', pattern: IMAGE, form: 'an image reference' },

@@ -39,8 +39,20 @@ export interface MeshConfig {
   readonly namespace: string;
   readonly trustDomain: string;
   readonly defaultMode: ResolvedMode;
-  /** Outbound destinations inside these CIDRs are meshed (mTLS); elsewhere plain passthrough. */
-  readonly meshCidrs: readonly string[];
+}
+
+/** The xDS control plane (webhook/xds): where it listens, how proxies reach it, how it batches pushes. */
+export interface ControlPlaneConfig {
+  readonly host: string;
+  /** gRPC + mTLS port of the ADS server (0 = ephemeral, for tests). */
+  readonly port: number;
+  /** host:port the proxies dial (the meshward Service). */
+  readonly address: string;
+  /** meshward's own ServiceAccount: the proxies require spiffe://<trust-domain>/ns/<mesh.namespace>/sa/<this>. */
+  readonly serviceAccount: string;
+  /** Quiet time after a change before a push; pushes never wait longer than maxDebounceMs. */
+  readonly debounceMs: number;
+  readonly maxDebounceMs: number;
 }
 
 export interface ProxyConfig {
@@ -105,6 +117,7 @@ export interface MeshwardConfig {
   readonly server: ServerConfig;
   readonly kube: KubeConfig;
   readonly mesh: MeshConfig;
+  readonly controlPlane: ControlPlaneConfig;
   readonly proxy: ProxyConfig;
   readonly credentials: CredentialsConfig;
   readonly identity: IdentityConfig;

@@ -15,7 +15,6 @@ export const OUTBOUND_PASSTHROUGH_CLUSTER = 'outbound|passthrough';
 const PLAINTEXT_PROXY_PORTS: readonly number[] = [PORTS.status, PORTS.readiness, PORTS.metrics];
 
 export function outboundListener(n: NormalizedInput): Json {
-  const ranges = [...new Set(n.config.mesh.meshCidrs)].map(cidrRange);
   const chains: Json[] = [
     // A connection dialled to port 15001 itself would come straight back here.
     {
@@ -28,16 +27,6 @@ export function outboundListener(n: NormalizedInput): Json {
       filter_chain_match: { destination_port: port },
       filters: [tcpProxy('outbound|passthrough', OUTBOUND_PASSTHROUGH_CLUSTER)],
     })),
-    // No mesh CIDRs: no mesh chain (an empty prefix_ranges would match every address).
-    ...(ranges.length > 0
-      ? [
-          {
-            name: 'outbound|mesh',
-            filter_chain_match: { prefix_ranges: ranges },
-            filters: [tcpProxy('outbound|mesh', OUTBOUND_MESH_CLUSTER)],
-          },
-        ]
-      : []),
     { name: 'outbound|passthrough', filters: [tcpProxy('outbound|passthrough', OUTBOUND_PASSTHROUGH_CLUSTER)] },
   ];
   return {
