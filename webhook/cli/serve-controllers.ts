@@ -8,6 +8,7 @@ import { kubeApi } from '../kube/client-api.js';
 import { loadKubeConfig } from '../kube/kube-client.js';
 import type { ServerContext } from '../server/start.js';
 import type { TlsPair } from '../server/tls-files.js';
+import { startControlPlane, type ControlPlane } from '../xds/control-plane.js';
 
 /** The controllers `meshward serve` runs beside its webhooks, and what the webhooks need from them. */
 export interface ServeControllers {
@@ -16,6 +17,8 @@ export interface ServeControllers {
   readonly credentialSource: CredentialSource;
   /** The first serving certificate, in self-managed mode. */
   readonly initialTls?: Promise<TlsPair>;
+  /** The xDS server (absent when controlPlane.port is unset). */
+  readonly controlPlane?: ControlPlane;
   /** Where rotated serving certificates go, once the server listens. */
   setTlsSink(sink: (pair: TlsPair) => void): void;
   stop(): Promise<void>;
@@ -55,13 +58,15 @@ export async function startServeControllers(config: MeshwardConfig, logger: Logg
     logger,
   });
   const { effectiveSource } = await fallback.ready;
+  const controlPlane = await startControlPlane({ config, logger, registry: context.registry, api, currentCa: () => identity.currentCa() });
   return {
     identity,
+    controlPlane,
     credentialSource: effectiveSource,
     ...(serving ? { initialTls: serving.ready } : {}),
     setTlsSink: (next) => (sink = next),
     async stop() {
-      await Promise.allSettled([serving?.stop(), fallback.stop()]);
+      await Promise.allSettled([serving?.stop(), fallback.stop(), controlPlane.stop()]);
       await identity.stop();
     },
   };

@@ -5,12 +5,14 @@ import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js'
 import type {
   ClusterTrustBundle,
   ConfigMap,
+  EndpointSlice,
   KubeResourceObject,
   Lease,
   Namespace,
   Pod,
   PodCertificateRequest,
   Secret,
+  Service,
   ServiceAccount,
   WebhookConfiguration,
 } from './types.js';
@@ -34,6 +36,8 @@ export const CONFIG_MAPS = resource<ConfigMap>('', 'v1', 'configmaps', true);
 export const SERVICE_ACCOUNTS = resource<ServiceAccount>('', 'v1', 'serviceaccounts', true);
 export const NAMESPACES = resource<Namespace>('', 'v1', 'namespaces', false);
 export const PODS = resource<Pod>('', 'v1', 'pods', true);
+export const SERVICES = resource<Service>('', 'v1', 'services', true);
+export const ENDPOINT_SLICES = resource<EndpointSlice>('discovery.k8s.io', 'v1', 'endpointslices', true);
 export const LEASES = resource<Lease>('coordination.k8s.io', 'v1', 'leases', true);
 export const POD_CERTIFICATE_REQUESTS = resource<PodCertificateRequest>('certificates.k8s.io', 'v1', 'podcertificaterequests', true);
 export const CLUSTER_TRUST_BUNDLES = resource<ClusterTrustBundle>('certificates.k8s.io', 'v1', 'clustertrustbundles', false);

@@ -56,9 +56,46 @@ export interface Namespace extends KubeResourceObject {
   readonly kind?: 'Namespace';
 }
 
-/** v1 Pod, the fields the Secret fallback reads (status and the gate read pods as KubeObject). */
+/** v1 Pod: the fields the Secret fallback and the control plane read (status and the gate read pods as KubeObject). */
 export interface Pod extends KubeResourceObject {
-  readonly spec?: { readonly serviceAccountName?: string };
+  readonly spec?: {
+    readonly serviceAccountName?: string;
+    readonly containers?: ReadonlyArray<PodContainer>;
+    readonly initContainers?: ReadonlyArray<PodContainer & { readonly restartPolicy?: string }>;
+  };
+  readonly status?: {
+    readonly phase?: string;
+    readonly podIP?: string;
+    readonly containerStatuses?: ReadonlyArray<{ readonly name: string; readonly ready?: boolean }>;
+    readonly initContainerStatuses?: ReadonlyArray<{ readonly name: string; readonly ready?: boolean }>;
+  };
+}
+
+export interface PodContainer {
+  readonly name: string;
+  readonly ports?: ReadonlyArray<{ readonly containerPort: number; readonly protocol?: string; readonly name?: string }>;
+  readonly [field: string]: unknown;
+}
+
+/** v1 Service: what the control plane routes by. */
+export interface Service extends KubeResourceObject {
+  readonly spec?: {
+    readonly type?: string;
+    readonly clusterIP?: string;
+    readonly clusterIPs?: readonly string[];
+    readonly ports?: ReadonlyArray<{ readonly name?: string; readonly port: number; readonly protocol?: string }>;
+  };
+}
+
+/** discovery.k8s.io/v1 EndpointSlice: a Service's backends (kubernetes.io/service-name label). */
+export interface EndpointSlice extends KubeResourceObject {
+  readonly addressType?: 'IPv4' | 'IPv6' | 'FQDN';
+  readonly endpoints?: ReadonlyArray<{
+    readonly addresses: readonly string[];
+    readonly conditions?: { readonly ready?: boolean; readonly serving?: boolean; readonly terminating?: boolean };
+    readonly targetRef?: { readonly kind?: string; readonly name?: string; readonly namespace?: string; readonly uid?: string };
+  }>;
+  readonly ports?: ReadonlyArray<{ readonly name?: string; readonly port?: number; readonly protocol?: string }>;
 }
 
 /** coordination.k8s.io/v1 LeaseSpec; times are RFC 3339 with microseconds (metav1.MicroTime). */

@@ -1,7 +1,11 @@
 // Inbound listener (15006): every captured inbound TCP connection lands here; original_dst
-// restores the port the client dialled, and one group of filter chains per declared port applies
-// that port's resolved mode. Ports the pod does not declare take the workload mode (chains with
-// no destination_port: Envoy picks the most specific port match first, these are the fallback).
+// restores the address and port the client dialled, and one group of filter chains per declared
+// port applies that port's live mode. Ports the pod does not declare take the workload mode
+// (chains with no destination_port: Envoy tries the exact port first, these are the fallback).
+// Every chain forwards to the original destination, the pod IP, as the app would be reached
+// without a mesh (apps bound to the pod IP work; loopback-only ports stay unreachable). Each chain
+// has its own stat prefix, inbound|<port>|<mtls|plaintext|tls-passthrough>, so an operator sees
+// per port what still arrives in plaintext before making it STRICT.
 
 import { PORTS } from '../config/names.js';
 import type { ResolvedMode } from '../config/types.js';
@@ -13,18 +17,14 @@ export const INBOUND_PASSTHROUGH_CLUSTER = 'inbound|passthrough';
 export const BLACKHOLE_CLUSTER = 'blackhole';
 export const ADMIN_CLUSTER = 'admin';
 
-export function inboundPortCluster(port: number): string {
-  return `inbound|${port}`;
-}
-
 /** Ports that must never be forwarded: a connection to them would loop back into the proxy. */
 export const LOOP_PORTS: readonly number[] = [PORTS.outbound, PORTS.inbound];
 
 export function inboundListener(n: NormalizedInput): Json {
   const chains: Json[] = [
-    ...n.ports.flatMap(({ port, mode }) => modeChains(n, mode, String(port), inboundPortCluster(port), { destination_port: port })),
+    ...n.ports.flatMap(({ port, mode }) => modeChains(n, mode, String(port), { destination_port: port })),
     ...selfCheckAndLoopChains(n),
-    ...modeChains(n, n.workloadMode, 'undeclared', INBOUND_PASSTHROUGH_CLUSTER, {}),
+    ...modeChains(n, n.workloadMode, 'undeclared', {}),
   ];
   const inspector = tlsInspector(n);
   return {
@@ -47,13 +47,12 @@ export function inboundListener(n: NormalizedInput): Json {
  * the app's own TLS passed through untouched (TLS without it), and plaintext (everything else,
  * deliberately without a transport_protocol so a tls_inspector timeout still lands here).
  */
-function modeChains(n: NormalizedInput, mode: ResolvedMode, label: string, cluster: string, match: Json): Json[] {
-  const stat = `inbound|${label}`;
+function modeChains(n: NormalizedInput, mode: ResolvedMode, label: string, match: Json): Json[] {
   const chain = (suffix: string, m: Json, tls: boolean): Json => ({
-    name: `${stat}|${suffix}`,
+    name: `inbound|${label}|${suffix}`,
     ...(Object.keys(m).length > 0 ? { filter_chain_match: m } : {}),
     ...(tls ? { transport_socket: downstreamMtls(n) } : {}),
-    filters: [tcpProxy(stat, cluster)],
+    filters: [tcpProxy(`inbound|${label}|${suffix}`, INBOUND_PASSTHROUGH_CLUSTER)],
   });
   switch (mode) {
     case 'STRICT':

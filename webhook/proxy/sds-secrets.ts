@@ -58,7 +58,7 @@ export function sdsFiles(n: NormalizedInput): SdsFile[] {
 }
 
 /** An sds_secret_config entry reading one of the files above. */
-export function sdsSecretConfig(n: NormalizedInput, which: keyof typeof SDS_SECRET_NAMES): Json {
+export function sdsSecretConfig(n: Pick<NormalizedInput, 'sdsDir'>, which: keyof typeof SDS_SECRET_NAMES): Json {
   return {
     name: SDS_SECRET_NAMES[which],
     sds_config: {

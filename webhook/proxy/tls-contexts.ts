@@ -11,8 +11,11 @@ export const MESH_ALPN = 'meshward';
 
 export type SanMatcher = Json;
 
+/** What a TLS context depends on: the mesh and proxy config and where the SDS files are. */
+export type TlsInput = Pick<NormalizedInput, 'config' | 'sdsDir'>;
+
 /** Any workload of the mesh: spiffe://<trust-domain>/... */
-export function meshPeers(n: NormalizedInput): SanMatcher[] {
+export function meshPeers(n: TlsInput): SanMatcher[] {
   return [{ san_type: 'URI', matcher: { prefix: `spiffe://${n.config.mesh.trustDomain}/` } }];
 }
 
@@ -21,7 +24,7 @@ export function selfPeer(n: NormalizedInput): SanMatcher[] {
   return [{ san_type: 'URI', matcher: { exact: n.spiffeId } }];
 }
 
-export function tlsParams(n: NormalizedInput): Json {
+export function tlsParams(n: TlsInput): Json {
   return {
     tls_minimum_protocol_version: n.config.proxy.tlsMinVersion,
     tls_maximum_protocol_version: 'TLSv1_3',
@@ -29,7 +32,7 @@ export function tlsParams(n: NormalizedInput): Json {
   };
 }
 
-function meshCommonTlsContext(n: NormalizedInput, peers: SanMatcher[], alpn: string[]): Json {
+function meshCommonTlsContext(n: TlsInput, peers: SanMatcher[], alpn: string[]): Json {
   return {
     tls_params: tlsParams(n),
     tls_certificate_sds_secret_configs: [sdsSecretConfig(n, 'certificate')],
@@ -42,7 +45,7 @@ function meshCommonTlsContext(n: NormalizedInput, peers: SanMatcher[], alpn: str
 }
 
 /** Server side of mesh mTLS: a client certificate from the trust domain is required. */
-export function downstreamMtls(n: NormalizedInput, peers: SanMatcher[] = meshPeers(n)): Json {
+export function downstreamMtls(n: TlsInput, peers: SanMatcher[] = meshPeers(n)): Json {
   return {
     name: 'envoy.transport_sockets.tls',
     typed_config: {
@@ -57,7 +60,7 @@ export function downstreamMtls(n: NormalizedInput, peers: SanMatcher[] = meshPee
  * Client side of mesh mTLS. noResumption forces a full handshake (and so a full certificate
  * check) on every connection: used by the readiness self-check.
  */
-export function upstreamMtls(n: NormalizedInput, opts: { peers?: SanMatcher[]; noResumption?: boolean } = {}): Json {
+export function upstreamMtls(n: TlsInput, opts: { peers?: SanMatcher[]; noResumption?: boolean } = {}): Json {
   return {
     name: 'envoy.transport_sockets.tls',
     typed_config: {

@@ -1,0 +1,143 @@
+// The state-of-the-world ADS protocol for one proxy's stream, as a state machine with no I/O: a
+// request in, the responses to write out. Per type it remembers what was sent (version, nonce),
+// what the proxy accepted (ACK) or refused (NACK: logged and counted; the proxy keeps its last
+// good version and nothing is re-sent until the configuration changes again). Stale requests
+// (a nonce that is not the latest) are ignored, as the protocol says.
+
+import type { MeshSnapshot, ProxyConfig } from './mesh-snapshot.js';
+import type { EncodedResource } from './resource-encoder.js';
+import { versionOf } from './resource-encoder.js';
+import { TYPE_URLS } from './envoy-types.js';
+
+export interface AdsRequest {
+  readonly version_info?: string;
+  readonly node?: { readonly id?: string } | null;
+  readonly resource_names?: readonly string[];
+  readonly type_url?: string;
+  readonly response_nonce?: string;
+  readonly error_detail?: { readonly code?: number; readonly message?: string } | null;
+}
+
+export interface AdsResponse {
+  readonly version_info: string;
+  readonly resources: ReadonlyArray<{ readonly type_url: string; readonly value: Uint8Array }>;
+  readonly type_url: string;
+  readonly nonce: string;
+}
+
+export type TypeName = 'lds' | 'cds' | 'eds';
+export const TYPE_NAMES: Readonly<Record<string, TypeName>> = {
+  [TYPE_URLS.listener]: 'lds',
+  [TYPE_URLS.cluster]: 'cds',
+  [TYPE_URLS.endpoint]: 'eds',
+};
+// Clusters before endpoints before listeners: a listener never points at a cluster the proxy lacks.
+const PUSH_ORDER: readonly string[] = [TYPE_URLS.cluster, TYPE_URLS.endpoint, TYPE_URLS.listener];
+
+export interface TypeState {
+  names: readonly string[];
+  sentVersion?: string;
+  sentNonce?: string;
+  sentAt?: number;
+  ackedVersion?: string;
+  ackedAt?: number;
+  nack?: { readonly version: string; readonly message: string; readonly at: number };
+}
+
+export type SessionEvent =
+  | { readonly kind: 'ack'; readonly type: TypeName; readonly version: string; readonly latencyMs: number }
+  | { readonly kind: 'nack'; readonly type: TypeName; readonly version: string; readonly message: string }
+  | { readonly kind: 'sent'; readonly type: TypeName; readonly version: string; readonly bytes: number };
+
+export class AdsSession {
+  readonly types = new Map<string, TypeState>();
+  private nonce = 0;
+  private config?: { readonly snapshot: MeshSnapshot; readonly value: ProxyConfig };
+
+  constructor(
+    readonly namespace: string,
+    readonly pod: string,
+    private readonly now: () => number,
+    private readonly onEvent: (e: SessionEvent) => void = () => undefined,
+  ) {}
+
+  /** Responses owed for one request from the proxy. */
+  handle(req: AdsRequest, snapshot: MeshSnapshot): AdsResponse[] {
+    const typeUrl = req.type_url ?? '';
+    const type = TYPE_NAMES[typeUrl];
+    if (!type) return [];
+    let st = this.types.get(typeUrl);
+    const names = [...(req.resource_names ?? [])].sort();
+    if (!st || !req.response_nonce) {
+      // First request for this type (or the proxy re-subscribing): send what it should have.
+      st = { ...st, names };
+      this.types.set(typeUrl, st);
+      return [this.respond(typeUrl, st, snapshot)];
+    }
+    if (req.response_nonce !== st.sentNonce) return [];
+    if (req.error_detail) {
+      st.nack = { version: st.sentVersion ?? '', message: req.error_detail.message ?? '', at: this.now() };
+      this.onEvent({ kind: 'nack', type, version: st.nack.version, message: st.nack.message });
+    } else {
+      st.ackedVersion = req.version_info ?? '';
+      st.ackedAt = this.now();
+      st.nack = undefined;
+      this.onEvent({ kind: 'ack', type, version: st.ackedVersion, latencyMs: st.ackedAt - (st.sentAt ?? st.ackedAt) });
+    }
+    // EDS names follow the clusters the proxy has: a new list is answered at once.
+    if (type === 'eds' && names.join('\0') !== st.names.join('\0')) {
+      st.names = names;
+      return [this.respond(typeUrl, st, snapshot)];
+    }
+    return [];
+  }
+
+  /** Responses for every subscribed type whose content changed in `snapshot`. */
+  push(snapshot: MeshSnapshot): AdsResponse[] {
+    const out: AdsResponse[] = [];
+    for (const typeUrl of PUSH_ORDER) {
+      const st = this.types.get(typeUrl);
+      if (!st || st.sentVersion === undefined) continue;
+      const { version } = this.content(typeUrl, st, snapshot);
+      if (version !== st.sentVersion) out.push(this.respond(typeUrl, st, snapshot));
+    }
+    return out;
+  }
+
+  /** Acked the latest configuration of every type it subscribed to. */
+  get upToDate(): boolean {
+    return [...this.types.values()].every((st) => st.sentVersion !== undefined && st.ackedVersion === st.sentVersion);
+  }
+
+  private respond(typeUrl: string, st: TypeState, snapshot: MeshSnapshot): AdsResponse {
+    const { version, resources } = this.content(typeUrl, st, snapshot);
+    const nonce = String(++this.nonce);
+    st.sentVersion = version;
+    st.sentNonce = nonce;
+    st.sentAt = this.now();
+    const bytes = resources.reduce((n, r) => n + r.value.length, 0);
+    this.onEvent({ kind: 'sent', type: TYPE_NAMES[typeUrl]!, version, bytes });
+    return { version_info: version, resources: resources.map((r) => ({ type_url: r.typeUrl, value: r.value })), type_url: typeUrl, nonce };
+  }
+
+  private content(typeUrl: string, st: TypeState, snapshot: MeshSnapshot): { version: string; resources: readonly EncodedResource[] } {
+    if (typeUrl === TYPE_URLS.endpoint) {
+      const resources = snapshot.endpoints(st.names);
+      return { version: versionOf(resources), resources };
+    }
+    const config = this.configFor(snapshot);
+    return typeUrl === TYPE_URLS.listener
+      ? { version: config.listenersVersion, resources: config.listeners }
+      : { version: config.clustersVersion, resources: config.clusters };
+  }
+
+  /** One build per snapshot; while the pod is gone from the cache, the last build stands. */
+  private configFor(snapshot: MeshSnapshot): ProxyConfig {
+    if (this.config?.snapshot === snapshot) return this.config.value;
+    const pod = snapshot.podOf(this.namespace, this.pod);
+    if (!pod && this.config) return this.config.value;
+    if (!pod) throw new Error(`pod ${this.namespace}/${this.pod} is gone`);
+    this.config = { snapshot, value: snapshot.forPod(pod) };
+    return this.config.value;
+  }
+}
