@@ -5,12 +5,10 @@
 //   before(async function () { this.timeout(600_000); await ensureEnvoyValidator(); });
 //   const { ok, errors } = await validateEnvoyJson([{ name: 'web', json: bootstrap }]);
 
-import { spawn, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureGoTool } from '../helpers/go-tool.js';
 
 export interface EnvoyDoc {
   name: string;
@@ -34,48 +32,10 @@ export interface EnvoyValidation {
 }
 
 const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'envoy-validate');
-let building: Promise<string> | undefined;
 
 /** Path of the validator binary, building it on first use (minutes when the Go cache is cold). */
 export function ensureEnvoyValidator(log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<string> {
-  building ??= build(log);
-  return building;
-}
-
-async function build(log: (msg: string) => void): Promise<string> {
-  const go = goBinary();
-  const hash = createHash('sha256');
-  for (const file of readdirSync(SOURCE_DIR)
-    .filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'))
-    .sort()) {
-    hash
-      .update(`${file}\0`)
-      .update(readFileSync(join(SOURCE_DIR, file)))
-      .update('\0');
-  }
-  hash.update(execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim());
-  const cacheDir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'meshward');
-  const binary = join(cacheDir, `envoy-validate-${hash.digest('hex').slice(0, 16)}`);
-  if (existsSync(binary)) return binary;
-  mkdirSync(cacheDir, { recursive: true });
-  log(`envoy-validate: building ${binary} (go-control-plane; the first build may take a few minutes)…`);
-  const started = Date.now();
-  const tmp = `${binary}.tmp-${process.pid}`;
-  await run(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], SOURCE_DIR, '');
-  renameSync(tmp, binary); // atomic: a concurrent run sees the whole binary or none
-  log(`envoy-validate: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  return binary;
-}
-
-function goBinary(): string {
-  if (process.env.GO) return process.env.GO;
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return 'go';
-  } catch {
-    if (existsSync('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
-    throw new Error('envoy-validate needs Go (set $GO or put go on PATH)');
-  }
+  return ensureGoTool('envoy-validate', SOURCE_DIR, log);
 }
 
 /** Validates all documents in one process: decode (strict), schema rules, load-time checks. */
