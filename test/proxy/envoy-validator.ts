@@ -4,6 +4,7 @@
 //
 //   before(async function () { this.timeout(600_000); await ensureEnvoyValidator(); });
 //   const { ok, errors } = await validateEnvoyJson([{ name: 'web', json: bootstrap }]);
+//   const bytes = await validateEnvoyResources([{ name: 'inbound', ...encodeResource(listener) }]);
 
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,13 @@ export interface EnvoyDoc {
   json: unknown;
   /** Default: guessed ("resources" at the top ⇒ an SDS file, else a bootstrap). */
   kind?: 'bootstrap' | 'sds';
+}
+
+/** One xDS resource as the control plane sends it: an Any's type URL and protobuf bytes. */
+export interface EnvoyResourceDoc {
+  name: string;
+  typeUrl: string;
+  value: Uint8Array;
 }
 
 export interface EnvoyDocResult {
@@ -39,13 +47,32 @@ export function ensureEnvoyValidator(log: (msg: string) => void = (m) => process
 }
 
 /** Validates all documents in one process: decode (strict), schema rules, load-time checks. */
-export async function validateEnvoyJson(docs: readonly EnvoyDoc[]): Promise<EnvoyValidation> {
+export function validateEnvoyJson(docs: readonly EnvoyDoc[]): Promise<EnvoyValidation> {
+  return validateBatch(
+    docs.map((d) => ({ name: d.name, kind: d.kind ?? '', text: typeof d.json === 'string' ? d.json : JSON.stringify(d.json) })),
+  );
+}
+
+/**
+ * Validates binary resources in one process: each is decoded into go-control-plane's type for its
+ * type URL (unknown field numbers are errors, nested Anys included), then schema rules and the
+ * load-time checks that apply to a single Listener or Cluster.
+ */
+export function validateEnvoyResources(docs: readonly EnvoyResourceDoc[]): Promise<EnvoyValidation> {
+  return validateBatch(
+    docs.map((d) => ({
+      name: d.name,
+      kind: 'any',
+      text: JSON.stringify({
+        type_url: d.typeUrl,
+        value: Buffer.from(d.value.buffer, d.value.byteOffset, d.value.byteLength).toString('base64'),
+      }),
+    })),
+  );
+}
+
+async function validateBatch(payload: Array<{ name: string; kind: string; text: string }>): Promise<EnvoyValidation> {
   const binary = await ensureEnvoyValidator();
-  const payload = docs.map((d) => ({
-    name: d.name,
-    kind: d.kind ?? '',
-    text: typeof d.json === 'string' ? d.json : JSON.stringify(d.json),
-  }));
   const stdout = await run(binary, [], SOURCE_DIR, JSON.stringify(payload), [0, 1]);
   const results = JSON.parse(stdout) as EnvoyDocResult[];
   return {

@@ -2,7 +2,8 @@
 // (go-control-plane: the generated protobuf types and their protoc-gen-validate rules).
 //
 // Batch mode (no arguments): reads a JSON array [{"name","kind","text"}] on stdin, where kind is
-// "bootstrap", "sds" (a file-based SDS DiscoveryResponse) or "" (guess: "resources" ⇒ sds), and
+// "bootstrap", "sds" (a file-based SDS DiscoveryResponse), "any" (one binary xDS resource:
+// {"type_url", "value": base64}, see resource.go) or "" (guess: "resources" ⇒ sds), and
 // writes [{"name","ok","errors"}] on stdout. File mode: envoy-validate FILE... prints violations.
 // Exit status: 0 all valid, 1 some invalid, 2 bad usage or input.
 package main

@@ -44,11 +44,7 @@ func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []visited) []string {
 			add("%s: duplicate listener name %q", at, l.GetName())
 		}
 		listenerNames[l.GetName()] = true
-		addrs := []*corev3.Address{l.GetAddress()}
-		for _, extra := range l.GetAdditionalAddresses() {
-			addrs = append(addrs, extra.GetAddress())
-		}
-		for _, a := range addrs {
+		for _, a := range listenerAddresses(l) {
 			key := socketKey(a)
 			if other, dup := bound[key]; dup && key != "" {
 				add("%s: address %s already bound by listener %q", at, key, other)
@@ -59,16 +55,24 @@ func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []visited) []string {
 	}
 
 	// Every cluster a filter or route names must exist (static bootstrap: nothing adds it later).
-	// Envoy compiles every safe_regex (RE2) at load; Go's regexp reads RE2 syntax, near enough for a typo.
 	for _, v := range seen {
 		for _, name := range clusterRefs(v.msg) {
 			if _, ok := clusters[name]; !ok {
 				add("%s: references unknown cluster %q", v.path, name)
 			}
 		}
+	}
+	return append(errs, regexRules(seen)...)
+}
+
+// regexRules: Envoy compiles every safe_regex (RE2) at load; Go's regexp reads RE2 syntax, near
+// enough for a typo.
+func regexRules(seen []visited) []string {
+	var errs []string
+	for _, v := range seen {
 		if re, ok := v.msg.(*matcherv3.RegexMatcher); ok {
 			if _, err := regexp.Compile(re.GetRegex()); err != nil {
-				add("%s: regex does not compile: %v", v.path, err)
+				errs = append(errs, fmt.Sprintf("semantics: %s: regex does not compile: %v", v.path, err))
 			}
 		}
 	}
@@ -78,7 +82,7 @@ func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []visited) []string {
 func clusterRules(at string, c *clusterv3.Cluster) []string {
 	var errs []string
 	add := func(format string, args ...any) {
-		errs = append(errs, "semantics: "+at+": "+fmt.Sprintf(format, args...))
+		errs = append(errs, "semantics: "+colon(at)+fmt.Sprintf(format, args...))
 	}
 	isOrigDst := c.GetType() == clusterv3.Cluster_ORIGINAL_DST
 	if isOrigDst != (c.GetLbPolicy() == clusterv3.Cluster_CLUSTER_PROVIDED) {
@@ -127,7 +131,7 @@ func filterChainRules(at string, l *listenerv3.Listener) []string {
 	needsInspector := false
 	for i, fc := range l.GetFilterChains() {
 		if fc.GetName() != "" && names[fc.GetName()] {
-			errs = append(errs, fmt.Sprintf("semantics: %s.filter_chains[%d]: duplicate filter chain name %q", at, i, fc.GetName()))
+			errs = append(errs, fmt.Sprintf("semantics: %s: duplicate filter chain name %q", join(at, fmt.Sprintf("filter_chains[%d]", i)), fc.GetName()))
 		}
 		names[fc.GetName()] = true
 		m := fc.GetFilterChainMatch()
@@ -136,14 +140,14 @@ func filterChainRules(at string, l *listenerv3.Listener) []string {
 		}
 		for _, t := range matchTuples(m) {
 			if j, dup := owner[t]; dup {
-				errs = append(errs, fmt.Sprintf("semantics: %s.filter_chains[%d]: same match as filter_chains[%d] (%s)", at, i, j, t))
+				errs = append(errs, fmt.Sprintf("semantics: %s: same match as filter_chains[%d] (%s)", join(at, fmt.Sprintf("filter_chains[%d]", i)), j, t))
 				continue
 			}
 			owner[t] = i
 		}
 	}
 	if needsInspector && !hasListenerFilter(l, "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector") {
-		errs = append(errs, fmt.Sprintf("semantics: %s: filter chains match on TLS properties but there is no tls_inspector listener filter", at))
+		errs = append(errs, "semantics: "+colon(at)+"filter chains match on TLS properties but there is no tls_inspector listener filter")
 	}
 	return errs
 }
@@ -230,6 +234,14 @@ func clusterRefs(m any) []string {
 		return out
 	}
 	return nil
+}
+
+// colon: "at: " before a message about the object at `at`, nothing for a whole resource.
+func colon(at string) string {
+	if at == "" {
+		return ""
+	}
+	return at + ": "
 }
 
 func socketKey(a *corev3.Address) string {

@@ -29,12 +29,14 @@ func validateDocument(kind string, text []byte) []string {
 	}
 	var msg proto.Message
 	switch kind {
+	case "any":
+		return validateResource(text)
 	case "bootstrap":
 		msg = &bootstrapv3.Bootstrap{}
 	case "sds":
 		msg = &discoveryv3.DiscoveryResponse{}
 	default:
-		return []string{fmt.Sprintf("unknown document kind %q (want bootstrap or sds)", kind)}
+		return []string{fmt.Sprintf("unknown document kind %q (want bootstrap, sds or any)", kind)}
 	}
 	if err := strict.Unmarshal(text, msg); err != nil {
 		return []string{"decode: " + err.Error()}
@@ -85,6 +87,7 @@ func (w *walker) validate(m proto.Message, path string) {
 
 func (w *walker) walk(m protoreflect.Message, path string) {
 	w.seen = append(w.seen, visited{path, m.Interface()})
+	w.errs = append(w.errs, unknownFields(m, path)...)
 	fields := []protoreflect.FieldDescriptor{}
 	m.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
 		fields = append(fields, fd)
