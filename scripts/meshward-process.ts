@@ -17,6 +17,8 @@ export const MESHWARD_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'
 
 export interface MeshwardProcess {
   readonly url: string;
+  /** The control plane's ADS port (gRPC + mTLS on 127.0.0.1). */
+  readonly xdsPort: number;
   readonly caPem: string;
   readonly logFile: string;
   readonly child: ChildProcess;
@@ -52,6 +54,8 @@ export interface MeshwardProcessOptions {
 export async function startMeshwardProcess(options: MeshwardProcessOptions): Promise<MeshwardProcess> {
   const managed = options.managedCertificate;
   const port = managed?.port ?? (await freePort());
+  // Every process gets its own: two replicas (or two test files) must not fight over 15012.
+  const xdsPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'meshward-serve-'));
   const logFile = join(dir, 'meshward.log');
   const log = createWriteStream(logFile);
@@ -64,6 +68,10 @@ export async function startMeshwardProcess(options: MeshwardProcessOptions): Pro
     '127.0.0.1',
     '--port',
     String(port),
+    '--xds-host',
+    '127.0.0.1',
+    '--xds-port',
+    String(xdsPort),
     ...tlsArgs,
     '--kubeconfig',
     options.kubeconfig,
@@ -98,6 +106,7 @@ export async function startMeshwardProcess(options: MeshwardProcessOptions): Pro
   }
   return {
     url,
+    xdsPort,
     caPem,
     logFile,
     child,

@@ -9,7 +9,8 @@ import type { Registry } from 'prom-client';
 import type { MeshwardConfig } from '../config/types.js';
 import { AdsSession, type AdsRequest, type AdsResponse } from './ads-session.js';
 import { authenticateProxy } from './authenticate.js';
-import { ADS_SERVICE, encodeResource } from './envoy-types.js';
+import { ADS_SERVICE } from './ads-service.js';
+import { encodeResource } from './envoy-types.js';
 import type { MeshView } from './mesh-view.js';
 import { MeshSnapshot } from './mesh-snapshot.js';
 import { PushScheduler } from './push-scheduler.js';
@@ -104,18 +105,22 @@ export class XdsServer {
 
   private accept(stream: Stream): void {
     let session: AdsSession | undefined;
+    let refused = false;
     const peer = stream.getAuthContext()?.sslPeerCertificate;
     stream.on('data', (req: AdsRequest) => {
       void this.ready.then(() => {
+        if (refused) return;
         const snapshot = this.snapshot!;
         if (!session) {
           const auth = authenticateProxy(peer, req.node?.id ?? undefined, this.opts.config.mesh.trustDomain, (ns, name) =>
             snapshot.podOf(ns, name),
           );
           if (!auth.ok) {
+            refused = true;
             this.metrics.denied.inc({ reason: auth.reason });
             this.opts.logger.warn({ reason: auth.reason, nodeId: req.node?.id }, `xds: refused a proxy: ${auth.message}`);
-            stream.destroy(Object.assign(new Error(auth.message), { code: grpc.status.PERMISSION_DENIED, details: auth.message }));
+            // grpc-js turns an 'error' event on a server stream into the call's status.
+            stream.emit('error', { code: grpc.status.PERMISSION_DENIED, details: auth.message });
             return;
           }
           const pod = `${auth.namespace}/${auth.pod}`;

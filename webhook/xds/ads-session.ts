@@ -5,25 +5,14 @@
 // (a nonce that is not the latest) are ignored, as the protocol says.
 
 import type { MeshSnapshot, ProxyConfig } from './mesh-snapshot.js';
-import type { EncodedResource } from './resource-encoder.js';
+import type { VersionedResource } from './resource-encoder.js';
 import { versionOf } from './resource-encoder.js';
+import type { DiscoveryRequest, DiscoveryResponse } from './ads-service.js';
 import { TYPE_URLS } from './envoy-types.js';
 
-export interface AdsRequest {
-  readonly version_info?: string;
-  readonly node?: { readonly id?: string } | null;
-  readonly resource_names?: readonly string[];
-  readonly type_url?: string;
-  readonly response_nonce?: string;
-  readonly error_detail?: { readonly code?: number; readonly message?: string } | null;
-}
-
-export interface AdsResponse {
-  readonly version_info: string;
-  readonly resources: ReadonlyArray<{ readonly type_url: string; readonly value: Uint8Array }>;
-  readonly type_url: string;
-  readonly nonce: string;
-}
+/** A request as the stream delivers it (tests may leave fields out). */
+export type AdsRequest = Partial<DiscoveryRequest>;
+export type AdsResponse = DiscoveryResponse;
 
 export type TypeName = 'lds' | 'cds' | 'eds';
 export const TYPE_NAMES: Readonly<Record<string, TypeName>> = {
@@ -120,7 +109,7 @@ export class AdsSession {
     return { version_info: version, resources: resources.map((r) => ({ type_url: r.typeUrl, value: r.value })), type_url: typeUrl, nonce };
   }
 
-  private content(typeUrl: string, st: TypeState, snapshot: MeshSnapshot): { version: string; resources: readonly EncodedResource[] } {
+  private content(typeUrl: string, st: TypeState, snapshot: MeshSnapshot): { version: string; resources: readonly VersionedResource[] } {
     if (typeUrl === TYPE_URLS.endpoint) {
       const resources = snapshot.endpoints(st.names);
       return { version: versionOf(resources), resources };

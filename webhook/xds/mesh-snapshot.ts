@@ -11,22 +11,22 @@ import { TYPE_URLS } from './envoy-types.js';
 import { ModeResolver, type MeshView } from './mesh-view.js';
 import { buildOutbound } from './outbound.js';
 import { podProxyInput, podResources } from './pod-resources.js';
-import { versionOf, type EncodedResource, type ResourceEncoder } from './resource-encoder.js';
+import { versionOf, type VersionedResource, type ResourceEncoder } from './resource-encoder.js';
 
 /** A proxy's full listener and cluster sets (state of the world), with their versions. */
 export interface ProxyConfig {
-  readonly listeners: readonly EncodedResource[];
-  readonly clusters: readonly EncodedResource[];
+  readonly listeners: readonly VersionedResource[];
+  readonly clusters: readonly VersionedResource[];
   readonly listenersVersion: string;
   readonly clustersVersion: string;
 }
 
 export class MeshSnapshot {
   private readonly modes: ModeResolver;
-  private readonly sharedClusters: readonly EncodedResource[];
-  private readonly loadAssignments: ReadonlyMap<string, EncodedResource>;
+  private readonly sharedClusters: readonly VersionedResource[];
+  private readonly loadAssignments: ReadonlyMap<string, VersionedResource>;
   private readonly chains: readonly Json[];
-  private readonly outboundListeners = new Map<string, EncodedResource>();
+  private readonly outboundListeners = new Map<string, VersionedResource>();
 
   constructor(
     private readonly view: MeshView,
@@ -62,7 +62,7 @@ export class MeshSnapshot {
   }
 
   /** The load assignments among `names` that exist (EDS answers only what it knows). */
-  endpoints(names: readonly string[]): EncodedResource[] {
+  endpoints(names: readonly string[]): VersionedResource[] {
     return names.flatMap((n) => this.loadAssignments.get(n) ?? []);
   }
 

@@ -5,8 +5,9 @@
 
 import { createHash } from 'node:crypto';
 import type { Json } from '../proxy/envoy-fragments.js';
+import type { EncodedResource } from './envoy-types.js';
 
-export interface EncodedResource {
+export interface VersionedResource {
   readonly name: string;
   readonly typeUrl: string;
   readonly value: Uint8Array;
@@ -14,16 +15,16 @@ export interface EncodedResource {
   readonly hash: string;
 }
 
-export type EncodeFn = (json: Json) => { typeUrl: string; value: Uint8Array };
+export type EncodeFn = (json: Json) => EncodedResource;
 
 export class ResourceEncoder {
-  private current = new Map<string, EncodedResource>();
-  private previous = new Map<string, EncodedResource>();
+  private current = new Map<string, VersionedResource>();
+  private previous = new Map<string, VersionedResource>();
 
   constructor(private readonly encodeFn: EncodeFn) {}
 
   /** `json` carries its own "@type"; `name` is the resource name the proxy subscribes by. */
-  encode(name: string, json: Json): EncodedResource {
+  encode(name: string, json: Json): VersionedResource {
     const key = JSON.stringify(json);
     let hit = this.current.get(key);
     if (hit) return hit;
@@ -48,7 +49,7 @@ export class ResourceEncoder {
 }
 
 /** One version string for a set of resources: the same set gives the same version on every replica. */
-export function versionOf(resources: readonly EncodedResource[], prefix = ''): string {
+export function versionOf(resources: readonly VersionedResource[], prefix = ''): string {
   const h = createHash('sha256').update(prefix);
   for (const r of [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) h.update(`${r.name}\0${r.hash}\0`);
   return h.digest('hex').slice(0, 16);

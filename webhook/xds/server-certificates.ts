@@ -78,7 +78,8 @@ export class ServerCertificates implements Provider {
 
   addIdentityCertificateListener(listener: IdentityListener): void {
     this.identityListeners.add(listener);
-    if (this.identity) listener(this.identity);
+    // Later, not now: grpc-js registers the watcher that applies an update only after adding this listener.
+    setImmediate(() => this.identity && this.identityListeners.has(listener) && listener(this.identity));
   }
 
   removeIdentityCertificateListener(listener: IdentityListener): void {
@@ -87,7 +88,7 @@ export class ServerCertificates implements Provider {
 
   addCaCertificateListener(listener: CaListener): void {
     this.caListeners.add(listener);
-    if (this.ca) listener(this.ca);
+    setImmediate(() => this.ca && this.caListeners.has(listener) && listener(this.ca));
   }
 
   removeCaCertificateListener(listener: CaListener): void {
