@@ -132,7 +132,9 @@ describe('xds ADS session (state of the world)', () => {
       const [r] = s.handle({ node, type_url: t, resource_names: [...names] }, snap1);
       s.handle({ type_url: t, version_info: r!.version_info, response_nonce: r!.nonce, resource_names: [...names] }, snap1);
     }
-    const slice = objects.find((o) => o.kind === 'EndpointSlice' && o.metadata.labels?.['kubernetes.io/service-name'] === 'api') as {
+    const slice = objects.find(
+      (o) => o.kind === 'EndpointSlice' && o.metadata.labels?.['kubernetes.io/service-name'] === 'api',
+    ) as unknown as {
       endpoints: unknown[];
     };
     slice.endpoints.pop();
