@@ -84,6 +84,13 @@ export async function buildServe(config: MeshwardConfig, logger: Logger, context
   );
   return {
     ...handlers,
+    // Which proxies this replica serves and whether each ACKed its latest configuration:
+    // `meshward status` reads it from every replica (through the API server's pod proxy).
+    extendOps: (app) => {
+      app.get('/xds/proxies', (_req, res) => {
+        res.json({ proxies: controllers.controlPlane?.proxies() ?? [] });
+      });
+    },
     ...(controllers.initialTls ? { initialTls: controllers.initialTls } : {}),
     onListening: (webhook) =>
       controllers.setTlsSink((pair) => {
