@@ -70,6 +70,16 @@ export const CREDENTIAL_FILES = {
   trustBundle: 'ca.crt',
 } as const;
 
+/**
+ * The proxy's static bootstrap (envoy.json and its two SDS files): a ConfigMap of this name in every
+ * opted-in namespace (webhook/proxy-bootstrap), mounted read-only by the proxy at PROXY_CONFIG_DIR.
+ */
+export const PROXY_BOOTSTRAP_CONFIGMAP = 'meshward-proxy';
+export const PROXY_CONFIG_DIR = '/etc/meshward/proxy';
+export const PROXY_BOOTSTRAP_FILE = 'envoy.json';
+/** Where the proxy finds its credentials (the meshward-credentials volume). */
+export const PROXY_CREDENTIALS_DIR = '/var/run/meshward/credentials';
+
 /** Secret-fallback names: one Secret per ServiceAccount and a per-namespace trust ConfigMap. */
 export function fallbackSecretName(serviceAccount: string): string {
   return `meshward-identity-${serviceAccount}`;

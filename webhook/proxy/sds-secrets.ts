@@ -25,7 +25,10 @@ export function renderSdsSecrets(input: BootstrapInput): SdsFile[] {
   return sdsFiles(normalizeInput(input));
 }
 
-export function sdsFiles(n: NormalizedInput): SdsFile[] {
+/** Where the credentials and the SDS files are: all the SDS files depend on. */
+export type SdsPaths = Pick<NormalizedInput, 'credentialsDir' | 'credentialFiles' | 'sdsDir'>;
+
+export function sdsFiles(n: SdsPaths): SdsFile[] {
   const dir = n.credentialsDir;
   const file = (name: string): Json => ({ filename: posix.join(dir, name) });
   const certificate = {
@@ -58,7 +61,7 @@ export function sdsFiles(n: NormalizedInput): SdsFile[] {
 }
 
 /** An sds_secret_config entry reading one of the files above. */
-export function sdsSecretConfig(n: NormalizedInput, which: keyof typeof SDS_SECRET_NAMES): Json {
+export function sdsSecretConfig(n: Pick<NormalizedInput, 'sdsDir'>, which: keyof typeof SDS_SECRET_NAMES): Json {
   return {
     name: SDS_SECRET_NAMES[which],
     sds_config: {
