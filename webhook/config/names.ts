@@ -6,6 +6,10 @@ export const LABEL_MTLS = 'meshward.io/mtls';
 export const LABEL_INJECTED = 'meshward.io/injected';
 export const ANNOTATION_STATUS = 'meshward.io/status';
 export const ANNOTATION_PREFIX = 'meshward.io/';
+/** On every object meshward's controllers create, and checked before writing over one: nothing without it is replaced. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'meshward';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
 /** Per-pod annotations, without the meshward.io/ prefix. */
 export const POD_ANNOTATIONS = [
