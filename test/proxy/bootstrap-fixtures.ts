@@ -1,7 +1,17 @@
-// Inputs and lookups shared by the proxy bootstrap tests.
+// Inputs and lookups shared by the proxy tests.
 
 import { buildConfig } from '../../webhook/config/load.js';
-import type { BootstrapInput } from '../../webhook/proxy/index.js';
+import {
+  blackholeCluster,
+  dataClusters,
+  inboundListener,
+  normalizeInput,
+  outboundListener,
+  probeClusters,
+  readinessSelfCheckCluster,
+  statusListener,
+  type BootstrapInput,
+} from '../../webhook/proxy/index.js';
 
 export const config = buildConfig({ flags: { 'self-signed': true } });
 
@@ -24,6 +34,21 @@ export function makeInput(overrides: Partial<BootstrapInput> = {}): BootstrapInp
 }
 
 export type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * One pod's own resources, as the xDS server sends them (LDS: inbound, outbound, status; CDS: data,
+ * probe, readiness self-check and blackhole clusters), in a bootstrap's static_resources shape so
+ * the lookups below read both.
+ */
+export function podResources(input: BootstrapInput): J {
+  const n = normalizeInput(input);
+  return {
+    static_resources: {
+      listeners: [inboundListener(n), outboundListener(n), statusListener(n)],
+      clusters: [...dataClusters(n), ...probeClusters(n.probes), readinessSelfCheckCluster(n), blackholeCluster()],
+    },
+  };
+}
 
 export function listener(bootstrap: J, name: string): J {
   const found = (bootstrap.static_resources.listeners as J[]).find((l) => l.name === name);

@@ -2,10 +2,10 @@
 // workload mode; loops and the readiness self-check are handled.
 
 import assert from 'node:assert/strict';
-import { MESH_ALPN, renderBootstrap } from '../../webhook/proxy/index.js';
-import { cluster, filterConfig, inboundChains, listener, makeInput, tlsContext, type J } from './bootstrap-fixtures.js';
+import { MESH_ALPN } from '../../webhook/proxy/index.js';
+import { cluster, filterConfig, inboundChains, listener, makeInput, podResources, tlsContext, type J } from './bootstrap-fixtures.js';
 
-const mixed = renderBootstrap(
+const mixed = podResources(
   makeInput({
     workloadMode: 'STRICT',
     ports: [
@@ -33,7 +33,7 @@ function assertStrictMtls(chain: J): void {
   assert.ok(ctx.tls_params.cipher_suites.includes('ECDHE-ECDSA-AES128-GCM-SHA256'));
 }
 
-describe('proxy bootstrap: inbound listener', () => {
+describe('proxy resources: inbound listener', () => {
   it('listens on 15006 (IPv4 and IPv6) with the original_dst listener filter', () => {
     const l = listener(mixed, 'inbound');
     assert.deepEqual(l.address, { socket_address: { address: '0.0.0.0', port_value: 15006 } });
@@ -85,7 +85,7 @@ describe('proxy bootstrap: inbound listener', () => {
 
   for (const mode of ['STRICT', 'PERMISSIVE', 'DISABLE'] as const) {
     it(`undeclared ports take the workload mode (${mode}) and go to the original destination`, () => {
-      const b = renderBootstrap(makeInput({ workloadMode: mode, ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
+      const b = podResources(makeInput({ workloadMode: mode, ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
       const chains = inboundChains(b, undefined);
       assert.deepEqual(
         chains.map((c) => c.name.split('|').pop()),
@@ -103,12 +103,9 @@ describe('proxy bootstrap: inbound listener', () => {
   it('tls_inspector runs only where a PERMISSIVE chain needs it', () => {
     const inspector = (b: J): J | undefined =>
       listener(b, 'inbound').listener_filters.find((f: J) => f.name === 'envoy.filters.listener.tls_inspector');
-    assert.equal(
-      inspector(renderBootstrap(makeInput({ workloadMode: 'STRICT', ports: [{ port: 8080, mode: 'DISABLE' }] })) as J),
-      undefined,
-    );
+    assert.equal(inspector(podResources(makeInput({ workloadMode: 'STRICT', ports: [{ port: 8080, mode: 'DISABLE' }] })) as J), undefined);
     assert.deepEqual(inspector(mixed)!.filter_disabled, { not_match: { destination_port_range: { start: 9090, end: 9091 } } });
-    const permissive = renderBootstrap(makeInput({ workloadMode: 'PERMISSIVE', ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
+    const permissive = podResources(makeInput({ workloadMode: 'PERMISSIVE', ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
     assert.deepEqual(
       inspector(permissive)!.filter_disabled.or_match.rules.map((r: J) => r.destination_port_range.start),
       [8080, 15001, 15006],
