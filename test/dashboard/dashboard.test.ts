@@ -70,11 +70,7 @@ describe('dashboard filters', () => {
 
   it('narrows namespaces and workloads: problems, stale, unmeshed, text', () => {
     const names = (r: StatusReport): string[] => r.namespaces.map((n) => `${n.name}:${n.workloads.map((w) => w.name).join(',')}`);
-    assert.deepEqual(names(applyFilters(report, { show: 'problems', refresh: 0 })), [
-      'payments:api,batch',
-      'plain:nightly',
-      'shop:legacy',
-    ]);
+    assert.deepEqual(names(applyFilters(report, { show: 'problems', refresh: 0 })), ['payments:api,batch', 'plain:nightly', 'shop:legacy']);
     assert.deepEqual(names(applyFilters(report, { show: 'stale', refresh: 0 })), ['payments:api']);
     assert.deepEqual(names(applyFilters(report, { show: 'violations', refresh: 0 })), ['payments:batch']);
     assert.deepEqual(names(applyFilters(report, { show: 'unmeshed', refresh: 0, namespace: 'shop' })), ['shop:legacy']);
@@ -104,7 +100,10 @@ describe('dashboard app', () => {
     assert.match(page, /data-workload="Deployment\/web"/);
     // The proxies enforce the resolved mode (live over xDS): the STRICT label's floor, and the mesh default elsewhere.
     assert.match(page, /<span class="chip m-STRICT" title="proxy and policy: STRICT"><span class="port">6379<\/span>STRICT<\/span>/);
-    assert.match(page, /<span class="chip m-PERMISSIVE" title="proxy and policy: PERMISSIVE"><span class="port">8080<\/span>PERMISSIVE<\/span>/);
+    assert.match(
+      page,
+      /<span class="chip m-PERMISSIVE" title="proxy and policy: PERMISSIVE"><span class="port">8080<\/span>PERMISSIVE<\/span>/,
+    );
     assert.match(page, /<span class="rule">MW-INJECT-001<\/span><span class="obj">Pod batch<\/span>/);
     assert.match(page, /⚠ trust-root: trusts an older root/);
     assert.match(page, /STRICT violated/);
