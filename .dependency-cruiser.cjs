@@ -2,7 +2,7 @@
 // Each folder's README.md (or its main file's header) says what it owns and what it may import;
 // these rules are the checked part of that.
 
-const DOMAIN = '(identity|gate|inject|status|policy|pki|generate|dashboard|proxy|capture|xds)';
+const DOMAIN = '(identity|gate|inject|status|policy|pki|generate|dashboard|proxy|proxy-bootstrap|capture|xds)';
 
 module.exports = {
   forbidden: [
@@ -43,10 +43,18 @@ module.exports = {
     },
     {
       name: 'xds-imports',
-      comment: 'xds builds and serves proxy configuration: config, json, kube, kube runtime, policy, inject (pod facts), proxy, pki, metrics.',
+      comment:
+        'xds builds and serves proxy configuration: config, json, kube, kube runtime, policy, inject (pod facts), proxy, pki, metrics.',
       severity: 'error',
       from: { path: '^webhook/xds/' },
       to: { path: '^webhook/', pathNot: '^webhook/(xds|config|json|kube|policy|inject|proxy|pki|metrics|admission|capture)/' },
+    },
+    {
+      name: 'proxy-bootstrap-imports',
+      comment: "proxy-bootstrap publishes the proxy's static bootstrap: besides itself, config, kube (and kube runtime), proxy, metrics.",
+      severity: 'error',
+      from: { path: '^webhook/proxy-bootstrap/' },
+      to: { path: '^webhook/', pathNot: '^webhook/(proxy-bootstrap|config|kube|proxy|metrics)/' },
     },
     {
       name: 'inject-not-gate-handlers',

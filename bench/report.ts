@@ -66,7 +66,7 @@ function rendersLines(r: Results): string[] {
     '',
     '| admission | µs each | vs another replica |',
     '|---|--:|--:|',
-    `| first pod of a new workload (bootstrap rendered, compressed and hashed; containers and encodings made) | ${x.newWorkloadUs} | ${round(x.newWorkloadUs / x.replicaUs, 1)}× |`,
+    `| first pod of a new workload (containers and encodings made) | ${x.newWorkloadUs} | ${round(x.newWorkloadUs / x.replicaUs, 1)}× |`,
     `| another replica of a workload already seen (the HTTP cases' steady state) | ${x.replicaUs} | 1× |`,
   ];
 }
@@ -83,7 +83,7 @@ function soakTable(r: Results): string[] {
 
 // What the figures mean; qualitative, so it stays true from run to run (the numbers are above).
 const NOTES = [
-  "- **What /mutate costs beyond the floor.** The patch (~15 KB base64 for the typical pod) carries meshward-init and meshward-proxy, the capture rules and the proxy's rendered bootstrap, gzip-compressed in meshward-init's env. Identical replicas share the bootstrap render (`webhook/inject/proxy-files.ts`), the two containers (`injected-containers.ts`), the operations after the probe rewrites and the rewrites themselves (`inject-pod.ts`), all frozen with their encoded bytes remembered (`webhook/admission/patch-base64.ts`: parts padded with JSON whitespace to 3 bytes, so base64 of the whole is the concatenation of the parts' base64). Per pod remain reading the review, policy resolution, the probe rewrites (compared as values with the shared ones), cache lookups and assembling the response. The floor does none of it: its rate is the ceiling the same bytes and TLS allow.",
+  "- **What /mutate costs beyond the floor.** The patch (~8 KB base64 for the typical pod) carries meshward-init and meshward-proxy, the capture rules (one set for both families) and the probe rewrites; the proxy's configuration is not in it (a static bootstrap in the namespace's `meshward-proxy` ConfigMap, the rest over xDS). Identical replicas share the two containers (`injected-containers.ts`), the operations after the probe rewrites and the rewrites themselves (`inject-pod.ts`), all frozen with their encoded bytes remembered (`webhook/admission/patch-base64.ts`: parts padded with JSON whitespace to 3 bytes, so base64 of the whole is the concatenation of the parts' base64). Per pod remain reading the review, the probe rewrites (compared as values with the shared ones), cache lookups and assembling the response. The floor does none of it: its rate is the ceiling the same bytes and TLS allow.",
   '- **/validate** of a compliant STRICT pod re-renders what the injector would have made of it and compares (`MW-SIDECAR-004`); a violating pod is refused after cheaper rules.',
   '- **express** (`express.json()` + routing) costs the same handlers a large part of their throughput: the admission paths are served straight from `node:https`.',
   "- **Memory.** meshward runs with `--max-semi-space-size=8` (the release entrypoint's flag, scripts/meshward-process.ts): a young generation of 2 × 8 MB, where each admission's short-lived garbage lands, instead of V8's 2 × 16 MB. `@kubernetes/client-node` is loaded as an esbuild bundle of the parts meshward uses (scripts/bundle-kube-client.mjs), ~26 MB less RSS online than the package. `serve --offline` (the HTTP cases and the soak) never loads it.",

@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     `  init containers: ${ledger.spec.initContainers.map((c: any) => `${c.name}${c.restartPolicy ? ` (restartPolicy ${c.restartPolicy})` : ''}`).join(', ')}`,
   );
   say(`  containers:      ${ledger.spec.containers.map((c: any) => c.name).join(', ')}`);
-  const rules = ledger.spec.initContainers[0].env.find((e: any) => e.name === 'MESHWARD_IPTABLES_V4').value as string;
+  // One rule set for both families (IPv6: the loopback addresses as IPv6), or one per family when CIDRs make them differ.
+  const env = ledger.spec.initContainers[0].env as Array<{ name: string; value: string }>;
+  const rules = (env.find((e) => e.name === 'MESHWARD_IPTABLES') ?? env.find((e) => e.name === 'MESHWARD_IPTABLES_V4'))!.value;
   say(
     `  capture rules (meshward-init, IPv4):\n${rules
       .split('\n')

@@ -1,32 +1,19 @@
 // meshward-init.sh itself, in a throwaway netns: what it installs, that re-running it changes
-// nothing, that it keeps other tools' rules, and that it fails loudly when it cannot apply.
+// nothing, that it keeps other tools' rules, that it fails loudly when it cannot apply, and that a
+// pod whose netns has IPv6 disabled gets its IPv4 rules and no failure.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packProxyConfig } from '../../webhook/inject/proxy-config-env.js';
 import { run } from './support/exec.js';
 import { NetnsLab } from './support/netns-lab.js';
-import { initEnvFor, POD_B, rulesFor } from './support/pods.js';
+import { initEnvFor, POD_B, POD_C, rulesFor } from './support/pods.js';
 import { netnsPrerequisites } from './support/prerequisites.js';
 
 const POD = { ...POD_B, name: 'p', listeners: {} };
 
-const SCRIPT_TOOLS = ['sh', 'awk', 'grep', 'tr', 'ip', 'base64', 'gzip', 'gunzip', 'sha256sum', 'cut', 'chmod', 'mv', 'rm'] as const;
-
-const PROXY_FILES = [
-  {
-    name: 'envoy.json',
-    text: JSON.stringify({ node: { id: 'sidecar~ns~p', metadata: { note: 'tab\tand newline\n stay escaped', unicode: 'ünï' } } }),
-  },
-  { name: 'sds-mesh-trust-bundle.json', text: JSON.stringify({ resources: [] }) },
-];
-
-/** meshward-init's env for the proxy files, writing into `dir`. */
-function proxyConfigEnv(dir: string, files = PROXY_FILES): Record<string, string> {
-  return Object.fromEntries(packProxyConfig(files, dir).map((e) => [e.name, e.value]));
-}
+const SCRIPT_TOOLS = ['sh', 'awk', 'grep', 'tr', 'ip', 'sed', 'cat'] as const;
 
 /** A PATH holding only the tools the script needs (optionally busybox's), and the given iptables. */
 async function restrictedPath(dir: string, iptablesTools: readonly string[], busybox = false): Promise<string> {
@@ -69,7 +56,8 @@ describe('meshward-init.sh applying rules (real iptables)', function () {
       .filter((l) => !/^:(PREROUTING|INPUT|OUTPUT|POSTROUTING) /.test(l))
       .join('\n');
 
-  it('installs exactly the generated rules, line for line, and prints them and the resulting table', async () => {
+  it('installs exactly the generated rules of both families, line for line, from the one rule set, and prints them and the resulting table', async () => {
+    assert.deepEqual(Object.keys(initEnvFor(POD)), ['MESHWARD_IPTABLES'], 'the common pod carries one rule set');
     const { stdout } = await apply();
     const rules = rulesFor(POD);
     assert.equal(withoutBuiltinDecls(await lab!.natTable('p', 'ipv4')), rules.ipv4);
@@ -101,6 +89,23 @@ describe('meshward-init.sh applying rules (real iptables)', function () {
     await lab!.exec('p', 'iptables-nft', ['-t', 'nat', '-D', 'POSTROUTING', '-d', '10.250.0.200/32', '-j', 'RETURN']);
   });
 
+  it('applies per-family rules as given when they differ by more than loopback (CIDR annotations)', async () => {
+    const env = initEnvFor(POD_C);
+    assert.deepEqual(Object.keys(env), ['MESHWARD_IPTABLES_V4', 'MESHWARD_IPTABLES_V6']);
+    const r = await lab!.applyInit('p', env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(withoutBuiltinDecls(await lab!.natTable('p', 'ipv4')), rulesFor(POD_C).ipv4);
+    assert.equal(withoutBuiltinDecls(await lab!.natTable('p', 'ipv6')), rulesFor(POD_C).ipv6);
+    await apply();
+  });
+
+  it('refuses the one rule set together with per-family rules: exit 2, nothing applied', async () => {
+    const r = await lab!.applyInit('p', { ...initEnvFor(POD), MESHWARD_IPTABLES_V6: rulesFor(POD).ipv6 });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /MESHWARD_IPTABLES \(both families\) is set together with MESHWARD_IPTABLES_V4\/_V6/);
+    assert.doesNotMatch(r.stdout, /rules applied/);
+  });
+
   it('refuses rules the kernel rejects: exit 1, the message names the variable, nothing is changed', async () => {
     await apply();
     const before = await lab!.natTable('p', 'ipv4');
@@ -116,7 +121,7 @@ describe('meshward-init.sh applying rules (real iptables)', function () {
     const path = await restrictedPath(dir, ['iptables-nft-restore', 'iptables-nft-save']);
     const r = await lab!.applyInit('p', initEnvFor(POD), path);
     assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stderr, /MESHWARD_IPTABLES_V6 is set but no ip6tables-restore\/ip6tables-save is installed/);
+    assert.match(r.stderr, /MESHWARD_IPTABLES \(as IPv6\) is set but no ip6tables-restore\/ip6tables-save is installed/);
     assert.doesNotMatch(r.stdout, /rules applied/, 'IPv4 was not applied either');
   });
 
@@ -130,78 +135,79 @@ describe('meshward-init.sh applying rules (real iptables)', function () {
     assert.ok(legacy.includes('-A OUTPUT -p tcp -j MESHWARD_OUTPUT'));
   });
 
-  it("works with busybox's tools (the Alpine init image), proxy config included, idempotently", async () => {
+  it("works with busybox's tools (the Alpine init image), idempotently", async () => {
     await apply();
-    const before = await lab!.natTable('p', 'ipv6');
+    const before = [await lab!.natTable('p', 'ipv4'), await lab!.natTable('p', 'ipv6')];
     const dir = mkdtempSync(join(tmp!, 'path-'));
     const tools = ['iptables-nft-restore', 'iptables-nft-save', 'ip6tables-nft-restore', 'ip6tables-nft-save'];
     const path = await restrictedPath(dir, tools, true);
-    const configDir = mkdtempSync(join(tmp!, 'config-'));
     for (let i = 0; i < 2; i++) {
-      const r = await lab!.applyInit('p', { ...initEnvFor(POD), ...proxyConfigEnv(configDir) }, path);
+      const r = await lab!.applyInit('p', initEnvFor(POD), path);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /IPv6 rules applied with ip6tables-nft-restore --noflush/);
     }
-    assert.equal(await lab!.natTable('p', 'ipv6'), before);
-    assert.equal(readFileSync(join(configDir, 'envoy.json'), 'utf8'), `${PROXY_FILES[0]!.text}\n`);
-  });
-
-  it('writes the proxy config files first, byte for byte, read-only, and again on a re-run', async () => {
-    const dir = mkdtempSync(join(tmp!, 'config-'));
-    for (let i = 0; i < 2; i++) {
-      const r = await lab!.applyInit('p', { ...initEnvFor(POD), ...proxyConfigEnv(dir) });
-      assert.equal(r.code, 0, r.stderr);
-      assert.ok(r.stdout.indexOf('proxy config written') < r.stdout.indexOf('IPv4 rules (from'), 'config before rules');
-    }
-    assert.deepEqual(readdirSync(dir).sort(), ['envoy.json', 'sds-mesh-trust-bundle.json']);
-    for (const f of PROXY_FILES) {
-      assert.equal(readFileSync(join(dir, f.name), 'utf8'), `${f.text}\n`);
-      assert.equal(statSync(join(dir, f.name)).mode & 0o777, 0o444);
-    }
-  });
-
-  it('refuses a proxy config that is altered, truncated or not its format: exit 2, nothing written, no rule applied', async () => {
-    await lab!.exec('p', 'iptables-nft', ['-t', 'nat', '-F']);
-    await lab!.exec('p', 'iptables-nft', ['-t', 'nat', '-X']);
-    const cases: Array<[string, (env: Record<string, string>) => void, RegExp]> = [
-      [
-        'altered',
-        (env) => (env.MESHWARD_PROXY_CONFIG_SHA256 = '0'.repeat(64)),
-        /decodes to text with SHA-256 [0-9a-f]{64}, not MESHWARD_PROXY_CONFIG_SHA256/,
-      ],
-      ['truncated', (env) => (env.MESHWARD_PROXY_CONFIG = env.MESHWARD_PROXY_CONFIG!.slice(0, 40)), /is not gzip \+ base64/],
-      ['no digest', (env) => delete env.MESHWARD_PROXY_CONFIG_SHA256, /without MESHWARD_PROXY_CONFIG_DIR and MESHWARD_PROXY_CONFIG_SHA256/],
-    ];
-    for (const [what, spoil, message] of cases) {
-      const dir = mkdtempSync(join(tmp!, 'config-'));
-      const env = { ...initEnvFor(POD), ...proxyConfigEnv(dir) };
-      spoil(env);
-      const r = await lab!.applyInit('p', env);
-      assert.equal(r.code, 2, `${what}: ${r.stdout}`);
-      assert.match(r.stderr, message, what);
-      assert.deepEqual(readdirSync(dir), [], `${what}: nothing written`);
-    }
-    const dir = mkdtempSync(join(tmp!, 'config-'));
-    const traversal = proxyConfigEnv(dir, [{ name: 'envoy.json', text: '{}' }]);
-    const packed = '../escape.json\t{}\n';
-    traversal.MESHWARD_PROXY_CONFIG = (await import('node:zlib')).gzipSync(packed).toString('base64');
-    traversal.MESHWARD_PROXY_CONFIG_SHA256 = (await import('node:crypto')).createHash('sha256').update(packed).digest('hex');
-    const r = await lab!.applyInit('p', { ...initEnvFor(POD), ...traversal });
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /holds a line that is not "<file name><TAB><json>"/);
-    assert.ok(!existsSync(join(dir, '..', 'escape.json')) && readdirSync(dir).length === 0);
-    assert.doesNotMatch(await lab!.natTable('p', 'ipv4'), /MESHWARD_/, 'no rule was applied');
+    assert.deepEqual([await lab!.natTable('p', 'ipv4'), await lab!.natTable('p', 'ipv6')], before);
   });
 
   it('refuses to run without rules, or with rules that are not one *nat table', async () => {
     const none = await lab!.applyInit('p', {});
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /no rules given: set MESHWARD_IPTABLES_V4 and\/or MESHWARD_IPTABLES_V6/);
+    assert.match(none.stderr, /no rules given: set MESHWARD_IPTABLES, or MESHWARD_IPTABLES_V4 and\/or MESHWARD_IPTABLES_V6/);
     const filter = await lab!.applyInit('p', { MESHWARD_IPTABLES_V4: '*filter\n-A INPUT -j ACCEPT\nCOMMIT\n' });
     assert.equal(filter.code, 2);
     assert.match(filter.stderr, /MESHWARD_IPTABLES_V4 must hold exactly one table, \*nat, .*\(found tables: \*filter\)/);
     const noCommit = await lab!.applyInit('p', { MESHWARD_IPTABLES_V6: '*nat\n:MESHWARD_X - [0:0]\n' });
     assert.equal(noCommit.code, 2);
     assert.match(noCommit.stderr, /MESHWARD_IPTABLES_V6 has no COMMIT line/);
+  });
+});
+
+describe('meshward-init.sh where IPv6 is disabled (real netns, sysctl set inside it only)', function () {
+  this.timeout(10_000);
+  const NO_V6 = { ...POD_B, name: 'n6', v6: [], listeners: {} };
+  let lab: NetnsLab | undefined;
+
+  before(async function () {
+    this.timeout(300_000);
+    const probe = await netnsPrerequisites(this);
+    lab = await NetnsLab.create(probe, [NO_V6]);
+    // Only this pod's netns: /proc/sys/net belongs to the netns of whoever writes it.
+    await lab.exec('n6', 'sh', ['-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6']);
+  });
+
+  after(async () => {
+    await lab?.destroy();
+  });
+
+  it('skips the IPv6 rules with a log line, applies IPv4 exactly, exit 0', async () => {
+    assert.equal((await lab!.exec('n6', 'cat', ['/proc/sys/net/ipv6/conf/all/disable_ipv6'])).trim(), '1');
+    assert.equal(await lab!.exec('n6', 'cat', ['/proc/net/if_inet6']), '', 'no IPv6 address left, lo included');
+    for (const env of [initEnvFor(POD_B), { MESHWARD_IPTABLES_V4: rulesFor(POD_B).ipv4, MESHWARD_IPTABLES_V6: rulesFor(POD_B).ipv6 }]) {
+      const r = await lab!.applyInit('n6', env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /IPv6 is disabled on this node \(net\.ipv6\.conf\.all\.disable_ipv6=1, no IPv6 address\): skipping the IPv6 rules/,
+      );
+      assert.doesNotMatch(r.stdout, /IPv6 rules (\(from|applied)/);
+      const v4 = (await lab!.natTable('n6', 'ipv4'))
+        .split('\n')
+        .filter((l) => !/^:(PREROUTING|INPUT|OUTPUT|POSTROUTING) /.test(l))
+        .join('\n');
+      assert.equal(v4, rulesFor(POD_B).ipv4);
+      assert.doesNotMatch(await lab!.natTable('n6', 'ipv6'), /MESHWARD_/);
+    }
+  });
+
+  it('still applies the IPv6 rules when an interface has an IPv6 address after all', async () => {
+    await lab!.exec('n6', 'sh', ['-c', 'echo 0 > /proc/sys/net/ipv6/conf/lo/disable_ipv6']);
+    try {
+      assert.notEqual(await lab!.exec('n6', 'cat', ['/proc/net/if_inet6']), '');
+      const r = await lab!.applyInit('n6', initEnvFor(POD_B));
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /IPv6 rules applied/);
+    } finally {
+      await lab!.exec('n6', 'sh', ['-c', 'echo 1 > /proc/sys/net/ipv6/conf/lo/disable_ipv6']);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { captureRulesFromPodSpec, initContainerEnv, type PodSpecLike } from '../../webhook/capture/pod-spec.js';
+import { captureRulesFromPodSpec, initContainerEnv, ipv6FromShared, type PodSpecLike } from '../../webhook/capture/pod-spec.js';
 import { buildCaptureRules } from '../../webhook/capture/rules.js';
 import type { CaptureSettings } from '../../webhook/capture/settings.js';
 
@@ -24,7 +24,17 @@ const podSpec = (env: EnvList, name = 'meshward-init'): PodSpecLike => ({
 });
 
 describe('capture rules in the pod spec', () => {
-  it('puts each family in its own env var of meshward-init, as literal values', () => {
+  it('carries one rule set for both families when the IPv6 rules are the IPv4 ones with IPv6 loopback addresses', () => {
+    const rules = buildCaptureRules({ ...SETTINGS, excludeOutboundCidrs: [] });
+    assert.equal(ipv6FromShared(rules.ipv4), rules.ipv6);
+    assert.deepEqual(initContainerEnv(rules), [{ name: 'MESHWARD_IPTABLES', value: rules.ipv4 }]);
+    const spec = JSON.parse(JSON.stringify(podSpec(initContainerEnv(rules))));
+    assert.deepEqual(captureRulesFromPodSpec(spec), { found: true, rules });
+    const both = captureRulesFromPodSpec(podSpec([...initContainerEnv(rules), { name: 'MESHWARD_IPTABLES_V6', value: rules.ipv6 }]));
+    assert.deepEqual(both, { found: false, reason: 'meshward-init env: MESHWARD_IPTABLES is set together with per-family rules' });
+  });
+
+  it('puts each family in its own env var of meshward-init, as literal values, when CIDRs make them differ', () => {
     const rules = buildCaptureRules(SETTINGS);
     assert.deepEqual(initContainerEnv(rules), [
       { name: 'MESHWARD_IPTABLES_V4', value: rules.ipv4 },

@@ -13,8 +13,9 @@ describe('config', () => {
     assert.equal(config.server.port, 9000);
     assert.equal(config.proxy.cpuRequest, '300m');
     assert.equal(config.logLevel, 'warn');
-    assert.equal(config.mesh.defaultMode, 'STRICT');
-    assert.ok(Object.isFrozen(config) && Object.isFrozen(config.proxy) && Object.isFrozen(config.mesh.meshCidrs));
+    // Opting a namespace in never cuts off its plaintext callers: STRICT is asked for explicitly.
+    assert.equal(config.mesh.defaultMode, 'PERMISSIVE');
+    assert.ok(Object.isFrozen(config) && Object.isFrozen(config.proxy) && Object.isFrozen(config.serving.extraIpAddresses));
   });
 
   it('lists every bad field at once, naming the source and the accepted form', () => {
@@ -22,7 +23,7 @@ describe('config', () => {
       () =>
         buildConfig({
           file: { server: { port: 70000 }, proxy: { cpuRequest: 'lots' }, nope: 1 },
-          env: { MESHWARD_MESH_MESH_CIDRS: '10.0.0.0/8,banana' },
+          env: { MESHWARD_SERVING_EXTRA_IP_ADDRESSES: '10.0.0.1,banana' },
           flags: { 'log-level': 'loud' },
         }),
       (err: unknown) => {
@@ -31,7 +32,7 @@ describe('config', () => {
         assert.match(text, /server\.port \(config file\).*integer from 0 to 65535/);
         assert.match(text, /proxy\.cpuRequest.*Kubernetes quantity/);
         assert.match(text, /nope.*unknown field/);
-        assert.match(text, /mesh\.meshCidrs \(MESHWARD_MESH_MESH_CIDRS\).*"banana".*CIDR/);
+        assert.match(text, /serving\.extraIpAddresses \(MESHWARD_SERVING_EXTRA_IP_ADDRESSES\).*"banana".*IPv4 or IPv6 address/);
         assert.match(text, /logLevel \(--log-level\).*"loud".*one of/);
         return true;
       },

@@ -70,13 +70,9 @@ describe('dashboard filters', () => {
 
   it('narrows namespaces and workloads: problems, stale, unmeshed, text', () => {
     const names = (r: StatusReport): string[] => r.namespaces.map((n) => `${n.name}:${n.workloads.map((w) => w.name).join(',')}`);
-    assert.deepEqual(names(applyFilters(report, { show: 'problems', refresh: 0 })), [
-      'payments:api,batch,cache',
-      'plain:nightly',
-      'shop:legacy',
-    ]);
-    assert.deepEqual(names(applyFilters(report, { show: 'stale', refresh: 0 })), ['payments:api,cache']);
-    assert.deepEqual(names(applyFilters(report, { show: 'violations', refresh: 0 })), ['payments:batch,cache']);
+    assert.deepEqual(names(applyFilters(report, { show: 'problems', refresh: 0 })), ['payments:api,batch', 'plain:nightly', 'shop:legacy']);
+    assert.deepEqual(names(applyFilters(report, { show: 'stale', refresh: 0 })), ['payments:api']);
+    assert.deepEqual(names(applyFilters(report, { show: 'violations', refresh: 0 })), ['payments:batch']);
     assert.deepEqual(names(applyFilters(report, { show: 'unmeshed', refresh: 0, namespace: 'shop' })), ['shop:legacy']);
     assert.deepEqual(names(applyFilters(report, { show: 'all', refresh: 0, q: 'WEB-5d8f' })), ['shop:web']);
     assert.equal(applyFilters(report, { show: 'problems', refresh: 0 }).summary, report.summary, 'the tiles keep the whole cluster');
@@ -102,9 +98,11 @@ describe('dashboard app', () => {
     for (const ns of ['payments', 'plain', 'shop'])
       assert.match(page, new RegExp(`<section class="[^"]*" id="ns-${ns}" data-namespace="${ns}">`));
     assert.match(page, /data-workload="Deployment\/web"/);
+    // The proxies enforce the resolved mode (live over xDS): the STRICT label's floor, and the mesh default elsewhere.
+    assert.match(page, /<span class="chip m-STRICT" title="proxy and policy: STRICT"><span class="port">6379<\/span>STRICT<\/span>/);
     assert.match(
       page,
-      /<span class="chip m-PERMISSIVE m-drift" title="[^"]*restart the pods"><span class="port">6379<\/span>PERMISSIVE<\/span>/,
+      /<span class="chip m-PERMISSIVE" title="proxy and policy: PERMISSIVE"><span class="port">8080<\/span>PERMISSIVE<\/span>/,
     );
     assert.match(page, /<span class="rule">MW-INJECT-001<\/span><span class="obj">Pod batch<\/span>/);
     assert.match(page, /⚠ trust-root: trusts an older root/);

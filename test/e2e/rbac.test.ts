@@ -35,6 +35,8 @@ const RARE_PATHS: Readonly<Record<string, string>> = {
   '/configmaps:update': 'fallback trust-bundle change on root rotation (test/identity/fallback/fallback-controller.test.ts)',
   '/serviceaccounts:get': "fallback: an injected pod's ServiceAccount outside a meshed namespace (test/e2e/fallback.test.ts)",
   '/namespaces:get': 'a namespace newer than the informer cache is read through (webhook/kube/informer-state.ts)',
+  '/configmaps:update [meshward-proxy]':
+    'the proxy bootstrap is rewritten when the configuration changes or it was edited (test/proxy-bootstrap/bootstrap-controller.test.ts)',
 };
 
 interface Grant {
@@ -226,10 +228,11 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
       metadata: { name: 'strict' },
       spec: { mode: 'STRICT' },
     });
-    await until('the fallback Secret and trust ConfigMap', async () => {
+    await until('the fallback Secret and trust ConfigMap, and the proxy bootstrap', async () => {
       const secret = await cp.request('GET', '/api/v1/namespaces/rbac-mesh/secrets/meshward-identity-default');
       const cm = await cp.request('GET', '/api/v1/namespaces/rbac-mesh/configmaps/meshward-trust-bundle');
-      return secret.status === 200 && cm.status === 200 ? true : undefined;
+      const bootstrap = await cp.request('GET', '/api/v1/namespaces/rbac-mesh/configmaps/meshward-proxy');
+      return secret.status === 200 && cm.status === 200 && bootstrap.status === 200 ? true : undefined;
     });
 
     // The signer: a node-created PodCertificateRequest for a pod bound to it (as the kubelet would).
@@ -282,6 +285,12 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
     await until('a ClusterTrustBundle', async () => {
       const list = await adminJson('GET', `/apis/certificates.k8s.io/v1/clustertrustbundles?fieldSelector=spec.signerName=${SIGNER}`);
       return list.items.length > 0 ? true : undefined;
+    });
+    // A namespace that stops opting in loses its proxy bootstrap.
+    await cp.kubectl(['label', 'namespace', 'rbac-mesh', 'meshward.io/inject-']);
+    await until('the proxy bootstrap deleted', async () => {
+      const res = await cp.request('GET', '/api/v1/namespaces/rbac-mesh/configmaps/meshward-proxy');
+      return res.status === 404 ? true : undefined;
     });
     // Graceful stop: the lease is released (update), the watches end.
     assert.equal(await meshward!.stop(), 0);

@@ -289,7 +289,7 @@ describe('e2e: holes in STRICT (kubectl debug, look-alikes, host namespaces, pro
       expectRefused(await create(STRICT, pod('hostipc', { hostIPC: true })), 'MW-HOSTIPC-001', 'spec.hostIPC', BY_MESHWARD);
     });
 
-    it('a namespace turned STRICT over a PERMISSIVE policy injects STRICT; `meshward.io/mtls=strict` is refused (MW-NS-001)', async () => {
+    it('a namespace turned STRICT over a PERMISSIVE policy serves STRICT; `meshward.io/mtls=strict` is refused (MW-NS-001)', async () => {
       const relax = {
         apiVersion: 'meshward.io/v1alpha1',
         kind: 'MeshTLSPolicy',
@@ -301,9 +301,23 @@ describe('e2e: holes in STRICT (kubectl debug, look-alikes, host namespaces, pro
       expectAdmitted(
         await create(POLICY, pod('after-strict', { containers: [app({ ports: [{ containerPort: 8080 }, { containerPort: 9090 }] })] })),
       );
+      // The injection carries no mode: the xDS server sends the resolver's, which `meshward status` reports.
       const status = JSON.parse((await getPod(POLICY, 'after-strict')).metadata.annotations['meshward.io/status']);
-      assert.equal(status.mode, 'STRICT');
-      assert.deepEqual(status.ports, { 8080: 'STRICT', 9090: 'STRICT' });
+      assert.deepEqual([status.version, status.mode, status.ports], [2, undefined, undefined]);
+      const report = spawnSync(
+        process.execPath,
+        [join(root, MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', cp.kubeconfigPath, '-n', POLICY, '-o', 'json'],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      const pods = JSON.parse(report.stdout).namespaces[0].workloads.flatMap((w: Obj) => w.pods);
+      assert.deepEqual(
+        pods.find((p: Obj) => p.name === 'after-strict').ports.map((p: Obj) => [p.port, p.resolved, p.proxy]),
+        [
+          [8080, 'STRICT', 'STRICT'],
+          [9090, 'STRICT', 'STRICT'],
+        ],
+        report.stderr,
+      );
 
       const lower = await cp.kubectl(['label', 'namespace', LOWER, 'meshward.io/mtls=strict'], { check: false });
       expectRefused(lower, 'MW-NS-001', 'metadata.labels["meshward.io/mtls"]', BY_MESHWARD);

@@ -8,7 +8,12 @@ import { ClusterUnavailableError, type ClusterState } from '../../webhook/kube/c
 
 /** An operator's allow-listed proxy build, besides the default proxy image. */
 export const FIPS_PROXY_IMAGE = 'registry.internal/envoy:v1.36.2-fips';
-export const config: MeshwardConfig = buildConfig({ flags: { 'self-signed': true, 'allowed-proxy-images': FIPS_PROXY_IMAGE } });
+// The gate's tests are about STRICT: under a STRICT mesh default, as they were written. Tests that
+// show a weaker default build their own config (mesh.defaultMode is PERMISSIVE out of the box).
+export const config: MeshwardConfig = buildConfig({
+  flags: { 'self-signed': true, 'allowed-proxy-images': FIPS_PROXY_IMAGE },
+  file: { mesh: { defaultMode: 'STRICT' } },
+});
 export const PROXY_IMAGE = config.proxy.image;
 export const INIT_IMAGE = config.proxy.initImage;
 

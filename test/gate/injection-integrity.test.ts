@@ -15,12 +15,6 @@ import { config, request, strictNs } from './fixtures.js';
 
 type Spec = Record<string, any>;
 const templates = loadTemplates();
-const permissive = {
-  apiVersion: 'meshward.io/v1alpha1',
-  kind: 'MeshTLSPolicy',
-  metadata: { name: 'relaxed', namespace: 'lax' },
-  spec: { mode: 'PERMISSIVE' },
-};
 
 function appPod(metadata: Spec = { name: 'web-1', namespace: 'shop' }): KubeObject {
   return {
@@ -41,10 +35,9 @@ function appPod(metadata: Spec = { name: 'web-1', namespace: 'shop' }): KubeObje
   };
 }
 
-/** The pod as meshward's injector makes it, in a cluster holding `objects`. */
-async function injected(pod: KubeObject, objects: KubeObject[] = [strictNs()]): Promise<Spec> {
-  const deps = { config, templates, configHash: injectionConfigHash(config), cluster: new StaticClusterState(objects) };
-  const out = await injectObject(pod, deps);
+/** The pod as meshward's injector makes it. */
+async function injected(pod: KubeObject): Promise<Spec> {
+  const out = await injectObject(pod, { config, templates, configHash: injectionConfigHash(config) });
   assert.ok(out.injected, 'reason' in out ? out.reason : '');
   return structuredClone(out.object) as Spec;
 }
@@ -85,19 +78,33 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
   const tampered: Array<[string, (pod: Spec) => Promise<void> | void, Array<[string, string]>]> = [
     [
       'capture rules without the inbound redirect',
-      (p) => void (env(p, 'MESHWARD_IPTABLES_V4').value = env(p, 'MESHWARD_IPTABLES_V4').value.replace(/-A PREROUTING .*\n/, '')),
+      (p) => void (env(p, 'MESHWARD_IPTABLES').value = env(p, 'MESHWARD_IPTABLES').value.replace(/-A PREROUTING .*\n/, '')),
       [['MW-SIDECAR-004', 'spec.initContainers[0].env']],
     ],
     [
-      "another pod's proxy config (rendered PERMISSIVE), with its own digest",
-      async (p) => {
-        const lax = await injected(appPod({ name: 'web-1', namespace: 'lax' }), [
-          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lax', labels: { 'meshward.io/inject': 'enabled' } } },
-          permissive,
-        ]);
-        for (const name of ['MESHWARD_PROXY_CONFIG', 'MESHWARD_PROXY_CONFIG_SHA256']) env(p, name).value = env(lax, name).value;
+      'per-family rules in place of the one rule set, the IPv6 ones without the inbound redirect',
+      (p) => {
+        const rules = env(p, 'MESHWARD_IPTABLES').value as string;
+        const v6 = rules
+          .replaceAll('127.0.0.6/32', '::6/128')
+          .replaceAll('127.0.0.1/32', '::1/128')
+          .replace(/-A PREROUTING .*\n/, '');
+        p.spec.initContainers[0].env = [
+          { name: 'MESHWARD_IPTABLES_V4', value: rules },
+          { name: 'MESHWARD_IPTABLES_V6', value: v6 },
+        ];
       },
       [['MW-SIDECAR-004', 'spec.initContainers[0].env']],
+    ],
+    [
+      "a proxy that names another pod to the xDS server (its configuration, that pod's probe routes)",
+      (p) => void (p.spec.initContainers[1].args[p.spec.initContainers[1].args.indexOf('--service-node') + 1] = 'sidecar~shop~api-0'),
+      [['MW-SIDECAR-004', 'spec.initContainers[1].args']],
+    ],
+    [
+      'the proxy told its pod name by a literal, not the downward API',
+      (p) => void (p.spec.initContainers[1].env.find((e: Spec) => e.name === 'POD_NAME').value = 'api-0'),
+      [['MW-SIDECAR-004', 'spec.initContainers[1].env']],
     ],
     [
       'proxy args that add --config-yaml',
@@ -126,13 +133,27 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
       [['MW-SIDECAR-004', 'spec.initContainers[1].volumeMounts']],
     ],
     [
-      'meshward-config is a ConfigMap, not the emptyDir',
+      'meshward-config names a ConfigMap of its own, not the bootstrap meshward publishes',
+      (p) => void (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').configMap.name = 'plaintext-envoy'),
+      [['MW-SIDECAR-004', 'spec.volumes[1]']],
+    ],
+    [
+      'meshward-config an emptyDir an earlier init container could fill',
       (p) =>
         void (
-          (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').emptyDir = undefined),
-          (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').configMap = { name: 'x' })
+          (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').configMap = undefined),
+          (p.spec.volumes.find((v: Spec) => v.name === 'meshward-config').emptyDir = {})
         ),
       [['MW-SIDECAR-004', 'spec.volumes[1]']],
+    ],
+    [
+      'a probe route the proxy cannot render, recorded with the probe rewritten to match',
+      (p) => {
+        const status = JSON.parse(p.metadata.annotations['meshward.io/status']);
+        status.probes[0].port = 70000;
+        p.metadata.annotations['meshward.io/status'] = JSON.stringify(status);
+      },
+      [['MW-SIDECAR-004', 'metadata.annotations["meshward.io/status"]']],
     ],
     [
       'a probe route added to the status annotation only',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../webhook/admission/types.js';
+import { buildConfig } from '../../webhook/config/load.js';
 import { checkObjects } from '../../webhook/gate/check-objects.js';
 import { generatePolicy, type GenerateResult } from '../../webhook/generate/generate-policy.js';
 import { buildRequest, GenerateInputError, type GenerateRequest } from '../../webhook/generate/request.js';
@@ -167,12 +168,16 @@ describe('meshward generate (generatePolicy)', () => {
   });
 
   it('prints YAML that parses as a MeshTLSPolicy the gate accepts as a manifest', async () => {
+    // A port-only policy leaves spec.mode UNSET, which the gate accepts in a STRICT namespace only
+    // when it inherits STRICT: the mesh default says so here.
+    const strictMesh = buildConfig({ file: { mesh: { defaultMode: 'STRICT' } } });
     const objects = await cluster();
-    const result = await generate(objects, request({ namespace: 'payments', selector: ['app=db'], ports: ['5432'], mode: 'STRICT' }));
+    const req = request({ namespace: 'payments', selector: ['app=db'], ports: ['5432'], mode: 'STRICT' });
+    const result = await generatePolicy(req, { config: strictMesh, cluster: new StaticClusterState(objects) });
     assert.ok(result.ok);
     const object = parse(result.yaml) as KubeObject;
     const parsed = parseMeshTLSPolicy(object);
     assert.deepEqual([parsed.name, parsed.mode, parsed.portLevelMtls], ['db-mtls', 'UNSET', [{ port: 5432, mode: 'STRICT' }]]);
-    assert.deepEqual(await checkObjects([object], { config, cluster: new StaticClusterState(objects) }), []);
+    assert.deepEqual(await checkObjects([object], { config: strictMesh, cluster: new StaticClusterState(objects) }), []);
   });
 });

@@ -3,16 +3,13 @@ import fc from 'fast-check';
 import { buildAdmissionReview, encodeAdmissionReview, EnvelopeError, parseAdmissionReview } from '../../webhook/admission/envelope.js';
 import { encodePatch } from '../../webhook/admission/patch-base64.js';
 import type { AdmissionDecision, PatchOperation } from '../../webhook/admission/types.js';
-import { buildConfig } from '../../webhook/config/load.js';
-import { renderProxyFiles } from '../../webhook/inject/proxy-files.js';
 import { sharedOperation } from '../../webhook/inject/shared-operations.js';
 import { deepFreeze } from '../../webhook/json/deep-freeze.js';
-import type { WorkloadModes } from '../../webhook/policy/resolve-modes.js';
 import { review, SHOP_NS, typicalPod } from './real-server.js';
 
 // The hot path's shortcuts (bench/RESULTS.md) must not change what the API server reads: the
 // patch decodes to JSON.stringify's text with at most two spaces between tokens per encoded part,
-// the serialised review is JSON.stringify's, and a cached proxy-files render equals a fresh one.
+// and the serialised review is JSON.stringify's. (Cached injections equal cold ones: test/inject/properties.test.ts.)
 
 const longText = fc.string({ minLength: 1024, maxLength: 3000, unit: 'binary' });
 // Deep-frozen values, whose encoding the encoder remembers, alone and as arrays of them (the injected containers).
@@ -117,38 +114,6 @@ describe('hardening: hot-path shortcuts are byte-exact', () => {
       ),
       { numRuns: 300 },
     );
-  });
-
-  it('a cached proxy-files render equals a fresh one, and callers cannot change the cache', () => {
-    const modes = {
-      workloadMode: 'STRICT',
-      workload: { mode: 'STRICT', source: 'mesh default' },
-      ports: [{ port: 8080, mode: 'STRICT' }],
-    } as unknown as WorkloadModes;
-    const probes = [{ path: '/app-health/web/readyz', kind: 'http' as const, port: 8080, originalPath: '/ready' }];
-    const input = { config: buildConfig({ flags: { 'self-signed': true } }), namespace: 'ns', serviceAccount: 'sa', modes, probes };
-    const first = renderProxyFiles(input);
-    assert.ok(
-      Object.isFrozen(first) && Object.isFrozen(first.env) && first.env.every((e) => Object.isFrozen(e)),
-      'the shared render is frozen',
-    );
-    const again = renderProxyFiles({ ...input, probes: probes.map((p) => ({ ...p })) });
-    const fresh = renderProxyFiles({ ...input, config: buildConfig({ flags: { 'self-signed': true } }) });
-    assert.deepEqual(again, fresh);
-    const other = renderProxyFiles({ ...input, serviceAccount: 'other' });
-    assert.notEqual(other.hash, again.hash);
-    // Same namespace, account and modes, other probe routes: another render, and the first is still there.
-    const otherProbe = renderProxyFiles({ ...input, probes: [{ ...probes[0]!, port: 9090 }] });
-    assert.notEqual(otherProbe.hash, again.hash);
-    assert.deepEqual(
-      renderProxyFiles({ ...input, probes: [...probes, { ...probes[0]!, path: '/app-health/web/livez' }] }),
-      renderProxyFiles({
-        ...input,
-        config: buildConfig({ flags: { 'self-signed': true } }),
-        probes: [...probes, { ...probes[0]!, path: '/app-health/web/livez' }],
-      }),
-    );
-    assert.equal(renderProxyFiles(input), first);
   });
 
   it('refuses labels or annotations that are not strings (never from an API server) with a 400 naming the field', () => {

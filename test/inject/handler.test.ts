@@ -3,7 +3,8 @@ import fastJsonPatch from 'fast-json-patch';
 import type { AdmissionRequest, KubeObject } from '../../webhook/admission/types.js';
 import { injectionConfigHash } from '../../webhook/config/hash.js';
 import { createInjectHandler } from '../../webhook/inject/handler.js';
-import { proxyConfigFromPodSpec } from '../../webhook/inject/proxy-config-env.js';
+import { resolvePodModes } from '../../webhook/inject/pod-modes.js';
+import { typicalPod } from '../../bench/pods.js';
 import { ClusterUnavailableError, type ClusterState } from '../../webhook/kube/cluster-state.js';
 import { StaticClusterState } from '../../webhook/kube/static-state.js';
 import { config, templates } from './inject-fixtures.js';
@@ -123,19 +124,42 @@ describe('injector admission handler', () => {
     );
   });
 
-  it('renders every port STRICT in a namespace labelled STRICT, whatever an older policy says', async () => {
-    const review = request(
-      {
-        metadata: { labels: { app: 'web' } },
-        spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }] },
-      },
-      'vault',
+  it('puts no mode in the injection; the modes the xDS server sends are STRICT on every port of a STRICT namespace, whatever an older policy says', async () => {
+    const pod = (namespace: string): AdmissionRequest =>
+      request(
+        {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }] },
+        },
+        namespace,
+      );
+    const strict = await handler()(pod('vault'));
+    assert.equal(strict.reason, 'injected');
+    assert.deepEqual(strict.patch, (await handler()(pod('shop'))).patch, 'the same injection in a STRICT namespace and elsewhere');
+    const object = pod('vault').object as any;
+    const modes = await resolvePodModes(object, namespaces[3], config, new StaticClusterState(namespaces));
+    assert.deepEqual(
+      [modes.workloadMode, modes.ports.map((p) => [p.port, p.mode])],
+      [
+        'STRICT',
+        [
+          [8080, 'STRICT'],
+          [9090, 'STRICT'],
+        ],
+      ],
     );
-    const decision = await handler()(review);
+  });
+
+  it("keeps the typical pod's patch under 6 KB: no proxy configuration, one capture rule set", async () => {
+    const decision = await handler()({ ...request({}), object: typicalPod('shop') });
     assert.equal(decision.reason, 'injected');
-    const pod = fastJsonPatch.applyPatch(structuredClone(review.object), decision.patch as any, true, false).newDocument as any;
-    const status = JSON.parse(pod.metadata.annotations['meshward.io/status']);
-    assert.deepEqual([status.mode, status.ports], ['STRICT', { '8080': 'STRICT', '9090': 'STRICT' }]);
+    const size = JSON.stringify(decision.patch).length;
+    assert.ok(size <= 6000, `${size} bytes`);
+    const init = (decision.patch!.find((op) => op.path === '/spec/initContainers')!.value as any[])[0];
+    assert.deepEqual(
+      init.env.map((e: any) => e.name),
+      ['MESHWARD_IPTABLES'],
+    );
   });
 
   it('denies a proxy image off the allow-list, naming the annotation and the allowed images', async () => {
@@ -206,15 +230,16 @@ describe('injector admission handler', () => {
     const reinvoked = await h({ ...original, object: injected });
     assert.equal(reinvoked.reason, 'reinvoked-probes');
     const after = fastJsonPatch.applyPatch(structuredClone(injected), reinvoked.patch as any, true, false).newDocument as any;
-    assert.deepEqual(after.spec.containers.at(-1).readinessProbe, {
-      httpGet: { path: '/app-health/late/readyz', port: 15020, scheme: 'HTTP' },
-    });
+    assert.deepEqual(after.spec.containers.at(-1).readinessProbe, { httpGet: { path: '/app-health/late/readyz', port: 15020 } });
+    // The xDS server routes the status port by the routes the annotation records.
     const status = JSON.parse(after.metadata.annotations['meshward.io/status']);
-    assert.deepEqual(
-      status.probes.map((p: any) => p.path),
-      ['/app-health/late/readyz'],
+    assert.deepEqual(status.probes, [{ path: '/app-health/late/readyz', kind: 'http', port: 8081, scheme: 'HTTP', originalPath: '/ok' }]);
+    assert.ok(
+      reinvoked.patch!.every(
+        (op) => op.path.startsWith('/spec/containers/1/readinessProbe/') || op.path.startsWith('/metadata/annotations/'),
+      ),
+      'nothing else changes',
     );
-    assert.match(proxyConfigFromPodSpec(after.spec)['envoy.json']!, /app-health\/late\/readyz/);
     const third = await h({ ...original, object: after });
     assert.equal(third.reason, 'already-injected');
   });

@@ -4,10 +4,7 @@ import fastJsonPatch from 'fast-json-patch';
 import type { V1Pod } from '@kubernetes/client-node';
 import { injectPod, type InjectionContext } from '../../webhook/inject/inject-pod.js';
 import { injectionConfigHash } from '../../webhook/config/hash.js';
-import { resolveWorkloadModes } from '../../webhook/policy/resolve-modes.js';
 import { decideInjection } from '../../webhook/inject/decide.js';
-import type { MeshTLSPolicy } from '../../webhook/policy/mesh-tls-policy.js';
-import { parseMeshTLSPolicy } from '../../webhook/policy/parse-policy.js';
 import { config, templates } from './inject-fixtures.js';
 
 const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
@@ -69,47 +66,16 @@ const pod = fc
     });
   });
 
-function contextFor(
-  p: V1Pod,
-  withConfig = config,
-  trustRootFingerprint?: string,
-  namespacePolicies: readonly MeshTLSPolicy[] = [],
-): InjectionContext {
-  const ports = (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((x) => x.containerPort));
-  const modes = resolveWorkloadModes({ config: withConfig, meshPolicies: [], namespacePolicies, podLabels: p.metadata?.labels, ports });
-  return { config: withConfig, templates, configHash: injectionConfigHash(withConfig), modes, trustRootFingerprint };
+function contextFor(_p: V1Pod, withConfig = config, trustRootFingerprint?: string): InjectionContext {
+  return { config: withConfig, templates, configHash: injectionConfigHash(withConfig), trustRootFingerprint };
 }
 
-/** The pod in `namespace`, run as `serviceAccount`, labelled app=web when a workload policy should select it. */
+/** The pod in `namespace`, run as `serviceAccount`, labelled app=web or not. */
 function placedPod(shape: V1Pod, namespace: string, serviceAccount: string | undefined, selected: boolean): V1Pod {
   const p = structuredClone(shape);
   p.metadata = { ...p.metadata, namespace, ...(selected ? { labels: { ...p.metadata?.labels, app: 'web' } } : {}) };
   if (serviceAccount !== undefined) p.spec = { ...p.spec!, serviceAccountName: serviceAccount };
   return p;
-}
-
-/** The namespace's MeshTLSPolicies for one of the choices the property draws from. */
-function policySet(p: V1Pod, choice: string): MeshTLSPolicy[] {
-  const namespace = p.metadata!.namespace!;
-  const object = (name: string, spec: Record<string, unknown>): MeshTLSPolicy =>
-    parseMeshTLSPolicy({
-      apiVersion: 'meshward.io/v1alpha1',
-      kind: 'MeshTLSPolicy',
-      metadata: { name, namespace, creationTimestamp: '2026-01-01T00:00:00Z' },
-      spec,
-    });
-  const firstPort = p.spec?.containers.flatMap((c) => c.ports ?? [])[0]?.containerPort ?? 8080;
-  if (choice === 'namespace-permissive') return [object('default', { mode: 'PERMISSIVE' })];
-  if (choice === 'namespace-disable') return [object('default', { mode: 'DISABLE' })];
-  if (choice === 'workload-port-disable')
-    return [
-      object('web', {
-        selector: { matchLabels: { app: 'web' } },
-        mode: 'STRICT',
-        portLevelMtls: { [String(firstPort)]: { mode: 'DISABLE' } },
-      }),
-    ];
-  return [];
 }
 
 function inject(p: V1Pod): V1Pod {
@@ -175,27 +141,26 @@ describe('injector properties (fast-check, random pod shapes)', () => {
 
   it('shares renders safely: after other pods, a pod gets the patch a cold cache would give', () => {
     // Renders are cached per config object (inject/render-cache.ts): a structured clone starts
-    // cold. Between pods of one run everything a render depends on varies: the pod's shape, the
-    // trust root, the namespace, the ServiceAccount and the policies (so the resolved modes).
-    // The same shapes recur within a run, so a key missing one of these would be hit by a pod it
-    // does not fit.
+    // cold. Between pods of one run everything a render depends on varies: the pod's shape (its
+    // probes, so the routes the status annotation records), the trust root, the namespace, the
+    // ServiceAccount and the labels. The same shapes recur within a run, so a key missing one of
+    // these would be hit by a pod it does not fit.
     const placement = fc.record({
       shape: fc.nat(),
       trustRoot: fc.constantFrom(undefined, 'sha256:aa', 'sha256:bb'),
       namespace: fc.constantFrom('shop', 'payments'),
       serviceAccount: fc.constantFrom(undefined, 'default', 'api'),
-      policies: fc.constantFrom('none', 'namespace-permissive', 'namespace-disable', 'workload-port-disable'),
+      labelled: fc.boolean(),
     });
     fc.assert(
       fc.property(
         fc.array(pod, { minLength: 1, maxLength: 2 }),
         fc.array(placement, { minLength: 2, maxLength: 8 }),
         (shapes, placements) => {
-          for (const { shape, trustRoot, namespace, serviceAccount, policies } of placements) {
-            const p = placedPod(shapes[shape % shapes.length]!, namespace, serviceAccount, policies !== 'none');
-            const set = policySet(p, policies);
+          for (const { shape, trustRoot, namespace, serviceAccount, labelled } of placements) {
+            const p = placedPod(shapes[shape % shapes.length]!, namespace, serviceAccount, labelled);
             const cold = structuredClone(config);
-            assert.deepEqual(injectPod(p, contextFor(p, config, trustRoot, set)), injectPod(p, contextFor(p, cold, trustRoot, set)));
+            assert.deepEqual(injectPod(p, contextFor(p, config, trustRoot)), injectPod(p, contextFor(p, cold, trustRoot)));
           }
         },
       ),

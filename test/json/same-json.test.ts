@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { equalJson, sameJson } from '../../webhook/json/same-json.js';
 
-// sameJson stands in for comparing JSON.stringify texts in a cache lookup (proxy-files.ts): a
-// wrong "same" would hand one workload another's proxy config.
+// sameJson stands in for comparing JSON.stringify texts in a cache lookup (shared-operations.ts):
+// a wrong "same" would hand one workload another's probe rewrite.
 
 describe('sameJson', () => {
   it('"same" always means the same JSON text, and a copy is always the same', () => {

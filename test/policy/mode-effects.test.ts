@@ -4,7 +4,8 @@ import type { MtlsMode } from '../../webhook/config/types.js';
 import type { MeshTLSPolicy } from '../../webhook/policy/mesh-tls-policy.js';
 import { findNonStrictModes, policyModeEffects } from '../../webhook/policy/mode-effects.js';
 
-const config = buildConfig({ flags: { 'self-signed': true } });
+// Under a STRICT mesh default, set explicitly (PERMISSIVE out of the box): what these effects are measured against.
+const config = buildConfig({ flags: { 'self-signed': true }, file: { mesh: { defaultMode: 'STRICT' } } });
 const p = (name: string, mode: MtlsMode, extra: Partial<MeshTLSPolicy> = {}, ns = 'shop'): MeshTLSPolicy => ({
   namespace: ns,
   name,

@@ -11,7 +11,8 @@ import {
   type ModeSource,
 } from '../../webhook/policy/resolve-modes.js';
 
-const strictConfig: MeshwardConfig = buildConfig({ flags: { 'self-signed': true } });
+// The mesh default is PERMISSIVE out of the box; these cases resolve under a STRICT one unless they say otherwise.
+const strictConfig: MeshwardConfig = buildConfig({ flags: { 'self-signed': true }, file: { mesh: { defaultMode: 'STRICT' } } });
 const permissiveConfig: MeshwardConfig = buildConfig({ flags: { 'self-signed': true }, file: { mesh: { defaultMode: 'PERMISSIVE' } } });
 
 function mesh(mode: MtlsMode, name = 'mesh', creationTimestamp?: string): MeshTLSPolicy {

@@ -1,7 +1,8 @@
-// Inputs and lookups shared by the proxy bootstrap tests.
+// Inputs and lookups shared by the proxy tests.
 
 import { buildConfig } from '../../webhook/config/load.js';
-import type { BootstrapInput } from '../../webhook/proxy/index.js';
+import { normalizeInput, outboundListener, PROXY_PATHS, renderStaticBootstrap, type BootstrapInput } from '../../webhook/proxy/index.js';
+import { podResources as xdsPodResources } from '../../webhook/xds/pod-resources.js';
 
 export const config = buildConfig({ flags: { 'self-signed': true } });
 
@@ -17,13 +18,35 @@ export function makeInput(overrides: Partial<BootstrapInput> = {}): BootstrapInp
       { path: '/app-health/web/readyz', kind: 'http', port: 8080, originalPath: '/ready' },
       { path: '/app-health/web/livez', kind: 'tcp', port: 8080 },
     ],
-    credentialsDir: '/var/run/meshward/credentials',
-    credentialFiles: { certChain: 'tls.crt', privateKey: 'tls.key', trustBundle: 'ca.crt' },
+    ...PROXY_PATHS,
     ...overrides,
   };
 }
 
 export type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * One pod's own resources exactly as the xDS server sends them (webhook/xds/pod-resources.ts: LDS
+ * inbound and status, CDS data, probe, readiness self-check and blackhole clusters) plus the
+ * outbound listener, in a bootstrap's static_resources shape so the lookups below read both.
+ */
+export function podResources(input: BootstrapInput, meshChains: readonly J[] = []): J {
+  const own = xdsPodResources(normalizeInput(input));
+  return { static_resources: { listeners: [...own.listeners, outboundListener(own.input, meshChains)], clusters: [...own.clusters] } };
+}
+
+/**
+ * What a proxy runs once its first configuration is loaded: the static bootstrap with the pod's
+ * resources added, so Envoy's load-time checks (every cluster a filter or route names exists,
+ * no overlapping filter chains) see the whole configuration at once.
+ */
+export function runningConfig(input: BootstrapInput, meshChains: readonly J[] = []): J {
+  const bootstrap = structuredClone(renderStaticBootstrap(input.config)[0]!.document) as J;
+  const own = podResources(input, meshChains).static_resources;
+  bootstrap.static_resources.listeners.push(...own.listeners);
+  bootstrap.static_resources.clusters.push(...own.clusters);
+  return bootstrap;
+}
 
 export function listener(bootstrap: J, name: string): J {
   const found = (bootstrap.static_resources.listeners as J[]).find((l) => l.name === name);

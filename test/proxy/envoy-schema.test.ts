@@ -1,10 +1,11 @@
-// Envoy's API schema (go-control-plane v1.36, matching the default proxy image) judges every
-// bootstrap and SDS file we render; deliberately broken documents must be rejected.
+// Envoy's API schema (go-control-plane v1.36, matching the default proxy image) judges what every
+// proxy runs once its first configuration is loaded (the static bootstrap plus the pod's listeners
+// and clusters from the control plane) and the SDS files; deliberately broken documents must be rejected.
 
 import assert from 'node:assert/strict';
 import { buildConfig } from '../../webhook/config/load.js';
-import { renderBootstrap, renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index.js';
-import { cluster, config, listener, makeInput, type J } from './bootstrap-fixtures.js';
+import { renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index.js';
+import { cluster, config, listener, makeInput, runningConfig, type J } from './bootstrap-fixtures.js';
 import { ensureEnvoyValidator, validateEnvoyJson, type EnvoyDoc, type EnvoyValidation } from './envoy-validator.js';
 
 const allProbeKinds: BootstrapInput['probes'] = [
@@ -69,24 +70,23 @@ const cases: Record<string, BootstrapInput> = {
   'no ports, no probes, no pod name': makeInput({ ports: [], probes: [], podName: undefined }),
   'IPv4 only': makeInput({ ipFamilies: ['IPv4'] }),
   'IPv6 only': makeInput({ ipFamilies: ['IPv6'], probes: [{ path: '/app-health/web/livez', kind: 'tcp', port: 8080 }] }),
-  'TLS 1.3 minimum, one mesh CIDR, other trust domain': makeInput({
+  'TLS 1.3 minimum, other trust domain, another xDS address': makeInput({
     config: buildConfig({
-      flags: { 'self-signed': true, 'trust-domain': 'prod.example' },
-      file: { mesh: { meshCidrs: ['10.8.0.0/16'] }, proxy: { tlsMinVersion: 'TLSv1_3' } },
+      flags: { 'self-signed': true, 'trust-domain': 'prod.example', 'xds-address': 'xds.mesh.example:443' },
+      file: { proxy: { tlsMinVersion: 'TLSv1_3' } },
     }),
   }),
-  'no mesh CIDRs': makeInput({ config: buildConfig({ flags: { 'self-signed': true }, file: { mesh: { meshCidrs: [] } } }) }),
   'separate SDS directory': makeInput({ sdsDir: '/etc/meshward/sds' }),
 };
 
-describe('proxy bootstrap: Envoy API schema', function () {
+describe('proxy configuration: Envoy API schema', function () {
   let valid: EnvoyValidation;
 
   before(async function () {
     this.timeout(15 * 60_000); // the first Go build of the validator may take minutes
     await ensureEnvoyValidator();
     const docs: EnvoyDoc[] = Object.entries(cases).flatMap(([name, input]) => [
-      { name, json: renderBootstrap(input), kind: 'bootstrap' as const },
+      { name, json: runningConfig(input), kind: 'bootstrap' as const },
       ...renderSdsSecrets(input).map((f) => ({ name: `${name} / ${f.fileName}`, json: f.document, kind: 'sds' as const })),
     ]);
     valid = await validateEnvoyJson(docs);
@@ -104,7 +104,7 @@ describe('proxy bootstrap: Envoy API schema', function () {
   }
 
   describe('rejects broken documents', () => {
-    const base = (): J => renderBootstrap(makeInput()) as J;
+    const base = (): J => runningConfig(makeInput());
     const broken: Array<[string, () => unknown, RegExp]> = [
       ['an unknown top-level field', () => ({ ...base(), not_an_envoy_field: true }), /unknown field "not_an_envoy_field"/],
       [
@@ -148,7 +148,8 @@ describe('proxy bootstrap: Envoy API schema', function () {
         'a TLS version that does not exist',
         () => {
           const b = base();
-          cluster(b, 'outbound|mesh').transport_socket.typed_config.common_tls_context.tls_params.tls_minimum_protocol_version = 'TLSv1_4';
+          cluster(b, 'readiness-self-check').transport_socket.typed_config.common_tls_context.tls_params.tls_minimum_protocol_version =
+            'TLSv1_4';
           return b;
         },
         /invalid value for enum/,
@@ -233,7 +234,7 @@ describe('proxy bootstrap: Envoy API schema', function () {
   });
 
   it('validates a batch in one process fast enough for golden fixtures', async () => {
-    const docs = Array.from({ length: 50 }, (_, i) => ({ name: `pod-${i}`, json: renderBootstrap(makeInput({ podName: `web-${i}` })) }));
+    const docs = Array.from({ length: 50 }, (_, i) => ({ name: `pod-${i}`, json: runningConfig(makeInput({ podName: `web-${i}` })) }));
     const started = Date.now();
     const r = await validateEnvoyJson(docs);
     assert.equal(r.ok, true, r.errors.join('\n'));

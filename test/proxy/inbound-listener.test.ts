@@ -2,10 +2,10 @@
 // workload mode; loops and the readiness self-check are handled.
 
 import assert from 'node:assert/strict';
-import { MESH_ALPN, renderBootstrap } from '../../webhook/proxy/index.js';
-import { cluster, filterConfig, inboundChains, listener, makeInput, tlsContext, type J } from './bootstrap-fixtures.js';
+import { MESH_ALPN } from '../../webhook/proxy/index.js';
+import { cluster, filterConfig, inboundChains, listener, makeInput, podResources, tlsContext, type J } from './bootstrap-fixtures.js';
 
-const mixed = renderBootstrap(
+const mixed = podResources(
   makeInput({
     workloadMode: 'STRICT',
     ports: [
@@ -33,7 +33,7 @@ function assertStrictMtls(chain: J): void {
   assert.ok(ctx.tls_params.cipher_suites.includes('ECDHE-ECDSA-AES128-GCM-SHA256'));
 }
 
-describe('proxy bootstrap: inbound listener', () => {
+describe('proxy resources: inbound listener', () => {
   it('listens on 15006 (IPv4 and IPv6) with the original_dst listener filter', () => {
     const l = listener(mixed, 'inbound');
     assert.deepEqual(l.address, { socket_address: { address: '0.0.0.0', port_value: 15006 } });
@@ -46,7 +46,8 @@ describe('proxy bootstrap: inbound listener', () => {
     const chains = inboundChains(mixed, 8080);
     assert.equal(chains.length, 1);
     assertStrictMtls(chains[0]!);
-    assert.equal(filterConfig(chains[0]!).cluster, 'inbound|8080');
+    assert.equal(filterConfig(chains[0]!).cluster, 'inbound|passthrough');
+    assert.equal(filterConfig(chains[0]!).stat_prefix, 'inbound|8080|mtls');
   });
 
   it('PERMISSIVE port: a mesh mTLS chain for TLS and a plaintext chain for everything else', () => {
@@ -62,30 +63,36 @@ describe('proxy bootstrap: inbound listener', () => {
     const plain = chains.find((c) => c.filter_chain_match.transport_protocol === undefined);
     assert.ok(plain);
     assert.equal(tlsContext(plain), undefined);
-    for (const c of chains) assert.equal(filterConfig(c).cluster, 'inbound|9090');
+    for (const c of chains) assert.equal(filterConfig(c).cluster, 'inbound|passthrough');
+    assert.deepEqual(chains.map((c) => filterConfig(c).stat_prefix).sort(), [
+      'inbound|9090|mtls',
+      'inbound|9090|plaintext',
+      'inbound|9090|tls-passthrough',
+    ]);
   });
 
   it('DISABLE port: one plaintext chain, no transport socket', () => {
     const chains = inboundChains(mixed, 7070);
     assert.equal(chains.length, 1);
     assert.equal(chains[0]!.transport_socket, undefined);
-    assert.equal(filterConfig(chains[0]!).cluster, 'inbound|7070');
+    assert.equal(filterConfig(chains[0]!).cluster, 'inbound|passthrough');
+    assert.equal(filterConfig(chains[0]!).stat_prefix, 'inbound|7070|plaintext');
   });
 
-  it('UDP ports get no chain and no cluster (capture is TCP only)', () => {
+  it('UDP ports get no chain (capture is TCP only)', () => {
     assert.equal(inboundChains(mixed, 5353).length, 0);
-    assert.throws(() => cluster(mixed, 'inbound|5353'));
   });
 
-  it('declared ports go to the app on loopback', () => {
-    assert.deepEqual(cluster(mixed, 'inbound|8080').load_assignment.endpoints[0].lb_endpoints[0].endpoint.address, {
-      socket_address: { address: '127.0.0.1', port_value: 8080 },
-    });
+  it('declared ports go to the pod IP the client dialled (original destination), as without a mesh, leaving from 127.0.0.6', () => {
+    const c = cluster(mixed, 'inbound|passthrough');
+    assert.equal(c.type, 'ORIGINAL_DST');
+    assert.equal(c.upstream_bind_config.source_address.address, '127.0.0.6');
+    assert.ok(!(mixed.static_resources.clusters as J[]).some((x) => /^inbound\|\d+$/.test(x.name)), 'no loopback cluster per port');
   });
 
   for (const mode of ['STRICT', 'PERMISSIVE', 'DISABLE'] as const) {
     it(`undeclared ports take the workload mode (${mode}) and go to the original destination`, () => {
-      const b = renderBootstrap(makeInput({ workloadMode: mode, ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
+      const b = podResources(makeInput({ workloadMode: mode, ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
       const chains = inboundChains(b, undefined);
       assert.deepEqual(
         chains.map((c) => c.name.split('|').pop()),
@@ -103,12 +110,9 @@ describe('proxy bootstrap: inbound listener', () => {
   it('tls_inspector runs only where a PERMISSIVE chain needs it', () => {
     const inspector = (b: J): J | undefined =>
       listener(b, 'inbound').listener_filters.find((f: J) => f.name === 'envoy.filters.listener.tls_inspector');
-    assert.equal(
-      inspector(renderBootstrap(makeInput({ workloadMode: 'STRICT', ports: [{ port: 8080, mode: 'DISABLE' }] })) as J),
-      undefined,
-    );
+    assert.equal(inspector(podResources(makeInput({ workloadMode: 'STRICT', ports: [{ port: 8080, mode: 'DISABLE' }] })) as J), undefined);
     assert.deepEqual(inspector(mixed)!.filter_disabled, { not_match: { destination_port_range: { start: 9090, end: 9091 } } });
-    const permissive = renderBootstrap(makeInput({ workloadMode: 'PERMISSIVE', ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
+    const permissive = podResources(makeInput({ workloadMode: 'PERMISSIVE', ports: [{ port: 8080, mode: 'STRICT' }] })) as J;
     assert.deepEqual(
       inspector(permissive)!.filter_disabled.or_match.rules.map((r: J) => r.destination_port_range.start),
       [8080, 15001, 15006],

@@ -1,10 +1,9 @@
-// Outbound (15001) mesh/passthrough split, the status port's probe routes, readiness, metrics,
-// admin, SDS wiring.
+// Outbound (15001): the control plane's per-destination chains ahead of plaintext passthrough; the
+// status port's probe routes, readiness, metrics, admin, SDS wiring.
 
 import assert from 'node:assert/strict';
-import { buildConfig } from '../../webhook/config/load.js';
-import { MESH_ALPN, renderBootstrap, renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index.js';
-import { cluster, filterConfig, listener, makeInput, type J } from './bootstrap-fixtures.js';
+import { renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index.js';
+import { cluster, filterConfig, listener, makeInput, podResources, runningConfig, type J } from './bootstrap-fixtures.js';
 
 const probes: BootstrapInput['probes'] = [
   {
@@ -21,7 +20,7 @@ const probes: BootstrapInput['probes'] = [
   { path: '/app-health/web/startupz', kind: 'grpc', port: 9090, service: 'shop.Cart' },
   { path: '/app-health/admin/readyz', kind: 'http', scheme: 'HTTPS', port: 8443 },
 ];
-const b = renderBootstrap(makeInput({ probes })) as J;
+const b = runningConfig(makeInput({ probes }));
 const routes = (l: J): J[] => filterConfig(l.filter_chains[0]).route_config.virtual_hosts[0].routes;
 
 // Envoy's header matching, for the matcher kinds the status port uses (anything else fails the
@@ -58,20 +57,14 @@ function routeFor(l: J, headers: Record<string, string>): J | undefined {
 describe('proxy bootstrap: outbound listener', () => {
   const chains = listener(b, 'outbound').filter_chains as J[];
 
-  it('mesh CIDRs get mTLS with our certificate, verifying the peer is in the trust domain', () => {
-    const mesh = chains.find((c) => c.name === 'outbound|mesh')!;
-    assert.deepEqual(mesh.filter_chain_match.prefix_ranges[0], { address_prefix: '10.0.0.0', prefix_len: 8 });
-    assert.deepEqual(mesh.filter_chain_match.prefix_ranges[3], { address_prefix: 'fd00::', prefix_len: 8 });
-    assert.equal(filterConfig(mesh).cluster, 'outbound|mesh');
-    const c = cluster(b, 'outbound|mesh');
-    assert.equal(c.type, 'ORIGINAL_DST');
-    const tls = c.transport_socket.typed_config;
-    assert.equal(tls['@type'], 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext');
-    assert.equal(tls.common_tls_context.tls_certificate_sds_secret_configs[0].name, 'workload-certificate');
-    assert.deepEqual(tls.common_tls_context.combined_validation_context.default_validation_context.match_typed_subject_alt_names, [
-      { san_type: 'URI', matcher: { prefix: 'spiffe://cluster.local/' } },
-    ]);
-    assert.deepEqual(tls.common_tls_context.alpn_protocols, [MESH_ALPN]);
+  it('meshed destinations are the chains the control plane adds, ahead of the plaintext fallback', () => {
+    const meshed = {
+      name: 'outbound|80|api.pay',
+      filter_chain_match: { destination_port: 80, prefix_ranges: [{ address_prefix: '10.96.0.20', prefix_len: 32 }] },
+    };
+    const names = (listener(podResources(makeInput(), [meshed]), 'outbound').filter_chains as J[]).map((c) => c.name);
+    assert.deepEqual(names.slice(-2), ['outbound|80|api.pay', 'outbound|passthrough']);
+    assert.ok(!chains.some((c) => c.filter_chain_match?.prefix_ranges), 'without the control plane no destination is meshed');
   });
 
   it('everything else passes through in plaintext, including other pods’ proxy ports', () => {
@@ -85,18 +78,8 @@ describe('proxy bootstrap: outbound listener', () => {
     assert.equal(filterConfig(chains.find((c) => c.filter_chain_match?.destination_port === 15001)!).cluster, 'blackhole');
   });
 
-  it('no mesh CIDRs: no mesh chain (an empty prefix list would match everything)', () => {
-    const none = renderBootstrap(
-      makeInput({ config: buildConfig({ flags: { 'self-signed': true }, file: { mesh: { meshCidrs: [] } } }) }),
-    ) as J;
-    assert.equal(
-      (listener(none, 'outbound').filter_chains as J[]).some((c) => c.name === 'outbound|mesh'),
-      false,
-    );
-  });
-
   it('data-path clusters lift Envoy’s 1024-connection default circuit breaker', () => {
-    for (const name of ['outbound|mesh', 'outbound|passthrough', 'inbound|passthrough', 'inbound|8080']) {
+    for (const name of ['outbound|passthrough', 'inbound|passthrough']) {
       assert.equal(cluster(b, name).circuit_breakers.thresholds[0].max_connections, 4294967295);
     }
   });
@@ -276,7 +259,10 @@ describe('proxy bootstrap: admin, readiness, metrics, node', () => {
 
   it('readiness (15021) asks admin /ready through a fresh mTLS handshake with our own identity', () => {
     const [route] = routes(listener(b, 'readiness'));
-    assert.deepEqual(route, { match: { path: '/healthz/ready' }, route: { cluster: 'readiness-self-check', prefix_rewrite: '/ready' } });
+    assert.deepEqual(route, {
+      match: { path: '/healthz/ready' },
+      route: { cluster: 'readiness-self-check', prefix_rewrite: '/ready', cluster_not_found_response_code: 'SERVICE_UNAVAILABLE' },
+    });
     const c = cluster(b, 'readiness-self-check');
     assert.equal(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value, 15006);
     const tls = c.transport_socket.typed_config;
@@ -287,7 +273,7 @@ describe('proxy bootstrap: admin, readiness, metrics, node', () => {
   });
 
   it('IPv6-only pods: listeners bind ::, the self-check dials ::1', () => {
-    const v6 = renderBootstrap(makeInput({ ipFamilies: ['IPv6'] })) as J;
+    const v6 = runningConfig(makeInput({ ipFamilies: ['IPv6'] }));
     assert.deepEqual(listener(v6, 'inbound').address.socket_address.address, '::');
     assert.deepEqual(listener(v6, 'inbound').additional_addresses, []);
     assert.equal(
@@ -296,28 +282,25 @@ describe('proxy bootstrap: admin, readiness, metrics, node', () => {
     );
   });
 
-  it('node id and cluster name the pod', () => {
-    assert.equal(b.node.id, 'sidecar~shop~web-7d9f-abcde');
-    assert.equal(b.node.cluster, 'web.shop');
-    assert.equal(b.node.metadata.spiffe_id, 'spiffe://cluster.local/ns/shop/sa/web');
-    assert.equal((renderBootstrap(makeInput({ podName: undefined })) as J).node.id, 'sidecar~shop~web');
+  it('the bootstrap names no pod: the proxy’s --service-node does, so one bootstrap serves a namespace', () => {
+    assert.equal(b.node, undefined);
   });
 
   it('certificates come from file-based SDS watching the credentials directory', () => {
-    const sds = cluster(b, 'outbound|mesh').transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0]
+    const sds = cluster(b, 'readiness-self-check').transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0]
       .sds_config;
     assert.deepEqual(sds, {
       path_config_source: {
-        path: '/var/run/meshward/credentials/sds-workload-certificate.json',
-        watched_directory: { path: '/var/run/meshward/credentials' },
+        path: '/etc/meshward/proxy/sds-workload-certificate.json',
+        watched_directory: { path: '/etc/meshward/proxy' },
       },
       resource_api_version: 'V3',
     });
     const [cert, trust] = renderSdsSecrets(makeInput());
-    assert.equal(cert!.path, '/var/run/meshward/credentials/sds-workload-certificate.json');
+    assert.equal(cert!.path, '/etc/meshward/proxy/sds-workload-certificate.json');
     assert.deepEqual((cert!.document as J).resources[0].tls_certificate, {
-      certificate_chain: { filename: '/var/run/meshward/credentials/tls.crt' },
-      private_key: { filename: '/var/run/meshward/credentials/tls.key' },
+      certificate_chain: { filename: '/var/run/meshward/credentials/credential-bundle.pem' },
+      private_key: { filename: '/var/run/meshward/credentials/credential-bundle.pem' },
       watched_directory: { path: '/var/run/meshward/credentials' },
     });
     assert.deepEqual((trust!.document as J).resources[0].validation_context.trusted_ca, {

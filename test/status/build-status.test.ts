@@ -71,7 +71,7 @@ describe('buildStatus (mixed cluster)', () => {
         stale: report.summary.stale,
         strictViolated: report.summary.strictViolated,
       },
-      { pods: 8, meshed: 5, stale: 2, strictViolated: ['payments'] },
+      { pods: 8, meshed: 5, stale: 1, strictViolated: ['payments'] },
     );
     assert.equal(report.current.trustRoot, TRUST_ROOT);
     assert.equal(report.generatedAt, NOW.toISOString());
@@ -85,13 +85,14 @@ describe('buildStatus (mixed cluster)', () => {
       ['Pod/legacy 0/1', 'Deployment/web 2/2'],
     );
     const web = shop.workloads.find((w) => w.name === 'web')!;
-    assert.deepEqual(web.ports, [{ port: 8080, resolved: 'STRICT', proxy: 'STRICT' }]);
+    // No requirement: the mesh default (PERMISSIVE) decides, and the proxies enforce it.
+    assert.deepEqual(web.ports, [{ port: 8080, resolved: 'PERMISSIVE', proxy: 'PERMISSIVE' }]);
     const legacy = podOf(shop, 'legacy');
     assert.equal(legacy.injected, false);
     assert.equal(legacy.notInjectedReason, 'created-before-opt-in');
     assert.deepEqual(
       legacy.ports.map((p) => [p.port, p.resolved, p.proxy]),
-      [[8080, 'STRICT', undefined]],
+      [[8080, 'PERMISSIVE', undefined]],
     );
     assert.equal(shop.violations.length, 0);
     assert.equal(shop.strictViolated, false);
@@ -114,7 +115,10 @@ describe('buildStatus (mixed cluster)', () => {
     const db = podOf(ns(report, 'payments'), 'db-0');
     assert.deepEqual([db.injected, db.stale, db.drift], [true, false, []]);
     assert.deepEqual(db.trustRoot, { recorded: TRUST_ROOT, state: 'current' });
-    assert.deepEqual(db.ports, [{ port: 5432, resolved: 'STRICT', source: 'mesh-default', proxy: 'STRICT' }]);
+    // The namespace's STRICT label is the floor under the PERMISSIVE mesh default.
+    assert.deepEqual(db.ports, [
+      { port: 5432, resolved: 'STRICT', source: 'namespace-label', overrides: { mode: 'PERMISSIVE' }, proxy: 'STRICT' },
+    ]);
     assert.equal(db.certificate.source, 'pod-certificate');
     assert.equal(db.certificate.signerName, 'meshward.io/workload-identity');
     assert.equal(db.certificate.expiry, 'rotated-by-kubelet');
@@ -147,7 +151,6 @@ describe('buildStatus (mixed cluster)', () => {
     );
     assert.ok(batch.violations.every((v) => v.kind === 'Pod' && v.namespace === 'payments' && v.name === 'batch'));
     assert.deepEqual(payments.violations.map((v) => `${v.rule} ${v.name}`).sort(), [
-      'MW-ADVISE-003 cache-0',
       'MW-INJECT-001 batch',
       'MW-SIDECAR-001 batch',
       'MW-SIDECAR-002 batch',
@@ -155,20 +158,14 @@ describe('buildStatus (mixed cluster)', () => {
     ]);
   });
 
-  it('sees a proxy injected PERMISSIVE before the policy changed: policy drift and a STRICT violation', () => {
+  it("reports the proxy's mode as the resolver's now (the xDS server sends it live): no policy drift, nothing to restart for", () => {
     const payments = ns(report, 'payments');
     const cache = podOf(payments, 'cache-0');
-    assert.deepEqual(cache.ports, [{ port: 6379, resolved: 'STRICT', source: 'mesh-default', proxy: 'PERMISSIVE' }]);
-    assert.deepEqual(
-      cache.drift.map((d) => [d.kind, d.injected, d.current]),
-      [['policy', '6379=PERMISSIVE', '6379=STRICT']],
-    );
-    assert.match(cache.drift[0]!.message, /6379 PERMISSIVE → STRICT/);
-    assert.deepEqual(
-      cache.violations.map((v) => [v.rule, v.field]),
-      [['MW-ADVISE-003', 'metadata.annotations["meshward.io/status"]']],
-    );
-    assert.deepEqual(payments.workloads.find((w) => w.name === 'cache')!.ports, [{ port: 6379, resolved: 'STRICT', proxy: 'PERMISSIVE' }]);
+    assert.deepEqual(cache.ports, [
+      { port: 6379, resolved: 'STRICT', source: 'namespace-label', overrides: { mode: 'PERMISSIVE' }, proxy: 'STRICT' },
+    ]);
+    assert.deepEqual([cache.stale, cache.drift, cache.violations], [false, [], []]);
+    assert.deepEqual(payments.workloads.find((w) => w.name === 'cache')!.ports, [{ port: 6379, resolved: 'STRICT', proxy: 'STRICT' }]);
   });
 });
 
@@ -277,7 +274,7 @@ describe('buildStatus (fallback Secret certificates)', () => {
   }
 
   async function certificateOf(secrets: SecretReader | undefined): Promise<PodStatus['certificate']> {
-    const apiPod = await injected(pod('shop', 'api', { serviceAccountName: 'api' }), [], secretConfig);
+    const apiPod = await injected(pod('shop', 'api', { serviceAccountName: 'api' }), secretConfig);
     const report = await buildStatus(
       input([namespace('shop', { 'meshward.io/inject': 'enabled' }), apiPod], {
         config: secretConfig,

@@ -4,7 +4,6 @@ import { buildConfig } from '../../webhook/config/load.js';
 import type { MeshwardConfig } from '../../webhook/config/types.js';
 import { injectObject } from '../../webhook/inject/inject-objects.js';
 import { loadTemplates } from '../../webhook/inject/templates.js';
-import { StaticClusterState } from '../../webhook/kube/static-state.js';
 
 // A mixed cluster for status, generate and dashboard tests. Injected pods go through the real
 // injector (injectObject), so their containers, volumes and meshward.io/status are the real ones.
@@ -50,18 +49,9 @@ export function pod(ns: string, name: string, options: PodOptions = {}): KubeObj
   };
 }
 
-/** The pod as the real injector stores it, given the policies of `policies`. */
-export async function injected(
-  object: KubeObject,
-  policies: readonly KubeObject[] = [],
-  cfg: MeshwardConfig = config,
-): Promise<KubeObject> {
-  const outcome = await injectObject(object, {
-    config: cfg,
-    templates,
-    configHash: injectionConfigHash(cfg),
-    cluster: new StaticClusterState([...policies]),
-  });
+/** The pod as the real injector stores it (policies play no part: the proxy's modes come live over xDS). */
+export async function injected(object: KubeObject, cfg: MeshwardConfig = config): Promise<KubeObject> {
+  const outcome = await injectObject(object, { config: cfg, templates, configHash: injectionConfigHash(cfg) });
   if (!outcome.injected) throw new Error(`fixture pod ${object.metadata?.name} was not injected: ${JSON.stringify(outcome)}`);
   return outcome.object;
 }
@@ -78,17 +68,13 @@ export function withStatus(object: KubeObject, changes: Record<string, unknown>)
  * - shop: opted in, no requirement: Deployment web (2 injected pods), a pod from before the opt-in.
  * - plain: not opted in: one plaintext pod.
  * - payments: STRICT: StatefulSet db (current), api (stale templates + trust root), batch (opted
- *   out: gate violations), cache (injected PERMISSIVE on 6379 before the namespace turned STRICT).
+ *   out: gate violations), cache (a policy relaxes 6379, which the namespace's STRICT label overrides).
  * - kube-system: hidden by default.
  */
 export async function mixedCluster(): Promise<KubeObject[]> {
   const current = (p: KubeObject): KubeObject => withStatus(p, { trustRoot: TRUST_ROOT });
   const webOwner = { kind: 'ReplicaSet', name: 'web-5d8f7c' };
   const webLabels = { app: 'web', 'pod-template-hash': '5d8f7c' };
-  const relaxedCache = policy('payments', 'cache-relaxed', {
-    selector: { matchLabels: { app: 'cache' } },
-    portLevelMtls: { '6379': { mode: 'PERMISSIVE' } },
-  });
   return [
     namespace('shop', { 'meshward.io/inject': 'enabled' }),
     namespace('plain'),
@@ -116,7 +102,6 @@ export async function mixedCluster(): Promise<KubeObject[]> {
     current(
       await injected(
         pod('payments', 'cache-0', { labels: { app: 'cache' }, ports: [6379], owner: { kind: 'StatefulSet', name: 'cache' } }),
-        [relaxedCache],
       ),
     ),
     pod('kube-system', 'coredns'),

@@ -31,12 +31,12 @@ export const ENCODER_REFUSES: Array<[string, () => J, string | RegExp]> = [
   ],
   [
     'a duration without its unit',
-    () => ({ ...byName('strict', 'cluster admin'), connect_timeout: '5' }),
+    () => ({ ...byName('strict', 'cluster blackhole'), connect_timeout: '5' }),
     'connect_timeout: envoy.config.cluster.v3.Cluster.connect_timeout is a google.protobuf.Duration: expected a string like "1.5s" or "0.000001s" (seconds, up to 9 decimals, then s), got string "5"',
   ],
   [
     'a duration as a number',
-    () => ({ ...byName('strict', 'cluster admin'), connect_timeout: 5 }),
+    () => ({ ...byName('strict', 'cluster blackhole'), connect_timeout: 5 }),
     /^connect_timeout: .*Duration: expected .*, got number 5$/,
   ],
   [
@@ -55,13 +55,13 @@ export const ENCODER_REFUSES: Array<[string, () => J, string | RegExp]> = [
   ],
   [
     'an enum name that does not exist',
-    () => ({ ...byName('strict', 'cluster admin'), type: 'STATIK' }),
+    () => ({ ...byName('strict', 'cluster blackhole'), type: 'STATIK' }),
     /^type: envoy\.config\.cluster\.v3\.Cluster\.type takes a value of enum envoy\.config\.cluster\.v3\.Cluster\.DiscoveryType: STATIC, .*ORIGINAL_DST \(or its number\), got string "STATIK"$/,
   ],
   [
     'a wrapper value out of range',
     () => {
-      const c = byName('strict', 'cluster outbound|mesh');
+      const c = byName('strict', 'cluster outbound|passthrough');
       c.circuit_breakers.thresholds[0].max_connections = -1;
       return c;
     },
@@ -138,12 +138,12 @@ export const GO_REFUSES: Array<[string, () => EncodedResource, RegExp[]]> = [
   ],
   [
     'a negative connect_timeout (PGV: gt 0s)',
-    () => encoded('strict', 'cluster admin', (c) => (c.connect_timeout = '-1s')),
+    () => encoded('strict', 'cluster blackhole', (c) => (c.connect_timeout = '-1s')),
     [/^connect_timeout: value must be greater than 0s$/],
   ],
   [
     'a listener port past 65535 (PGV: lte 65535)',
-    () => encoded('strict', 'listener metrics', (l) => (l.address.socket_address.port_value = 70000)),
+    () => encoded('strict', 'listener status', (l) => (l.address.socket_address.port_value = 70000)),
     [/^address\.socket_address\.port_value: value must be less than or equal to 65535$/],
   ],
   [

@@ -135,7 +135,7 @@ describe('xds: Envoy resources as protobuf', function () {
         : v && typeof v === 'object'
           ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), camel(x)]))
           : v;
-    for (const name of ['listener outbound', 'cluster outbound|mesh', 'cluster probe|app-health|web|readyz']) {
+    for (const name of ['listener outbound', 'cluster readiness-self-check', 'cluster probe|app-health|web|readyz']) {
       const json = byName('strict', name);
       assert.notDeepEqual(camel(json), json);
       assert.deepEqual(encodeResource(camel(json) as J), encodeResource(json), name);
@@ -181,7 +181,7 @@ describe('xds: Envoy resources as protobuf', function () {
   });
 
   it('ADS_SERVICE: a grpc-js server and client exchange a request and a response carrying an encoded Cluster', async function () {
-    const cluster = byName('strict', 'cluster outbound|mesh');
+    const cluster = byName('strict', 'cluster readiness-self-check');
     const encoded = encodeResource(cluster);
     const requests: DiscoveryRequest[] = [];
     const server = new grpc.Server();

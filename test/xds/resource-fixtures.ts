@@ -1,13 +1,13 @@
 // Resources for the xDS encoding tests: every listener, cluster and SDS secret today's
-// renderBootstrap() produces for a few representative pods, each carrying its "@type" as the ADS
+// the control plane sends for a few representative pods, each carrying its "@type" as the ADS
 // server will send it, plus an EDS assignment shaped like the ones the control plane will build.
 
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import type { ResolvedMode } from '../../webhook/config/types.js';
-import { renderBootstrap, renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index.js';
+import { renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index.js';
 import { envoyRoot, TYPE_URLS } from '../../webhook/xds/index.js';
-import { makeInput, type J } from '../proxy/bootstrap-fixtures.js';
+import { makeInput, podResources, type J } from '../proxy/bootstrap-fixtures.js';
 
 export const ALL_PROBE_KINDS: BootstrapInput['probes'] = [
   {
@@ -54,7 +54,7 @@ export interface NamedResource {
 
 /** Every listener and cluster of the pod's bootstrap, and its two SDS secrets, as typed resources. */
 export function resourcesOf(input: BootstrapInput): NamedResource[] {
-  const b = renderBootstrap(input) as J;
+  const b = podResources(input);
   const typed = (kind: 'listener' | 'cluster', r: J): NamedResource => ({
     name: `${kind} ${r.name}`,
     json: { '@type': TYPE_URLS[kind], ...r },

@@ -4,7 +4,7 @@ export { captureSettingsFromAnnotations } from './annotations.js';
 export type { AnnotationError, CaptureSettingsResult, IpFamilies } from './annotations.js';
 export { parseCidr, CIDR_FORM } from './cidr.js';
 export type { Cidr, IpFamily } from './cidr.js';
-export { captureRulesFromPodSpec, initContainerEnv } from './pod-spec.js';
+export { captureRulesFromPodSpec, initContainerEnv, ipv6FromShared } from './pod-spec.js';
 export type { EnvVar, PodSpecLike, RulesFromSpec } from './pod-spec.js';
 export { buildCaptureRules, CaptureSettingsError } from './rules.js';
 export { CHAIN_PREFIX, CHAINS, INIT_COMMAND, LOOPBACK, RULES_ENV } from './settings.js';

@@ -2,11 +2,13 @@
 # meshward-init: installs a pod's traffic-capture rules in the pod's network namespace.
 #
 # Input (env, put there by the meshward injector so the rules are visible in the pod spec):
-#   MESHWARD_IPTABLES_V4, MESHWARD_IPTABLES_V6: iptables-restore input for the nat table.
-#   MESHWARD_PROXY_CONFIG (gzip + base64), MESHWARD_PROXY_CONFIG_SHA256, MESHWARD_PROXY_CONFIG_DIR:
-#     the proxy's rendered config files, one "<name><TAB><json>" line each; written to the
-#     directory (the meshward-config volume) first, each file atomically, mode 0444, after the
-#     decoded text's SHA-256 matched (webhook/inject/proxy-config-env.ts).
+#   MESHWARD_IPTABLES: iptables-restore input for the nat table of both families. The IPv6 form is
+#     derived here by replacing the loopback addresses (127.0.0.6/32 -> ::6/128, 127.0.0.1/32 ->
+#     ::1/128), exactly as webhook/capture/pod-spec.ts ipv6FromShared() does.
+#   or MESHWARD_IPTABLES_V4, MESHWARD_IPTABLES_V6: one per family, when they differ by more (CIDRs).
+# That is all it does: the proxy's configuration comes from a ConfigMap and the xDS server.
+# A node with IPv6 disabled (no /proc/net/if_inet6, or net.ipv6.conf.all.disable_ipv6=1 and no IPv6
+# address left) cannot carry IPv6 traffic: the IPv6 rules are skipped there, with a log line.
 # Each family is applied in ONE atomic `<tool>-restore --noflush`:
 #   - declaring meshward's chains (":MESHWARD_X - [0:0]") flushes and refills them;
 #   - jumps from built-in chains to MESHWARD_* chains are reconciled in that same input: kept when
@@ -16,7 +18,6 @@
 # Backend: <family>-nft, then <family>-legacy (only if nft is refused), then plain <family>.
 # Prints the rules, then the resulting `<tool>-save -t nat`.
 # Exit: 0 applied; 1 the kernel or iptables refused (or a tool is missing); 2 bad input.
-# The proxy config is written before any rule is applied.
 set -u
 
 PREFIX=MESHWARD_
@@ -27,11 +28,39 @@ err() { printf 'meshward-init: ERROR: %s\n' "$*" >&2; }
 
 V4=${MESHWARD_IPTABLES_V4-}
 V6=${MESHWARD_IPTABLES_V6-}
+# Where each family's rules came from, for the messages.
+V4_FROM=MESHWARD_IPTABLES_V4
+V6_FROM=MESHWARD_IPTABLES_V6
+
+if [ -n "${MESHWARD_IPTABLES-}" ]; then
+  if [ -n "$V4" ] || [ -n "$V6" ]; then
+    err "MESHWARD_IPTABLES (both families) is set together with MESHWARD_IPTABLES_V4/_V6; the meshward injector sets one or the other"
+    exit 2
+  fi
+  V4=$MESHWARD_IPTABLES
+  V6=$(printf '%s\n' "$MESHWARD_IPTABLES" | sed -e 's#127\.0\.0\.6/32#::6/128#g' -e 's#127\.0\.0\.1/32#::1/128#g')
+  V4_FROM=MESHWARD_IPTABLES
+  V6_FROM='MESHWARD_IPTABLES (as IPv6)'
+fi
+# reconcile reads each family's rules from the environment.
+MESHWARD_RULES_V4=$V4 MESHWARD_RULES_V6=$V6
+export MESHWARD_RULES_V4 MESHWARD_RULES_V6
 
 if [ -z "$V4" ] && [ -z "$V6" ]; then
-  err "no rules given: set MESHWARD_IPTABLES_V4 and/or MESHWARD_IPTABLES_V6 to iptables-restore input for the nat table (the meshward injector does this)"
+  err "no rules given: set MESHWARD_IPTABLES, or MESHWARD_IPTABLES_V4 and/or MESHWARD_IPTABLES_V6, to iptables-restore input for the nat table (the meshward injector does this)"
   exit 2
 fi
+
+# ipv6_off: no IPv6 stack in this netns (the ipv6.disable=1 boot parameter), or IPv6 disabled by
+# sysctl with no address left on any interface. Either way no IPv6 packet can flow, so no rule is
+# needed to capture it, and ip6tables may not even work. An interface that still has an IPv6
+# address keeps the rules mandatory.
+ipv6_off() {
+  [ -e /proc/net/if_inet6 ] || { why='no /proc/net/if_inet6'; return 0; }
+  # /proc files report size 0: read it to see whether any address is left.
+  [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null)" = 1 ] && [ -z "$(cat /proc/net/if_inet6)" ] || return 1
+  why='net.ipv6.conf.all.disable_ipv6=1, no IPv6 address'
+}
 
 # check_input VAR TEXT: one *nat table, committed. Anything else was not written by meshward.
 check_input() {
@@ -45,39 +74,6 @@ check_input() {
     err "$1 has no COMMIT line; expected iptables-restore input ending in COMMIT"
     exit 2
   fi
-}
-
-# write_proxy_config: decode, verify and write the proxy's files; exit 2 on anything malformed.
-write_proxy_config() {
-  if [ -z "${MESHWARD_PROXY_CONFIG_DIR-}" ] || [ -z "${MESHWARD_PROXY_CONFIG_SHA256-}" ]; then
-    err "MESHWARD_PROXY_CONFIG is set without MESHWARD_PROXY_CONFIG_DIR and MESHWARD_PROXY_CONFIG_SHA256 (the meshward injector sets all three)"
-    exit 2
-  fi
-  dir=$MESHWARD_PROXY_CONFIG_DIR
-  packed="$dir/.meshward-init.packed"
-  if ! printf '%s' "$MESHWARD_PROXY_CONFIG" | base64 -d 2>/dev/null | gunzip -c >"$packed" 2>/dev/null; then
-    rm -f "$packed"
-    err "MESHWARD_PROXY_CONFIG is not gzip + base64 (or $dir is not writable): nothing written"
-    exit 2
-  fi
-  sum=$(sha256sum "$packed" | cut -d ' ' -f 1)
-  if [ "$sum" != "$MESHWARD_PROXY_CONFIG_SHA256" ]; then
-    rm -f "$packed"
-    err "MESHWARD_PROXY_CONFIG decodes to text with SHA-256 $sum, not MESHWARD_PROXY_CONFIG_SHA256 ($MESHWARD_PROXY_CONFIG_SHA256): nothing written"
-    exit 2
-  fi
-  # Every line "<name><TAB><json>"; names are plain file names. Checked before any file is written.
-  if ! names=$(awk -F '\t' '$1 !~ /^[A-Za-z0-9][A-Za-z0-9._-]*$/ || NF != 2 { exit 1 } { print $1 }' "$packed"); then
-    rm -f "$packed"
-    err "MESHWARD_PROXY_CONFIG holds a line that is not \"<file name><TAB><json>\": nothing written"
-    exit 2
-  fi
-  awk -F '\t' -v dir="$dir" '{ f = dir "/" $1 ".new"; print $2 > f; close(f) }' "$packed"
-  for name in $names; do
-    chmod 0444 "$dir/$name.new" && mv -f "$dir/$name.new" "$dir/$name" || { err "could not write $dir/$name"; exit 1; }
-    log "proxy config written: $dir/$name"
-  done
-  rm -f "$packed"
 }
 
 # candidates FAMILY: installed tool prefixes in order of preference.
@@ -122,10 +118,10 @@ reconcile() {
     }'
 }
 
-# apply FAMILY LABEL VAR RULES
+# apply FAMILY LABEL VAR RULES FROM: VAR is the environment variable reconcile reads RULES from.
 apply() {
-  fam=$1 label=$2 var=$3 rules=$4
-  log "$label rules (from $var):"
+  fam=$1 label=$2 var=$3 rules=$4 from=$5
+  log "$label rules (from $from):"
   printf '%s\n' "$rules"
   problems=
   for tool in $(candidates "$fam"); do
@@ -154,30 +150,32 @@ apply() {
     return 0
   done
   if [ -z "$problems" ]; then
-    err "$var is set but no $fam-restore/$fam-save is installed (need $fam-nft or $fam-legacy): this image cannot apply $label rules"
+    err "$from is set but no $fam-restore/$fam-save is installed (need $fam-nft or $fam-legacy): this image cannot apply $label rules"
   else
-    err "the kernel or iptables refused the $label rules from $var:$problems"
+    err "the kernel or iptables refused the $label rules from $from:$problems"
   fi
   return 1
 }
 
 # Refuse before touching anything when a family's rules are malformed or its tools are missing.
-[ -n "$V4" ] && check_input MESHWARD_IPTABLES_V4 "$V4"
-[ -n "$V6" ] && check_input MESHWARD_IPTABLES_V6 "$V6"
+[ -n "$V4" ] && check_input "$V4_FROM" "$V4"
+[ -n "$V6" ] && check_input "$V6_FROM" "$V6"
+if [ -n "$V6" ] && ipv6_off; then
+  log "IPv6 is disabled on this node ($why): skipping the IPv6 rules"
+  V6=
+fi
 if [ -n "$V4" ] && [ -z "$(candidates iptables)" ]; then
-  err "MESHWARD_IPTABLES_V4 is set but no iptables-restore/iptables-save is installed (need iptables-nft or iptables-legacy)"
+  err "$V4_FROM is set but no iptables-restore/iptables-save is installed (need iptables-nft or iptables-legacy)"
   exit 1
 fi
 if [ -n "$V6" ] && [ -z "$(candidates ip6tables)" ]; then
-  err "MESHWARD_IPTABLES_V6 is set but no ip6tables-restore/ip6tables-save is installed (need ip6tables-nft or ip6tables-legacy): IPv6 capture is impossible in this image"
+  err "$V6_FROM is set but no ip6tables-restore/ip6tables-save is installed (need ip6tables-nft or ip6tables-legacy): IPv6 capture is impossible in this image"
   exit 1
 fi
 
-if [ -n "${MESHWARD_PROXY_CONFIG-}" ]; then write_proxy_config; fi
-
-if [ -n "$V4" ]; then apply iptables IPv4 MESHWARD_IPTABLES_V4 "$V4" || exit 1; fi
+if [ -n "$V4" ]; then apply iptables IPv4 MESHWARD_RULES_V4 "$V4" "$V4_FROM" || exit 1; fi
 if [ -n "$V6" ]; then
-  apply ip6tables IPv6 MESHWARD_IPTABLES_V6 "$V6" || exit 1
+  apply ip6tables IPv6 MESHWARD_RULES_V6 "$V6" "$V6_FROM" || exit 1
   # The rules name ::6 as the proxy's inbound passthrough source; make it bindable. A failure
   # here cannot open a bypass (the proxy's bind fails instead), so it only warns.
   if printf '%s\n' "$V6" | grep -q -e '-s ::6/128 '; then

@@ -40,8 +40,12 @@ export const LOOPBACK = {
   ipv6: { loopback: '::1/128', passthroughSource: '::6/128' },
 } as const;
 
-/** Env vars of the meshward-init container that carry the rules (visible in the pod spec). */
-export const RULES_ENV = { ipv4: 'MESHWARD_IPTABLES_V4', ipv6: 'MESHWARD_IPTABLES_V6' } as const;
+/**
+ * Env vars of the meshward-init container that carry the rules (visible in the pod spec). `both`:
+ * one rule set for both families, when the IPv6 rules are the IPv4 ones with the loopback
+ * addresses replaced (ipv6FromShared in pod-spec.ts; meshward-init.sh derives them the same way).
+ */
+export const RULES_ENV = { both: 'MESHWARD_IPTABLES', ipv4: 'MESHWARD_IPTABLES_V4', ipv6: 'MESHWARD_IPTABLES_V6' } as const;
 
 /** Where the init image installs meshward-init.sh (the Dockerfile's meshward-init stage). */
 export const INIT_COMMAND: readonly string[] = ['/usr/local/bin/meshward-init'];

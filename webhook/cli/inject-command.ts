@@ -5,14 +5,14 @@ import { buildConfig, ConfigError, readConfigFile } from '../config/load.js';
 import { injectObject } from '../inject/inject-objects.js';
 import { loadTemplates } from '../inject/templates.js';
 import { ManifestError, parseManifests, readManifestPaths, type SourcedObject } from '../kube/manifests.js';
-import { StaticClusterState } from '../kube/static-state.js';
 import { EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 
 const USAGE = `Usage: meshward inject -f FILE|- [-f ...] [-n NAMESPACE] [-o yaml|json] [--config FILE]
 Injects meshward's sidecar into Pods and the pod templates of Deployments, StatefulSets,
 DaemonSets, ReplicaSets, Jobs and CronJobs (multi-document YAML/JSON and Lists); other
-documents pass through unchanged. MeshTLSPolicies and Namespaces in the input set the proxy's
-modes. -n names the namespace of objects that name none (as kubectl apply -n would).`;
+documents pass through unchanged. The proxy's modes are not part of the injection (the control
+plane sends them live), so MeshTLSPolicies and Namespaces in the input change nothing. -n names
+the namespace of objects that name none (as kubectl apply -n would).`;
 
 /** `meshward inject`: the webhook's injection engine, offline (like istioctl kube-inject). */
 export async function runInject(argv: string[], io: CommandIo): Promise<number> {
@@ -55,14 +55,7 @@ export async function runInject(argv: string[], io: CommandIo): Promise<number> 
     for (const file of values.filename) {
       inputs.push(...(file === '-' ? parseManifests(await io.readStdin!(), 'stdin') : readManifestPaths([file])));
     }
-    const cluster = new StaticClusterState(inputs.map((i) => i.object));
-    const deps = {
-      config,
-      templates: loadTemplates(),
-      configHash: injectionConfigHash(config),
-      cluster,
-      defaultNamespace: values.namespace,
-    };
+    const deps = { config, templates: loadTemplates(), configHash: injectionConfigHash(config), defaultNamespace: values.namespace };
     const outputs = [];
     for (const input of inputs) {
       const outcome = await injectObject(input.object, deps);

@@ -1,7 +1,7 @@
 import type { MeshwardConfig } from '../config/types.js';
 import type { ServeControllers } from './serve-controllers.js';
 
-/** --offline: no API server, so no signer, no managed certificate and no fallback to run. */
+/** --offline: no API server, so no signer, no managed certificate, no fallback and no proxy bootstrap to run. */
 export function offlineControllers(config: MeshwardConfig): ServeControllers {
   return {
     identity: {
@@ -15,6 +15,7 @@ export function offlineControllers(config: MeshwardConfig): ServeControllers {
     },
     credentialSource: config.credentials.source,
     setTlsSink: () => undefined,
+    startProxyBootstrap: () => undefined,
     stop: async () => undefined,
   };
 }

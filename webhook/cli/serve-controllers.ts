@@ -6,6 +6,7 @@ import { startServingCertManager } from '../identity/serving/serving-manager.js'
 import { servingSettingsFrom } from '../identity/serving/serving-settings.js';
 import { kubeApi } from '../kube/client-api.js';
 import { loadKubeConfig } from '../kube/kube-client.js';
+import { startProxyBootstrap, type NamespaceSource, type ProxyBootstrapController } from '../proxy-bootstrap/bootstrap-controller.js';
 import type { ServerContext } from '../server/start.js';
 import type { TlsPair } from '../server/tls-files.js';
 import { startControlPlane, type ControlPlane } from '../xds/control-plane.js';
@@ -21,13 +22,15 @@ export interface ServeControllers {
   readonly controlPlane?: ControlPlane;
   /** Where rotated serving certificates go, once the server listens. */
   setTlsSink(sink: (pair: TlsPair) => void): void;
+  /** Starts publishing the proxy's static bootstrap, following the webhooks' namespaces informer once it loaded. */
+  startProxyBootstrap(namespaces: Promise<NamespaceSource>): void;
   stop(): Promise<void>;
 }
 
 /**
- * Identity (signer, trust bundles), the self-managed serving certificate and the Secret fallback,
- * against a cluster (offline-controllers.ts stands in with --offline). With --self-signed or
- * serving.mode=files the serving certificate is not managed.
+ * Identity (signer, trust bundles), the self-managed serving certificate, the Secret fallback and
+ * the proxy bootstrap, against a cluster (offline-controllers.ts stands in with --offline). With
+ * --self-signed or serving.mode=files the serving certificate is not managed.
  */
 export async function startServeControllers(config: MeshwardConfig, logger: Logger, context: ServerContext): Promise<ServeControllers> {
   const api = kubeApi(loadKubeConfig(config.kube.kubeconfig));
@@ -59,14 +62,29 @@ export async function startServeControllers(config: MeshwardConfig, logger: Logg
   });
   const { effectiveSource } = await fallback.ready;
   const controlPlane = await startControlPlane({ config, logger, registry: context.registry, api, currentCa: () => identity.currentCa() });
+  let proxyBootstrap: Promise<ProxyBootstrapController> | undefined;
   return {
     identity,
     controlPlane,
     credentialSource: effectiveSource,
     ...(serving ? { initialTls: serving.ready } : {}),
     setTlsSink: (next) => (sink = next),
+    startProxyBootstrap(namespaces) {
+      proxyBootstrap ??= namespaces.then((source) =>
+        startProxyBootstrap({
+          api,
+          namespaces: source,
+          config,
+          // Written by the signer's leader; without identity controllers there is no Lease, and
+          // every replica writes (each write guarded by resourceVersion).
+          isLeader: config.identity.enabled ? identity.isLeader : () => true,
+          logger,
+          registry: context.registry,
+        }),
+      );
+    },
     async stop() {
-      await Promise.allSettled([serving?.stop(), fallback.stop(), controlPlane.stop()]);
+      await Promise.allSettled([serving?.stop(), fallback.stop(), controlPlane.stop(), proxyBootstrap?.then((c) => c.stop())]);
       await identity.stop();
     },
   };

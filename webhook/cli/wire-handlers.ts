@@ -8,16 +8,20 @@ import { loadTemplates } from '../inject/templates.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { deferredClusterState } from '../kube/deferred-state.js';
 import { readManifestPaths } from '../kube/manifests.js';
+import type { NamespaceSource } from '../proxy-bootstrap/bootstrap-controller.js';
 import { StaticClusterState } from '../kube/static-state.js';
 import type { MeshwardHandlers, ServerContext } from '../server/start.js';
 import { startServeDashboard } from '../dashboard/serve-dashboard.js';
 import { offlineControllers } from './offline-controllers.js';
 
-/** The cluster as meshward sees it: informer caches, or --state manifests with --offline. */
+/**
+ * The cluster as meshward sees it: informer caches, or --state manifests with --offline. In a
+ * cluster, `namespaces` is the namespaces informer itself, for controllers that follow namespaces.
+ */
 export function openClusterState(
   config: MeshwardConfig,
   logger: Logger,
-): { cluster: ClusterState; synced: Promise<void>; close: () => Promise<void> } {
+): { cluster: ClusterState; synced: Promise<void>; close: () => Promise<void>; namespaces?: Promise<NamespaceSource> } {
   if (config.kube.offline) {
     const objects: KubeObject[] = config.kube.stateFile ? readManifestPaths([config.kube.stateFile]).map((o) => o.object) : [];
     return { cluster: new StaticClusterState(objects), synced: Promise.resolve(), close: async () => undefined };
@@ -34,6 +38,7 @@ export function openClusterState(
     cluster: deferredClusterState(loading),
     synced: loading.then((informers) => informers.synced),
     close: async () => (await loading).stop(),
+    namespaces: loading.then((informers) => informers.namespaces),
   };
 }
 
@@ -42,8 +47,14 @@ export function buildHandlers(
   config: MeshwardConfig,
   logger: Logger,
   trustRoot?: () => string | undefined,
-): MeshwardHandlers & { cluster: ClusterState; templateHash: string; configHash: string; close: () => Promise<void> } {
-  const { cluster, synced, close } = openClusterState(config, logger);
+): MeshwardHandlers & {
+  cluster: ClusterState;
+  templateHash: string;
+  configHash: string;
+  close: () => Promise<void>;
+  namespaces?: Promise<NamespaceSource>;
+} {
+  const { cluster, synced, close, namespaces } = openClusterState(config, logger);
   const templates = loadTemplates();
   const configHash = injectionConfigHash(config);
   return {
@@ -54,12 +65,13 @@ export function buildHandlers(
     validate: createGateHandler({ config, cluster, injection: { templates, configHash } }),
     synced,
     close,
+    ...(namespaces ? { namespaces } : {}),
   };
 }
 
 /**
  * Everything `meshward serve` runs: the admission handlers, the controllers (identity, serving
- * certificate, Secret fallback; none offline) and the dashboard, stopped together.
+ * certificate, Secret fallback, proxy bootstrap; none offline) and the dashboard, stopped together.
  */
 export async function buildServe(config: MeshwardConfig, logger: Logger, context: ServerContext): Promise<MeshwardHandlers> {
   const controllers = config.kube.offline
@@ -72,6 +84,8 @@ export async function buildServe(config: MeshwardConfig, logger: Logger, context
       ? config
       : { ...config, credentials: { ...config.credentials, source: controllers.credentialSource } };
   const handlers = buildHandlers(injectConfig, logger, trustRoot);
+  // The proxy bootstrap follows the webhooks' own namespaces informer.
+  if (handlers.namespaces) controllers.startProxyBootstrap(handlers.namespaces);
   const dashboard = handlers.synced!.then(() =>
     startServeDashboard({
       config,

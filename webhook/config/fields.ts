@@ -141,7 +141,13 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     flag: 'xds-host',
     help: 'address the xDS server listens on',
   },
-  { path: 'controlPlane.port', kind: { type: 'int', min: 0, max: 65535 }, default: 15012, flag: 'xds-port', help: 'xDS (ADS, gRPC + mTLS) port (0 = ephemeral)' },
+  {
+    path: 'controlPlane.port',
+    kind: { type: 'int', min: 0, max: 65535 },
+    default: 15012,
+    flag: 'xds-port',
+    help: 'xDS (ADS, gRPC + mTLS) port (0 = ephemeral)',
+  },
   {
     path: 'controlPlane.address',
     kind: { type: 'string', pattern: HOST_PORT, form: 'host:port, such as meshward.meshward-system.svc:15012' },
@@ -156,7 +162,12 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     help: "meshward's ServiceAccount: proxies accept only its SPIFFE ID from the xDS server",
   },
   { path: 'controlPlane.debounceMs', kind: { type: 'int', min: 0, max: 10000 }, default: 100, help: 'quiet time before a push (ms)' },
-  { path: 'controlPlane.maxDebounceMs', kind: { type: 'int', min: 0, max: 60000 }, default: 1000, help: 'longest a change waits for its push (ms)' },
+  {
+    path: 'controlPlane.maxDebounceMs',
+    kind: { type: 'int', min: 0, max: 60000 },
+    default: 1000,
+    help: 'longest a change waits for its push (ms)',
+  },
   {
     path: 'proxy.image',
     kind: { type: 'string', pattern: IMAGE, form: 'an image reference' },

@@ -6,6 +6,10 @@ export const LABEL_MTLS = 'meshward.io/mtls';
 export const LABEL_INJECTED = 'meshward.io/injected';
 export const ANNOTATION_STATUS = 'meshward.io/status';
 export const ANNOTATION_PREFIX = 'meshward.io/';
+/** On every object meshward's controllers create, and checked before writing over one: nothing without it is replaced. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'meshward';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
 /** Per-pod annotations, without the meshward.io/ prefix. */
 export const POD_ANNOTATIONS = [
@@ -69,6 +73,16 @@ export const CREDENTIAL_FILES = {
   bundle: 'credential-bundle.pem',
   trustBundle: 'ca.crt',
 } as const;
+
+/**
+ * The proxy's static bootstrap (envoy.json and its two SDS files): a ConfigMap of this name in every
+ * opted-in namespace (webhook/proxy-bootstrap), mounted read-only by the proxy at PROXY_CONFIG_DIR.
+ */
+export const PROXY_BOOTSTRAP_CONFIGMAP = 'meshward-proxy';
+export const PROXY_CONFIG_DIR = '/etc/meshward/proxy';
+export const PROXY_BOOTSTRAP_FILE = 'envoy.json';
+/** Where the proxy finds its credentials (the meshward-credentials volume). */
+export const PROXY_CREDENTIALS_DIR = '/var/run/meshward/credentials';
 
 /** Secret-fallback names: one Secret per ServiceAccount and a per-namespace trust ConfigMap. */
 export function fallbackSecretName(serviceAccount: string): string {

@@ -85,12 +85,7 @@ export async function gatePodOrWorkload(request: AdmissionRequest, object: KubeO
   if (verdict.refuse.length > 0) return deny(verdict.refuse, warnings);
   const { injection } = deps;
   if (kind === 'Pod' && request.operation === 'CREATE' && injection) {
-    const pod = podInNamespace(object as V1Pod, namespace);
-    const integrity = await tryRead(() =>
-      injectionIntegrityFindings(pod, ns, { config: deps.config, cluster: deps.cluster, ...injection }),
-    );
-    if (integrity instanceof Error)
-      return denyUnavailable('metadata.namespace', `the injection of this pod in STRICT namespace ${namespace}`, integrity);
+    const integrity = injectionIntegrityFindings(podInNamespace(object as V1Pod, namespace), { config: deps.config, ...injection });
     if (integrity.length > 0) return deny(integrity, warnings);
   }
   return allow(warnings.length > 0 ? 'preexisting-violations' : 'compliant', warnings);

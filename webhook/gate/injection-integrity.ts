@@ -1,15 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import fastJsonPatch from 'fast-json-patch';
 import { equalJson } from '../json/same-json.js';
-import type { KubeObject } from '../admission/types.js';
 import { ANNOTATION_STATUS, LABEL_INJECTED } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
-import { resolvePodModes } from '../inject/pod-modes.js';
 import { injectPod } from '../inject/inject-pod.js';
 import type { ProbeRoute } from '../inject/probes.js';
 import type { InjectionTemplates } from '../inject/templates.js';
 import { uninjectPod } from '../inject/uninject.js';
-import type { ClusterState } from '../kube/cluster-state.js';
 import { BootstrapInputError } from '../proxy/index.js';
 import { containerFields, normalizeContainerField, normalizeVolume } from './api-defaults.js';
 import { isRecord } from './pod-template.js';
@@ -19,7 +16,9 @@ import { finding, type Finding } from './rules.js';
 // for it, not a look-alike. The gate takes meshward's parts out of the pod (inject/uninject.ts),
 // injects what is left as the injector would, and compares the result with the pod: every
 // container and volume whole, their order, and the status annotation. A field the injector
-// renders tomorrow is compared by construction.
+// renders tomorrow is compared by construction. The proxy's configuration is not in the pod: it
+// comes from the xDS server, for this pod's identity and from the probe routes of the status
+// annotation, which the comparison covers (and which must be routes the proxy can render).
 // Tolerated, because other admission plugins do it and none of it lets plaintext in: resources
 // the rendering leaves unset (LimitRanger fills them in), imagePullPolicy Always
 // (AlwaysPullImages), and the status annotation's trust-root fingerprint (informational; it
@@ -28,7 +27,6 @@ import { finding, type Finding } from './rules.js';
 
 export interface IntegrityDeps {
   readonly config: MeshwardConfig;
-  readonly cluster: ClusterState;
   readonly templates: InjectionTemplates;
   readonly configHash: string;
 }
@@ -112,7 +110,7 @@ function metadataDifferences(actual: V1Pod, expected: V1Pod): string[] {
 }
 
 /** MW-SIDECAR-004 findings for a Pod that already has meshward's containers (MW-SIDECAR-001/002 passed). */
-export async function injectionIntegrityFindings(pod: V1Pod, namespace: KubeObject | undefined, deps: IntegrityDeps): Promise<Finding[]> {
+export function injectionIntegrityFindings(pod: V1Pod, deps: IntegrityDeps): Finding[] {
   const status = readStatus(pod);
   if (!status) return [finding('MW-SIDECAR-004', STATUS_FIELD, 'is missing or not the JSON meshward writes')];
   const { pod: original, unusedRoutes } = uninjectPod(pod, status.probes);
@@ -125,7 +123,6 @@ export async function injectionIntegrityFindings(pod: V1Pod, namespace: KubeObje
       ),
     ];
   }
-  const modes = await resolvePodModes(original, namespace, deps.config, deps.cluster);
   let result: ReturnType<typeof injectPod>;
   try {
     const trustRootFingerprint = typeof status.trustRoot === 'string' ? status.trustRoot : undefined;
@@ -133,7 +130,6 @@ export async function injectionIntegrityFindings(pod: V1Pod, namespace: KubeObje
       config: deps.config,
       templates: deps.templates,
       configHash: deps.configHash,
-      modes,
       trustRootFingerprint,
     });
   } catch (err) {

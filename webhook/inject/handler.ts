@@ -2,10 +2,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { AdmissionDecision, AdmissionHandler, AdmissionRequest } from '../admission/types.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { ClusterUnavailableError, type ClusterState } from '../kube/cluster-state.js';
-import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { decideInjection, podInNamespace } from './decide.js';
 import { injectPod, type InjectionContext } from './inject-pod.js';
-import { resolvePodModes } from './pod-modes.js';
 import { reinjectProbes } from './reinvoke.js';
 import type { InjectReason } from './skip-reasons.js';
 import type { InjectionTemplates } from './templates.js';
@@ -38,13 +36,11 @@ export function createInjectHandler(deps: InjectHandlerDeps): AdmissionHandler {
         if (decision.reason === 'invalid-annotation')
           return { allowed: false, code: 400, reason: decision.reason, message: decision.problem };
         if (decision.reason !== 'already-injected' || request.operation !== 'CREATE') return allow(decision.reason);
-        const modes = await resolvePodModes(inNamespace, namespaceObject, config, cluster);
-        const patch = reinjectProbes(inNamespace, contextFor(deps, modes));
+        const patch = reinjectProbes(inNamespace, deps);
         return patch.length > 0 ? { allowed: true, reason: 'reinvoked-probes', patch } : allow('already-injected');
       }
       if (request.operation !== 'CREATE') return allow('not-a-pod-create');
-      const modes = await resolvePodModes(inNamespace, namespaceObject, config, cluster);
-      const result = injectPod(inNamespace, contextFor(deps, modes));
+      const result = injectPod(inNamespace, contextFor(deps));
       if (!result.ok) {
         return { allowed: false, code: 400, reason: result.reason, message: result.problems.map((p) => p.message).join('; ') };
       }
@@ -61,12 +57,11 @@ export function createInjectHandler(deps: InjectHandlerDeps): AdmissionHandler {
   };
 }
 
-function contextFor(deps: InjectHandlerDeps, modes: WorkloadModes): InjectionContext {
+function contextFor(deps: InjectHandlerDeps): InjectionContext {
   return {
     config: deps.config,
     templates: deps.templates,
     configHash: deps.configHash,
-    modes,
     trustRootFingerprint: deps.trustRootFingerprint?.(),
   };
 }

@@ -3,9 +3,7 @@ import fastJsonPatch from 'fast-json-patch';
 import type { KubeObject } from '../admission/types.js';
 import { LABEL_INJECT } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
-import type { ClusterState } from '../kube/cluster-state.js';
 import { decideInjection } from './decide.js';
-import { resolvePodModes } from './pod-modes.js';
 import { injectPod, type InjectionContext } from './inject-pod.js';
 import type { AnnotationProblem } from './pod-options.js';
 import type { InjectReason } from './skip-reasons.js';
@@ -16,7 +14,6 @@ export interface OfflineInjectDeps {
   readonly config: MeshwardConfig;
   readonly templates: InjectionTemplates;
   readonly configHash: string;
-  readonly cluster: ClusterState;
   /** Namespace of objects that name none (like `kubectl apply -n`). Default "default". */
   readonly defaultNamespace?: string;
 }
@@ -55,8 +52,7 @@ export async function injectObject(object: KubeObject, deps: OfflineInjectDeps):
     }
     return { object, injected: false, reason: decision.reason };
   }
-  const modes = await resolvePodModes(pod, await deps.cluster.getNamespace(namespace), deps.config, deps.cluster);
-  const context: InjectionContext = { config: deps.config, templates: deps.templates, configHash: deps.configHash, modes };
+  const context: InjectionContext = { config: deps.config, templates: deps.templates, configHash: deps.configHash };
   const result = injectPod(pod, context);
   if (!result.ok) return { object, injected: false, reason: result.reason, problems: result.problems };
   const target = structuredClone({ metadata: found.template.metadata ?? {}, spec: found.template.spec ?? {} });

@@ -1,55 +1,44 @@
 import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
 import type { PatchOperation } from '../admission/types.js';
-import {
-  ANNOTATION_STATUS,
-  CONFIG_VOLUME_NAME,
-  CREDENTIALS_VOLUME_NAME,
-  DEFAULT_CONTAINER_ANNOTATION,
-  INIT_CONTAINER_NAME,
-  LABEL_INJECTED,
-  PROXY_CONTAINER_NAME,
-  RUNTIME_VOLUME_NAME,
-} from '../config/names.js';
+import { ANNOTATION_STATUS, DEFAULT_CONTAINER_ANNOTATION, LABEL_INJECTED, PROXY_CONTAINER_NAME } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { deepFreeze } from '../json/deep-freeze.js';
-import type { WorkloadModes } from '../policy/resolve-modes.js';
 import { addToArray, addToMap } from './json-pointer.js';
 import { injectedContainers, podSettings, type InjectedContainers } from './injected-containers.js';
 import type { AnnotationProblem, PodInjectionOptions } from './pod-options.js';
-import { podProbeRewrites, type ProbeRoute } from './probes.js';
+import { podProbeRewrites, probeRewriteOperations, type ProbeRoute } from './probes.js';
+import { checkProxyProbes } from './proxy-probes.js';
 import { reservedPortProblems } from './reserved-ports.js';
-import { renderPodProxyFiles, type ProxyFiles } from './proxy-files.js';
 import { RenderCache } from './render-cache.js';
 import { sharedOperation } from './shared-operations.js';
 import type { InjectionTemplates } from './templates.js';
 import { configVolume, credentialsVolume, runtimeVolume } from './volumes.js';
 
-/** Everything an injection depends on besides the pod: fixed at start-up or read per request. */
+/**
+ * Everything an injection depends on besides the pod: fixed at start-up or read per request. Not
+ * the policies: the proxy's modes arrive live from the xDS server, so the patch never carries them.
+ */
 export interface InjectionContext {
   readonly config: MeshwardConfig;
   readonly templates: InjectionTemplates;
   /** Hash of the config that shapes injection (status annotation, drift detection). */
   readonly configHash: string;
-  /** The resolved mTLS modes for this pod's labels and ports. */
-  readonly modes: WorkloadModes;
   /** sha256 fingerprint of the trust root the pod will trust, when known. */
   readonly trustRootFingerprint?: string;
 }
 
-/** What meshward.io/status records (JSON) — what was injected and from which inputs. */
+/**
+ * What meshward.io/status records (JSON): from which inputs the pod was injected, and the original
+ * probe targets. Version 2: the proxy takes its configuration from the xDS server, which reads the
+ * probe targets here. Which containers and volumes are meshward's is fixed by name (config/names.ts)
+ * and plain in the spec, so the annotation no longer lists them.
+ */
 export interface InjectionStatus {
-  readonly version: 1;
-  readonly initContainers: string[];
-  readonly containers: string[];
-  readonly volumes: string[];
-  readonly nativeSidecar: boolean;
+  readonly version: 2;
   readonly templateHash: string;
   readonly configHash: string;
-  readonly proxyConfigHash: string;
   readonly trustRoot: string;
-  readonly mode: string;
-  readonly ports: Record<string, string>;
-  /** Original probe targets, so a reinvocation can add routes without losing these. */
+  /** Original probe targets: the xDS server routes the status port by them, and a reinvocation keeps them. */
   readonly probes: ProbeRoute[];
 }
 
@@ -74,7 +63,7 @@ export function declaredPorts(pod: V1Pod): number[] {
  * same pod and context always give the same patch.
  */
 export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResult {
-  const { config, templates, modes } = context;
+  const { config, templates } = context;
   const annotations = pod.metadata?.annotations ?? {};
   const problems: AnnotationProblem[] = [];
   const settings = podSettings(annotations, config, problems);
@@ -96,13 +85,13 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
     // Only groups the cache (a hit is compared in full): a plain join will do.
     const workload = `${pod.metadata?.namespace}/${owner ?? pod.metadata?.generateName ?? pod.metadata?.name}`;
     for (const r of podProbeRewrites(spec)) {
-      patch.push(sharedOperation(workload, 'replace', r.pointer, r.rewritten));
+      for (const op of probeRewriteOperations(r))
+        patch.push(op.op === 'remove' ? deepFreeze(op) : sharedOperation(workload, op.op, op.path, op.value as object));
       routes.push(r.route);
     }
   }
 
-  const proxyFiles = renderPodProxyFiles(pod, config, modes, routes);
-  const containersOfWorkload = injectedContainers(settings, proxyFiles, config, templates);
+  const containersOfWorkload = injectedContainers(settings, config, templates);
   const layout: PodLayout = {
     hasInitContainers: initContainers.length > 0,
     hasContainers: containers.length > 0,
@@ -113,17 +102,14 @@ export function injectPod(pod: V1Pod, context: InjectionContext): InjectionResul
   };
   // Everything below the probe rewrites is the same for every replica of a workload: built once
   // per workload render and pod layout, deep-frozen (the encoder remembers the bytes of frozen values).
-  // The owner, the containers, stands for the settings (config, annotations), the templates and the
-  // proxy files (namespace, ServiceAccount, modes, probe routes); the key adds what buildSharedOps
-  // reads besides them, the account and modes included, though the proxy files imply them.
+  // The owner, the containers, stands for the settings (config, annotations) and the templates; the
+  // key adds what buildSharedOps reads besides them: the account (credentials volume) and the probe
+  // routes (status annotation).
   const serviceAccount = spec.serviceAccountName || 'default';
-  let key = `${context.configHash}\n${context.trustRootFingerprint ?? ''}\n${templates.hash}\n${JSON.stringify(serviceAccount)}${JSON.stringify(modes.workloadMode)}`;
-  for (const p of modes.ports) key += `${p.port}${JSON.stringify(p.mode)}`;
+  let key = `${context.configHash}\n${context.trustRootFingerprint ?? ''}\n${templates.hash}\n${JSON.stringify(serviceAccount)}${JSON.stringify(routes)}`;
   key += `\n${+layout.hasInitContainers}${+layout.hasContainers}${+layout.hasVolumes}${+layout.hasAnnotations}${+layout.hasLabels}${JSON.stringify(layout.defaultContainer) ?? '-'}`;
   const shared = sharedOps.get(containersOfWorkload, key, () =>
-    buildSharedOps(settings.options, containersOfWorkload, { ...context, serviceAccount, proxyFiles, routes, layout }).map((op) =>
-      deepFreeze(op),
-    ),
+    buildSharedOps(settings.options, containersOfWorkload, { ...context, serviceAccount, routes, layout }).map((op) => deepFreeze(op)),
   )!;
   patch.push(...shared);
   return { ok: true, patch };
@@ -144,14 +130,15 @@ const sharedOps = new RenderCache<readonly PatchOperation[]>(64);
 
 interface SharedOpsInput extends InjectionContext {
   readonly serviceAccount: string;
-  readonly proxyFiles: ProxyFiles;
   readonly routes: ProbeRoute[];
   readonly layout: PodLayout;
 }
 
 /** The containers, volumes, status annotation and label: a pure function of the input. */
 function buildSharedOps(options: PodInjectionOptions, { init, proxy }: InjectedContainers, input: SharedOpsInput): PatchOperation[] {
-  const { config, layout, modes } = input;
+  const { config, layout } = input;
+  // Routes the xDS server could not render would leave the proxy without a status listener.
+  checkProxyProbes(input.routes);
   const ops: PatchOperation[] = [];
   // Native: meshward-init, then the proxy, before the user's init containers. Classic: the proxy
   // only starts with the app containers, so capture goes last to leave init containers' network alone.
@@ -166,17 +153,10 @@ function buildSharedOps(options: PodInjectionOptions, { init, proxy }: InjectedC
   ops.push(...addToArray('/spec/volumes', layout.hasVolumes ? 1 : 0, volumes, 'back'));
 
   const status: InjectionStatus = {
-    version: 1,
-    initContainers: options.nativeSidecar ? [INIT_CONTAINER_NAME, PROXY_CONTAINER_NAME] : [INIT_CONTAINER_NAME],
-    containers: options.nativeSidecar ? [] : [PROXY_CONTAINER_NAME],
-    volumes: [CREDENTIALS_VOLUME_NAME, CONFIG_VOLUME_NAME, RUNTIME_VOLUME_NAME],
-    nativeSidecar: options.nativeSidecar,
+    version: 2,
     templateHash: input.templates.hash,
     configHash: input.configHash,
-    proxyConfigHash: input.proxyFiles.hash,
     trustRoot: input.trustRootFingerprint ?? '',
-    mode: modes.workloadMode,
-    ports: Object.fromEntries(modes.ports.map((p) => [String(p.port), p.mode])),
     probes: input.routes,
   };
   const newAnnotations: Record<string, string> = { [ANNOTATION_STATUS]: JSON.stringify(status) };

@@ -4,15 +4,16 @@ import type { MeshwardConfig } from '../config/types.js';
 import { deepFreeze } from '../json/deep-freeze.js';
 import { buildCaptureEnv } from './capture-env.js';
 import { proxyResources, readPodOptions, type AnnotationProblem, type PodInjectionOptions } from './pod-options.js';
-import type { ProxyFiles } from './proxy-files.js';
 import { RenderCache } from './render-cache.js';
 import { fillTemplate } from '../template/fill-template.js';
 import type { InjectionTemplates } from './templates.js';
 
 // What a pod's meshward.io/* annotations ask for, and the two containers rendered from it, are
 // the same for every replica of a workload: both are pure functions of (config, annotations,
-// proxy files, templates), so they are computed once and shared, deep-frozen: the response encoder
-// remembers the encoding of frozen values (admission/patch-base64.ts).
+// templates), so they are computed once and shared, deep-frozen: the response encoder remembers
+// the encoding of frozen values (admission/patch-base64.ts). Both caches still pay: reading the
+// annotations builds the capture rules (CIDR parsing, ~2 KB of text), and a shared frozen
+// container is encoded once, not on every admission.
 
 /** The pod's validated annotations: proxy options and meshward-init's capture rules. */
 export interface PodSettings {
@@ -28,10 +29,10 @@ export interface InjectedContainers {
 const settingsCache = new RenderCache<PodSettings>(256);
 // Full annotation names, made once: looking up a freshly concatenated string costs a hash each time.
 const ANNOTATION_KEYS = POD_ANNOTATIONS.map((name) => ANNOTATION_PREFIX + name);
-// Keyed by settings and proxy files (both shared renders), checked against config and templates.
+// Keyed by the settings (a shared render), checked against config and templates.
 const containersCache = new WeakMap<
   PodSettings,
-  WeakMap<ProxyFiles, { config: MeshwardConfig; templates: InjectionTemplates; containers: InjectedContainers }>
+  { config: MeshwardConfig; templates: InjectionTemplates; containers: InjectedContainers }
 >();
 
 /** Reads and validates the annotations; undefined (with every problem listed) when one is invalid. */
@@ -57,38 +58,25 @@ export function podSettings(
   });
 }
 
-/** meshward-init and meshward-proxy for these settings and proxy files (shared and frozen). */
-export function injectedContainers(
-  settings: PodSettings,
-  proxyFiles: ProxyFiles,
-  config: MeshwardConfig,
-  templates: InjectionTemplates,
-): InjectedContainers {
-  let byFiles = containersCache.get(settings);
-  if (!byFiles) containersCache.set(settings, (byFiles = new WeakMap()));
-  const cached = byFiles.get(proxyFiles);
+/** meshward-init and meshward-proxy for these settings (shared and frozen). */
+export function injectedContainers(settings: PodSettings, config: MeshwardConfig, templates: InjectionTemplates): InjectedContainers {
+  const cached = containersCache.get(settings);
   if (cached && cached.config === config && cached.templates === templates) return cached.containers;
-  const containers = renderContainers(settings, proxyFiles, config, templates);
-  byFiles.set(proxyFiles, { config, templates, containers });
+  const containers = renderContainers(settings, config, templates);
+  containersCache.set(settings, { config, templates, containers });
   return containers;
 }
 
-function renderContainers(
-  { options, captureEnv }: PodSettings,
-  proxyFiles: ProxyFiles,
-  config: MeshwardConfig,
-  templates: InjectionTemplates,
-): InjectedContainers {
+function renderContainers({ options, captureEnv }: PodSettings, config: MeshwardConfig, templates: InjectionTemplates): InjectedContainers {
   const init = fillTemplate(templates.init, {
     initImage: config.proxy.initImage,
-    initEnv: [...captureEnv, ...proxyFiles.env].map((e) => ({ ...e })),
+    initEnv: captureEnv.map((e) => ({ ...e })),
     initResources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
   }) as V1Container;
   const proxy = fillTemplate(templates.proxy, {
     proxyImage: options.proxyImage,
     proxyLogLevel: options.proxyLogLevel,
     concurrency: String(config.proxy.concurrency),
-    trustDomain: config.mesh.trustDomain,
     proxyResources: proxyResources(options),
     proxyUid: config.proxy.uid,
     proxyGid: config.proxy.gid,

@@ -7,8 +7,9 @@ import { parseStoredPolicies } from '../policy/parse-policy.js';
 import { resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
 import { declaredPorts } from './inject-pod.js';
 
-// The modes a pod's proxy is rendered with, read from the cluster the same way by the injector's
-// handler, `meshward inject` and the gate's re-rendering (MW-SIDECAR-004).
+// The modes a pod's proxy enforces, read from the cluster: the policies in the mesh and pod
+// namespaces under the namespace's STRICT label. Nothing of it is in the injection any more; the
+// xDS server resolves it live for each proxy (webhook/xds may import inject for this).
 
 /** The modes the pod's proxy enforces: the policies in the mesh and pod namespaces, under the namespace's STRICT label. */
 export async function resolvePodModes(

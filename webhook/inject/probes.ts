@@ -1,4 +1,5 @@
 import type { V1Container, V1PodSpec, V1Probe } from '@kubernetes/client-node';
+import type { PatchOperation } from '../admission/types.js';
 import { INIT_CONTAINER_NAME, PORTS, PROXY_CONTAINER_NAME, RESERVED_PORTS } from '../config/names.js';
 
 export const PROBE_KINDS = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
@@ -73,7 +74,7 @@ export function probeRoute(container: V1Container, probe: ProbeKind): ProbeRoute
   const original = container[probe];
   if (!original) return undefined;
   const path = probePath(container.name, probe);
-  // Optional members are set only when present: the route is part of a cache key (proxy-files.ts).
+  // Optional members are set only when present: the route is part of a cache key (inject-pod.ts).
   if (original.httpGet) {
     const { httpGet } = original;
     const port = resolvePort(container, httpGet.port as number | string);
@@ -108,18 +109,23 @@ const HANDLERS: ReadonlySet<string> = new Set(['httpGet', 'tcpSocket', 'grpc', '
 export interface PodProbeRewrite {
   readonly pointer: string;
   readonly probe: ProbeKind;
-  readonly rewritten: V1Probe;
+  /** Handlers the probe has besides httpGet (tcpSocket, grpc): removed. */
+  readonly removed: readonly string[];
+  /** Whether the probe has an httpGet to replace (else one is added). */
+  readonly hadHttpGet: boolean;
+  /** The new handler: plaintext HTTP on the status port (scheme HTTP is the API server's default, left out). */
+  readonly httpGet: { readonly path: string; readonly port: number };
   readonly route: ProbeRoute;
 }
 
 /**
  * Every probe of a pod's app containers and native sidecars that goes through the proxy,
  * rewritten to plaintext HTTP on the status port, so the kubelet's probes keep working when
- * inbound traffic is STRICT mTLS. Timing fields (and any field this version does not know) are
- * kept, in their order. In the order routes are recorded (containers, then native sidecars):
- * injection and reinvocation record the same routes in the same order, so the gate can
- * re-render either. meshward's own containers are skipped. On the admission path: no
- * intermediate arrays.
+ * inbound traffic is STRICT mTLS. Only the handler changes: timing fields (and any field this
+ * version does not know) stay where they are and are not repeated in the patch. In the order
+ * routes are recorded (containers, then native sidecars): injection and reinvocation record the
+ * same routes in the same order, so the gate can re-render either. meshward's own containers are
+ * skipped. On the admission path: no intermediate arrays.
  */
 export function podProbeRewrites(spec: V1PodSpec | undefined): PodProbeRewrite[] {
   const out: PodProbeRewrite[] = [];
@@ -138,17 +144,31 @@ function addRewrites(out: PodProbeRewrite[], list: string, containers: readonly 
       const route = probeRoute(container, probe);
       if (!route) continue;
       const original = container[probe] as Record<string, unknown>;
-      const rewritten: Record<string, unknown> = {};
-      for (const key in original) if (!HANDLERS.has(key)) rewritten[key] = original[key];
-      rewritten.httpGet = { path: route.path, port: PORTS.status, scheme: 'HTTP' };
-      out.push({ pointer: `/spec/${list}/${index}/${probe}`, probe, rewritten: rewritten as V1Probe, route });
+      const removed: string[] = [];
+      for (const key in original) if (HANDLERS.has(key) && key !== 'httpGet') removed.push(key);
+      out.push({
+        pointer: `/spec/${list}/${index}/${probe}`,
+        probe,
+        removed,
+        hadHttpGet: original.httpGet !== undefined,
+        httpGet: { path: route.path, port: PORTS.status },
+        route,
+      });
     }
   }
 }
 
+/** The rewrite as patch operations: other handlers removed, then httpGet replaced or added. */
+export function probeRewriteOperations(r: PodProbeRewrite): PatchOperation[] {
+  return [
+    ...r.removed.map((handler): PatchOperation => ({ op: 'remove', path: `${r.pointer}/${handler}` })),
+    { op: r.hadHttpGet ? 'replace' : 'add', path: `${r.pointer}/httpGet`, value: r.httpGet },
+  ];
+}
+
 /**
  * The probe a rewritten one came from, given its recorded route: the route's target as the
- * handler, the rewritten probe's other fields as they are. The inverse of rewriteProbes for the
+ * handler, the rewritten probe's other fields as they are. The inverse of podProbeRewrites for the
  * fields a route keeps (a named port comes back as its number, which rewrites alike).
  */
 export function restoreProbe(rewritten: V1Probe, route: ProbeRoute): V1Probe {

@@ -23,8 +23,11 @@ function restoreContainer(container: V1Container, routes: Map<string, ProbeRoute
   const restored = { ...container };
   for (const kind of PROBE_KINDS) {
     const probe = container[kind];
+    if (!probe) continue;
+    // Probe rewrites patch inside the probe: each one is a copy, restored or not.
+    restored[kind] = { ...probe };
     const path = probePath(container.name, kind);
-    if (probe?.httpGet?.port !== PORTS.status || probe.httpGet.path !== path) continue;
+    if (probe.httpGet?.port !== PORTS.status || probe.httpGet.path !== path) continue;
     const route = routes.get(path);
     if (!route) continue;
     used.add(route);
@@ -35,8 +38,8 @@ function restoreContainer(container: V1Container, routes: Map<string, ProbeRoute
 
 /**
  * The pod without meshward's containers, volumes, status and label, its probes restored. Pure:
- * every object on the way to what injection changes (spec, its lists, each container, metadata,
- * labels, annotations) is a fresh shallow copy, so a patch may be applied to the result in place
+ * every object on the way to what injection changes (spec, its lists, each container and probe,
+ * metadata, labels, annotations) is a fresh shallow copy, so a patch may be applied to the result in place
  * without touching `pod`; everything else is shared with it.
  */
 export function uninjectPod(pod: V1Pod, routes: readonly ProbeRoute[]): Uninjected {

@@ -5,15 +5,13 @@ import {
   CREDENTIALS_VOLUME_NAME,
   FALLBACK_TRUST_CONFIGMAP,
   fallbackSecretName,
+  PROXY_BOOTSTRAP_CONFIGMAP,
   RUNTIME_VOLUME_NAME,
 } from '../config/names.js';
 import type { CredentialsConfig } from '../config/types.js';
 
-/** Where the proxy finds its credentials (the mount is in templates/meshward-proxy.yaml). */
-export const CREDENTIALS_DIR = '/var/run/meshward/credentials';
-/** The proxy's config files (bootstrap + SDS), written there by meshward-init (proxy-config-env.ts). */
-export const PROXY_CONFIG_DIR = '/etc/meshward/proxy';
-export const BOOTSTRAP_FILE = 'envoy.json';
+// The mounts are in templates/meshward-proxy.yaml: credentials at /var/run/meshward/credentials,
+// the static bootstrap at /etc/meshward/proxy (config/names.ts).
 
 /**
  * The workload's credentials: natively through podCertificate + clusterTrustBundle (the kubelet
@@ -51,9 +49,13 @@ export function credentialsVolume(credentials: CredentialsConfig, serviceAccount
   };
 }
 
-/** The proxy's config files: written by meshward-init, read-only in the proxy. */
+/**
+ * The proxy's static bootstrap and SDS files: the namespace's meshward-proxy ConfigMap
+ * (webhook/proxy-bootstrap keeps it), the same for every pod. Read-only for everyone: nothing in
+ * the pod writes it. Not optional: a proxy without its bootstrap must not start as if it had one.
+ */
 export function configVolume(): V1Volume {
-  return { name: CONFIG_VOLUME_NAME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } };
+  return { name: CONFIG_VOLUME_NAME, configMap: { name: PROXY_BOOTSTRAP_CONFIGMAP, defaultMode: 0o444 } };
 }
 
 /** Envoy's writable runtime directory (read-only root filesystem otherwise). */

@@ -15,7 +15,8 @@ const SYNC_WAIT_MS = 5_000;
  * demand (only for warnings and status), not cached: caching every pod would cost memory.
  */
 export class InformerClusterState implements ClusterState {
-  private readonly namespaces: Informer<Namespace>;
+  /** Every namespace, cached: also what controllers that follow namespaces subscribe to (one watch). */
+  readonly namespaces: Informer<Namespace>;
   private readonly policies: Informer<KubeResourceObject>;
   readonly synced: Promise<void>;
 

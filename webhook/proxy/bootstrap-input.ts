@@ -104,6 +104,13 @@ export function normalizeInput(input: BootstrapInput): NormalizedInput {
   };
 }
 
+/** What normalizeInput would say about these probes alone (the injector checks them at admission). */
+export function probeInputProblems(probes: readonly ProbeInput[]): string[] {
+  const problems: string[] = [];
+  normalizeProbes(probes, problems);
+  return problems;
+}
+
 function normalizePorts(ports: BootstrapInput['ports'], problems: string[]): NormalizedInput['ports'] {
   const byPort = new Map<number, ResolvedMode>();
   for (const { port, protocol, mode } of ports) {

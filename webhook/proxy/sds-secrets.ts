@@ -25,7 +25,10 @@ export function renderSdsSecrets(input: BootstrapInput): SdsFile[] {
   return sdsFiles(normalizeInput(input));
 }
 
-export function sdsFiles(n: NormalizedInput): SdsFile[] {
+/** Where the credentials and the SDS files are: all the SDS files depend on. */
+export type SdsPaths = Pick<NormalizedInput, 'credentialsDir' | 'credentialFiles' | 'sdsDir'>;
+
+export function sdsFiles(n: SdsPaths): SdsFile[] {
   const dir = n.credentialsDir;
   const file = (name: string): Json => ({ filename: posix.join(dir, name) });
   const certificate = {

@@ -24,7 +24,7 @@ export function selfPeer(n: NormalizedInput): SanMatcher[] {
   return [{ san_type: 'URI', matcher: { exact: n.spiffeId } }];
 }
 
-export function tlsParams(n: TlsInput): Json {
+export function tlsParams(n: Pick<NormalizedInput, 'config'>): Json {
   return {
     tls_minimum_protocol_version: n.config.proxy.tlsMinVersion,
     tls_maximum_protocol_version: 'TLSv1_3',

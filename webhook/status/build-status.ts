@@ -10,7 +10,7 @@ import { cachedSecretReader, type SecretReader } from './certificate.js';
 import type { NamespaceStatus, PodStatus, StatusReport } from './model.js';
 import { injectionOf, requirementOf, summarizePolicy } from './namespace-info.js';
 import { buildPodStatus, type PodContext } from './pod-status.js';
-import { checkableObjects, gateViolations, namespaceLevelViolations, weakProxyViolations } from './violations.js';
+import { checkableObjects, gateViolations, namespaceLevelViolations } from './violations.js';
 import { groupWorkloads } from './workloads.js';
 
 // The status model builder: everything `meshward status` and the dashboard show, from a
@@ -99,7 +99,7 @@ async function buildNamespace(
   const pods: Array<{ object: KubeObject; status: PodStatus }> = [];
   for (const object of ns.pods) {
     const base = await buildPodStatus(object, ctx);
-    const own = [...violationsOf(violations, 'Pod', name, base.name), ...(strict ? weakProxyViolations(base, name) : [])];
+    const own = violationsOf(violations, 'Pod', name, base.name);
     pods.push({ object, status: { ...base, violations: own } });
   }
   const level = resolveNamespaceLevel({ config: input.config, meshPolicies, namespacePolicies, namespaceStrict: strict });

@@ -13,7 +13,7 @@ export type Requirement = 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'none' | 'invali
 /** The namespace's meshward.io/inject label, as policy/namespace-label.ts reads it. */
 export type InjectionOptIn = NamespaceInjection;
 
-/** One port of a pod: what the policies say now, and what its proxy was rendered with. */
+/** One port of a pod: what the policies say now, which its proxy enforces (the xDS server sends it live). */
 export interface PortStatus {
   readonly port: number;
   /** The resolver's answer for the pod's labels now. */
@@ -23,13 +23,13 @@ export interface PortStatus {
   readonly policy?: string;
   /** Under the namespace's STRICT label: the weaker mode (and its policy) the label overrides. */
   readonly overrides?: { readonly mode: ResolvedMode; readonly policy?: string };
-  /** The mode the pod's proxy enforces (status annotation); absent without a proxy (plaintext). */
+  /** The mode the pod's proxy enforces: the resolved one, live over xDS; absent without a proxy (plaintext). */
   readonly proxy?: ResolvedMode;
 }
 
-export type DriftKind = 'template' | 'config' | 'policy' | 'trust-root' | 'status-missing';
+export type DriftKind = 'template' | 'config' | 'trust-root' | 'status-missing';
 
-/** Something the pod's proxy was injected with that differs from now: restart the pod. */
+/** Something the pod was injected with that differs from now: restart the pod. */
 export interface DriftItem {
   readonly kind: DriftKind;
   /** What the status annotation records (empty when it records nothing). */

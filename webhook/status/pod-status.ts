@@ -8,11 +8,12 @@ import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import { isStrictNamespace } from '../policy/namespace-label.js';
 import { modeForPort, resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
 import { certificateSource, withSecretExpiry, type SecretReader } from './certificate.js';
-import { findDrift, readRecordedStatus, recordedPortMode, trustRootState, type CurrentInputs } from './drift.js';
+import { findDrift, readRecordedStatus, trustRootState, type CurrentInputs } from './drift.js';
 import type { PodStatus, PortStatus } from './model.js';
 
-// One pod's status: injected or why not, its modes per port (resolver now vs. its proxy), drift,
-// trust root and certificate. Gate violations are added by the caller (one checkObjects run).
+// One pod's status: injected or why not, its modes per port (the resolver now, which is what an
+// injected pod's proxy enforces: the xDS server sends it live), drift, trust root and certificate.
+// Gate violations are added by the caller (one checkObjects run).
 
 export interface PodContext {
   readonly config: MeshwardConfig;
@@ -55,19 +56,13 @@ export function resolvePodStatusModes(
   });
 }
 
-function portStatuses(pod: KubeObject, modes: WorkloadModes, injected: boolean): PortStatus[] {
-  const recorded = injected ? readRecordedStatus(pod) : undefined;
-  const ports = new Set<number>([
-    ...modes.ports.map((p) => p.port),
-    ...Object.keys(recorded?.ports ?? {})
-      .map(Number)
-      .filter(Number.isInteger),
-  ]);
-  return [...ports]
+function portStatuses(modes: WorkloadModes, injected: boolean): PortStatus[] {
+  return modes.ports
+    .map((p) => p.port)
     .sort((a, b) => a - b)
     .map((port) => {
       const level = modeForPort(modes, port);
-      const proxy = recorded ? recordedPortMode(recorded, port) : undefined;
+      const proxy = injected ? level.mode : undefined;
       const overrides = level.overrides
         ? { overrides: { mode: level.overrides.mode, ...(level.overrides.policy ? { policy: level.overrides.policy } : {}) } }
         : {};
@@ -87,7 +82,7 @@ export async function buildPodStatus(pod: KubeObject, ctx: PodContext): Promise<
   const injected = isInjected(v1);
   const modes = resolvePodStatusModes(pod, ctx);
   const why = injected ? undefined : notInjectedBecause(v1, ctx);
-  const drift = injected ? findDrift(pod, modes, ctx.current) : [];
+  const drift = injected ? findDrift(pod, ctx.current) : [];
   const recordedRoot = injected ? (readRecordedStatus(pod)?.trustRoot ?? '') : '';
   const phase = (pod.status as { phase?: unknown } | undefined)?.phase;
   return {
@@ -95,7 +90,7 @@ export async function buildPodStatus(pod: KubeObject, ctx: PodContext): Promise<
     phase: typeof phase === 'string' ? phase : 'Unknown',
     injected,
     ...(why ? { notInjectedReason: why.reason, notInjectedMessage: why.message } : {}),
-    ports: portStatuses(pod, modes, injected),
+    ports: portStatuses(modes, injected),
     mode: modes.workload,
     drift,
     stale: drift.length > 0,

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../admission/types.js';
-import { ANNOTATION_STATUS, POLICY_KIND } from '../config/names.js';
+import { POLICY_KIND } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { checkObjects } from '../gate/check-objects.js';
 import { describeLevel } from '../gate/policy-rules.js';
@@ -9,7 +9,6 @@ import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import { parseMeshTLSPolicy } from '../policy/parse-policy.js';
 import { comparePolicyPrecedence } from '../policy/precedence.js';
 import type { ResolvedLevel } from '../policy/resolve-modes.js';
-import type { PodStatus } from './model.js';
 
 // Gate violations of what is stored: the gate's own rules through checkObjects (the same code as
 // `meshward check`), with MW-SIDECAR-001..003 (arrived injected) for pods. Plus what only status can see in a
@@ -58,18 +57,4 @@ export function namespaceLevelViolations(namespace: string, level: ResolvedLevel
     `add a namespace-wide STRICT MeshTLSPolicy to ${namespace} (meshward generate --namespace ${namespace} --mode STRICT)`,
   );
   return [toViolation(f, { kind: 'Namespace', namespace: '', name: namespace })];
-}
-
-/** An injected pod whose proxy still enforces less than STRICT on a port (injected before a policy change). */
-export function weakProxyViolations(pod: PodStatus, namespace: string): Violation[] {
-  // Where the policy itself is weaker, the policy's own violation says so: only drift is added here.
-  const weak = pod.ports.filter((p) => p.proxy !== undefined && p.proxy !== 'STRICT' && p.resolved === 'STRICT');
-  if (!pod.injected || weak.length === 0) return [];
-  const f = finding(
-    'MW-ADVISE-003',
-    `metadata.annotations["${ANNOTATION_STATUS}"]`,
-    `its proxy was injected with ${weak.map((p) => `${p.port}=${p.proxy}`).join(', ')} and accepts plaintext in STRICT namespace ${namespace}`,
-    'restart the pod so its proxy is rendered STRICT',
-  );
-  return [toViolation(f, { kind: 'Pod', namespace, name: pod.name })];
 }

@@ -4,22 +4,20 @@
 // as the injector left it: its ServiceAccount, declared ports and the original probe targets the
 // status annotation recorded.
 
-import { ANNOTATION_STATUS, CREDENTIAL_FILES, PORTS } from '../config/names.js';
+import { ANNOTATION_STATUS } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import type { ProbeRoute } from '../inject/probes.js';
-import { CREDENTIALS_DIR, PROXY_CONFIG_DIR } from '../inject/volumes.js';
+import { proxyProbeInputs } from '../inject/proxy-probes.js';
 import type { Pod } from '../kube/types.js';
 import { normalizeInput, type NormalizedInput, type ProbeInput } from '../proxy/bootstrap-input.js';
 import { dataClusters } from '../proxy/data-clusters.js';
-import { httpProtocolOptions, staticCluster, type Json } from '../proxy/envoy-fragments.js';
-import { BLACKHOLE_CLUSTER, inboundListener, loopbackAddress } from '../proxy/inbound-listener.js';
+import type { Json } from '../proxy/envoy-fragments.js';
+import { inboundListener } from '../proxy/inbound-listener.js';
+import { blackholeCluster, readinessSelfCheckCluster } from '../proxy/local-clusters.js';
 import { probeClusters } from '../proxy/probe-clusters.js';
+import { PROXY_PATHS } from '../proxy/proxy-paths.js';
 import { statusListener } from '../proxy/status-listener.js';
-import { selfPeer, upstreamMtls } from '../proxy/tls-contexts.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
-
-/** The cluster the static bootstrap's readiness route (15021) points at. */
-export const READINESS_CLUSTER = 'readiness-self-check';
 
 export interface PodResources {
   readonly input: NormalizedInput;
@@ -40,9 +38,7 @@ export function podProxyInput(pod: Pod, modes: WorkloadModes, config: MeshwardCo
     workloadMode: modes.workloadMode,
     ports: modes.ports.map((p) => ({ port: p.port, mode: p.mode })),
     probes: recordedProbes(pod),
-    credentialsDir: CREDENTIALS_DIR,
-    credentialFiles: { certChain: CREDENTIAL_FILES.bundle, privateKey: CREDENTIAL_FILES.bundle, trustBundle: CREDENTIAL_FILES.trustBundle },
-    sdsDir: PROXY_CONFIG_DIR,
+    ...PROXY_PATHS,
     // Listen only on the families the pod has: binding :: fails where the node disabled IPv6.
     ...(families.size > 0 ? { ipFamilies: [...families] as Array<'IPv4' | 'IPv6'> } : {}),
   });
@@ -52,27 +48,8 @@ export function podResources(n: NormalizedInput): PodResources {
   return {
     input: n,
     listeners: [inboundListener(n), statusListener(n)],
-    clusters: [
-      ...dataClusters(n),
-      ...probeClusters(n.probes),
-      readinessCluster(n),
-      // No endpoints: connections routed here are closed at once (loop guard).
-      { name: BLACKHOLE_CLUSTER, type: 'STATIC', connect_timeout: '1s' },
-    ],
+    clusters: [...dataClusters(n), ...probeClusters(n.probes), readinessSelfCheckCluster(n), blackholeCluster()],
   };
-}
-
-/**
- * Our own inbound listener on loopback, over mesh mTLS that must present exactly this pod's
- * identity, with no session resumption and one request per connection: every readiness check is a
- * full handshake with the current certificate.
- */
-function readinessCluster(n: NormalizedInput): Json {
-  return staticCluster(READINESS_CLUSTER, loopbackAddress(n), PORTS.inbound, {
-    connect_timeout: '1s',
-    transport_socket: upstreamMtls(n, { peers: selfPeer(n), noResumption: true }),
-    typed_extension_protocol_options: httpProtocolOptions({ oneRequestPerConnection: true }),
-  });
 }
 
 /** The original probe targets (status annotation) with the kubelet's pace read from the rewritten probes. */
@@ -91,12 +68,10 @@ function recordedProbes(pod: Pod): ProbeInput[] {
       if (probe?.httpGet?.path) pace.set(probe.httpGet.path, { timeoutSeconds: probe.timeoutSeconds, periodSeconds: probe.periodSeconds });
     }
   }
-  return routes.map(({ grpcService, headers, ...route }) => {
+  return proxyProbeInputs(routes).map((route) => {
     const p = pace.get(route.path);
     return {
       ...route,
-      ...(headers ? { headers: headers.map((h) => ({ ...h })) } : {}),
-      ...(grpcService !== undefined ? { service: grpcService } : {}),
       ...(p?.timeoutSeconds !== undefined ? { timeoutSeconds: p.timeoutSeconds } : {}),
       ...(p?.periodSeconds !== undefined ? { periodSeconds: p.periodSeconds } : {}),
     };

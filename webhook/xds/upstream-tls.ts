@@ -3,7 +3,7 @@
 // SPIFFE IDs, never just "somebody in the trust domain".
 
 import type { MeshwardConfig } from '../config/types.js';
-import { PROXY_CONFIG_DIR } from '../inject/volumes.js';
+import { PROXY_CONFIG_DIR } from '../config/names.js';
 import type { Json } from '../proxy/envoy-fragments.js';
 import { upstreamMtls } from '../proxy/tls-contexts.js';
 

@@ -74,6 +74,33 @@ describe('kube/runtime: the informer', () => {
     assert.equal(api.watchCount, 0, 'stop ends the watch');
   });
 
+  it('tells subscribers every change beside its own handlers, on one list and one watch, until they unsubscribe', async () => {
+    const api = fakeKubeApi();
+    api.put(CONFIG_MAPS, cm('a', 'x'));
+    const own: string[] = [];
+    const informer = new Informer({ api, resource: CONFIG_MAPS, onUpsert: (o) => own.push(o.metadata.name) }).start();
+    const seen: string[] = [];
+    const unsubscribe = informer.subscribe({
+      onUpsert: (o) => seen.push(`+${o.metadata.name}`),
+      onDelete: (o) => seen.push(`-${o.metadata.name}`),
+      onSynced: (objects) => seen.push(`synced ${objects.length}`),
+    });
+    await informer.synced;
+    api.put(CONFIG_MAPS, cm('a', 'y'));
+    api.remove(CONFIG_MAPS, 'a', 'x');
+    await until(() => seen.length === 4, 'the changes');
+    assert.deepEqual(seen, ['+x', 'synced 1', '+y', '-x']);
+    unsubscribe();
+    api.put(CONFIG_MAPS, cm('a', 'z'));
+    await until(() => own.includes('z'), 'the informer’s own handler');
+    assert.deepEqual(seen, ['+x', 'synced 1', '+y', '-x'], 'nothing after unsubscribing');
+    assert.deepEqual(
+      api.calls.filter((c) => c.startsWith('list') || c.startsWith('watch')),
+      ['list configmaps *', 'watch configmaps *'],
+    );
+    await informer.stop();
+  });
+
   it('rejects `synced` when stopped before the first list succeeded', async () => {
     const api = fakeKubeApi();
     api.failNext('list', CONFIG_MAPS, new KubeApiError(500, 'InternalError', 'down'), 1000);

@@ -33,6 +33,8 @@ const keyOf = (o: KubeResourceObject): string => `${o.metadata.namespace ?? ''}/
 
 export class Informer<T extends KubeResourceObject> {
   private readonly cache = new Map<string, T>();
+  // Other controllers' handlers on the same cache: one list+watch serves them all.
+  private readonly subscribers = new Set<InformerHandlers<T>>();
   // Reads by namespace (the gate's policies per admission) must not walk every object.
   private readonly byNamespace = new Map<string, Map<string, T>>();
   private stopped = false;
@@ -62,6 +64,15 @@ export class Informer<T extends KubeResourceObject> {
     if (!this.isSynced) this.rejectSynced(new Error('stopped before the cache synced'));
   }
 
+  /**
+   * Adds handlers besides the constructor's; returns what removes them. No replay: a subscriber
+   * reads list() once `synced` resolves for what came before.
+   */
+  subscribe(handlers: InformerHandlers<T>): () => void {
+    this.subscribers.add(handlers);
+    return () => void this.subscribers.delete(handlers);
+  }
+
   get(namespace: string | undefined, name: string): T | undefined {
     return this.cache.get(`${namespace ?? ''}/${name}`);
   }
@@ -89,6 +100,17 @@ export class Informer<T extends KubeResourceObject> {
   private fail(err: unknown): void {
     this.lastError = err;
     this.opts.onError?.(err, this.isSynced);
+    for (const s of this.subscribers) s.onError?.(err, this.isSynced);
+  }
+
+  private upserted(object: T): void {
+    this.opts.onUpsert?.(object);
+    for (const s of this.subscribers) s.onUpsert?.(object);
+  }
+
+  private deleted(object: T): void {
+    this.opts.onDelete?.(object);
+    for (const s of this.subscribers) s.onDelete?.(object);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -138,18 +160,19 @@ export class Informer<T extends KubeResourceObject> {
       seen.add(key);
       const had = this.cache.get(key);
       this.put(key, item);
-      if (had?.metadata.resourceVersion !== item.metadata.resourceVersion || had === undefined) this.opts.onUpsert?.(item);
+      if (had?.metadata.resourceVersion !== item.metadata.resourceVersion || had === undefined) this.upserted(item);
     }
     for (const [key, item] of [...this.cache]) {
       if (seen.has(key)) continue;
       this.remove(key, item);
-      this.opts.onDelete?.(item);
+      this.deleted(item);
     }
     if (!this.isSynced) {
       this.isSynced = true;
       this.resolveSynced();
     }
     this.opts.onSynced?.(list.items);
+    for (const s of this.subscribers) s.onSynced?.(list.items);
     return list.resourceVersion;
   }
 
@@ -165,10 +188,10 @@ export class Informer<T extends KubeResourceObject> {
             version = object.metadata.resourceVersion ?? version;
             if (type === 'DELETED') {
               this.remove(keyOf(object), object);
-              this.opts.onDelete?.(object);
+              this.deleted(object);
             } else {
               this.put(keyOf(object), object);
-              this.opts.onUpsert?.(object);
+              this.upserted(object);
             }
           },
           onClose: (err) => resolve({ err, version }),
