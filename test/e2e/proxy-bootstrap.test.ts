@@ -33,7 +33,7 @@ describe('e2e: only meshward writes the proxy bootstrap in a STRICT namespace', 
 
   const asEditor = (args: string[]) => cp.kubectl(['--kubeconfig', editor, ...args], { check: false });
 
-  it('refuses an editor changing, deleting or re-creating it, naming MW-BOOTSTRAP-001', async () => {
+  it('refuses an editor changing or deleting it, naming MW-BOOTSTRAP-001', async () => {
     for (const args of [
       ['patch', 'configmap', 'meshward-proxy', '-n', NS, '--type=merge', '-p', '{"data":{"envoy.json":"{\\"static_resources\\":{}}"}}'],
       ['delete', 'configmap', 'meshward-proxy', '-n', NS],
