@@ -23,6 +23,24 @@ export function makeInput(overrides: Partial<BootstrapInput> = {}): BootstrapInp
   };
 }
 
+/** One probe of every kind the status port serves (http with a query and headers, tcp, grpc, https). */
+export const ALL_PROBE_KINDS: BootstrapInput['probes'] = [
+  {
+    path: '/app-health/web/readyz',
+    kind: 'http',
+    port: 8080,
+    originalPath: '/healthz?full=1',
+    headers: [
+      { name: 'Host', value: 'web.local' },
+      { name: 'X-Probe', value: 'kubelet' },
+    ],
+  },
+  { path: '/app-health/web/livez', kind: 'tcp', port: 8080, timeoutSeconds: 2, periodSeconds: 5 },
+  { path: '/app-health/web/startupz', kind: 'grpc', port: 9090, service: 'shop.Cart' },
+  { path: '/app-health/tls/readyz', kind: 'http', scheme: 'HTTPS', port: 8443 },
+  { path: '/app-health/ip/livez', kind: 'tcp', port: 7000 },
+];
+
 export type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**

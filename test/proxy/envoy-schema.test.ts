@@ -5,25 +5,8 @@
 import assert from 'node:assert/strict';
 import { buildConfig } from '../../webhook/config/load.js';
 import { renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index.js';
-import { cluster, config, listener, makeInput, runningConfig, type J } from './bootstrap-fixtures.js';
+import { ALL_PROBE_KINDS, cluster, config, listener, makeInput, runningConfig, type J } from './bootstrap-fixtures.js';
 import { ensureEnvoyValidator, validateEnvoyJson, type EnvoyDoc, type EnvoyValidation } from './envoy-validator.js';
-
-const allProbeKinds: BootstrapInput['probes'] = [
-  {
-    path: '/app-health/web/readyz',
-    kind: 'http',
-    port: 8080,
-    originalPath: '/healthz?full=1',
-    headers: [
-      { name: 'Host', value: 'web.local' },
-      { name: 'X-Probe', value: 'kubelet' },
-    ],
-  },
-  { path: '/app-health/web/livez', kind: 'tcp', port: 8080, timeoutSeconds: 2, periodSeconds: 5 },
-  { path: '/app-health/web/startupz', kind: 'grpc', port: 9090, service: 'shop.Cart' },
-  { path: '/app-health/tls/readyz', kind: 'http', scheme: 'HTTPS', port: 8443 },
-  { path: '/app-health/ip/livez', kind: 'tcp', port: 7000 },
-];
 
 const cases: Record<string, BootstrapInput> = {
   strict: makeInput({
@@ -50,7 +33,7 @@ const cases: Record<string, BootstrapInput> = {
       { port: 7070, mode: 'DISABLE' },
       { port: 53, protocol: 'UDP', mode: 'DISABLE' },
     ],
-    probes: allProbeKinds,
+    probes: ALL_PROBE_KINDS,
   }),
   'mixed, PERMISSIVE workload': makeInput({
     workloadMode: 'PERMISSIVE',
@@ -58,7 +41,7 @@ const cases: Record<string, BootstrapInput> = {
       { port: 8080, mode: 'STRICT' },
       { port: 7070, mode: 'DISABLE' },
     ],
-    probes: allProbeKinds,
+    probes: ALL_PROBE_KINDS,
   }),
   'mixed, DISABLE workload': makeInput({
     workloadMode: 'DISABLE',

@@ -7,23 +7,8 @@ import protobuf from 'protobufjs';
 import type { ResolvedMode } from '../../webhook/config/types.js';
 import { renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index.js';
 import { envoyRoot, TYPE_URLS } from '../../webhook/xds/index.js';
-import { makeInput, podResources, type J } from '../proxy/bootstrap-fixtures.js';
+import { ALL_PROBE_KINDS, makeInput, podResources, type J } from '../proxy/bootstrap-fixtures.js';
 
-export const ALL_PROBE_KINDS: BootstrapInput['probes'] = [
-  {
-    path: '/app-health/web/readyz',
-    kind: 'http',
-    port: 8080,
-    originalPath: '/healthz?full=1',
-    headers: [
-      { name: 'Host', value: 'web.local' },
-      { name: 'X-Probe', value: 'kubelet' },
-    ],
-  },
-  { path: '/app-health/web/livez', kind: 'tcp', port: 8080, timeoutSeconds: 2, periodSeconds: 5 },
-  { path: '/app-health/web/startupz', kind: 'grpc', port: 9090, service: 'shop.Cart' },
-  { path: '/app-health/tls/readyz', kind: 'http', scheme: 'HTTPS', port: 8443 },
-];
 
 export const PODS: Record<string, BootstrapInput> = {
   strict: makeInput(),
