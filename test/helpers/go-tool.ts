@@ -1,29 +1,37 @@
-// Go helpers the tests run (Envoy's schema, the ADS judge, …): each is a small Go module in the
-// test tree, built once per source version into a cache outside the repo and reused by every
-// later run. The key hashes go.mod, go.sum and the *.go files plus the Go version, so an edit or a
-// toolchain upgrade rebuilds and nothing stale is ever run.
+// Go helpers the tests run (Envoy's schema, the ADS judge, …): commands of the one Go module in
+// test/go (envoy-tools: cmd/envoy-validate, cmd/ads-judge and the package they share), each built
+// once per source version into a cache outside the repo and reused by every later run. The key
+// hashes the module's go.mod, go.sum and every *.go file under it (so an edit to the shared package
+// rebuilds every tool), the package built and the Go version: nothing stale is ever run.
 //
-//   before(async function () { this.timeout(600_000); binary = await ensureGoTool('ads-judge', dir); });
+//   before(async function () { this.timeout(600_000); binary = await ensureGoTool('ads-judge', GO_TOOLS_MODULE, './cmd/ads-judge'); });
 
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type GoToolLog = (msg: string) => void;
 
 const stderrLog: GoToolLog = (m) => process.stderr.write(`${m}\n`);
 
+/** test/go: the Go module (meshward.local/envoy-tools) whose commands the tests run. */
+export const GO_TOOLS_MODULE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'go');
+
 // One build per tool and process: concurrent callers share the promise.
 const builds = new Map<string, Promise<string>>();
 
-/** Path of the tool's binary, building it on first use (a minute or more when the Go cache is cold). */
-export function ensureGoTool(name: string, sourceDir: string, log: GoToolLog = stderrLog): Promise<string> {
-  const key = `${name}\0${resolve(sourceDir)}`;
+/**
+ * Path of the binary `go build` makes of the package pkg (e.g. './cmd/ads-judge') in the module at
+ * moduleDir, building it on first use (a minute or more when the Go cache is cold).
+ */
+export function ensureGoTool(name: string, moduleDir: string, pkg: string, log: GoToolLog = stderrLog): Promise<string> {
+  const key = `${name}\0${resolve(moduleDir)}\0${pkg}`;
   let build = builds.get(key);
   if (!build) {
-    build = buildGoTool(name, resolve(sourceDir), log);
+    build = buildGoTool(name, resolve(moduleDir), pkg, log);
     // A failed build is not cached, so a later caller (after fixing the cause) tries again.
     build.catch(() => builds.delete(key));
     builds.set(key, build);
@@ -36,17 +44,16 @@ export function meshwardCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'meshward');
 }
 
-async function buildGoTool(name: string, sourceDir: string, log: GoToolLog): Promise<string> {
+async function buildGoTool(name: string, moduleDir: string, pkg: string, log: GoToolLog): Promise<string> {
   const go = goBinary(name);
   const hash = createHash('sha256');
-  for (const file of readdirSync(sourceDir)
-    .filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'))
-    .sort()) {
+  for (const file of moduleSources(moduleDir)) {
     hash
-      .update(`${file}\0`)
-      .update(readFileSync(join(sourceDir, file)))
+      .update(`${relative(moduleDir, file)}\0`)
+      .update(readFileSync(file))
       .update('\0');
   }
+  hash.update(`${pkg}\0`);
   hash.update(execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim());
   const cacheDir = meshwardCacheDir();
   const binary = join(cacheDir, `${name}-${hash.digest('hex').slice(0, 16)}`);
@@ -55,10 +62,27 @@ async function buildGoTool(name: string, sourceDir: string, log: GoToolLog): Pro
   log(`${name}: building ${binary} (the first build may take a few minutes)…`);
   const started = Date.now();
   const tmp = `${binary}.tmp-${process.pid}`;
-  await runGo(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], sourceDir);
+  await runGo(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, pkg], moduleDir);
   renameSync(tmp, binary); // atomic: a concurrent run sees the whole binary or none
   log(`${name}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return binary;
+}
+
+/** go.mod, go.sum and every *.go file of the module, recursively (not hidden directories), sorted. */
+function moduleSources(moduleDir: string): string[] {
+  const files: string[] = [];
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.')) visit(path);
+      } else if (entry.name.endsWith('.go') || (dir === moduleDir && (entry.name === 'go.mod' || entry.name === 'go.sum'))) {
+        files.push(path);
+      }
+    }
+  };
+  visit(moduleDir);
+  return files.sort();
 }
 
 function goBinary(name: string): string {

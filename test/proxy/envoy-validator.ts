@@ -1,15 +1,13 @@
 // Envoy's own API schema as the judge of rendered bootstraps and SDS files (Envoy itself can't be
-// installed here). Wraps the Go helper in envoy-validate/: built once per source version into a
-// cache outside the repo, then one process invocation validates a whole batch of documents.
+// installed here). Wraps the Go helper test/go/cmd/envoy-validate: built once per source version
+// into a cache outside the repo, then one process invocation validates a whole batch of documents.
 //
 //   before(async function () { this.timeout(600_000); await ensureEnvoyValidator(); });
 //   const { ok, errors } = await validateEnvoyJson([{ name: 'web', json: bootstrap }]);
 //   const bytes = await validateEnvoyResources([{ name: 'inbound', ...encodeResource(listener) }]);
 
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureGoTool } from '../helpers/go-tool.js';
+import { ensureGoTool, GO_TOOLS_MODULE } from '../helpers/go-tool.js';
 
 export interface EnvoyDoc {
   name: string;
@@ -39,11 +37,9 @@ export interface EnvoyValidation {
   results: EnvoyDocResult[];
 }
 
-const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'envoy-validate');
-
 /** Path of the validator binary, building it on first use (minutes when the Go cache is cold). */
 export function ensureEnvoyValidator(log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<string> {
-  return ensureGoTool('envoy-validate', SOURCE_DIR, log);
+  return ensureGoTool('envoy-validate', GO_TOOLS_MODULE, './cmd/envoy-validate', log);
 }
 
 /** Validates all documents in one process: decode (strict), schema rules, load-time checks. */
@@ -73,7 +69,7 @@ export function validateEnvoyResources(docs: readonly EnvoyResourceDoc[]): Promi
 
 async function validateBatch(payload: Array<{ name: string; kind: string; text: string }>): Promise<EnvoyValidation> {
   const binary = await ensureEnvoyValidator();
-  const stdout = await run(binary, [], SOURCE_DIR, JSON.stringify(payload), [0, 1]);
+  const stdout = await run(binary, [], GO_TOOLS_MODULE, JSON.stringify(payload), [0, 1]);
   const results = JSON.parse(stdout) as EnvoyDocResult[];
   return {
     ok: results.every((r) => r.ok),

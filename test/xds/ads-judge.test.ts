@@ -1,4 +1,4 @@
-// The ADS judge (test/xds/ads-judge, go-control-plane's SotW client) against a small ADS server
+// The ADS judge (test/go/cmd/ads-judge, go-control-plane's SotW client) against a small ADS server
 // written here with @grpc/grpc-js: it must subscribe like Envoy, ACK what is valid, NACK what
 // Envoy's schema rejects (naming the field), refuse a server with the wrong SPIFFE ID, report a
 // PermissionDenied, and re-send its last accepted versions after reconnecting. meshward's own

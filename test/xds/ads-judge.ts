@@ -1,6 +1,6 @@
-// Runs test/xds/ads-judge (Go, go-control-plane's SotW ADS client) against an ADS server and
+// Runs test/go/cmd/ads-judge (Go, go-control-plane's SotW ADS client) against an ADS server and
 // collects what it reports: an xDS client that is not ours, so a test of meshward's control plane
-// does not grade its own homework. See ads-judge/main.go for the protocol side.
+// does not grade its own homework. See test/go/cmd/ads-judge/main.go for the protocol side.
 //
 //   before(async function () { this.timeout(600_000); await ensureAdsJudge(); });
 //   const judge = startJudge({ servers: [`127.0.0.1:${port}`], cert, key, ca, serverId, nodeId });
@@ -8,12 +8,8 @@
 //   await judge.stop();
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { ensureGoTool, type GoToolLog } from '../helpers/go-tool.js';
-
-const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'ads-judge');
+import { ensureGoTool, GO_TOOLS_MODULE, type GoToolLog } from '../helpers/go-tool.js';
 
 export type XdsType = 'lds' | 'cds' | 'eds';
 
@@ -113,7 +109,7 @@ export class JudgeTimeoutError extends Error {
 
 /** Path of the judge binary, building it on first use (call from a before hook with a long timeout). */
 export function ensureAdsJudge(log?: GoToolLog): Promise<string> {
-  return ensureGoTool('ads-judge', SOURCE_DIR, log);
+  return ensureGoTool('ads-judge', GO_TOOLS_MODULE, './cmd/ads-judge', log);
 }
 
 /** The command line for opts (exported so a failing test can print how to rerun the judge by hand). */

@@ -1,5 +1,5 @@
 // Envoy resources as protobuf: what encodeResource writes must be what Envoy's own types
-// (go-control-plane, via test/proxy/envoy-validate) read back, field for field; what it cannot
+// (go-control-plane, via test/go/cmd/envoy-validate) read back, field for field; what it cannot
 // encode must be refused with the path, the message type and the accepted form; and the ADS
 // service definition must carry it over a real gRPC stream.
 

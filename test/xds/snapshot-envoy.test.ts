@@ -1,5 +1,5 @@
 // Everything the control plane sends, as bytes, judged by Envoy's own types (ValidateAll plus
-// the load-time checks of test/proxy/envoy-validate: overlapping filter chains, cluster types):
+// the load-time checks of test/go/cmd/envoy-validate: overlapping filter chains, cluster types):
 // for every proxy of meshes covering each mode, probe kind, headless Services and IPv6.
 
 import assert from 'node:assert/strict';

@@ -4,9 +4,10 @@
 // It dials --server with mutual TLS (client SVID from --cert/--key; the server must chain to --ca
 // and carry exactly the URI SAN --server-id), opens one ADS stream, subscribes to LDS and CDS
 // (wildcard) and to EDS for every EDS cluster it accepted, decodes each resource into its
-// generated type, validates it (protoc-gen-validate rules, including every typed_config) and
-// ACKs or NACKs the response with the violations as error_detail. The protocol itself (requests,
-// nonces, ACK/NACK) is go-control-plane's sotw.ADSClient, one per type, sharing the stream.
+// generated type, validates it (protoc-gen-validate rules, including every typed_config: the
+// envoycheck package, shared with cmd/envoy-validate) and ACKs or NACKs the response with the
+// violations as error_detail. The protocol itself (requests, nonces, ACK/NACK) is
+// go-control-plane's sotw.ADSClient, one per type, sharing the stream.
 //
 // Events on stdout, one JSON object per line:
 //
@@ -18,7 +19,8 @@
 //	{"event":"closed","reason":"stdin|signal|max-responses|stream-error|server-identity"}
 //
 // Exit status: 0 when stopped (stdin EOF, SIGTERM, --max-responses), 1 after an error it does
-// not recover from, 2 on bad usage.
+// not recover from, 2 on bad usage. Build: in test/go, go build ./cmd/ads-judge (the tests do it
+// through test/helpers/go-tool.ts).
 package main
 
 import (

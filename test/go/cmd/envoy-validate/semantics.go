@@ -18,11 +18,13 @@ import (
 	httpv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/upstreams/http/v3"
 	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	matcherv3 "github.com/envoyproxy/go-control-plane/envoy/type/matcher/v3"
+
+	"meshward.local/envoy-tools/envoycheck"
 )
 
 // bootstrapSemantics: checks Envoy makes while loading a bootstrap that the schema cannot
 // express (it would refuse to start, or a route would lead nowhere). Not exhaustive.
-func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []visited) []string {
+func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []envoycheck.Visited) []string {
 	var errs []string
 	add := func(format string, args ...any) { errs = append(errs, "semantics: "+fmt.Sprintf(format, args...)) }
 	sr := b.GetStaticResources()
@@ -70,8 +72,8 @@ func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []visited) []string {
 	// 503 until then); checked at load otherwise, and for ever pointless without a CDS source.
 	lenient := []string{}
 	for _, v := range seen {
-		if rc, ok := v.msg.(*routev3.RouteConfiguration); ok && rc.GetValidateClusters() != nil && !rc.GetValidateClusters().GetValue() && dr.GetCdsConfig() != nil {
-			lenient = append(lenient, v.path+".")
+		if rc, ok := v.Msg.(*routev3.RouteConfiguration); ok && rc.GetValidateClusters() != nil && !rc.GetValidateClusters().GetValue() && dr.GetCdsConfig() != nil {
+			lenient = append(lenient, v.Path+".")
 		}
 	}
 	underLenient := func(path string) bool {
@@ -86,9 +88,9 @@ func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []visited) []string {
 	// Every cluster a filter or route names must exist (nothing adds it later), but where above.
 	// Envoy compiles every safe_regex (RE2) at load; Go's regexp reads RE2 syntax, near enough for a typo.
 	for _, v := range seen {
-		for _, name := range clusterRefs(v.msg) {
-			if _, ok := clusters[name]; !ok && !underLenient(v.path) {
-				add("%s: references unknown cluster %q", v.path, name)
+		for _, name := range clusterRefs(v.Msg) {
+			if _, ok := clusters[name]; !ok && !underLenient(v.Path) {
+				add("%s: references unknown cluster %q", v.Path, name)
 			}
 		}
 	}
@@ -97,12 +99,12 @@ func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []visited) []string {
 
 // regexRules: Envoy compiles every safe_regex (RE2) at load; Go's regexp reads RE2 syntax, near
 // enough for a typo.
-func regexRules(seen []visited) []string {
+func regexRules(seen []envoycheck.Visited) []string {
 	var errs []string
 	for _, v := range seen {
-		if re, ok := v.msg.(*matcherv3.RegexMatcher); ok {
+		if re, ok := v.Msg.(*matcherv3.RegexMatcher); ok {
 			if _, err := regexp.Compile(re.GetRegex()); err != nil {
-				errs = append(errs, fmt.Sprintf("semantics: %s: regex does not compile: %v", v.path, err))
+				errs = append(errs, fmt.Sprintf("semantics: %s: regex does not compile: %v", v.Path, err))
 			}
 		}
 	}
@@ -161,7 +163,7 @@ func filterChainRules(at string, l *listenerv3.Listener) []string {
 	needsInspector := false
 	for i, fc := range l.GetFilterChains() {
 		if fc.GetName() != "" && names[fc.GetName()] {
-			errs = append(errs, fmt.Sprintf("semantics: %s: duplicate filter chain name %q", join(at, fmt.Sprintf("filter_chains[%d]", i)), fc.GetName()))
+			errs = append(errs, fmt.Sprintf("semantics: %s: duplicate filter chain name %q", envoycheck.Join(at, fmt.Sprintf("filter_chains[%d]", i)), fc.GetName()))
 		}
 		names[fc.GetName()] = true
 		m := fc.GetFilterChainMatch()
@@ -170,7 +172,7 @@ func filterChainRules(at string, l *listenerv3.Listener) []string {
 		}
 		for _, t := range matchTuples(m) {
 			if j, dup := owner[t]; dup {
-				errs = append(errs, fmt.Sprintf("semantics: %s: same match as filter_chains[%d] (%s)", join(at, fmt.Sprintf("filter_chains[%d]", i)), j, t))
+				errs = append(errs, fmt.Sprintf("semantics: %s: same match as filter_chains[%d] (%s)", envoycheck.Join(at, fmt.Sprintf("filter_chains[%d]", i)), j, t))
 				continue
 			}
 			owner[t] = i
@@ -238,23 +240,9 @@ func matchTuples(m *listenerv3.FilterChainMatch) []string {
 func clusterRefs(m any) []string {
 	switch x := m.(type) {
 	case *tcpproxyv3.TcpProxy:
-		out := []string{}
-		if x.GetCluster() != "" {
-			out = append(out, x.GetCluster())
-		}
-		for _, wc := range x.GetWeightedClusters().GetClusters() {
-			out = append(out, wc.GetName())
-		}
-		return out
+		return clusterAndWeighted(x.GetCluster(), x.GetWeightedClusters().GetClusters())
 	case *routev3.RouteAction:
-		out := []string{}
-		if x.GetCluster() != "" {
-			out = append(out, x.GetCluster())
-		}
-		for _, wc := range x.GetWeightedClusters().GetClusters() {
-			out = append(out, wc.GetName())
-		}
-		return out
+		return clusterAndWeighted(x.GetCluster(), x.GetWeightedClusters().GetClusters())
 	case *healthcheckv3.HealthCheck:
 		out := []string{}
 		for name := range x.GetClusterMinHealthyPercentages() {
@@ -264,6 +252,18 @@ func clusterRefs(m any) []string {
 		return out
 	}
 	return nil
+}
+
+// clusterAndWeighted: the cluster a TcpProxy or RouteAction names, then its weighted clusters.
+func clusterAndWeighted[W interface{ GetName() string }](cluster string, weighted []W) []string {
+	out := []string{}
+	if cluster != "" {
+		out = append(out, cluster)
+	}
+	for _, wc := range weighted {
+		out = append(out, wc.GetName())
+	}
+	return out
 }
 
 // colon: "at: " before a message about the object at `at`, nothing for a whole resource.
@@ -296,7 +296,7 @@ func sdsSemantics(r *discoveryv3.DiscoveryResponse) []string {
 		}
 		var s tlsv3.Secret
 		if err := a.UnmarshalTo(&s); err != nil {
-			continue // already reported by the walker
+			continue // already reported by envoycheck.Validate
 		}
 		if s.GetName() == "" || names[s.GetName()] {
 			errs = append(errs, fmt.Sprintf("semantics: resources[%d]: secret name %q is empty or repeated", i, s.GetName()))

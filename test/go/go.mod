@@ -1,4 +1,4 @@
-module meshward.local/ads-judge
+module meshward.local/envoy-tools
 
 go 1.23.0
 

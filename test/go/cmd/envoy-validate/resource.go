@@ -14,10 +14,10 @@ import (
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
-	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"meshward.local/envoy-tools/envoycheck"
 )
 
 func validateResource(text []byte) []string {
@@ -37,44 +37,17 @@ func validateResource(text []byte) []string {
 		return []string{fmt.Sprintf("decode: type %q: %v", doc.TypeURL, err)}
 	}
 	msg := mt.New().Interface()
-	// Unknown fields are kept (not discarded) so the walker can report them.
+	// Unknown fields are kept (not discarded) so Validate can report them.
 	if err := proto.Unmarshal(raw, msg); err != nil {
 		return []string{fmt.Sprintf("decode: %s: %v", doc.TypeURL, err)}
 	}
-	w := &walker{}
-	w.validate(msg, "")
-	w.walk(msg.ProtoReflect(), "")
-	w.errs = append(w.errs, resourceSemantics(msg, w.seen)...)
-	return w.errs
-}
-
-// unknownFields reports fields the binary carries that the schema does not define: a value our
-// encoder put under a wrong field number (or a field newer than this go-control-plane).
-func unknownFields(m protoreflect.Message, path string) []string {
-	b := m.GetUnknown()
-	at := path
-	if at == "" {
-		at = "(resource)"
-	}
-	var errs []string
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return append(errs, fmt.Sprintf("%s: malformed unknown field data in %s", at, m.Descriptor().FullName()))
-		}
-		size := protowire.ConsumeFieldValue(num, typ, b[n:])
-		if size < 0 {
-			return append(errs, fmt.Sprintf("%s: malformed unknown field %d in %s", at, num, m.Descriptor().FullName()))
-		}
-		errs = append(errs, fmt.Sprintf("%s: unknown field number %d (wire type %d) in %s", at, num, typ, m.Descriptor().FullName()))
-		b = b[n+size:]
-	}
-	return errs
+	errs, seen := envoycheck.Validate(msg, envoycheck.Strict)
+	return append(errs, resourceSemantics(msg, seen)...)
 }
 
 // resourceSemantics: the load-time checks of bootstrapSemantics that make sense for one resource
 // on its own (cluster references are not: the cluster may come in another response).
-func resourceSemantics(msg proto.Message, seen []visited) []string {
+func resourceSemantics(msg proto.Message, seen []envoycheck.Visited) []string {
 	var errs []string
 	named := func(name string) {
 		if name == "" {

@@ -1,10 +1,12 @@
-package main
+package envoycheck
 
-// Every type a meshward ADS response may carry, top-level or packed in a typed_config, must be
-// registered here: resources are resolved by type URL through the global registry, so an
-// unregistered type is a decode error and a NACK (as in an Envoy build without that extension).
-// Add a blank import when the control plane starts sending a new extension.
+// Every type a meshward bootstrap, SDS file or xDS resource may carry, top level or packed in a
+// typed_config, must be registered here, for both tools: protojson resolves an Any's "@type", and
+// the binary decoders (envoy-validate's "any" kind, the ADS judge's responses) a type URL, through
+// the global registry, so an unregistered type is an error (and the judge's NACK), as in an Envoy
+// build without that extension. Add a blank import when meshward starts using a new extension.
 import (
+	_ "github.com/envoyproxy/go-control-plane/envoy/config/bootstrap/v3"
 	_ "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	_ "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	_ "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"

@@ -1,14 +1,13 @@
 package main
 
 // What the judge checks in a response: each resource decoded into its generated type and held to
-// Envoy's schema (protoc-gen-validate), typed_configs included; and the EDS names CDS implies.
+// Envoy's schema (protoc-gen-validate, typed_configs included: envoycheck.Validate in its Envoy
+// mode, which leaves out what Envoy only warns about); and the EDS names CDS implies.
 
 import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
-	"unicode"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
@@ -17,9 +16,10 @@ import (
 	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/anypb"
+
+	"meshward.local/envoy-tools/envoycheck"
 )
 
 // resourceResult is one resource of a response as the judge saw it.
@@ -63,7 +63,7 @@ func judgeOne(typeURL string, a *anypb.Any, dump bool) resourceResult {
 		r.Errors = append(r.Errors, fmt.Sprintf(format, args...))
 		return r
 	}
-	msg, err := unpack(a)
+	msg, err := envoycheck.Unpack(a)
 	if err != nil {
 		return fail("decode %s: %v", a.GetTypeUrl(), err)
 	}
@@ -73,7 +73,7 @@ func judgeOne(typeURL string, a *anypb.Any, dump bool) resourceResult {
 			r.Name = wrapped.GetName()
 			return fail("discovery.v3.Resource without a resource")
 		}
-		if msg, err = unpack(a); err != nil {
+		if msg, err = envoycheck.Unpack(a); err != nil {
 			r.Name = wrapped.GetName()
 			return fail("decode %s: %v", a.GetTypeUrl(), err)
 		}
@@ -82,10 +82,8 @@ func judgeOne(typeURL string, a *anypb.Any, dump bool) resourceResult {
 	if a.GetTypeUrl() != typeURL {
 		return fail("resource type %s in a %s response", a.GetTypeUrl(), typeURL)
 	}
-	w := &walker{}
-	w.validate(msg, "")
-	w.walk(msg.ProtoReflect(), "")
-	r.Errors = append(r.Errors, w.errs...)
+	errs, _ := envoycheck.Validate(msg, envoycheck.Envoy)
+	r.Errors = append(r.Errors, errs...)
 	r.OK = len(r.Errors) == 0
 	if dump {
 		if text, err := dumpJSON.Marshal(msg); err == nil {
@@ -93,18 +91,6 @@ func judgeOne(typeURL string, a *anypb.Any, dump bool) resourceResult {
 		}
 	}
 	return r
-}
-
-func unpack(a *anypb.Any) (proto.Message, error) {
-	mt, err := protoregistry.GlobalTypes.FindMessageByURL(a.GetTypeUrl())
-	if err != nil {
-		return nil, err
-	}
-	msg := mt.New().Interface()
-	if err := proto.Unmarshal(a.GetValue(), msg); err != nil {
-		return nil, err
-	}
-	return msg, nil
 }
 
 func resourceName(m proto.Message) string {
@@ -126,9 +112,9 @@ func resourceName(m proto.Message) string {
 func edsServiceNames(resources []*anypb.Any) []string {
 	names := map[string]bool{}
 	for _, a := range resources {
-		msg, err := unpack(a)
+		msg, err := envoycheck.Unpack(a)
 		if w, ok := msg.(*discoveryv3.Resource); ok && err == nil {
-			msg, err = unpack(w.GetResource())
+			msg, err = envoycheck.Unpack(w.GetResource())
 		}
 		c, ok := msg.(*clusterv3.Cluster)
 		if err != nil || !ok || c.GetType() != clusterv3.Cluster_EDS {
@@ -146,122 +132,4 @@ func edsServiceNames(resources []*anypb.Any) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// walker runs ValidateAll on every message packed in an Any below the resource (the generated
-// ValidateAll checks an Any field's own rules but never unpacks it; Envoy validates the payload
-// when it builds the extension), reporting each violation with its proto field path.
-type walker struct{ errs []string }
-
-func (w *walker) validate(m proto.Message, path string) {
-	if v, ok := m.(interface{ ValidateAll() error }); ok {
-		if err := v.ValidateAll(); err != nil {
-			flatten(err, path, &w.errs)
-		}
-	}
-}
-
-func (w *walker) walk(m protoreflect.Message, path string) {
-	var fields []protoreflect.FieldDescriptor
-	m.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
-		if fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind {
-			fields = append(fields, fd)
-		}
-		return true
-	})
-	sort.Slice(fields, func(i, j int) bool { return fields[i].Number() < fields[j].Number() })
-	for _, fd := range fields {
-		p := join(path, string(fd.Name()))
-		v := m.Get(fd)
-		switch {
-		case fd.IsList():
-			for i := 0; i < v.List().Len(); i++ {
-				w.message(v.List().Get(i).Message(), fmt.Sprintf("%s[%d]", p, i))
-			}
-		case fd.IsMap():
-			if fd.MapValue().Kind() != protoreflect.MessageKind {
-				continue
-			}
-			v.Map().Range(func(k protoreflect.MapKey, mv protoreflect.Value) bool {
-				w.message(mv.Message(), fmt.Sprintf("%s[%s]", p, k.String()))
-				return true
-			})
-		default:
-			w.message(v.Message(), p)
-		}
-	}
-}
-
-func (w *walker) message(m protoreflect.Message, path string) {
-	a, ok := m.Interface().(*anypb.Any)
-	if !ok {
-		w.walk(m, path)
-		return
-	}
-	inner, err := unpack(a)
-	if err != nil {
-		w.errs = append(w.errs, fmt.Sprintf("%s: cannot unpack %s: %v", path, a.GetTypeUrl(), err))
-		return
-	}
-	p := fmt.Sprintf("%s<%s>", path, inner.ProtoReflect().Descriptor().Name())
-	w.validate(inner, p)
-	w.walk(inner.ProtoReflect(), p)
-}
-
-// flatten turns protoc-gen-validate's nested (multi-)errors into one line per violation.
-func flatten(err error, prefix string, out *[]string) {
-	type multi interface{ AllErrors() []error }
-	type fieldError interface {
-		Field() string
-		Reason() string
-		Cause() error
-	}
-	switch e := err.(type) {
-	case multi:
-		for _, inner := range e.AllErrors() {
-			flatten(inner, prefix, out)
-		}
-	case fieldError:
-		p := join(prefix, snake(e.Field()))
-		if e.Cause() != nil {
-			flatten(e.Cause(), p, out)
-			return
-		}
-		*out = append(*out, p+": "+e.Reason())
-	default:
-		*out = append(*out, join(prefix, "")+": "+err.Error())
-	}
-}
-
-func join(prefix, name string) string {
-	switch {
-	case prefix == "":
-		return name
-	case name == "":
-		return prefix
-	case strings.HasPrefix(name, "["):
-		return prefix + name
-	default:
-		return prefix + "." + name
-	}
-}
-
-// snake maps protoc-gen-validate's Go field names ("ConnectTimeout", "Endpoints[0]") to the
-// proto names ("connect_timeout", "endpoints[0]") a control-plane author greps for.
-func snake(field string) string {
-	var b strings.Builder
-	for i, r := range field {
-		if r == '[' {
-			b.WriteString(field[i:])
-			break
-		}
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -1,78 +1,69 @@
-package main
+package envoycheck
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"unicode"
 
-	bootstrapv3 "github.com/envoyproxy/go-control-plane/envoy/config/bootstrap/v3"
-	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
-	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/known/anypb"
 )
 
-const secretType = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret"
+// Mode says how much Validate reports.
+type Mode int
 
-// Strict: an unknown field or an unregistered "@type" is an error, as it is for Envoy.
-var strict = protojson.UnmarshalOptions{DiscardUnknown: false}
+const (
+	// Envoy: what Envoy enforces before it accepts a resource, the protoc-gen-validate rules of the
+	// message and of every message packed in an Any below it (and an Any that does not unpack).
+	Envoy Mode = iota
+	// Strict: Envoy, plus what Envoy tolerates with at most a warning: unknown fields (a field
+	// number the schema does not define), unknown enum values, deprecated fields and enum values.
+	Strict
+)
 
-// validateDocument returns every violation found in one JSON document (none = valid).
-func validateDocument(kind string, text []byte) []string {
-	if kind == "" {
-		kind = guessKind(text)
-	}
-	var msg proto.Message
-	switch kind {
-	case "any":
-		return validateResource(text)
-	case "bootstrap":
-		msg = &bootstrapv3.Bootstrap{}
-	case "sds":
-		msg = &discoveryv3.DiscoveryResponse{}
-	default:
-		return []string{fmt.Sprintf("unknown document kind %q (want bootstrap, sds or any)", kind)}
-	}
-	if err := strict.Unmarshal(text, msg); err != nil {
-		return []string{"decode: " + err.Error()}
-	}
-	w := &walker{}
-	w.validate(msg, "")
-	w.walk(msg.ProtoReflect(), "")
-	switch m := msg.(type) {
-	case *bootstrapv3.Bootstrap:
-		w.errs = append(w.errs, bootstrapSemantics(m, w.seen)...)
-	case *discoveryv3.DiscoveryResponse:
-		w.errs = append(w.errs, sdsSemantics(m)...)
-	}
-	return w.errs
+// Visited is one message Validate passed (the top one at path ""), for checks that look for a
+// type anywhere in the document (every RegexMatcher, every cluster reference).
+type Visited struct {
+	Path string
+	Msg  proto.Message
 }
 
-func guessKind(text []byte) string {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(text, &top) == nil {
-		if _, ok := top["resources"]; ok {
-			return "sds"
-		}
+// Validate returns every violation found in m (none = valid) and the messages it visited, in
+// field-number order, the Anys' payloads included.
+func Validate(m proto.Message, mode Mode) (errs []string, seen []Visited) {
+	w := &walker{strict: mode == Strict}
+	w.validate(m, "")
+	w.walk(m.ProtoReflect(), "")
+	return w.errs, w.seen
+}
+
+// Unpack decodes an Any into the registered generated type for its type URL (an unregistered
+// type is protoregistry.NotFound). Unknown fields are kept, as they are in the Anys Validate
+// unpacks, so a Strict Validate can report them.
+func Unpack(a *anypb.Any) (proto.Message, error) {
+	mt, err := protoregistry.GlobalTypes.FindMessageByURL(a.GetTypeUrl())
+	if err != nil {
+		return nil, err
 	}
-	return "bootstrap"
+	msg := mt.New().Interface()
+	if err := proto.Unmarshal(a.GetValue(), msg); err != nil {
+		return nil, err
+	}
+	return msg, nil
 }
 
 // walker visits every populated message, including the ones packed in Any fields, which the
-// generated ValidateAll does not descend into (Envoy validates them when it builds the extension).
+// generated ValidateAll checks as an Any but never unpacks (Envoy validates the payload when it
+// builds the extension).
 type walker struct {
-	errs []string
-	seen []visited
-}
-
-type visited struct {
-	path string
-	msg  proto.Message
+	strict bool
+	errs   []string
+	seen   []Visited
 }
 
 func (w *walker) validate(m proto.Message, path string) {
@@ -86,8 +77,10 @@ func (w *walker) validate(m proto.Message, path string) {
 }
 
 func (w *walker) walk(m protoreflect.Message, path string) {
-	w.seen = append(w.seen, visited{path, m.Interface()})
-	w.errs = append(w.errs, unknownFields(m, path)...)
+	w.seen = append(w.seen, Visited{path, m.Interface()})
+	if w.strict {
+		w.errs = append(w.errs, unknownFields(m, path)...)
+	}
 	fields := []protoreflect.FieldDescriptor{}
 	m.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
 		fields = append(fields, fd)
@@ -95,8 +88,8 @@ func (w *walker) walk(m protoreflect.Message, path string) {
 	})
 	sort.Slice(fields, func(i, j int) bool { return fields[i].Number() < fields[j].Number() })
 	for _, fd := range fields {
-		p := join(path, string(fd.Name()))
-		if opts, ok := fd.Options().(*descriptorpb.FieldOptions); ok && opts.GetDeprecated() {
+		p := Join(path, string(fd.Name()))
+		if opts, ok := fd.Options().(*descriptorpb.FieldOptions); w.strict && ok && opts.GetDeprecated() {
 			w.errs = append(w.errs, p+": deprecated field (Envoy warns, later rejects)")
 		}
 		v := m.Get(fd)
@@ -124,6 +117,9 @@ func (w *walker) walk(m protoreflect.Message, path string) {
 func (w *walker) value(fd protoreflect.FieldDescriptor, v protoreflect.Value, path string) {
 	switch fd.Kind() {
 	case protoreflect.EnumKind:
+		if !w.strict {
+			return
+		}
 		ev := fd.Enum().Values().ByNumber(v.Enum())
 		if ev == nil {
 			w.errs = append(w.errs, fmt.Sprintf("%s: unknown enum value %d", path, v.Enum()))
@@ -151,6 +147,30 @@ func (w *walker) any(a *anypb.Any, path string) {
 	w.walk(inner.ProtoReflect(), p)
 }
 
+// unknownFields reports fields the binary carries that the schema does not define: a value our
+// encoder put under a wrong field number (or a field newer than this go-control-plane).
+func unknownFields(m protoreflect.Message, path string) []string {
+	b := m.GetUnknown()
+	at := path
+	if at == "" {
+		at = "(resource)"
+	}
+	var errs []string
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return append(errs, fmt.Sprintf("%s: malformed unknown field data in %s", at, m.Descriptor().FullName()))
+		}
+		size := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if size < 0 {
+			return append(errs, fmt.Sprintf("%s: malformed unknown field %d in %s", at, num, m.Descriptor().FullName()))
+		}
+		errs = append(errs, fmt.Sprintf("%s: unknown field number %d (wire type %d) in %s", at, num, typ, m.Descriptor().FullName()))
+		b = b[n+size:]
+	}
+	return errs
+}
+
 // flatten turns protoc-gen-validate's nested (multi-)errors into one line per violation.
 func flatten(err error, prefix string, out *[]string) {
 	type multi interface{ AllErrors() []error }
@@ -165,32 +185,34 @@ func flatten(err error, prefix string, out *[]string) {
 			flatten(inner, prefix, out)
 		}
 	case fieldError:
-		p := join(prefix, snake(e.Field()))
+		p := Join(prefix, snake(e.Field()))
 		if e.Cause() != nil {
 			flatten(e.Cause(), p, out)
 			return
 		}
 		*out = append(*out, p+": "+e.Reason())
 	default:
-		*out = append(*out, join(prefix, "")+": "+err.Error())
+		*out = append(*out, Join(prefix, "")+": "+err.Error())
 	}
 }
 
-func join(prefix, name string) string {
+// Join appends a field name ("clusters") or an index ("[0]") to a field path.
+func Join(prefix, name string) string {
 	switch {
 	case prefix == "":
 		return name
 	case name == "":
 		return prefix
-	case bytes.HasPrefix([]byte(name), []byte("[")):
+	case strings.HasPrefix(name, "["):
 		return prefix + name
 	default:
 		return prefix + "." + name
 	}
 }
 
-// snake maps protoc-gen-validate's Go field names ("StaticResources[0]") to the JSON/proto names
-// used in the documents ("static_resources[0]").
+// snake maps protoc-gen-validate's Go field names ("StaticResources[0]", "ConnectTimeout") to the
+// proto and JSON names used in the documents and grepped for ("static_resources[0]",
+// "connect_timeout").
 func snake(field string) string {
 	var b strings.Builder
 	for i, r := range field {
