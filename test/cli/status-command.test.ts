@@ -10,6 +10,7 @@ import type { StatusReport } from '../../webhook/status/model.js';
 import type { OpenedCluster } from '../../webhook/cli/open-cluster.js';
 import { runStatusCommand, type StatusCommandDeps } from '../../webhook/cli/status-command.js';
 import { CONFIG_HASH, config, mixedCluster, NOW, templates, TRUST_ROOT } from '../status/fixtures.js';
+import { liveCluster, liveTelemetry, type FakeTelemetry } from '../status/telemetry-fixtures.js';
 
 // `meshward status`: table and JSON output, exit codes, offline --state, and --serve.
 
@@ -52,7 +53,8 @@ describe('meshward status', () => {
     const lines = res.stdout.trimEnd().split('\n');
     const long = lines.filter((l) => [...l].length > TABLE_WIDTH);
     assert.deepEqual(long, [], 'every line fits 100 columns');
-    assert.match(res.stdout, /^payments: requirement STRICT · inject enabled · meshed 3\/4 · 1 stale · STRICT VIOLATED$/m);
+    assert.match(res.stdout, /^payments: requirement STRICT · inject enabled · meshed 3\/4 · 1 to restart · STRICT VIOLATED$/m);
+    assert.match(res.stdout, /^proxies and counters: unknown \(offline: manifests carry no proxy state\)$/m, 'no telemetry given');
     assert.match(res.stdout, /^ {2}Deployment\/web +2\/2 +8080 PERMISSIVE +pod certificate +ok$/m);
     assert.match(res.stdout, /^ {2}StatefulSet\/cache +1\/1 +6379 STRICT +pod certificate +ok$/m);
     assert.match(res.stdout, /^ {4}MW-INJECT-001 Pod\/batch metadata\.labels/m);
@@ -70,6 +72,43 @@ describe('meshward status', () => {
     );
     assert.deepEqual(report.summary.strictViolated, []);
     assert.equal(report.current.trustRoot, undefined);
+  });
+
+  it("reads the proxies' state and counters through the telemetry of a live cluster; --no-proxy-stats skips the per-pod reads", async () => {
+    const live = await liveCluster();
+    const asked: string[] = [];
+    let fake: FakeTelemetry | undefined;
+    const withTelemetry: StatusCommandDeps = {
+      openCluster: async (): Promise<OpenedCluster> => ({
+        cluster: new StaticClusterState(live),
+        telemetry: (meshNamespace) => {
+          asked.push(meshNamespace);
+          return (fake = liveTelemetry());
+        },
+        origin: 'test',
+        close: async () => undefined,
+      }),
+    };
+    const table = await run(['-n', 'shop'], withTelemetry);
+    assert.equal(table.code, 0, table.stderr);
+    assert.deepEqual(asked, [config.mesh.namespace]);
+    assert.match(table.stdout, /^ {4}web-5d8f7c-aaaaa +current · 8080 PERMISSIVE mtls 120 plain 3$/m);
+    assert.match(table.stdout, /^ {4}web-5d8f7c-bbbbb +stale 42s \(Listener not ACKed\) · counters unavailable/m);
+    const json = JSON.parse((await run(['-n', 'shop', '-o', 'json'], withTelemetry)).stdout) as StatusReport;
+    const pods = json.namespaces[0]!.workloads.flatMap((w) => w.pods);
+    assert.deepEqual(
+      pods.map((p) => [p.name, p.proxyConfig?.state, p.counters?.state]),
+      [
+        ['legacy', undefined, undefined],
+        ['web-5d8f7c-aaaaa', 'current', 'read'],
+        ['web-5d8f7c-bbbbb', 'stale', 'unavailable'],
+      ],
+    );
+    const quick = await run(['-n', 'shop', '--no-proxy-stats'], withTelemetry);
+    assert.equal(quick.code, 0, quick.stderr);
+    assert.deepEqual(fake!.counterReads, [], 'no pod asked');
+    assert.match(quick.stdout, /^counters: not read \(--no-proxy-stats\)$/m);
+    assert.match(quick.stdout, /^ {4}web-5d8f7c-bbbbb +stale 42s \(Listener not ACKed\)$/m);
   });
 
   it('exits 2 with the reason for bad input', async () => {

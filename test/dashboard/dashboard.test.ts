@@ -9,6 +9,7 @@ import { StaticClusterState } from '../../webhook/kube/static-state.js';
 import { buildStatus } from '../../webhook/status/build-status.js';
 import type { StatusReport } from '../../webhook/status/model.js';
 import { CONFIG_HASH, config, mixedCluster, namespace, NOW, pod, templates, TRUST_ROOT } from '../status/fixtures.js';
+import { liveCluster, liveTelemetry } from '../status/telemetry-fixtures.js';
 
 // The dashboard: escaping, filters, and the read-only HTTP app over a StaticClusterState.
 
@@ -68,10 +69,11 @@ describe('dashboard filters', () => {
     assert.equal(filterQuery({ show: 'all', refresh: 0 }, { show: 'problems', namespace: 'a b' }), '?namespace=a+b&show=problems');
   });
 
-  it('narrows namespaces and workloads: problems, stale, unmeshed, text', () => {
+  it('narrows namespaces and workloads: problems, restart, stale, unmeshed, text', () => {
     const names = (r: StatusReport): string[] => r.namespaces.map((n) => `${n.name}:${n.workloads.map((w) => w.name).join(',')}`);
     assert.deepEqual(names(applyFilters(report, { show: 'problems', refresh: 0 })), ['payments:api,batch', 'plain:nightly', 'shop:legacy']);
-    assert.deepEqual(names(applyFilters(report, { show: 'stale', refresh: 0 })), ['payments:api']);
+    assert.deepEqual(names(applyFilters(report, { show: 'restart', refresh: 0 })), ['payments:api']);
+    assert.deepEqual(names(applyFilters(report, { show: 'stale', refresh: 0 })), [], 'offline: no proxy is known to be stale');
     assert.deepEqual(names(applyFilters(report, { show: 'violations', refresh: 0 })), ['payments:batch']);
     assert.deepEqual(names(applyFilters(report, { show: 'unmeshed', refresh: 0, namespace: 'shop' })), ['shop:legacy']);
     assert.deepEqual(names(applyFilters(report, { show: 'all', refresh: 0, q: 'WEB-5d8f' })), ['shop:web']);
@@ -119,7 +121,7 @@ describe('dashboard app', () => {
     assert.doesNotMatch(page, /data-namespace="payments"/);
     assert.doesNotMatch(page, /data-workload="Deployment\/web"/);
     assert.match(page, /data-workload="Pod\/legacy"/);
-    const json = (await (await fetch(`${server.url}api/status?show=stale`)).json()) as StatusReport;
+    const json = (await (await fetch(`${server.url}api/status?show=restart`)).json()) as StatusReport;
     assert.deepEqual(
       json.namespaces.map((n) => n.name),
       ['payments'],
@@ -157,5 +159,54 @@ describe('dashboard app', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('dashboard: the proxies’ configuration and counters per pod and port', () => {
+  let server: DashboardServer;
+  before(async () => {
+    const telemetry = liveTelemetry();
+    server = await startDashboardServer({ deps: deps(new StaticClusterState(await liveCluster()), { telemetry: { telemetry } }), port: 0 });
+  });
+  after(() => server.close());
+
+  it('shows each pod’s configuration state and, per port, the connections its proxy counted', async () => {
+    const page = await (await fetch(server.url)).text();
+    const row = (pod: string): string => new RegExp(`<tr data-pod="${pod}">[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
+    assert.match(page, /<div class="telemetry"><b>proxies<\/b> 2 of 2 replica\(s\) answered/);
+    const current = row('web-5d8f7c-aaaaa');
+    assert.match(current, /<span class="badge b-ok" data-config="current"[^>]*>current<\/span>/);
+    assert.match(current, /<div class="port-line" data-port="8080" data-connections="mtls 120 plain 3">/);
+    assert.match(current, /mtls 120 · <span class="plain-seen">plain 3<\/span>/, 'plaintext still arriving stands out');
+    const stale = row('web-5d8f7c-bbbbb');
+    assert.match(stale, /data-config="stale"[^>]*>stale 42s</);
+    assert.match(stale, /<div class="why" data-counters="unavailable">counters unavailable \(no answer in 3s\)<\/div>/);
+    const rejected = row('db-0');
+    assert.match(
+      rejected,
+      /<span class="badge b-bad" data-config="rejected"[^>]*>REJECTED<\/span><div class="nack"><b>Listener<\/b> Error adding\/updating listener\(s\) inbound: no certificate named &#39;meshward-certificate&#39;<\/div>/,
+    );
+    assert.match(rejected, /it keeps its last good configuration/);
+    assert.match(rejected, /data-port="5432" data-connections="mtls 7 plain 0"/);
+    assert.match(rejected, /data-port="undeclared" data-connections="mtls 0 plain 1"/);
+    assert.match(
+      row('cache-0'),
+      /<span class="badge b-bad" data-config="not-connected"[^>]*>NOT CONNECTED<\/span><div class="why">no meshward replica serves its proxy/,
+    );
+    assert.match(row('cache-0'), /mtls 40 · <span class="">plain 0<\/span> · tls 2/);
+    assert.match(
+      row('api-6c9d-xyz'),
+      /data-config="not-connected"[^>]*>not connected \(expected\)<\/span><div class="why">not connected, as expected: the pod is Pending/,
+    );
+    assert.match(page, /<tr class="workload" data-workload="StatefulSet\/db">[\s\S]*?<td class="state-rejected">config rejected/);
+    assert.match(page, /<span class="badge b-bad">1 rejected<\/span><span class="badge b-bad">1 disconnected<\/span>/);
+  });
+
+  it('filters the proxies that are not current (stale, rejected, disconnected)', async () => {
+    const json = (await (await fetch(`${server.url}api/status?show=stale`)).json()) as StatusReport;
+    assert.deepEqual(
+      json.namespaces.map((n) => `${n.name}:${n.workloads.map((w) => w.name).join(',')}`),
+      ['payments:cache,db', 'shop:web'],
+    );
   });
 });

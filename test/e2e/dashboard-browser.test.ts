@@ -106,8 +106,10 @@ describe('e2e: the dashboard in headless Chromium', function () {
     assert.match(
       (await payments.locator('.ns-head').innerText()).replace(/\s+/g, ' '),
       // One violation (the opted-out pod): modes reach proxies live, so no proxy runs weaker than its policy.
-      /payments requires STRICT inject enabled STRICT violated 1 stale 3\/4 pods meshed/,
+      /payments requires STRICT inject enabled STRICT violated 1 to restart 3\/4 pods meshed/,
     );
+    // Offline (--state): the proxies' state and counters are unknown, said once, and nothing fails.
+    assert.match(await page.locator('.telemetry').innerText(), /proxies offline: manifests carry no proxy state · counters offline/);
     const workloads = await payments.locator('tr.workload').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-workload')));
     assert.deepEqual(workloads, ['Deployment/api', 'Pod/batch', 'StatefulSet/cache', 'StatefulSet/db']);
     assert.equal((await payments.locator('tr[data-workload="Pod/batch"] td').nth(4).innerText()).trim(), 'violation');

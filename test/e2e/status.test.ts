@@ -14,12 +14,14 @@ import type { NamespaceStatus, PodStatus, StatusReport } from '../../webhook/sta
 import { sharedControlPlane } from './shared-cluster.js';
 
 // `meshward status` and `meshward generate` (the real CLI, dist/) against the real control plane,
-// whose pods the real `meshward serve` injected: a meshed namespace, an unmeshed one, and a
-// STRICT one with a stale pod and an opted-out pod.
+// whose pods the real `meshward serve` injected: a meshed namespace, an unmeshed one, a STRICT
+// one with a pod to restart and an opted-out pod, and one whose pod reads as Running. meshward
+// runs as a process, not a pod, and no pod really runs: the proxies' telemetry degrades to "not
+// connected" and "counters unavailable" instead of failing the report.
 
 const root = repoRoot();
 const manifests = readManifestPaths([join(root, 'manifests/base/webhooks.yaml')]).map((s) => s.object);
-const NAMESPACES = ['st-meshed', 'st-plain', 'st-strict'];
+const NAMESPACES = ['st-meshed', 'st-plain', 'st-strict', 'st-live'];
 const OLD_TEMPLATES = '0000000000000000';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 // These tests read STRICT where no policy says otherwise: the mesh default, set explicitly (it is
@@ -138,12 +140,18 @@ describe('e2e: meshward status and generate in a real control plane', function (
   it('reports the meshed namespace: Deployment pods grouped, injected, STRICT on every port (exit 0)', async () => {
     const { res, ns } = await status('st-meshed');
     assert.equal(res.code, 0, res.stderr);
-    assert.deepEqual([ns!.requirement, ns!.injection, ns!.pods.meshed, ns!.pods.total, ns!.pods.stale], ['none', 'enabled', 3, 3, 0]);
+    assert.deepEqual(
+      [ns!.requirement, ns!.injection, ns!.pods.meshed, ns!.pods.total, ns!.pods.restart, ns!.pods.stale],
+      ['none', 'enabled', 3, 3, 0, 0],
+    );
     const web = ns!.workloads.find((w) => w.kind === 'Deployment' && w.name === 'web');
     assert.ok(web, JSON.stringify(ns!.workloads.map((w) => `${w.kind}/${w.name}`)));
     assert.deepEqual([web.meshed, web.total, web.ports], [2, 2, [{ port: 8080, resolved: 'STRICT', proxy: 'STRICT' }]]);
     for (const p of web.pods) {
-      assert.deepEqual([p.injected, p.stale, p.phase, p.certificate.source], [true, false, 'Pending', 'pod-certificate']);
+      assert.deepEqual([p.injected, p.restart, p.phase, p.certificate.source], [true, false, 'Pending', 'pod-certificate']);
+      // No meshward pod serves xDS here, and the pod is Pending anyway: not connected, as expected.
+      assert.deepEqual([p.proxyConfig?.state, p.proxyConfig?.expected], ['not-connected', true]);
+      assert.deepEqual(p.counters, { state: 'not-read', reason: 'the pod is Pending' });
     }
     assert.deepEqual(ns!.workloads.find((w) => w.name === 'solo')?.kind, 'Pod');
   });
@@ -156,11 +164,11 @@ describe('e2e: meshward status and generate in a real control plane', function (
     assert.deepEqual([plain.injected, plain.notInjectedReason, plain.ports[0]?.proxy], [false, 'namespace-not-enabled', undefined]);
   });
 
-  it('reports the STRICT namespace: the stale pod, the opted-out pod with rule IDs, and exits 1', async () => {
+  it('reports the STRICT namespace: the pod to restart, the opted-out pod with rule IDs, and exits 1', async () => {
     const { res, ns } = await status('st-strict');
     assert.equal(res.code, 1, res.stderr);
     assert.match(res.stderr, /STRICT violated in st-strict/);
-    assert.deepEqual([ns!.requirement, ns!.strictViolated, ns!.pods.meshed, ns!.pods.total, ns!.pods.stale], ['STRICT', true, 2, 3, 1]);
+    assert.deepEqual([ns!.requirement, ns!.strictViolated, ns!.pods.meshed, ns!.pods.total, ns!.pods.restart], ['STRICT', true, 2, 3, 1]);
     const stale = podIn(ns!, 'stale');
     assert.deepEqual(
       stale.drift.map((d) => d.kind),
@@ -169,7 +177,7 @@ describe('e2e: meshward status and generate in a real control plane', function (
     assert.equal(stale.drift[0]!.injected, OLD_TEMPLATES);
     assert.equal(stale.trustRoot.state, 'stale');
     const good = podIn(ns!, 'good');
-    assert.deepEqual([good.stale, good.violations.length], [false, 0]);
+    assert.deepEqual([good.restart, good.violations.length], [false, 0]);
     const optout = podIn(ns!, 'optout');
     assert.equal(optout.notInjectedReason, 'pod-opted-out');
     assert.deepEqual(
@@ -178,11 +186,50 @@ describe('e2e: meshward status and generate in a real control plane', function (
     );
     const table = await status('st-strict', 'table');
     assert.equal(table.res.code, 1);
-    assert.match(table.res.stdout, /st-strict: requirement STRICT · inject enabled · meshed 2\/3 · 1 stale · STRICT VIOLATED/);
+    assert.match(table.res.stdout, /st-strict: requirement STRICT · inject enabled · meshed 2\/3 · 1 to restart · STRICT VIOLATED/);
+    assert.match(table.res.stdout, /^proxies: no meshward replica is running$/m);
+    assert.match(table.res.stdout, /^ {4}stale +not connected \(expected: Pending\)$/m);
     assert.ok(
       table.res.stdout.split('\n').every((l) => [...l].length <= 100),
       table.res.stdout,
     );
+  });
+
+  it('a Running injected pod: not connected (no replica serves it) and counters unavailable, never a failed report', async () => {
+    await cp.ensureNamespace('st-live', { 'meshward.io/inject': 'enabled' });
+    await cp.kubectl(['apply', '-n', 'st-live', '-f', '-'], { input: pod('live', { app: 'live' }) });
+    // No kubelet here: say what one would (Running, ready, an address the API server cannot reach).
+    const running = {
+      status: {
+        phase: 'Running',
+        podIP: '192.0.2.10',
+        podIPs: [{ ip: '192.0.2.10' }],
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }],
+      },
+    };
+    await cp.kubectl(['patch', 'pod', 'live', '-n', 'st-live', '--subresource=status', '--type=merge', '-p', JSON.stringify(running)]);
+    const started = Date.now();
+    const { res, ns } = await status('st-live');
+    assert.equal(res.code, 0, res.stderr);
+    assert.ok(Date.now() - started < 30_000, 'each proxy read has its own deadline');
+    const live = podIn(ns!, 'live');
+    assert.deepEqual(
+      [live.phase, live.injected, live.proxyConfig?.state, live.proxyConfig?.expected],
+      ['Running', true, 'not-connected', false],
+    );
+    assert.match(live.proxyConfig!.note, /no meshward replica is running/);
+    assert.equal(live.counters?.state, 'unavailable', JSON.stringify(live.counters));
+    assert.deepEqual([ns!.pods.disconnected, ns!.workloads[0]!.disconnected], [1, 1]);
+    const table = await status('st-live', 'table');
+    assert.equal(table.res.code, 0, table.res.stderr);
+    assert.match(table.res.stdout, /^counters: read from 0 of 1 Running injected pod\(s\), 1 unavailable$/m);
+    assert.match(
+      table.res.stdout,
+      /^ {4}live +NOT CONNECTED: no meshward replica is running, so it has no live\s+configuration · counters\s+unavailable \(/m,
+    );
+    const quick = await meshwardCli(['status', '--kubeconfig', cp.kubeconfigPath, '-n', 'st-live', '--no-proxy-stats']);
+    assert.equal(quick.code, 0, quick.stderr);
+    assert.match(quick.stdout, /^counters: not read \(--no-proxy-stats\)$/m);
   });
 
   it('generate: a port policy applied with kubectl is accepted by the gate, and the proxies take the mode live (no restart)', async () => {
@@ -196,7 +243,7 @@ describe('e2e: meshward status and generate in a real control plane', function (
     const web = ns!.workloads.find((w) => w.name === 'web')!;
     assert.deepEqual(web.ports, [{ port: 8080, resolved: 'PERMISSIVE', proxy: 'PERMISSIVE' }]);
     assert.ok(
-      web.pods.every((p) => !p.stale && p.drift.length === 0),
+      web.pods.every((p) => !p.restart && p.drift.length === 0),
       'the xDS server sends the new mode: nothing to restart',
     );
     assert.equal(podIn(ns!, 'solo').ports[0]!.resolved, 'STRICT', 'other workloads keep their mode');

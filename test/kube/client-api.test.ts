@@ -5,7 +5,7 @@ import { kubeApi } from '../../webhook/kube/client-api.js';
 import { KubeConfig } from '../../webhook/kube/client.js';
 import { localKubeConfig } from '../helpers/local-kubeconfig.js';
 import { KubeApiError } from '../../webhook/kube/errors.js';
-import { CONFIG_MAPS, POD_CERTIFICATE_REQUESTS } from '../../webhook/kube/resources.js';
+import { CONFIG_MAPS, POD_CERTIFICATE_REQUESTS, PODS } from '../../webhook/kube/resources.js';
 import type { ConfigMap } from '../../webhook/kube/types.js';
 
 // The REST adapter against a local API server stand-in: paths, verbs and content types as the
@@ -116,6 +116,64 @@ describe('kube/client-api: KubeApi over REST', () => {
         assert.ok(closed instanceof KubeApiError);
         assert.equal(closed.code, 410);
         assert.match(seen[0]!, /^GET \/api\/v1\/namespaces\/shop\/configmaps\?resourceVersion=7&watch=true&allowWatchBookmarks=true /);
+      },
+    );
+  });
+
+  it('GETs through the proxy subresource as text: scheme, name and port joined by colons; errors and deadline as KubeApiError', async () => {
+    const accepts: string[] = [];
+    await withServer(
+      (req, res) => {
+        accepts.push(String(req.headers.accept));
+        if (req.url!.includes('/web-1:15090/')) {
+          res.setHeader('content-type', 'text/plain; version=0.0.4');
+          return void res.end('envoy_tcp_downstream_cx_total{envoy_tcp_prefix="inbound|8080|mtls"} 3\n');
+        }
+        if (req.url!.includes('/web-2:15090/'))
+          return status(
+            res,
+            503,
+            'ServiceUnavailable',
+            'error trying to reach service: dial tcp 10.0.0.2:15090: connect: connection refused',
+          );
+        if (req.url!.includes('/web-3:15090/')) {
+          res.statusCode = 500;
+          return void res.end('<html><body>envoy says no</body></html>');
+        }
+        if (req.url!.endsWith('/xds/proxies')) return void res.end('{"proxies":[]}');
+        // web-4: never answers (the deadline ends it).
+      },
+      async (api, seen) => {
+        const text = await api.proxyGet(PODS, 'shop', 'web-1', { port: 15090, path: '/stats/prometheus' });
+        assert.equal(text, 'envoy_tcp_downstream_cx_total{envoy_tcp_prefix="inbound|8080|mtls"} 3\n', 'the body as it came, not JSON');
+        await api.proxyGet(PODS, 'meshward-system', 'meshward-a', { scheme: 'https', port: 8443, path: '/xds/proxies' });
+        const refused = (await api
+          .proxyGet(PODS, 'shop', 'web-2', { port: 15090, path: '/stats/prometheus' })
+          .catch((e: unknown) => e)) as KubeApiError;
+        assert.deepEqual([refused instanceof KubeApiError, refused.code, refused.reason], [true, 503, 'ServiceUnavailable']);
+        assert.match(refused.message, /connection refused/);
+        const page = (await api
+          .proxyGet(PODS, 'shop', 'web-3', { port: 15090, path: '/stats/prometheus' })
+          .catch((e: unknown) => e)) as KubeApiError;
+        assert.deepEqual(
+          [page.code, page.reason, page.message],
+          [500, 'InternalError', 'get pods/proxy web-3:15090/stats/prometheus: HTTP 500'],
+        );
+        const started = Date.now();
+        const hung = (await api
+          .proxyGet(PODS, 'shop', 'web-4', { port: 15090, path: '/stats/prometheus', timeoutMs: 200 })
+          .catch((e: unknown) => e)) as KubeApiError;
+        assert.deepEqual([hung instanceof KubeApiError, hung.code, hung.reason], [true, 0, 'Timeout']);
+        assert.equal(hung.message, 'get pods/proxy web-4:15090/stats/prometheus: no answer in 0.2s');
+        assert.ok(Date.now() - started < 2000, 'the deadline holds');
+        assert.deepEqual(seen.slice(0, 2), [
+          'GET /api/v1/namespaces/shop/pods/web-1:15090/proxy/stats/prometheus -',
+          'GET /api/v1/namespaces/meshward-system/pods/https:meshward-a:8443/proxy/xds/proxies -',
+        ]);
+        assert.ok(
+          accepts.every((a) => a === '*/*'),
+          'Prometheus text and JSON alike',
+        );
       },
     );
   });

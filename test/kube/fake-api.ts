@@ -5,13 +5,13 @@
 // says 404 is ok); watches get every change after the version they start from. PodCertificateRequest
 // status is frozen once a terminal condition is set (422), as the real API's validation does.
 import fastJsonPatch from 'fast-json-patch';
-import type { KubeApi, ListOptions, WatchCallbacks, WatchEventType } from '../../webhook/kube/api.js';
+import type { KubeApi, ListOptions, ProxyGetOptions, WatchCallbacks, WatchEventType } from '../../webhook/kube/api.js';
 import { KubeApiError } from '../../webhook/kube/errors.js';
 import { resourceName, type Resource } from '../../webhook/kube/resources.js';
 import type { KubeResourceObject } from '../../webhook/kube/types.js';
 
 type Obj = KubeResourceObject;
-type Verb = 'get' | 'list' | 'create' | 'replace' | 'replaceStatus' | 'patch' | 'delete' | 'watch' | 'serves';
+type Verb = 'get' | 'list' | 'create' | 'replace' | 'replaceStatus' | 'patch' | 'delete' | 'watch' | 'serves' | 'proxyGet';
 interface Event {
   readonly rv: number;
   readonly r: Resource;
@@ -76,6 +76,12 @@ export class FakeKubeApi implements KubeApi {
   failNext(verb: Verb, r: Resource, err: Error, times = 1): void {
     this.failures.set(`${verb} ${rkey(r)}`, { err, times });
   }
+
+  /**
+   * What proxyGet answers, by "<namespace>/<name>:<port><path>" (the scheme left out): the body, or
+   * an error to throw. Anything not set is the API server's 503 for a pod it cannot reach.
+   */
+  readonly proxyAnswers = new Map<string, string | Error>();
 
   /** Discovery answers false for this resource from now on. */
   unserve(r: Resource): void {
@@ -204,6 +210,20 @@ export class FakeKubeApi implements KubeApi {
     this.watchers.add(w);
     queueMicrotask(() => backlog.forEach((e) => this.watchers.has(w) && callbacks.onEvent(e.type, clone(e.object) as T)));
     return { stop: async () => void this.watchers.delete(w) };
+  }
+
+  async proxyGet(r: Resource, namespace: string | undefined, name: string, options: ProxyGetOptions): Promise<string> {
+    const target = `${shown(namespace, name)}:${options.port}${options.path}`;
+    this.guard(
+      'proxyGet',
+      r,
+      `${shown(namespace, `${options.scheme ? `${options.scheme}:` : ''}${name}`)}:${options.port}${options.path}`,
+      'proxy',
+    );
+    const answer = this.proxyAnswers.get(target);
+    if (answer instanceof Error) throw answer;
+    if (answer === undefined) throw new KubeApiError(503, 'ServiceUnavailable', `error trying to reach service: ${name}:${options.port}`);
+    return answer;
   }
 
   async serves(r: Resource): Promise<boolean> {

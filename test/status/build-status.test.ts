@@ -68,10 +68,11 @@ describe('buildStatus (mixed cluster)', () => {
       {
         pods: report.summary.pods,
         meshed: report.summary.meshed,
+        restart: report.summary.restart,
         stale: report.summary.stale,
         strictViolated: report.summary.strictViolated,
       },
-      { pods: 8, meshed: 5, stale: 1, strictViolated: ['payments'] },
+      { pods: 8, meshed: 5, restart: 1, stale: 0, strictViolated: ['payments'] },
     );
     assert.equal(report.current.trustRoot, TRUST_ROOT);
     assert.equal(report.generatedAt, NOW.toISOString());
@@ -79,7 +80,10 @@ describe('buildStatus (mixed cluster)', () => {
 
   it('shows an opted-in namespace: its Deployment grouped from the ReplicaSet, a pod that predates the opt-in', () => {
     const shop = ns(report, 'shop');
-    assert.deepEqual([shop.requirement, shop.injection, shop.pods], ['none', 'enabled', { meshed: 2, total: 3, stale: 0 }]);
+    assert.deepEqual(
+      [shop.requirement, shop.injection, shop.pods],
+      ['none', 'enabled', { meshed: 2, total: 3, restart: 0, stale: 0, rejected: 0, disconnected: 0 }],
+    );
     assert.deepEqual(
       shop.workloads.map((w) => `${w.kind}/${w.name} ${w.meshed}/${w.total}`),
       ['Pod/legacy 0/1', 'Deployment/web 2/2'],
@@ -113,7 +117,7 @@ describe('buildStatus (mixed cluster)', () => {
 
   it('reports a current injected pod as current: modes, trust root and the kubelet-rotated certificate', () => {
     const db = podOf(ns(report, 'payments'), 'db-0');
-    assert.deepEqual([db.injected, db.stale, db.drift], [true, false, []]);
+    assert.deepEqual([db.injected, db.restart, db.drift], [true, false, []]);
     assert.deepEqual(db.trustRoot, { recorded: TRUST_ROOT, state: 'current' });
     // The namespace's STRICT label is the floor under the PERMISSIVE mesh default.
     assert.deepEqual(db.ports, [
@@ -125,10 +129,10 @@ describe('buildStatus (mixed cluster)', () => {
     assert.match(db.certificate.note, /rotated by the kubelet \(lifetime ≤ 1d\)/);
   });
 
-  it('marks a pod injected from older templates under an older trust root as stale, naming both', () => {
+  it('marks a pod injected from older templates under an older trust root as one to restart, naming both', () => {
     const payments = ns(report, 'payments');
     const api = podOf(payments, 'api-6c9d-xyz');
-    assert.equal(api.stale, true);
+    assert.equal(api.restart, true);
     assert.deepEqual(
       api.drift.map((d) => d.kind),
       ['template', 'trust-root'],
@@ -164,7 +168,7 @@ describe('buildStatus (mixed cluster)', () => {
     assert.deepEqual(cache.ports, [
       { port: 6379, resolved: 'STRICT', source: 'namespace-label', overrides: { mode: 'PERMISSIVE' }, proxy: 'STRICT' },
     ]);
-    assert.deepEqual([cache.stale, cache.drift, cache.violations], [false, [], []]);
+    assert.deepEqual([cache.restart, cache.drift, cache.violations], [false, [], []]);
     assert.deepEqual(payments.workloads.find((w) => w.name === 'cache')!.ports, [{ port: 6379, resolved: 'STRICT', proxy: 'STRICT' }]);
   });
 });
@@ -235,7 +239,7 @@ describe('buildStatus (selection, policies, config)', () => {
     assert.deepEqual(podOf(ns(unknown, 'shop'), 'web').trustRoot, { recorded: '', state: 'unknown' });
     const unrecorded = await buildStatus(input(objects));
     assert.deepEqual(podOf(ns(unrecorded, 'shop'), 'web').trustRoot, { recorded: '', state: 'unrecorded' });
-    assert.equal(podOf(ns(unrecorded, 'shop'), 'web').stale, false);
+    assert.equal(podOf(ns(unrecorded, 'shop'), 'web').restart, false);
   });
 
   it('marks config drift and an injected pod without its status annotation', async () => {

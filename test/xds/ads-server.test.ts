@@ -132,6 +132,8 @@ describe('xds: the ADS server judged by go-control-plane ADS client', function (
     assert.equal(state.upToDate, false);
     assert.equal(state.types.Listener?.nack, 'judge: forced NACK');
     assert.equal(state.types.Listener?.acked, undefined, 'nothing was ever accepted');
+    assert.equal(state.types.Listener?.nackedVersion, first.version, 'the refused version');
+    assert.ok(!Number.isNaN(Date.parse(state.types.Listener?.sentAt ?? '')), 'when it was sent (status shows how long it waits)');
     objects.push(policy('shop', 'web-strict', { selector: { matchLabels: { app: 'web' } }, mode: 'STRICT' }));
     s.changed();
     const second = await j.next((e): e is ResponseEvent => isResponse('lds')(e) && e.version !== first.version);

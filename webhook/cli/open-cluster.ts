@@ -9,14 +9,18 @@ import type { KubeResourceObject } from '../kube/types.js';
 import { readManifestPaths } from '../kube/manifests.js';
 import { StaticClusterState } from '../kube/static-state.js';
 import type { SecretReader } from '../status/certificate.js';
+import { kubeProxyTelemetry } from '../status/kube-telemetry.js';
+import type { ProxyTelemetry } from '../status/telemetry.js';
 import { DirectClusterState } from '../kube/direct-state.js';
 
 // The cluster for `status` and `generate`: live (direct API reads, plus Secret reads for the
-// fallback certificates' expiry) or offline manifests (--state / -f).
+// fallback certificates' expiry and the proxies' telemetry) or offline manifests (--state / -f).
 
 export interface OpenedCluster {
   readonly cluster: ClusterState;
   readonly secrets?: SecretReader;
+  /** Live clusters: the proxies' state and counters, through the API server's pod proxy (meshward's namespace given). */
+  readonly telemetry?: (meshNamespace: string) => ProxyTelemetry;
   /** What the cluster is, for messages: the kubeconfig's server or the manifest files. */
   readonly origin: string;
   close(): Promise<void>;
@@ -58,7 +62,13 @@ export async function openLiveCluster(kubeconfig: string, options: { snapshot: b
   const api = kubeApi(kc);
   const cluster = new DirectClusterState(api, options.snapshot);
   await cluster.listNamespaces();
-  return { cluster, secrets: secretReader(api), origin: kc.getCurrentCluster()?.server ?? 'the cluster', close: async () => undefined };
+  return {
+    cluster,
+    secrets: secretReader(api),
+    telemetry: (meshNamespace) => kubeProxyTelemetry(api, meshNamespace),
+    origin: kc.getCurrentCluster()?.server ?? 'the cluster',
+    close: async () => undefined,
+  };
 }
 
 export async function openCluster(source: ClusterSource): Promise<OpenedCluster> {

@@ -4,24 +4,28 @@ import { startDashboardServer, type DashboardServer } from '../dashboard/dashboa
 import { buildStatus } from '../status/build-status.js';
 import { loadCurrentInjection, type CurrentInjection } from './current-injection.js';
 import { formatStatusTable } from '../status/format-table.js';
+import { OFFLINE, type TelemetryRequest } from '../status/read-telemetry.js';
 import { openCluster, type ClusterSource, type OpenedCluster } from './open-cluster.js';
 
 // `meshward status`: live mTLS status and drift. Exit 0: no STRICT namespace is violated; 1: one
 // is (so it can gate a pipeline); 2: bad input, or the cluster could not be read.
 
-export const STATUS_USAGE = `Usage: meshward status [-n NS] [-o table|json] [--kubeconfig FILE | --state FILE] [--serve [--port P]]
+export const STATUS_USAGE = `Usage: meshward status [-n NS] [-o table|json] [--kubeconfig FILE | --state FILE] [--no-proxy-stats] [--serve [--port P]]
 
 Shows, per namespace, its mTLS requirement, injection opt-in and meshed pods; per workload and pod
-whether it is injected (and why not), the mode of each port (its proxy's, and the policies' now),
-drift (injected under older templates, config, policies or trust root: restart), the certificate
-source and expiry, and the gate's violations with rule IDs.
+whether it is injected (and why not), the mode of each port (the policies' now, which the proxies
+get live), whether each proxy ACKed its current configuration (current, stale, rejected, not
+connected: asked of every meshward replica), the inbound connections each Running proxy counted
+per port (mTLS, plaintext, the app's own TLS), drift (injected under older templates, config or
+trust root: restart), the certificate source and expiry, and the gate's violations with rule IDs.
   -n, --namespace NS   only this namespace
   -o, --output FORMAT  table (default, 100 columns) or json
   --kubeconfig FILE    the cluster (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
   --state FILE         offline: Namespaces, MeshTLSPolicies and Pods from manifests (repeatable)
   --config FILE        meshward's config (as given to serve) to compare injections against
-  --trust-root SHA256  the current trust-root fingerprint (pods recording another one are stale)
+  --trust-root SHA256  the current trust-root fingerprint (pods recording another one need a restart)
   --include-system     also list kube-system, kube-public, kube-node-lease and meshward's namespace
+  --no-proxy-stats     do not read each Running proxy's counters (one request per pod; big clusters)
   --serve              serve the read-only dashboard instead of printing (Ctrl-C stops it)
   --port P             dashboard port (default 8089; 0 = any free port)
   --host H             dashboard address (default 127.0.0.1)
@@ -45,6 +49,7 @@ const OPTIONS = {
   config: { type: 'string' },
   'trust-root': { type: 'string' },
   'include-system': { type: 'boolean' },
+  'no-proxy-stats': { type: 'boolean' },
   serve: { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -60,6 +65,7 @@ interface StatusArgs {
   readonly configFile?: string;
   readonly trustRoot?: string;
   readonly includeSystem: boolean;
+  readonly proxyStats: boolean;
   readonly serve?: { readonly port: number; readonly host: string };
 }
 
@@ -85,11 +91,18 @@ function parseStatusArgs(argv: string[]): StatusArgs | 'help' {
       ? { kind: 'manifests', paths: values.state }
       : { kind: 'live', kubeconfig: values.kubeconfig ?? '', ...(values.serve ? { fresh: true } : {}) },
     includeSystem: values['include-system'] === true,
+    proxyStats: values['no-proxy-stats'] !== true,
     ...(values.namespace ? { namespace: values.namespace } : {}),
     ...(values.config ? { configFile: values.config } : {}),
     ...(trustRoot ? { trustRoot } : {}),
     ...(values.serve ? { serve: { port, host: values.host ?? '127.0.0.1' } } : {}),
   };
+}
+
+/** What status reads of the proxies: live clusters through the pod proxy; manifests have nothing to ask. */
+function telemetryFor(args: StatusArgs, opened: OpenedCluster, current: CurrentInjection): TelemetryRequest {
+  if (!opened.telemetry) return { unavailable: OFFLINE };
+  return { telemetry: opened.telemetry(current.config.mesh.namespace), proxyStats: args.proxyStats };
 }
 
 function untilSignal(): Promise<void> {
@@ -119,6 +132,7 @@ async function serveDashboard(
       currentConfigHash: current.configHash,
       ...(args.trustRoot ? { currentTrustRoot: () => args.trustRoot } : {}),
       ...(opened.secrets ? { secrets: opened.secrets } : {}),
+      telemetry: telemetryFor(args, opened, current),
       ...(args.includeSystem ? { includeSystem: true } : {}),
       ...(deps.now ? { now: deps.now } : {}),
     },
@@ -158,6 +172,7 @@ export async function runStatusCommand(argv: string[], io: CommandIo, deps: Stat
       ...(args.trustRoot ? { currentTrustRoot: args.trustRoot } : {}),
       ...(args.namespace ? { namespace: args.namespace } : {}),
       ...(opened.secrets ? { secrets: opened.secrets } : {}),
+      telemetry: telemetryFor(args, opened, current),
       includeSystem: args.includeSystem,
       now: (deps.now ?? (() => new Date()))(),
     });

@@ -4,7 +4,7 @@ import type { NamespaceStatus, StatusReport, WorkloadStatus } from '../status/mo
 // The dashboard's query string: ?namespace=shop&show=problems&q=web&refresh=10. Read-only views
 // of one StatusReport; every filter is a plain GET link, so no JavaScript is needed.
 
-export const SHOW_VALUES = ['all', 'problems', 'violations', 'stale', 'unmeshed'] as const;
+export const SHOW_VALUES = ['all', 'problems', 'violations', 'stale', 'restart', 'unmeshed'] as const;
 export type ShowFilter = (typeof SHOW_VALUES)[number];
 export const REFRESH_VALUES = [0, 5, 10, 30, 60] as const;
 
@@ -78,7 +78,10 @@ function matchesShow(w: WorkloadStatus, show: ShowFilter): boolean {
     case 'violations':
       return w.violations > 0;
     case 'stale':
-      return w.stale > 0;
+      // Proxies that have not ACKed their current configuration: pending, refused, or not connected.
+      return w.stale > 0 || w.rejected > 0 || w.disconnected > 0;
+    case 'restart':
+      return w.restart > 0;
     case 'unmeshed':
       return w.meshed < w.total;
   }

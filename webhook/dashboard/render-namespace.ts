@@ -2,28 +2,32 @@ import { describeModeLevel, workloadState, type WorkloadState } from '../status/
 import type { NamespaceStatus, PodStatus, WorkloadStatus } from '../status/model.js';
 import { policyScopeText } from '../status/namespace-info.js';
 import { html, type SafeHtml } from './html.js';
-import { certificateCell, modeBadge, podPortChip, requirementBadge, ruleTag, violationItem, workloadPortChip } from './render-parts.js';
+import { certificateCell, modeBadge, requirementBadge, ruleTag, violationItem, workloadPortChip } from './render-parts.js';
+import { portsCell, proxyCell } from './render-proxy.js';
 
 // One namespace card: header badges, policies, the workload table (pods folded under each
 // workload, open when something is wrong) and the namespace's violations with rule IDs.
 
-const STATE_TEXT: Record<WorkloadState, string> = { ok: 'ok', violation: 'violation', stale: 'stale', unmeshed: 'not meshed' };
+const STATE_TEXT: Record<WorkloadState, string> = {
+  ok: 'ok',
+  violation: 'violation',
+  rejected: 'config rejected',
+  disconnected: 'disconnected',
+  restart: 'restart',
+  stale: 'stale',
+  unmeshed: 'not meshed',
+};
 
 function percent(part: number, total: number): number {
   return total === 0 ? 0 : Math.round((part / total) * 100);
-}
-
-function podProxyCell(pod: PodStatus): SafeHtml {
-  if (pod.injected) return html`<span class="state-ok">injected</span>`;
-  return html`<span class="state-unmeshed">not injected</span><div class="why">${pod.notInjectedReason}: ${pod.notInjectedMessage}</div>`;
 }
 
 function podRow(pod: PodStatus): SafeHtml {
   const drift = pod.drift.map((d) => html`<div class="drift" title="${d.message}">⚠ ${d.kind}: ${d.message}</div>`);
   return html`<tr data-pod="${pod.name}">
 <td><span class="mono">${pod.name}</span><div class="why">${pod.phase}</div></td>
-<td>${podProxyCell(pod)}</td>
-<td>${pod.ports.length > 0 ? pod.ports.map((p) => podPortChip(pod, p)) : html`<span class="why">no ports · ${pod.mode.mode}</span>`}</td>
+<td>${proxyCell(pod)}</td>
+<td>${portsCell(pod)}</td>
 <td>${pod.drift.length > 0 ? drift : html`<span class="why">${pod.injected ? 'current' : '—'}</span>`}</td>
 <td>${certificateCell(pod.certificate)}</td>
 <td>${pod.violations.length > 0 ? pod.violations.map((v) => ruleTag(v.rule)) : html`<span class="why">none</span>`}</td>
@@ -38,12 +42,21 @@ function workloadRows(w: WorkloadStatus): SafeHtml {
 <td>${w.meshed}/${w.total}</td>
 <td>${w.ports.length > 0 ? w.ports.map(workloadPortChip) : html`<span class="why">no declared ports</span>`}</td>
 <td>${certs.length === 1 ? (certs[0] === 'none' ? '—' : certs[0] === 'pod-certificate' ? 'pod certificate' : 'secret (fallback)') : 'mixed'}</td>
-<td class="state-${state}">${STATE_TEXT[state]}${w.stale > 0 && state !== 'stale' ? html` <span class="why">(${w.stale} stale)</span>` : ''}</td>
+<td class="state-${state}">${STATE_TEXT[state]}${w.restart > 0 && state !== 'restart' ? html` <span class="why">(${w.restart} to restart)</span>` : ''}</td>
 </tr>
 <tr class="pods"><td colspan="5"><details${state === 'ok' ? '' : html` open`}><summary>${w.total} pod${w.total === 1 ? '' : 's'}</summary>
-<table class="pods"><colgroup><col style="width:16%"><col style="width:19%"><col style="width:15%"><col style="width:24%"><col style="width:14%"><col style="width:12%"></colgroup>
-<thead><tr><th>Pod</th><th>Proxy</th><th>Ports (proxy mode)</th><th>Drift</th><th>Certificate</th><th>Violations</th></tr></thead>
+<table class="pods"><colgroup><col style="width:15%"><col style="width:20%"><col style="width:23%"><col style="width:18%"><col style="width:13%"><col style="width:11%"></colgroup>
+<thead><tr><th>Pod</th><th>Proxy (configuration)</th><th>Ports (proxy mode · connections)</th><th>Drift (restart)</th><th>Certificate</th><th>Violations</th></tr></thead>
 <tbody>${w.pods.map(podRow)}</tbody></table></details></td></tr>`;
+}
+
+function countBadges(ns: NamespaceStatus): SafeHtml {
+  const { restart, stale, rejected, disconnected } = ns.pods;
+  return html`${restart > 0 ? html`<span class="badge b-warn">${restart} to restart</span>` : ''}${
+    stale > 0 ? html`<span class="badge b-warn">${stale} stale</span>` : ''
+  }${rejected > 0 ? html`<span class="badge b-bad">${rejected} rejected</span>` : ''}${
+    disconnected > 0 ? html`<span class="badge b-bad">${disconnected} disconnected</span>` : ''
+  }`;
 }
 
 function policiesLine(ns: NamespaceStatus): SafeHtml {
@@ -62,7 +75,7 @@ export function renderNamespace(ns: NamespaceStatus, totalWorkloads: number): Sa
 <div class="ns-head"><h2>${ns.name}</h2>${requirementBadge(ns.requirement, ns.requirementLabel)}
 <span class="badge ${ns.injection === 'enabled' ? 'b-info' : 'b-none'}" title="meshward.io/inject label">inject ${ns.injection}</span>
 ${ns.strictViolated ? html`<span class="badge b-bad">STRICT violated</span>` : ns.requirement === 'STRICT' ? html`<span class="badge b-ok">strict ok</span>` : ''}
-${ns.pods.stale > 0 ? html`<span class="badge b-warn">${ns.pods.stale} stale</span>` : ''}
+${countBadges(ns)}
 <span class="meshed">${ns.pods.meshed}/${ns.pods.total} pods meshed <span class="bar"><i style="width:${pct}%"></i></span></span></div>
 <div class="ns-sub">level ${modeBadge(ns.level.mode)} <span>${describeModeLevel(ns.level).replace(/^\S+ /, '')}</span> · ${policiesLine(ns)}</div>
 ${

@@ -30,10 +30,26 @@ function tiles(report: StatusReport): SafeHtml {
   return html`<div class="tiles">
 <div class="tile"><div class="label">Namespaces</div><div class="value">${s.namespaces}</div></div>
 <div class="tile ${s.meshed === s.pods ? 'good' : ''}"><div class="label">Pods meshed</div><div class="value">${s.meshed} / ${s.pods}</div><div class="bar"><i style="width:${pct}%"></i></div></div>
-<div class="tile ${s.stale > 0 ? 'warn' : ''}"><div class="label">Stale pods</div><div class="value">${s.stale}</div></div>
+<div class="tile ${s.rejected + s.disconnected > 0 ? 'bad' : s.stale + s.restart > 0 ? 'warn' : ''}"><div class="label">Proxies stale / rejected</div><div class="value">${s.stale} / ${s.rejected}</div><div class="sub">${s.disconnected} disconnected · ${s.restart} to restart</div></div>
 <div class="tile ${s.violations > 0 ? 'bad' : 'good'}"><div class="label">Violations</div><div class="value">${s.violations}</div></div>
 <div class="tile ${s.strictViolated.length > 0 ? 'bad' : 'good'}"><div class="label">STRICT namespaces ok</div><div class="value">${strictTotal - s.strictViolated.length} / ${strictTotal}</div>${s.strictViolated.length > 0 ? html`<div class="sub">violated: ${s.strictViolated.join(', ')}</div>` : ''}</div>
 </div>`;
+}
+
+const SHOW_LABELS: Record<(typeof SHOW_VALUES)[number], string> = {
+  all: 'everything',
+  problems: 'problems',
+  violations: 'violations',
+  stale: 'proxies not current',
+  restart: 'to restart',
+  unmeshed: 'unmeshed',
+};
+
+/** Where the proxies' state and counters came from (or why they are unknown). */
+function telemetryLine(report: StatusReport): SafeHtml {
+  const { controlPlane, counters } = report.telemetry;
+  const failed = controlPlane.replicas.some((r) => r.error !== undefined) || !controlPlane.read;
+  return html`<div class="telemetry${failed ? ' partial' : ''}"><b>proxies</b> ${controlPlane.note} · <b>counters</b> ${counters.note}</div>`;
 }
 
 function option(value: string, label: string, selected: boolean): SafeHtml {
@@ -43,7 +59,7 @@ function option(value: string, label: string, selected: boolean): SafeHtml {
 function filterForm(full: StatusReport, filters: DashboardFilters, shown: StatusReport): SafeHtml {
   return html`<form class="filters" method="get" action="./">
 <label>Namespace<select name="namespace">${option('', 'all namespaces', !filters.namespace)}${full.namespaces.map((ns) => option(ns.name, ns.name, ns.name === filters.namespace))}</select></label>
-<label>Show<select name="show">${SHOW_VALUES.map((v) => option(v, v === 'all' ? 'everything' : v, v === filters.show))}</select></label>
+<label>Show<select name="show">${SHOW_VALUES.map((v) => option(v, SHOW_LABELS[v], v === filters.show))}</select></label>
 <label>Workload or pod<input type="search" name="q" value="${filters.q ?? ''}" placeholder="name contains…"></label>
 <label>Auto-refresh<select name="refresh">${REFRESH_VALUES.map((v) => option(String(v), v === 0 ? 'off' : `${v}s`, v === filters.refresh))}</select></label>
 <button type="submit">Apply</button>
@@ -55,11 +71,12 @@ export function renderDashboard(full: StatusReport, shown: StatusReport, filters
   const totals = new Map(full.namespaces.map((ns) => [ns.name, ns.workloads.length]));
   const body = html`${header(full, filters)}<main>
 ${tiles(full)}
+${telemetryLine(full)}
 ${filterForm(full, filters, shown)}
 ${full.notes.map((n) => html`<div class="notice">${n}</div>`)}
 ${shown.namespaces.length > 0 ? shown.namespaces.map((ns) => renderNamespace(ns, totals.get(ns.name) ?? ns.workloads.length)) : html`<div class="notice">Nothing matches these filters.</div>`}
 <footer><span>Legend:</span><span class="chip m-STRICT"><span class="port">8080</span>STRICT</span><span class="chip m-PERMISSIVE"><span class="port">8080</span>PERMISSIVE</span><span class="chip m-DISABLE"><span class="port">8080</span>DISABLE</span><span class="chip m-plaintext"><span class="port">8080</span>plaintext</span> no proxy
-<span class="chip m-PERMISSIVE m-drift"><span class="port">8080</span>PERMISSIVE</span> proxy behind the policy (restart) · read-only view · <a href="api/status">/api/status</a></footer>
+<span class="chip m-PERMISSIVE m-drift"><span class="port">8080</span>PERMISSIVE</span> proxy behind the policy · <span class="conn">mtls 120 · <span class="plain-seen">plain 3</span></span> inbound connections since the proxy started (tls: the app's own TLS passed through) · read-only view · <a href="api/status">/api/status</a></footer>
 </main>`;
   return layout('meshward · mTLS status', body, filters.refresh);
 }

@@ -5,7 +5,7 @@ import { html, type SafeHtml } from './html.js';
 
 // Small pieces of the page: mode chips, badges, violations.
 
-export function modeChip(port: number, mode: string, title: string, drift = false): SafeHtml {
+export function modeChip(port: number | string, mode: string, title: string, drift = false): SafeHtml {
   return html`<span class="chip m-${mode}${drift ? ' m-drift' : ''}" title="${title}"><span class="port">${port}</span>${mode}</span>`;
 }
 

@@ -6,6 +6,12 @@ import { startDashboardServer, type DashboardServer } from './dashboard-server.j
 // The dashboard inside `meshward serve`, on server.dashboardPort (0 = off) and
 // server.dashboardHost (default 127.0.0.1), over the same ClusterState as the webhooks.
 
+/**
+ * Why serve's dashboard shows no proxy state: it would read the replicas and every proxy through
+ * pods/proxy, a grant (reaching any pod's port) meshward's ServiceAccount does not have.
+ */
+export const SERVE_NO_TELEMETRY = 'not read by the dashboard in meshward serve (no pods/proxy grant); meshward status --serve reads them';
+
 export interface ServeDashboardDeps {
   readonly config: MeshwardConfig;
   readonly cluster: ClusterState;
@@ -32,6 +38,7 @@ export async function startServeDashboard(deps: ServeDashboardDeps): Promise<Das
         currentTemplateHash: deps.templateHash,
         currentConfigHash: deps.configHash,
         ...(deps.currentTrustRoot ? { currentTrustRoot: deps.currentTrustRoot } : {}),
+        telemetry: { unavailable: SERVE_NO_TELEMETRY },
       },
       port: config.server.dashboardPort,
       host: config.server.dashboardHost,

@@ -3,9 +3,11 @@ import type { ClusterState } from '../kube/cluster-state.js';
 import { buildStatus } from '../status/build-status.js';
 import type { SecretReader } from '../status/certificate.js';
 import type { StatusReport } from '../status/model.js';
+import type { TelemetryRequest } from '../status/read-telemetry.js';
 
 // Builds the status for the dashboard at most once per `cacheMs` (page views and auto-refresh of
-// several browsers share one build: each build lists every namespace's pods from the API server).
+// several browsers share one build: each build lists every namespace's pods from the API server,
+// and with telemetry reads every replica and every Running proxy's counters).
 
 export interface DashboardDeps {
   readonly config: MeshwardConfig;
@@ -15,6 +17,8 @@ export interface DashboardDeps {
   /** The current trust-root fingerprint, read on every build (it rotates). */
   readonly currentTrustRoot?: () => string | undefined;
   readonly secrets?: SecretReader;
+  /** The proxies' configuration state and counters (read on every build); without it they show as unknown. */
+  readonly telemetry?: TelemetryRequest;
   /** Show kube-system & co. and meshward's namespace too. */
   readonly includeSystem?: boolean;
   readonly now?: () => Date;
@@ -39,6 +43,7 @@ export function createStatusSource(deps: DashboardDeps): StatusSource {
       currentConfigHash: deps.currentConfigHash,
       ...(trustRoot ? { currentTrustRoot: trustRoot } : {}),
       ...(deps.secrets ? { secrets: deps.secrets } : {}),
+      ...(deps.telemetry ? { telemetry: deps.telemetry } : {}),
       ...(deps.includeSystem ? { includeSystem: true } : {}),
       now: now(),
     });

@@ -54,7 +54,8 @@ td .kind { color: var(--muted); font-size: 12px; }
 .m-mixed, .m-unknown { color: var(--mixed); background: var(--mixed-bg); } .m-drift { outline: 2px solid #d4a72c; outline-offset: -1px; }
 .chip .port { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-weight: 500; margin-right: 4px; color: inherit; opacity: .85; }
 .state-ok { color: var(--strict); font-weight: 600; } .state-violation { color: var(--bad); font-weight: 700; }
-.state-stale { color: var(--warn); font-weight: 600; } .state-unmeshed { color: var(--plain); font-weight: 600; }
+.state-stale, .state-restart { color: var(--warn); font-weight: 600; } .state-unmeshed { color: var(--plain); font-weight: 600; }
+.state-rejected, .state-disconnected { color: var(--bad); font-weight: 700; }
 tr.pods > td { padding: 0 16px 10px 34px; background: #fff; }
 details > summary { cursor: pointer; color: var(--muted); font-size: 12.5px; padding: 2px 0 6px; }
 table.pods { border: 1px solid #eaeef2; table-layout: fixed; }
@@ -63,6 +64,9 @@ table.pods th { background: #fafbfc; padding: 5px 10px; font-size: 11px; }
 table.pods td { padding: 6px 10px; font-size: 13px; }
 .why { color: var(--muted); font-size: 12.5px; }
 .drift { color: var(--warn); font-size: 12.5px; }
+.port-line { margin: 1px 0; } .conn { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; color: var(--muted); white-space: nowrap; }
+.plain-seen { color: var(--bad); font-weight: 700; } .nack { color: var(--bad); font-size: 12.5px; overflow-wrap: anywhere; }
+.telemetry { color: var(--muted); font-size: 12.5px; margin: -4px 2px 12px; } .telemetry.partial { color: var(--warn); }
 .rule { display: inline-block; white-space: nowrap; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; font-weight: 700; color: #fff; background: var(--bad); border-radius: 5px; padding: 0 6px; margin-right: 6px; }
 .rule.advise { background: var(--warn); }
 ul.violations { list-style: none; margin: 0; padding: 10px 16px 12px; border-top: 1px solid var(--line); background: #fff8f8; }

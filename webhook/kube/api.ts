@@ -42,6 +42,18 @@ export interface WatchHandle {
   stop(): Promise<void>;
 }
 
+/** Where a GET through the API server's proxy subresource (pods/proxy, services/proxy) goes. */
+export interface ProxyGetOptions {
+  /** The port on the pod (number or name). */
+  readonly port: number | string;
+  /** https: the pod serves TLS (the API server does not verify its certificate). Default http. */
+  readonly scheme?: 'http' | 'https';
+  /** The path on the pod, from "/". */
+  readonly path: string;
+  /** Deadline for the whole request, answer included; default 30 s. Past it: KubeApiError 0 Timeout. */
+  readonly timeoutMs?: number;
+}
+
 export interface KubeApi {
   /** The object, or undefined when it does not exist (404). */
   get<T extends KubeResourceObject>(r: Resource<T>, namespace: string | undefined, name: string): Promise<T | undefined>;
@@ -58,6 +70,11 @@ export interface KubeApi {
   delete(r: Resource, namespace: string | undefined, name: string): Promise<void>;
   /** Streams changes after options.resourceVersion (see runtime/informer.ts for list+watch with restarts). */
   watch<T extends KubeResourceObject>(r: Resource<T>, options: WatchOptions, callbacks: WatchCallbacks<T>): WatchHandle;
+  /**
+   * GET through the API server's proxy subresource: what the pod's port answers at `path`, as text.
+   * Any non-2xx (the pod's own, or the API server's when it cannot reach the pod) is a KubeApiError.
+   */
+  proxyGet(r: Resource, namespace: string | undefined, name: string, options: ProxyGetOptions): Promise<string>;
   /** Discovery: does the API server serve this resource (GET /apis/<group>/<version>)? A 404 group version is false. */
   serves(r: Resource): Promise<boolean>;
 }

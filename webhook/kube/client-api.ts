@@ -9,12 +9,37 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeApi, ListOptions, WatchEventType } from './api.js';
 import { listsResource, type ApiResourceList } from './discovery.js';
 import { apiErrorFrom, KubeApiError, orNotFound } from './errors.js';
-import { groupVersionPath, resourceName, resourcePath, type Resource } from './resources.js';
+import { groupVersionPath, proxyPath, resourceName, resourcePath, type Resource } from './resources.js';
 import type { KubeResourceObject } from './types.js';
 
 type Query = Readonly<Record<string, string | undefined>>;
 
 const REQUEST_TIMEOUT_MS = 30_000;
+
+interface OpenOptions {
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly accept?: string;
+  /** A watch: no idle timeout (it ends by itself). */
+  readonly watching?: boolean;
+  /** Aborts the request, answer included (a deadline for the whole call). */
+  readonly signal?: AbortSignal;
+}
+
+async function readText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A metav1.Status body: the API server's own error (a pod's error page is not one). */
+function isStatus(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { kind?: unknown } | null)?.kind === 'Status';
+  } catch {
+    return false;
+  }
+}
 
 function queryOf(options: ListOptions | undefined, extra: Query = {}): string {
   const q = new URLSearchParams();
@@ -37,34 +62,31 @@ export function kubeApi(kc: KubeConfig): KubeApi {
   };
 
   /** Opens a request; resolves with the response once its status line arrived. */
-  const open = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    contentType = 'application/json',
-    watching = false,
-  ): Promise<IncomingMessage> => {
+  const open = async (method: string, path: string, options: OpenOptions = {}): Promise<IncomingMessage> => {
     const base = server();
-    const opts: RequestOptions & { headers: Record<string, string> } = { method, headers: { Accept: 'application/json' } };
+    const opts: RequestOptions & { headers: Record<string, string> } = {
+      method,
+      headers: { Accept: options.accept ?? 'application/json' },
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
     await kc.applyToHTTPSOptions(opts);
     const url = new URL(base.pathname.replace(/\/$/, '') + path, base);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload !== undefined) opts.headers['Content-Type'] = contentType;
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    if (payload !== undefined) opts.headers['Content-Type'] = options.contentType ?? 'application/json';
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
       const req = send(url, opts, resolve);
       req.on('error', (err) => reject(new KubeApiError(0, 'Unreachable', `${method} ${url.pathname}: ${err.message}`, { cause: err })));
       // A hung API server must not hold a caller forever (watches stay open: they end by themselves).
-      if (!watching) req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
+      if (!options.watching)
+        req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
       req.end(payload);
     });
   };
 
   const call = async <T>(method: string, path: string, what: string, body?: unknown, contentType?: string): Promise<T> => {
-    const res = await open(method, path, body, contentType);
-    const chunks: Buffer[] = [];
-    for await (const chunk of res) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const res = await open(method, path, { body, ...(contentType ? { contentType } : {}) });
+    const text = await readText(res);
     const code = res.statusCode ?? 0;
     if (code < 200 || code >= 300) throw apiErrorFrom(code, text, what);
     return (text ? JSON.parse(text) : {}) as T;
@@ -93,6 +115,23 @@ export function kubeApi(kc: KubeConfig): KubeApi {
     async delete(r, namespace, name) {
       await orNotFound(call('DELETE', resourcePath(r, namespace, name), `delete ${resourceName(r)} ${name}`));
     },
+    async proxyGet(r, namespace, name, options) {
+      const what = `get ${resourceName(r, 'proxy')} ${name}:${options.port}${options.path}`;
+      const ms = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+      const signal = AbortSignal.timeout(ms);
+      const path = proxyPath(r, namespace, name, options.port, options.path, options.scheme);
+      try {
+        const res = await open('GET', path, { accept: '*/*', signal });
+        const text = await readText(res);
+        const code = res.statusCode ?? 0;
+        // Only the API server's Status says something useful; a pod's own error page is left out.
+        if (code < 200 || code >= 300) throw apiErrorFrom(code, isStatus(text) ? text : '', what);
+        return text;
+      } catch (err) {
+        if (signal.aborted) throw new KubeApiError(0, 'Timeout', `${what}: no answer in ${ms / 1000}s`, { cause: err });
+        throw err;
+      }
+    },
     async serves(r) {
       return listsResource(
         await orNotFound(call<ApiResourceList>('GET', groupVersionPath(r), `discover ${groupVersionPath(r)}`)),
@@ -109,14 +148,12 @@ export function kubeApi(kc: KubeConfig): KubeApi {
         callbacks.onClose(err);
       };
       const path = resourcePath(r, options.namespace) + queryOf(options, { watch: 'true', allowWatchBookmarks: 'true' });
-      open('GET', path, undefined, undefined, true).then(
+      open('GET', path, { watching: true }).then(
         async (res) => {
           response = res;
           if (stopped) return void res.destroy();
           if (res.statusCode !== 200) {
-            const chunks: Buffer[] = [];
-            for await (const chunk of res) chunks.push(chunk as Buffer);
-            return close(apiErrorFrom(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'), `watch ${resourceName(r)}`));
+            return close(apiErrorFrom(res.statusCode ?? 0, await readText(res), `watch ${resourceName(r)}`));
           }
           const lines = createInterface({ input: res });
           lines.on('line', (line) => {

@@ -74,3 +74,20 @@ export function resourcePath(r: Resource, namespace?: string, name?: string, sub
 export function resourceName(r: Resource, subresource?: string): string {
   return subresource ? `${r.plural}/${subresource}` : r.plural;
 }
+
+/**
+ * The path of a proxy subresource: …/pods/[<scheme>:]<name>:<port>/proxy<path>. The colons stay
+ * as they are (the API server splits the segment on them); each part is encoded on its own.
+ */
+export function proxyPath(
+  r: Resource,
+  namespace: string | undefined,
+  name: string,
+  port: number | string,
+  path: string,
+  scheme?: string,
+): string {
+  const target = [...(scheme ? [scheme] : []), name, String(port)].map(encodeURIComponent).join(':');
+  const rest = path.replace(/^\/*/, '').split('/').map(encodeURIComponent).join('/');
+  return `${resourcePath(r, namespace)}/${target}/proxy/${rest}`;
+}

@@ -1,8 +1,10 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../admission/types.js';
 import { SYSTEM_NAMESPACES } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import type { Violation } from '../gate/rules.js';
 import type { ClusterState } from '../kube/cluster-state.js';
+import { isInjected } from '../inject/decide.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import { parseStoredPolicies } from '../policy/parse-policy.js';
 import { resolveNamespaceLevel } from '../policy/resolve-modes.js';
@@ -11,10 +13,13 @@ import type { NamespaceStatus, PodStatus, StatusReport } from './model.js';
 import { injectionOf, requirementOf, summarizePolicy } from './namespace-info.js';
 import { buildPodStatus, type PodContext } from './pod-status.js';
 import { checkableObjects, gateViolations, namespaceLevelViolations } from './violations.js';
-import { groupWorkloads } from './workloads.js';
+import { readTelemetry, type TelemetryData, type TelemetryRequest } from './read-telemetry.js';
+import { groupWorkloads, podCounts } from './workloads.js';
 
 // The status model builder: everything `meshward status` and the dashboard show, from a
-// ClusterState and the current injection inputs. Reads the cluster, otherwise pure.
+// ClusterState, the current injection inputs and the proxies' telemetry. Reads the cluster (and
+// Secrets), and the telemetry once, up front (read-telemetry.ts): each pod's proxy state and
+// counters are then decided from that data alone.
 
 export interface StatusInput {
   readonly config: MeshwardConfig;
@@ -31,6 +36,8 @@ export interface StatusInput {
   readonly includeSystem?: boolean;
   /** Reads fallback Secrets for certificate expiry; without it their expiry is unknown. */
   readonly secrets?: SecretReader;
+  /** The proxies' configuration state and counters; without `telemetry.telemetry`, unknown (offline). */
+  readonly telemetry?: TelemetryRequest;
   readonly now: Date;
 }
 
@@ -78,6 +85,7 @@ async function buildNamespace(
   namespacePolicies: readonly MeshTLSPolicy[],
   violations: readonly Violation[],
   secrets: SecretReader | undefined,
+  telemetry: TelemetryData,
 ): Promise<NamespaceStatus> {
   const name = ns.object.metadata!.name!;
   const { requirement, label } = requirementOf(ns.object);
@@ -94,6 +102,7 @@ async function buildNamespace(
       ...(input.currentTrustRoot ? { trustRoot: input.currentTrustRoot } : {}),
     },
     ...(secrets ? { secrets } : {}),
+    telemetry,
     now: input.now,
   };
   const pods: Array<{ object: KubeObject; status: PodStatus }> = [];
@@ -116,12 +125,22 @@ async function buildNamespace(
     ...(label !== undefined ? { requirementLabel: label } : {}),
     injection: injectionOf(ns.object),
     level,
-    pods: { meshed: pods.filter((p) => p.status.injected).length, total: pods.length, stale: pods.filter((p) => p.status.stale).length },
+    pods: podCounts(pods.map((p) => p.status)),
     policies: [...namespacePolicies].sort((a, b) => a.name.localeCompare(b.name)).map(summarizePolicy),
     workloads,
     violations: all,
     strictViolated: strict && all.length > 0,
   };
+}
+
+/** Pods whose proxy counters are read: injected and Running (others have no proxy listening). */
+function counterTargets(inputs: readonly NamespaceInputs[]): Array<{ namespace: string; name: string }> {
+  return inputs.flatMap((ns) =>
+    ns.pods
+      .filter((p) => (p.status as { phase?: unknown } | undefined)?.phase === 'Running' && isInjected(p as V1Pod))
+      .map((p) => ({ namespace: ns.object.metadata!.name!, name: p.metadata?.name ?? '' }))
+      .filter((p) => p.name !== ''),
+  );
 }
 
 /** Builds the status of every (or one) namespace. Throws NamespaceNotFoundError, ClusterUnavailableError. */
@@ -144,11 +163,12 @@ export async function buildStatus(input: StatusInput): Promise<StatusReport> {
     cluster,
   );
   const secrets = input.secrets ? cachedSecretReader(input.secrets) : undefined;
+  const telemetry = await readTelemetry(input.telemetry ?? {}, counterTargets(inputs));
   const namespaces: NamespaceStatus[] = [];
   for (const ns of inputs) {
-    namespaces.push(await buildNamespace(ns, input, meshPolicies, policiesIn(ns.object.metadata!.name!), violations, secrets));
+    namespaces.push(await buildNamespace(ns, input, meshPolicies, policiesIn(ns.object.metadata!.name!), violations, secrets, telemetry));
   }
-  const pods = namespaces.flatMap((ns) => ns.workloads.flatMap((w) => w.pods));
+  const { total, ...counts } = podCounts(namespaces.flatMap((ns) => ns.workloads.flatMap((w) => w.pods)));
   return {
     generatedAt: input.now.toISOString(),
     current: {
@@ -160,12 +180,12 @@ export async function buildStatus(input: StatusInput): Promise<StatusReport> {
     },
     summary: {
       namespaces: namespaces.length,
-      pods: pods.length,
-      meshed: pods.filter((p) => p.injected).length,
-      stale: pods.filter((p) => p.stale).length,
+      pods: total,
+      ...counts,
       violations: namespaces.reduce((n, ns) => n + ns.violations.length, 0),
       strictViolated: namespaces.filter((ns) => ns.strictViolated).map((ns) => ns.name),
     },
+    telemetry: telemetry.status,
     namespaces,
     notes: parsed.errors.map((e) => `skipped (does not parse): ${e.message}`),
   };

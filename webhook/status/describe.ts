@@ -39,16 +39,24 @@ export function workloadCertificate(workload: WorkloadStatus): string {
 export function podAttention(pod: PodStatus): string | undefined {
   const parts: string[] = [];
   if (!pod.injected) parts.push(`not injected (${pod.notInjectedReason}): ${pod.notInjectedMessage}`);
-  for (const d of pod.drift) parts.push(`stale (${d.kind}): ${d.message}`);
+  for (const d of pod.drift) parts.push(`restart (${d.kind}): ${d.message}`);
   if (pod.certificate.expiry === 'expired' || pod.certificate.expiry === 'expiring') parts.push(`certificate ${pod.certificate.note}`);
   if (pod.certificate.source === 'secret' && pod.certificate.expiry === 'unknown') parts.push(`certificate: ${pod.certificate.note}`);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
-export type WorkloadState = 'ok' | 'violation' | 'stale' | 'unmeshed';
+/**
+ * The worst of a workload's pods: a violation; a proxy that refused its configuration; a Running,
+ * ready pod whose proxy no replica serves; static drift (restart); a proxy that has not ACKed yet;
+ * pods without a proxy.
+ */
+export type WorkloadState = 'ok' | 'violation' | 'rejected' | 'disconnected' | 'restart' | 'stale' | 'unmeshed';
 
 export function workloadState(workload: WorkloadStatus): WorkloadState {
   if (workload.violations > 0) return 'violation';
+  if (workload.rejected > 0) return 'rejected';
+  if (workload.disconnected > 0) return 'disconnected';
+  if (workload.restart > 0) return 'restart';
   if (workload.stale > 0) return 'stale';
   if (workload.meshed < workload.total) return 'unmeshed';
   return 'ok';

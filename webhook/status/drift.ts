@@ -3,9 +3,10 @@ import { ANNOTATION_STATUS } from '../config/names.js';
 import type { DriftItem, TrustRootState } from './model.js';
 
 // Drift: a pod was injected from the templates, the config and the trust root of that moment
-// (recorded in meshward.io/status). When any of them changed since, the running pod is stale and
-// only a restart brings it up to date. Policies are not among them: the proxy's modes come live
-// from the xDS server.
+// (recorded in meshward.io/status). When any of them changed since, the pod's static parts are
+// out of date and only a restart brings them up to date (the report calls it "restart"; "stale"
+// is a proxy that has not ACKed its live configuration). Policies are not among them: the
+// proxy's modes come live from the xDS server.
 
 /** The parts of meshward.io/status that status compares (inject-pod.ts InjectionStatus). */
 export interface RecordedStatus {

@@ -2,6 +2,7 @@ import type { NamespaceInjection } from '../policy/namespace-label.js';
 import type { ResolvedMode } from '../config/types.js';
 import type { Violation } from '../gate/rules.js';
 import type { ModeSource, ResolvedLevel } from '../policy/resolve-modes.js';
+import type { PortCounters } from './proxy-counters.js';
 
 // The status model: what `meshward status` prints (table, JSON) and the dashboard renders.
 // Built by build-status.ts from a ClusterState; plain JSON (the JSON output is this object).
@@ -29,7 +30,7 @@ export interface PortStatus {
 
 export type DriftKind = 'template' | 'config' | 'trust-root' | 'status-missing';
 
-/** Something the pod was injected with that differs from now: restart the pod. */
+/** Something static the pod was injected with that differs from now (templates, config, trust root): restart the pod. */
 export interface DriftItem {
   readonly kind: DriftKind;
   /** What the status annotation records (empty when it records nothing). */
@@ -58,6 +59,39 @@ export interface CertificateStatus {
   readonly note: string;
 }
 
+/**
+ * The proxy's configuration as meshward's replicas see it: `current` (it ACKed the latest of every
+ * type), `stale` (sent, not ACKed yet), `rejected` (it NACKed: it keeps its last good configuration),
+ * `not-connected` (no replica serves it), `unknown` (nothing to tell: offline, or a replica did not answer).
+ */
+export type ProxyConfigState = 'current' | 'stale' | 'rejected' | 'not-connected' | 'unknown';
+
+export interface ProxyConfigStatus {
+  readonly state: ProxyConfigState;
+  /** The meshward replica (pod) serving the proxy, and since when. */
+  readonly replica?: string;
+  readonly connectedAt?: string;
+  /** stale: the types sent and not ACKed yet; for how long, when the replica dates its pushes. */
+  readonly pending?: readonly string[];
+  readonly pendingSeconds?: number;
+  /** rejected: per type, the refused version and the proxy's message. */
+  readonly rejected?: ReadonlyArray<{ readonly type: string; readonly version: string; readonly message: string }>;
+  /** not-connected: true when the pod is not Running and ready, so no connection is expected yet. */
+  readonly expected?: boolean;
+  /** One line for people. */
+  readonly note: string;
+}
+
+/**
+ * Inbound connections per port since the proxy started (mTLS, plaintext, the app's own TLS passed
+ * through), from its metrics: `read`, `unavailable` (the read failed: why), or `not-read` (why not:
+ * the pod is not Running, --no-proxy-stats, offline).
+ */
+export type PodCounters =
+  | { readonly state: 'read'; readonly ports: readonly PortCounters[] }
+  | { readonly state: 'unavailable'; readonly reason: string }
+  | { readonly state: 'not-read'; readonly reason: string };
+
 export interface PodStatus {
   readonly name: string;
   readonly phase: string;
@@ -69,8 +103,12 @@ export interface PodStatus {
   /** The workload-level mode (ports without an entry of their own). */
   readonly mode: ResolvedLevel;
   readonly drift: readonly DriftItem[];
-  /** True when the pod is injected and anything drifted: restart it. */
-  readonly stale: boolean;
+  /** True when the pod is injected and anything static drifted: restart it. */
+  readonly restart: boolean;
+  /** Injected pods: its proxy's configuration (live over xDS: policy and mode changes need no restart). */
+  readonly proxyConfig?: ProxyConfigStatus;
+  /** Injected pods: its proxy's inbound connections per port (declared ports always listed, "undeclared" last). */
+  readonly counters?: PodCounters;
   readonly trustRoot: { readonly recorded: string; readonly state: TrustRootState };
   readonly certificate: CertificateStatus;
   readonly violations: readonly Violation[];
@@ -84,13 +122,10 @@ export interface WorkloadPort {
   readonly proxy: ResolvedMode | 'none' | 'mixed';
 }
 
-export interface WorkloadStatus {
+export interface WorkloadStatus extends PodCounts {
   /** Deployment, StatefulSet, DaemonSet, Job, ReplicaSet, ... or Pod (no controller). */
   readonly kind: string;
   readonly name: string;
-  readonly meshed: number;
-  readonly total: number;
-  readonly stale: number;
   readonly violations: number;
   readonly ports: readonly WorkloadPort[];
   readonly pods: readonly PodStatus[];
@@ -111,7 +146,7 @@ export interface NamespaceStatus {
   readonly injection: InjectionOptIn;
   /** What a pod gets when no workload policy selects it, and what decided it. */
   readonly level: ResolvedLevel;
-  readonly pods: { readonly meshed: number; readonly total: number; readonly stale: number };
+  readonly pods: PodCounts;
   readonly policies: readonly PolicySummary[];
   readonly workloads: readonly WorkloadStatus[];
   /** Gate violations of the namespace, its policies and its pods (pods' are also on each pod). */
@@ -120,11 +155,20 @@ export interface NamespaceStatus {
   readonly strictViolated: boolean;
 }
 
-export interface StatusSummary {
+/** Pods by what needs doing: restart (static drift), proxies stale, rejected, disconnected. */
+export interface PodCounts {
+  readonly meshed: number;
+  readonly total: number;
+  readonly restart: number;
+  readonly stale: number;
+  readonly rejected: number;
+  /** Running, ready pods whose proxy no replica serves. */
+  readonly disconnected: number;
+}
+
+export interface StatusSummary extends Omit<PodCounts, 'total'> {
   readonly namespaces: number;
   readonly pods: number;
-  readonly meshed: number;
-  readonly stale: number;
   readonly violations: number;
   /** Namespaces labelled STRICT with violations: `meshward status` exits 1 when non-empty. */
   readonly strictViolated: readonly string[];
@@ -141,7 +185,23 @@ export interface StatusReport {
     readonly defaultMode: ResolvedMode;
   };
   readonly summary: StatusSummary;
+  /** Where the proxies' configuration state and counters came from, or why they are unknown. */
+  readonly telemetry: TelemetryStatus;
   readonly namespaces: readonly NamespaceStatus[];
   /** Stored objects meshward could not use (policies predating the CRD schema, ...). */
   readonly notes: readonly string[];
+}
+
+export interface ReplicaStatus {
+  readonly name: string;
+  /** Proxies it serves; absent when it did not answer. */
+  readonly proxies?: number;
+  readonly error?: string;
+}
+
+export interface TelemetryStatus {
+  /** The replicas' GET /xds/proxies: read (some may have failed), or not (offline: why). */
+  readonly controlPlane: { readonly read: boolean; readonly note: string; readonly replicas: readonly ReplicaStatus[] };
+  /** The proxies' metrics: read from the Running injected pods, or not (--no-proxy-stats, offline: why). */
+  readonly counters: { readonly read: boolean; readonly note: string };
 }

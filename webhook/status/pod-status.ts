@@ -10,10 +10,13 @@ import { modeForPort, resolveWorkloadModes, type WorkloadModes } from '../policy
 import { certificateSource, withSecretExpiry, type SecretReader } from './certificate.js';
 import { findDrift, readRecordedStatus, trustRootState, type CurrentInputs } from './drift.js';
 import type { PodStatus, PortStatus } from './model.js';
+import { podReady, proxyConfigState } from './proxy-state.js';
+import { podCounters, type TelemetryData } from './read-telemetry.js';
 
 // One pod's status: injected or why not, its modes per port (the resolver now, which is what an
-// injected pod's proxy enforces: the xDS server sends it live), drift, trust root and certificate.
-// Gate violations are added by the caller (one checkObjects run).
+// injected pod's proxy enforces: the xDS server sends it live), whether its proxy ACKed that
+// configuration and what it counted per port (from the telemetry the caller read), drift of the
+// static parts, trust root and certificate. Gate violations are added by the caller (one checkObjects run).
 
 export interface PodContext {
   readonly config: MeshwardConfig;
@@ -23,6 +26,7 @@ export interface PodContext {
   readonly namespacePolicies: readonly MeshTLSPolicy[];
   readonly current: CurrentInputs;
   readonly secrets?: SecretReader;
+  readonly telemetry: TelemetryData;
   readonly now: Date;
 }
 
@@ -84,16 +88,25 @@ export async function buildPodStatus(pod: KubeObject, ctx: PodContext): Promise<
   const why = injected ? undefined : notInjectedBecause(v1, ctx);
   const drift = injected ? findDrift(pod, ctx.current) : [];
   const recordedRoot = injected ? (readRecordedStatus(pod)?.trustRoot ?? '') : '';
-  const phase = (pod.status as { phase?: unknown } | undefined)?.phase;
+  const rawPhase = (pod.status as { phase?: unknown } | undefined)?.phase;
+  const phase = typeof rawPhase === 'string' ? rawPhase : 'Unknown';
+  const name = pod.metadata?.name ?? '<unnamed>';
+  const facts = { namespace: ctx.namespace, name, phase, ready: podReady(pod.status) };
   return {
-    name: pod.metadata?.name ?? '<unnamed>',
-    phase: typeof phase === 'string' ? phase : 'Unknown',
+    name,
+    phase,
     injected,
     ...(why ? { notInjectedReason: why.reason, notInjectedMessage: why.message } : {}),
     ports: portStatuses(modes, injected),
     mode: modes.workload,
     drift,
-    stale: drift.length > 0,
+    restart: drift.length > 0,
+    ...(injected
+      ? {
+          proxyConfig: proxyConfigState(facts, ctx.telemetry.view, ctx.now),
+          counters: podCounters(ctx.namespace, name, phase, ctx.telemetry),
+        }
+      : {}),
     trustRoot: { recorded: recordedRoot, state: injected ? trustRootState(recordedRoot, ctx.current.trustRoot) : 'unknown' },
     certificate: await withSecretExpiry(certificateSource(pod), ctx.namespace, ctx.secrets, ctx.now),
     violations: [],

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../admission/types.js';
-import type { PodStatus, WorkloadPort, WorkloadStatus } from './model.js';
+import type { PodCounts, PodStatus, WorkloadPort, WorkloadStatus } from './model.js';
 import { workloadOf } from './workload-owner.js';
 
 // Groups pod statuses into workloads and sums them up per port.
@@ -7,6 +7,22 @@ import { workloadOf } from './workload-owner.js';
 function single<T extends string>(values: readonly T[]): T | 'mixed' {
   const distinct = [...new Set(values)];
   return distinct.length === 1 ? distinct[0]! : 'mixed';
+}
+
+/** Running, ready pods with a proxy that no replica serves: their proxies have no live configuration. */
+export function isDisconnected(pod: PodStatus): boolean {
+  return pod.proxyConfig?.state === 'not-connected' && pod.proxyConfig.expected === false;
+}
+
+export function podCounts(pods: readonly PodStatus[]): PodCounts {
+  return {
+    meshed: pods.filter((p) => p.injected).length,
+    total: pods.length,
+    restart: pods.filter((p) => p.restart).length,
+    stale: pods.filter((p) => p.proxyConfig?.state === 'stale').length,
+    rejected: pods.filter((p) => p.proxyConfig?.state === 'rejected').length,
+    disconnected: pods.filter(isDisconnected).length,
+  };
 }
 
 export function workloadPorts(pods: readonly PodStatus[]): WorkloadPort[] {
@@ -35,9 +51,7 @@ export function groupWorkloads(pods: ReadonlyArray<{ readonly object: KubeObject
       return {
         kind: g.kind,
         name: g.name,
-        meshed: sorted.filter((p) => p.injected).length,
-        total: sorted.length,
-        stale: sorted.filter((p) => p.stale).length,
+        ...podCounts(sorted),
         violations: sorted.reduce((n, p) => n + p.violations.length, 0),
         ports: workloadPorts(sorted),
         pods: sorted,

@@ -33,7 +33,8 @@ export interface ProxyState {
   readonly pod: string;
   readonly connectedAt: string;
   readonly upToDate: boolean;
-  readonly types: Record<string, { sent?: string; acked?: string; nack?: string }>;
+  /** Per type (Listener, Cluster, ClusterLoadAssignment): `sentAt` dates the latest push, `nackedVersion` the version `nack` refused. */
+  readonly types: Record<string, { sent?: string; sentAt?: string; acked?: string; nack?: string; nackedVersion?: string }>;
 }
 
 type Stream = grpc.ServerDuplexStream<AdsRequest, AdsResponse>;
@@ -81,7 +82,13 @@ export class XdsServer {
       types: Object.fromEntries(
         [...session.types].map(([url, st]) => [
           url.slice(url.lastIndexOf('.') + 1),
-          { sent: st.sentVersion, acked: st.ackedVersion, nack: st.nack?.message },
+          {
+            sent: st.sentVersion,
+            sentAt: st.sentAt === undefined ? undefined : new Date(st.sentAt).toISOString(),
+            acked: st.ackedVersion,
+            nack: st.nack?.message,
+            nackedVersion: st.nack?.version,
+          },
         ]),
       ),
     }));
