@@ -83,7 +83,7 @@ describe('meshward generate (generatePolicy)', () => {
     assert.equal(resolvedPort(after, 'shop', { app: 'web' }, 9090), 'STRICT');
   });
 
-  it('explains the effect in comments: workload, port, before → after, restart, advisories', async () => {
+  it('explains the effect in comments: workload, port, before → after, the proxies it reaches live, advisories', async () => {
     const result = await generate(
       await cluster(),
       request({ namespace: 'shop', selector: ['app=web'], ports: ['8080'], mode: 'PERMISSIVE' }),
@@ -98,7 +98,8 @@ describe('meshward generate (generatePolicy)', () => {
     assert.match(comments, /namespace level: PERMISSIVE \(namespace-wide policy shop\/shop-wide\), unchanged/);
     assert.match(comments, /^# {3}Deployment\/web \(2 pods\) port 8080: STRICT → PERMISSIVE$/m);
     assert.doesNotMatch(comments, /port 9090/, 'ports that do not change are not listed');
-    assert.match(comments, /kubectl rollout restart deployment\/web -n shop/);
+    assert.match(comments, /^# Running proxies get the change live, no restart/m);
+    assert.doesNotMatch(comments, /rollout restart/);
     assert.match(comments, /\[MW-ADVISE-001\] shop\/web-policy spec\.portLevelMtls\["8080"\]\.mode: PERMISSIVE accepts plaintext/);
     assert.ok(result.yaml.split('\n').every((l) => l.length <= 100));
   });

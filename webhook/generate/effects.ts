@@ -17,7 +17,7 @@ import type { GenerateRequest } from './request.js';
 
 // What a planned policy changes, by the one resolver: the namespace level, and each workload
 // port whose mode goes from one value to another; plus what stays different from the request
-// (another policy decides it) and which workloads need a restart for their proxies to follow.
+// (another policy decides it) and which workloads' running proxies will receive the change (live, over xDS).
 
 export interface ModeChange {
   readonly workload: WorkloadRef;
@@ -44,8 +44,8 @@ export interface PolicyEffects {
   readonly targetedPods: number;
   /** Targeted workload ports that still will not have the requested mode. */
   readonly holdouts: readonly Holdout[];
-  /** Workloads with injected pods whose proxies need a restart to enforce the change. */
-  readonly restart: readonly WorkloadRef[];
+  /** Workloads with injected pods whose running proxies receive the change live. */
+  readonly pushedTo: readonly WorkloadRef[];
 }
 
 export interface EffectsInput {
@@ -81,7 +81,7 @@ export function computeEffects(input: EffectsInput): PolicyEffects {
   };
   const changes = new Map<string, { workload: WorkloadRef; port?: number; before: ResolvedMode; after: ResolvedMode; pods: number }>();
   const holdouts = new Map<string, Holdout>();
-  const restart = new Map<string, WorkloadRef>();
+  const pushedTo = new Map<string, WorkloadRef>();
   let targetedPods = 0;
   for (const pod of input.pods) {
     const ports = declaredPorts(pod as V1Pod);
@@ -101,7 +101,7 @@ export function computeEffects(input: EffectsInput): PolicyEffects {
         const entry = changes.get(k) ?? { workload, ...(port !== undefined ? { port } : {}), before: b.mode, after: a.mode, pods: 0 };
         entry.pods++;
         changes.set(k, entry);
-        if (isInjected(pod as V1Pod)) restart.set(`${workload.kind}/${workload.name}`, workload);
+        if (isInjected(pod as V1Pod)) pushedTo.set(`${workload.kind}/${workload.name}`, workload);
       }
       const asked = request.ports.length === 0 || (port !== undefined && request.ports.includes(port));
       if (isTarget && asked && a.mode !== request.mode)
@@ -116,6 +116,6 @@ export function computeEffects(input: EffectsInput): PolicyEffects {
     changes: [...changes.values()].sort(order),
     targetedPods,
     holdouts: [...holdouts.values()].sort(order),
-    restart: [...restart.values()].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`)),
+    pushedTo: [...pushedTo.values()].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`)),
   };
 }

@@ -1,14 +1,14 @@
 import { stringify } from 'yaml';
 import type { KubeObject } from '../admission/types.js';
 import { describeLevel } from '../gate/policy-rules.js';
-import { restartCommand, formatWorkload } from '../status/workload-owner.js';
+import { formatWorkload } from '../status/workload-owner.js';
 import { wrap } from '../status/text.js';
 import type { PolicyEffects } from './effects.js';
 import type { PolicyPlan } from './plan.js';
 import { describeRequest, type GenerateRequest } from './request.js';
 
 // The YAML generate prints: comments that say what the policy is, why this one, what it changes
-// (workload by workload, port by port, from what to what), what still differs and what to restart;
+// (workload by workload, port by port, from what to what), what still differs and which running proxies it reaches;
 // then the manifest, ready for `kubectl apply -f -`.
 
 const WIDTH = 100;
@@ -75,9 +75,9 @@ export function renderGenerated(input: RenderInput): string {
     for (const h of effects.holdouts)
       lines.push(...comment(`${formatWorkload(h.workload)} ${portText(h.port)} stays ${h.mode}: ${h.decidedBy}`, '  '));
   }
-  if (effects.restart.length > 0) {
-    lines.push('# Running proxies keep their modes until their pods restart (meshward status shows them stale):');
-    for (const w of effects.restart) lines.push(...comment(restartCommand(w, request.namespace), '  '));
+  if (effects.pushedTo.length > 0) {
+    lines.push('# Running proxies get the change live, no restart (meshward status shows when each ACKed it):');
+    for (const w of effects.pushedTo) lines.push(...comment(formatWorkload(w), '  '));
   }
   if (input.advisories.length > 0) {
     lines.push('# Gate advisories:');
