@@ -45,6 +45,8 @@ export interface ChangeRow {
   readonly bytesPerChange: number;
   /** meshward's CPU (user + system) per change, command to last ACK, mean. */
   readonly cpuSecondsPerChange: number;
+  /** The client processes' CPU per change, mean: when it nears the wall time, the simulated proxies, not meshward, set the pace. */
+  readonly clientCpuSecondsPerChange?: number;
   /** meshward_xds_rebuild_seconds per change (snapshot + every proxy's push computed and written), mean, ms. */
   readonly rebuildMsPerChange: number;
   readonly peakRssMb: number;
@@ -61,6 +63,8 @@ export interface ControlPlaneRow {
     readonly perProxyP99Ms: number;
     readonly bytes: number;
     readonly cpuSeconds: number;
+    /** The client processes' CPU over the connect phase (SVID issuance excluded). */
+    readonly clientCpuSeconds?: number;
     readonly rssMb: number;
     readonly peakRssMb: number;
   };
@@ -88,12 +92,13 @@ interface Sample {
   readonly pushed: number;
   readonly bytes: number;
   readonly cpuSeconds: number;
+  readonly clientCpuSeconds: number;
   readonly rebuildMs: number;
 }
 
 /** One change: mark the proxies, apply it, wait until every response the server sent for it is received (and so ACKed). */
 async function measureChange(server: XdsServerChild, clients: readonly ProxiesChild[], apply: () => Promise<void>): Promise<Sample> {
-  await Promise.all(clients.map((c) => c.ask({ cmd: 'mark' }, 'marked')));
+  const marks = await Promise.all(clients.map((c) => c.ask({ cmd: 'mark' }, 'marked')));
   const before = await server.stats();
   const t0 = hrMs();
   await apply();
@@ -115,6 +120,7 @@ async function measureChange(server: XdsServerChild, clients: readonly ProxiesCh
           bytes: after.responseBytes - before.responseBytes,
           cpuSeconds: after.cpuSeconds - before.cpuSeconds,
           rebuildMs: (after.rebuildSeconds - before.rebuildSeconds) * 1000,
+          clientCpuSeconds: reports.reduce((n, r) => n + r.cpuSeconds, 0) - marks.reduce((n, m) => n + m.cpuSeconds, 0),
         };
       }
     }
@@ -131,6 +137,7 @@ function changeRow(kind: ChangeKind, what: string, samples: readonly Sample[], p
     latency: summarize(samples.map((s) => s.latencyMs)),
     bytesPerChange: Math.round(mean(samples.map((s) => s.bytes))),
     cpuSecondsPerChange: round(mean(samples.map((s) => s.cpuSeconds)), 3),
+    clientCpuSecondsPerChange: round(mean(samples.map((s) => s.clientCpuSeconds)), 3),
     rebuildMsPerChange: round(mean(samples.map((s) => s.rebuildMs)), 1),
     peakRssMb: Math.round(peakRssMb),
   };
@@ -167,6 +174,7 @@ async function runRow(
         ),
       ),
     );
+    const clientsBefore = await Promise.all(clients.map((c) => c.ask({ cmd: 'mark' }, 'marked')));
     const beforeConnect = await server.stats();
     const sampler = sampleRss(server.pid, 50);
     const t0 = hrMs();
@@ -181,7 +189,7 @@ async function runRow(
     if (afterConnect.proxies !== n) throw new Error(`server counts ${afterConnect.proxies} proxies, expected ${n}`);
     const perProxy = summarize(synced.flatMap((s) => s.perProxyMs));
     say(
-      `  ${n} proxies: connected and initial config ACKed in ${round(connectMs / 1000, 2)} s (per proxy p50 ${round(perProxy.p50Ms, 0)} ms, p99 ${round(perProxy.p99Ms, 0)} ms), ${round((afterConnect.responseBytes - beforeConnect.responseBytes) / 1048576, 1)} MB sent, RSS ${afterConnect.rssMb} MB (peak ${Math.round(sampler.peak())}; heap ${afterConnect.heapUsedMb} MB, external ${afterConnect.externalMb} MB), CPU ${round(afterConnect.cpuSeconds - beforeConnect.cpuSeconds, 1)} s`,
+      `  ${n} proxies: connected and initial config ACKed in ${round(connectMs / 1000, 2)} s (per proxy p50 ${round(perProxy.p50Ms, 0)} ms, p99 ${round(perProxy.p99Ms, 0)} ms), ${round((afterConnect.responseBytes - beforeConnect.responseBytes) / 1048576, 1)} MB sent, RSS ${afterConnect.rssMb} MB (peak ${Math.round(sampler.peak())}; heap ${afterConnect.heapUsedMb} MB, external ${afterConnect.externalMb} MB), CPU ${round(afterConnect.cpuSeconds - beforeConnect.cpuSeconds, 1)} s (clients ${round(synced.reduce((t, s) => t + s.cpuSeconds, 0) - clientsBefore.reduce((t, m) => t + m.cpuSeconds, 0), 1)} s)`,
     );
 
     const changes: ChangeRow[] = [];
@@ -194,7 +202,7 @@ async function runRow(
       const row = changeRow(kind, what, samples, rss.peak());
       changes.push(row);
       say(
-        `    ${kind.padEnd(9)} ×${count}: to last ACK p50 ${round(row.latency.p50Ms, 0)} ms, p99 ${round(row.latency.p99Ms, 0)} ms; ${row.proxiesPushed.max} proxies pushed, ${round(row.bytesPerChange / 1048576, 2)} MB, CPU ${row.cpuSecondsPerChange} s, rebuild ${row.rebuildMsPerChange} ms per change`,
+        `    ${kind.padEnd(9)} ×${count}: to last ACK p50 ${round(row.latency.p50Ms, 0)} ms, p99 ${round(row.latency.p99Ms, 0)} ms; ${row.proxiesPushed.max} proxies pushed, ${round(row.bytesPerChange / 1048576, 2)} MB, CPU ${row.cpuSecondsPerChange} s (clients ${row.clientCpuSecondsPerChange} s), rebuild ${row.rebuildMsPerChange} ms per change`,
       );
     };
     // Mesh-wide first, an even number of times (STRICT, back to PERMISSIVE): it ends where it began,
@@ -221,6 +229,7 @@ async function runRow(
         perProxyP99Ms: round(perProxy.p99Ms, 1),
         bytes: afterConnect.responseBytes - beforeConnect.responseBytes,
         cpuSeconds: round(afterConnect.cpuSeconds - beforeConnect.cpuSeconds, 2),
+        clientCpuSeconds: round(synced.reduce((t, s) => t + s.cpuSeconds, 0) - clientsBefore.reduce((t, m) => t + m.cpuSeconds, 0), 2),
         rssMb: Math.round(afterConnect.rssMb),
         peakRssMb: Math.round(sampler.peak()),
       },

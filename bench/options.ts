@@ -52,7 +52,7 @@ export const USAGE = `npm run bench -- [flags]            (env: BENCH_DURATION, 
   --xds-services N      control-plane: Services in the synthetic mesh (default 1000; 50 namespaces, ≥ 2 endpoints each)
   --xds-clients N       control-plane: processes playing the proxies (default 1)
   --xds-ramp N          control-plane: at most N proxies (per client process) dialling and syncing at once (default 100; 0: all at once)
-  --xds-changes N       control-plane: namespace-wide policy changes per count, N/5 endpoint changes, 2 mesh-wide (default 20; --quick 6)
+  --xds-changes N       control-plane: namespace-wide policy changes per count, N/10 endpoint changes (≥ 2), 2 mesh-wide (default 20; --quick 6)
   --xds-cpu-prof DIR    control-plane: run the server under node --cpu-prof, profiles in DIR
   --out DIR             where results.json and RESULTS.md are written (default bench/)
   --render              measure nothing: re-render RESULTS.md from results.json
@@ -149,7 +149,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       // All 2,000 at once buffers every proxy's first answer in the server (≈ 2.5 GB) and streams drop before their ACK: a ramp measures the rate of initial syncs.
       connectConcurrency: values['xds-ramp'] === '0' ? 0 : Math.round(positive('--xds-ramp', values['xds-ramp'], 100)),
       // Pushes to every proxy (mesh-wide, endpoints) take seconds at 2,000 proxies: fewer of them keep the section near 4 minutes.
-      changes: { namespace: changes, endpoint: Math.max(2, Math.round(changes / 5)), mesh: 2 },
+      changes: { namespace: changes, endpoint: Math.max(2, Math.round(changes / 10)), mesh: 2 },
       ...(values['xds-cpu-prof'] ? { cpuProfDir: values['xds-cpu-prof'] } : {}),
     },
     outDir: values.out ?? (quick ? mkdtempSync(join(tmpdir(), 'meshward-bench-quick-')) : join(repoRoot(), 'bench')),

@@ -47,6 +47,8 @@ export interface ProxyReport {
   readonly lastAckAt: number;
   /** Streams that ended or failed after the initial sync. */
   readonly broken: number;
+  /** This process's CPU (user + system) since it started, seconds: what playing the proxies costs. */
+  readonly cpuSeconds: number;
 }
 
 export type ProxiesReply = { readonly id?: number } & (
@@ -64,8 +66,9 @@ export type ProxiesReply = { readonly id?: number } & (
       readonly perProxyMs: readonly number[];
       readonly bytes: number;
       readonly failed: readonly string[];
+      readonly cpuSeconds: number;
     }
-  | { readonly event: 'marked'; readonly markAt: number }
+  | { readonly event: 'marked'; readonly markAt: number; readonly cpuSeconds: number }
   | ProxyReport
   | { readonly event: 'stopped' }
   | { readonly event: 'error'; readonly message: string }

@@ -65,6 +65,10 @@ export function clusterNameAndType(bytes: Uint8Array): { name: string; eds: bool
 }
 
 const send = (reply: ProxiesReply): void => void process.send!(reply);
+const cpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 let proxies: Proxy[] = [];
 let markAt = 0;
@@ -213,6 +217,7 @@ async function connectAll(msg: Extract<ProxiesRequest, { cmd: 'connect' }>): Pro
     perProxyMs: proxies.filter((p) => p.syncedAt !== undefined).map((p) => p.syncedAt! - p.startedAt),
     bytes: proxies.reduce((n, p) => n + p.bytes, 0),
     failed: proxies.filter((p) => p.failed !== undefined).map((p) => `${p.identity.namespace}/${p.identity.pod}: ${p.failed}`),
+    cpuSeconds: cpuSeconds(),
   };
 }
 
@@ -226,6 +231,7 @@ function report(): ProxyReport {
     pushed: pushed.map((p) => p.index),
     lastAckAt: pushed.reduce((m, p) => Math.max(m, p.lastAckAt), 0),
     broken: proxies.filter((p) => p.broken).length,
+    cpuSeconds: cpuSeconds(),
   };
 }
 
@@ -243,7 +249,7 @@ process.on('message', (msg: ProxiesRequest & { id: number }) => {
   } else if (msg.cmd === 'mark') {
     markAt = hrMs();
     for (const p of proxies) ((p.responses = 0), (p.bytes = 0), (p.lastAckAt = 0));
-    reply({ event: 'marked', markAt });
+    reply({ event: 'marked', markAt, cpuSeconds: cpuSeconds() });
   } else if (msg.cmd === 'report') {
     reply(report());
   } else if (msg.cmd === 'stop') {
