@@ -3,7 +3,8 @@ import type { KubeObject, PatchOperation } from '../webhook/admission/types.js';
 import { httpsCall } from './https-post.js';
 import { largePod, podCreateReview, typicalPod, violatingPod } from './pods.js';
 
-export const CASE_IDS = ['mutate-typical', 'mutate-large', 'validate-compliant', 'validate-violating'] as const;
+// mutate-churn is not loaded by autocannon: distinct workloads one after another (churn.ts).
+export const CASE_IDS = ['mutate-typical', 'mutate-large', 'validate-compliant', 'validate-violating', 'mutate-churn'] as const;
 export type CaseId = (typeof CASE_IDS)[number];
 
 export interface BenchCase {

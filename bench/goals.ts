@@ -1,5 +1,6 @@
 import type { ApiServerSection } from './apiserver-bench.js';
 import type { CertsSection } from './certs-bench.js';
+import type { ControlPlaneSection } from './control-plane-bench.js';
 import type { RendersSection } from './renders-bench.js';
 import type { HttpRow, HttpSection } from './http-bench.js';
 import type { SoakSection } from './soak.js';
@@ -15,6 +16,19 @@ export const GOALS = {
   apiServerP99OverheadMs: 10,
   certsPerSecond: 300,
   rssMb: 150,
+  /** meshward serve --offline after the churn case's distinct workloads. */
+  churnRssMb: 150,
+  /** The typical pod's patch (JSON of its operations, as sent); Istio's injector sends 8.1 KB for the same pod. */
+  patchBytes: 6 * 1024,
+  istioPatchKb: 8.1,
+  /** In process: the first pod of a workload never seen. */
+  newWorkloadMs: 0.5,
+  /** Control plane: policy change → every affected proxy ACKed, at this many proxies. */
+  policyPushP99Ms: 1000,
+  policyPushProxies: 1000,
+  /** Control plane: the xDS server's RSS (peak) at this many proxies. */
+  controlPlaneRssMb: 500,
+  controlPlaneRssProxies: 2000,
 } as const;
 
 export interface GoalCheck {
@@ -41,6 +55,33 @@ export interface Sections {
   readonly certs?: CertsSection;
   readonly renders?: RendersSection;
   readonly soak?: SoakSection;
+  readonly controlPlane?: ControlPlaneSection;
+}
+
+function controlPlaneGoals(cp: ControlPlaneSection | undefined): GoalCheck[] {
+  const at = (n: number): ControlPlaneSection['rows'][number] | undefined => cp?.rows.find((r) => r.proxies === n);
+  const push = at(GOALS.policyPushProxies);
+  const policy = (push?.changes ?? []).filter((c) => c.kind === 'namespace' || c.kind === 'mesh');
+  const big = at(GOALS.controlPlaneRssProxies);
+  return [
+    {
+      // Every policy change measured counts: a namespace-wide one reaches that namespace's proxies, a mesh-wide one all of them.
+      goal: `control plane: policy change → all affected proxies ACKed, p99 ≤ ${GOALS.policyPushP99Ms / 1000} s at ${GOALS.policyPushProxies} proxies`,
+      measured: policy.length
+        ? policy
+            .map((c) => `${c.kind}-wide p99 ${Math.round(c.latency.p99Ms)} ms (${c.proxiesPushed.max} proxies, n=${c.changes})`)
+            .join('; ')
+        : 'not measured',
+      met: policy.length ? policy.every((c) => c.latency.p99Ms <= GOALS.policyPushP99Ms) : undefined,
+    },
+    {
+      goal: `control plane: RSS ≤ ${GOALS.controlPlaneRssMb} MB at ${GOALS.controlPlaneRssProxies} proxies`,
+      measured: big
+        ? `peak ${big.hwmMb} MB (connect ${big.connect.peakRssMb}, changes ${Math.max(0, ...big.changes.map((c) => c.peakRssMb))}); ${big.connect.rssMb} MB once all connected, ${big.endRssMb} MB at the end`
+        : 'not measured',
+      met: big ? big.hwmMb <= GOALS.controlPlaneRssMb : undefined,
+    },
+  ];
 }
 
 export function checkGoals(s: Sections): GoalCheck[] {
@@ -85,6 +126,27 @@ export function checkGoals(s: Sections): GoalCheck[] {
     measured: s.certs ? `${s.certs.issue.perSecond}/s issue, ${s.certs.pcr.perSecond}/s whole PCR path` : 'not measured',
     met: certs !== undefined ? certs >= GOALS.certsPerSecond : undefined,
   });
+  const churn = s.http?.churn;
+  out.push({
+    goal: `/mutate churn: meshward RSS ≤ ${GOALS.churnRssMb} MB after ${churn ? churn.workloads : '5000+'} distinct workloads`,
+    measured: churn
+      ? `${Math.round(churn.afterRssMb)} MB after (idle ${Math.round(churn.idleRssMb)}, peak ${Math.round(churn.peakRssMb)})`
+      : 'not measured',
+    met: churn ? churn.afterRssMb <= GOALS.churnRssMb : undefined,
+  });
+  const patch = s.renders?.patchBytes;
+  out.push({
+    goal: `typical pod's patch ≤ ${GOALS.patchBytes / 1024} KB (Istio's injector: ${GOALS.istioPatchKb} KB)`,
+    measured:
+      patch !== undefined ? `${round(patch / 1024, 1)} KB (${patch} bytes, ${s.renders!.patchOperations} operations)` : 'not measured',
+    met: patch !== undefined ? patch <= GOALS.patchBytes : undefined,
+  });
+  out.push({
+    goal: `first pod of a never-seen workload ≤ ${GOALS.newWorkloadMs} ms (in process)`,
+    measured: s.renders ? `${round(s.renders.newWorkloadUs / 1000, 2)} ms` : 'not measured',
+    met: s.renders ? s.renders.newWorkloadUs / 1000 <= GOALS.newWorkloadMs : undefined,
+  });
+  out.push(...controlPlaneGoals(s.controlPlane));
   const rss: Array<[string, number]> = [];
   const meshwardRows = rows.filter((r) => r.target === 'meshward');
   if (meshwardRows.length) rss.push(['HTTP cases peak', Math.max(...meshwardRows.map((r) => r.peakRssMb))]);

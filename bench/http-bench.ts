@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
 import { floorResponses, prepareCases, type BenchCase, type CaseId } from './cases.js';
+import { runChurn, type ChurnResult } from './churn.js';
 import { startBenchServer, startMeshwardServe, writeServingBundle, type ServerChild } from './children.js';
 import { httpsCall } from './https-post.js';
 import { measureWindow, pooled, warmUp, type LoadOptions, type LoadStats, type LoadWindow } from './load.js';
@@ -27,6 +28,8 @@ export interface HttpSection {
   readonly rows: HttpRow[];
   /** meshward's process: RSS idle after start, and VmHWM (peak over its life) at the end. */
   readonly meshwardMemory: { readonly idleRssMb: number; readonly hwmMb: number };
+  /** mutate-churn: distinct workloads through /mutate of a fresh meshward, its RSS after. */
+  readonly churn?: ChurnResult;
 }
 
 const TARGETS: readonly Target[] = ['floor', 'meshward', 'express'];
@@ -48,7 +51,7 @@ async function checkServers(cases: readonly BenchCase[], floor: ServerChild, exp
  * measured windows interleaved floor → meshward → express, pooled per server. Only one server is
  * loaded at a time; all three run in their own processes on this machine's cores.
  */
-export async function runHttpBench(load: LoadOptions, say: (line: string) => void): Promise<HttpSection> {
+export async function runHttpBench(load: LoadOptions, say: (line: string) => void, churnWorkloads = 5000): Promise<HttpSection> {
   const stateFile = join(repoRoot(), 'manifests/examples/namespaces.yaml');
   const meshward = await startMeshwardServe({ stateFile, logLevel: 'warn' });
   const children: ServerChild[] = [meshward];
@@ -97,7 +100,21 @@ export async function runHttpBench(load: LoadOptions, say: (line: string) => voi
       }
     }
     const hwmMb = Math.round(readProcMemory(meshward.pid).hwmMb);
-    return { measuredAt: new Date().toISOString(), settings: load, rows, meshwardMemory: { idleRssMb: Math.round(idleRssMb), hwmMb } };
+    for (const child of children.splice(0)) await child.stop();
+    let churn: ChurnResult | undefined;
+    if (load.cases.includes('mutate-churn')) {
+      churn = await runChurn(churnWorkloads, 8);
+      say(
+        `  mutate-churn        ${churn.workloads} distinct workloads in ${churn.seconds} s: p50 ${churn.latency.p50Ms} ms  p99 ${churn.latency.p99Ms} ms; RSS ${churn.idleRssMb} MB idle → ${churn.afterRssMb} MB after (peak ${churn.peakRssMb})`,
+      );
+    }
+    return {
+      measuredAt: new Date().toISOString(),
+      settings: load,
+      rows,
+      meshwardMemory: { idleRssMb: Math.round(idleRssMb), hwmMb },
+      ...(churn ? { churn } : {}),
+    };
   } finally {
     for (const child of children) await child.stop();
   }

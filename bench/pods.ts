@@ -22,6 +22,29 @@ function container(name: string, image: string, port: number, extra: Record<stri
   };
 }
 
+/**
+ * The typical pod of workload `i`: its own Deployment (ReplicaSet name, uid and generateName, app
+ * and pod-template-hash labels) and its own ServiceAccount, as a cluster with thousands of distinct
+ * workloads sends them. Same containers and probes, so the injector's work per pod is the same.
+ */
+export function workloadPod(namespace: string, i: number): KubeObject {
+  const pod = typicalPod(namespace) as {
+    metadata: { generateName?: string; labels: Record<string, string>; ownerReferences: Array<Record<string, unknown>> };
+    spec: Record<string, unknown>;
+  };
+  const hash = (0x5f3a1c7 + i * 7919).toString(36).slice(-9);
+  const replicaSet = `wl-${i}-${hash}`;
+  pod.spec.serviceAccountName = `wl-${i}`;
+  pod.metadata.generateName = `${replicaSet}-`;
+  pod.metadata.labels = { ...pod.metadata.labels, app: `wl-${i}`, 'pod-template-hash': hash };
+  pod.metadata.ownerReferences = pod.metadata.ownerReferences.map((o) => ({
+    ...o,
+    name: replicaSet,
+    uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  }));
+  return pod as unknown as KubeObject;
+}
+
 /** A Deployment's pod in `namespace`: 3 containers with HTTP, TCP and gRPC probes (≈4.5 KB of JSON). */
 export function typicalPod(namespace: string, extraLabels: Record<string, string> = {}): KubeObject {
   const ownerReferences = [

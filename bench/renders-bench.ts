@@ -5,13 +5,14 @@ import { buildConfig } from '../webhook/config/load.js';
 import { createLogger } from '../webhook/server/logger.js';
 import { repoRoot } from '../scripts/control-plane/ensure-binaries.js';
 import { SHOP_NS } from './cases.js';
-import { podCreateReview, typicalPod } from './pods.js';
+import { podCreateReview, typicalPod, workloadPod } from './pods.js';
 import { round } from './stats.js';
 
 // What the per-workload caches are worth, in this process, without HTTP: the injector's work plus
 // the response bytes (JSON.parse excluded: every webhook pays it) for a typical pod of a workload
-// never seen before (bootstrap rendered, compressed and hashed, containers and encodings made)
-// against another replica of a workload already seen (the HTTP cases' steady state).
+// never seen before (its own Deployment, labels and ServiceAccount: nothing cached applies) against
+// another replica of a workload already seen (the HTTP cases' steady state). Also the size of the
+// typical pod's patch, what the API server receives and applies for every injected pod.
 
 export interface RendersSection {
   readonly measuredAt: string;
@@ -20,17 +21,23 @@ export interface RendersSection {
   readonly newWorkloadUs: number;
   /** µs per admission, replicas of one workload. */
   readonly replicaUs: number;
+  /** The typical pod's patch: the JSON of its operations as sent (base64-decoded), and the same JSON without whitespace. */
+  readonly patchBytes?: number;
+  readonly patchCompactBytes?: number;
+  readonly patchOperations?: number;
 }
 
 function workloadReview(i: number): unknown {
-  const pod = typicalPod(SHOP_NS) as {
-    metadata: { generateName?: string; ownerReferences: Array<Record<string, unknown>> };
-    spec: Record<string, unknown>;
-  };
-  pod.spec.serviceAccountName = `bench-sa-${i}`;
-  pod.metadata.generateName = `bench-${i}-`;
-  pod.metadata.ownerReferences = pod.metadata.ownerReferences.map((o) => ({ ...o, uid: `bench-owner-${i}` }));
-  return podCreateReview(`bench-render-${i}`, pod, SHOP_NS);
+  return podCreateReview(`bench-render-${i}`, workloadPod(SHOP_NS, i), SHOP_NS);
+}
+
+/** The patch of an encoded AdmissionReview response: its bytes as sent (base64 decoded), compact, and how many operations. */
+export function patchSize(response: Buffer): { bytes: number; compactBytes: number; operations: number } {
+  const patch = (JSON.parse(response.toString('utf8')) as { response?: { patch?: string } }).response?.patch;
+  if (!patch) throw new Error('renders bench: the typical pod got no patch');
+  const json = Buffer.from(patch, 'base64');
+  const ops = JSON.parse(json.toString('utf8')) as unknown[];
+  return { bytes: json.length, compactBytes: Buffer.byteLength(JSON.stringify(ops)), operations: ops.length };
 }
 
 export async function runRendersBench(n: number): Promise<RendersSection> {
@@ -41,10 +48,10 @@ export async function runRendersBench(n: number): Promise<RendersSection> {
   // Parsed up front: the measured loops run the handler and encode the answer, nothing else.
   const fresh = Array.from({ length: n * 2 }, (_, i) => parseAdmissionReview(workloadReview(i)));
   const replicas = Array.from({ length: n }, () => parseAdmissionReview(workloadReview(0)));
-  const admit = async (request: (typeof fresh)[number]): Promise<void> => {
+  const admit = async (request: (typeof fresh)[number]): Promise<Buffer> => {
     const decision = await handlers.mutate(request);
     if (decision.reason !== 'injected') throw new Error(`renders bench: expected an injection, got ${decision.reason}`);
-    encodeAdmissionReview(request.uid, decision);
+    return encodeAdmissionReview(request.uid, decision);
   };
   const timeUs = async (requests: readonly (typeof fresh)[number][]): Promise<number> => {
     const start = performance.now();
@@ -55,6 +62,16 @@ export async function runRendersBench(n: number): Promise<RendersSection> {
   const newWorkloadUs = await timeUs(fresh.slice(n));
   await timeUs(replicas.slice(0, Math.ceil(n / 10)));
   const replicaUs = await timeUs(replicas);
+  // The HTTP cases' typical pod, as meshward answers it.
+  const typical = patchSize(await admit(parseAdmissionReview(podCreateReview('bench-patch-size', typicalPod(SHOP_NS), SHOP_NS))));
   await handlers.close();
-  return { measuredAt: new Date().toISOString(), n, newWorkloadUs, replicaUs };
+  return {
+    measuredAt: new Date().toISOString(),
+    n,
+    newWorkloadUs,
+    replicaUs,
+    patchBytes: typical.bytes,
+    patchCompactBytes: typical.compactBytes,
+    patchOperations: typical.operations,
+  };
 }

@@ -2,6 +2,7 @@ import { checkGoals, GOALS, ratiosToFloor, type Sections } from './goals.js';
 import type { MachineInfo } from './machine.js';
 import { ms, yesNo } from './markdown.js';
 import { apiServerLines } from './report-apiserver.js';
+import { controlPlaneLines } from './report-control-plane.js';
 import { round } from './stats.js';
 
 export { pcrLines } from './report-apiserver.js';
@@ -61,13 +62,28 @@ function certsTable(r: Results): string[] {
 function rendersLines(r: Results): string[] {
   const x = r.renders;
   if (!x) return ['_Not measured in this results file._'];
-  return [
-    `In this process, no HTTP: the injector plus the response bytes for the typical pod (\`JSON.parse\` excluded: every webhook pays it), ${x.n} admissions each. What the per-workload caches are worth, and what a pod of a workload meshward has not seen yet costs.`,
+  const lines = [
+    `In this process, no HTTP: the injector plus the response bytes for the typical pod (\`JSON.parse\` excluded: every webhook pays it), ${x.n} admissions each. What the per-workload caches are worth, and what a pod of a workload meshward has not seen yet costs (each its own Deployment, labels and ServiceAccount).`,
     '',
-    '| admission | µs each | vs another replica |',
-    '|---|--:|--:|',
-    `| first pod of a new workload (containers and encodings made) | ${x.newWorkloadUs} | ${round(x.newWorkloadUs / x.replicaUs, 1)}× |`,
-    `| another replica of a workload already seen (the HTTP cases' steady state) | ${x.replicaUs} | 1× |`,
+    '| admission | µs each | vs another replica | goal | met? |',
+    '|---|--:|--:|---|---|',
+    `| first pod of a new workload (containers and encodings made) | ${x.newWorkloadUs} | ${round(x.newWorkloadUs / x.replicaUs, 1)}× | ≤ ${GOALS.newWorkloadMs * 1000} µs | ${yesNo(x.newWorkloadUs <= GOALS.newWorkloadMs * 1000)} |`,
+    `| another replica of a workload already seen (the HTTP cases' steady state) | ${x.replicaUs} | 1× |  |  |`,
+  ];
+  if (x.patchBytes !== undefined)
+    lines.push(
+      '',
+      `The typical pod's patch (the JSON of its ${x.patchOperations} operations as sent, base64-decoded): ${x.patchBytes} bytes (${kb(x.patchBytes)}; ${x.patchCompactBytes} without whitespace). Goal ≤ ${GOALS.patchBytes / 1024} KB (Istio's injector sends ${GOALS.istioPatchKb} KB for the same pod): ${yesNo(x.patchBytes <= GOALS.patchBytes)}.`,
+    );
+  return lines;
+}
+
+function churnLines(r: Results): string[] {
+  const c = r.http?.churn;
+  if (!c) return [];
+  return [
+    '',
+    `**mutate-churn**: ${c.workloads} distinct workloads (each its own Deployment, generateName, labels and ServiceAccount: every pod the first of its workload) through /mutate of a fresh \`meshward serve --offline\`, ${c.connections} keep-alive connections, in ${c.seconds} s: p50 ${ms(c.latency.p50Ms)} ms, p99 ${ms(c.latency.p99Ms)} ms per admission. meshward RSS ${c.idleRssMb} MB idle → **${c.afterRssMb} MB after** (peak ${c.peakRssMb}); goal ≤ ${GOALS.churnRssMb} MB: ${yesNo(c.afterRssMb <= GOALS.churnRssMb)}.`,
   ];
 }
 
@@ -124,6 +140,7 @@ export function renderMarkdown(r: Results): string {
     r.http
       ? `meshward process: ${r.http.meshwardMemory.idleRssMb} MB RSS idle after start, VmHWM ${r.http.meshwardMemory.hwmMb} MB at the end of the run.`
       : '',
+    ...churnLines(r),
     '',
     `## Injection work per admission${when(r.renders)}`,
     '',
@@ -136,6 +153,10 @@ export function renderMarkdown(r: Results): string {
     `## Certificates${when(r.certs)}`,
     '',
     ...certsTable(r),
+    '',
+    `## Control plane (xDS)${when(r.controlPlane)}`,
+    '',
+    ...controlPlaneLines(r.controlPlane),
     '',
     `## Soak${when(r.soak)}`,
     '',

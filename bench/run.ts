@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runApiServerBench } from './apiserver-bench.js';
 import { runCertsBench } from './certs-bench.js';
+import { runControlPlaneBench } from './control-plane-bench.js';
 import { runRendersBench } from './renders-bench.js';
 import { checkGoals } from './goals.js';
 import { runHttpBench } from './http-bench.js';
@@ -12,8 +13,8 @@ import { renderMarkdown, type Results } from './report.js';
 import { runSoak } from './soak.js';
 
 // `npm run bench`: builds, then measures meshward (HTTP cases vs the I/O floor and express, the
-// real API server, certificate signing, optionally a soak) and writes bench/results.json and
-// bench/RESULTS.md. See bench/README.md.
+// real API server, certificate signing, the xDS control plane, optionally a soak) and writes
+// bench/results.json and bench/RESULTS.md. See bench/README.md.
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -23,6 +24,7 @@ function commands(o: BenchOptions): string[] {
     `npm run bench${o.quick ? ' -- --quick' : ''}                 # all sections but the soak (build included; first run builds the control plane, ~6 min)`,
     'npm run bench -- --only soak --soak 180   # the soak alone; other sections keep their figures',
     'npm run bench -- --only http --duration 6 --rounds 2 --warmup 2',
+    'npm run bench -- --only control-plane     # the xDS control plane alone (~4 min); --xds-proxies 100 for a quick look',
   ];
 }
 
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
           cases: options.cases,
         },
         say,
+        options.churnWorkloads,
       ))
     : old.http;
   const renders = run.has('renders')
@@ -85,6 +88,12 @@ async function main(): Promise<void> {
         say,
       ))
     : old.apiServer;
+  const controlPlane = run.has('control-plane')
+    ? (say(
+        `control plane: ${options.controlPlane.shape.services} Services, ${options.controlPlane.proxies.join(' / ')} proxies in ${options.controlPlane.clientProcesses} client process(es)`,
+      ),
+      await runControlPlaneBench(options.controlPlane, say))
+    : old.controlPlane;
   const soak = run.has('soak')
     ? (say(`soak: ${options.soakSec} s`), await runSoak(options.soakSec, Math.min(16, options.connections), say))
     : old.soak;
@@ -99,6 +108,7 @@ async function main(): Promise<void> {
     ...(apiServer ? { apiServer } : {}),
     ...(renders ? { renders } : {}),
     ...(certs ? { certs } : {}),
+    ...(controlPlane ? { controlPlane } : {}),
     ...(soak ? { soak } : {}),
   };
   writeFileSync(jsonFile, `${JSON.stringify({ ...results, goals: checkGoals(results) }, null, 2)}\n`);

@@ -103,7 +103,7 @@ export class XdsServer {
 
   private rebuild(): void {
     const started = performance.now();
-    this.snapshot = new MeshSnapshot(this.opts.view, this.opts.config, this.encoder);
+    this.snapshot = new MeshSnapshot(this.opts.view, this.opts.config, this.encoder, this.snapshot);
     let pushed = 0;
     for (const [stream, { session }] of this.sessions) pushed += this.write(stream, session, () => session.push(this.snapshot!));
     this.metrics.rebuildSeconds.observe((performance.now() - started) / 1000);

@@ -6,7 +6,6 @@
 
 import type { MeshSnapshot, ProxyConfig } from './mesh-snapshot.js';
 import type { VersionedResource } from './resource-encoder.js';
-import { versionOf } from './resource-encoder.js';
 import type { DiscoveryRequest, DiscoveryResponse } from './ads-service.js';
 import { TYPE_URLS } from './envoy-types.js';
 
@@ -38,6 +37,13 @@ export type SessionEvent =
   | { readonly kind: 'nack'; readonly type: TypeName; readonly version: string; readonly message: string }
   | { readonly kind: 'sent'; readonly type: TypeName; readonly version: string; readonly bytes: number };
 
+// Element by element: an EDS ACK repeats every name the proxy watches (a thousand for a thousand Services), and joining both lists per ACK cost more than comparing them.
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class AdsSession {
   readonly types = new Map<string, TypeState>();
   private nonce = 0;
@@ -59,7 +65,7 @@ export class AdsSession {
     const names = [...(req.resource_names ?? [])].sort();
     if (!st || !req.response_nonce) {
       // First request for this type (or the proxy re-subscribing): send what it should have.
-      st = { ...st, names };
+      st = { ...st, names: snapshot.sharedNames(names) };
       this.types.set(typeUrl, st);
       return [this.respond(typeUrl, st, snapshot)];
     }
@@ -74,8 +80,8 @@ export class AdsSession {
       this.onEvent({ kind: 'ack', type, version: st.ackedVersion, latencyMs: st.ackedAt - (st.sentAt ?? st.ackedAt) });
     }
     // EDS names follow the clusters the proxy has: a new list is answered at once.
-    if (type === 'eds' && names.join('\0') !== st.names.join('\0')) {
-      st.names = names;
+    if (type === 'eds' && !sameNames(names, st.names)) {
+      st.names = snapshot.sharedNames(names);
       return [this.respond(typeUrl, st, snapshot)];
     }
     return [];
@@ -110,10 +116,7 @@ export class AdsSession {
   }
 
   private content(typeUrl: string, st: TypeState, snapshot: MeshSnapshot): { version: string; resources: readonly VersionedResource[] } {
-    if (typeUrl === TYPE_URLS.endpoint) {
-      const resources = snapshot.endpoints(st.names);
-      return { version: versionOf(resources), resources };
-    }
+    if (typeUrl === TYPE_URLS.endpoint) return snapshot.endpointSet(st.names);
     const config = this.configFor(snapshot);
     return typeUrl === TYPE_URLS.listener
       ? { version: config.listenersVersion, resources: config.listeners }
