@@ -4,7 +4,7 @@ import { TYPE_URLS } from '../../webhook/xds/envoy-types.js';
 import { MeshSnapshot } from '../../webhook/xds/mesh-snapshot.js';
 import { ResourceEncoder } from '../../webhook/xds/resource-encoder.js';
 import type { KubeResourceObject } from '../../webhook/kube/types.js';
-import { config, policy, shopMesh, staticView } from './mesh-fixtures.js';
+import { config, policy, service, shopMesh, slice, staticView } from './mesh-fixtures.js';
 
 // The protocol under test, not the protobuf: resources are "encoded" as their JSON text.
 const encoder = new ResourceEncoder((json) => ({ typeUrl: String(json['@type']), value: Buffer.from(JSON.stringify(json)) }));
@@ -143,5 +143,36 @@ describe('xds ADS session (state of the world)', () => {
       pushed.map((r) => r.type_url),
       [EDS],
     );
+  });
+
+  it('an endpoint change after the previous snapshot sends only the assignment that changed; a proxy that missed a snapshot gets them all', () => {
+    const objects = shopMesh();
+    objects.push(
+      service('shop', 'cart', '10.96.0.40', [{ port: 80, name: 'http' }]),
+      slice('shop', 'cart', 8080, [{ ip: '10.1.0.10', pod: 'web-1' }], 'http'),
+    );
+    const watched = ['outbound|80|api.pay', 'outbound|80|cart.shop'];
+    const s = session();
+    const first = new MeshSnapshot(staticView(objects), config, encoder);
+    const [r] = s.handle({ node, type_url: EDS, resource_names: [...watched] }, first);
+    assert.deepEqual(names(r!.resources).sort(), watched);
+    s.handle({ type_url: EDS, version_info: r!.version_info, response_nonce: r!.nonce, resource_names: [...watched] }, first);
+    const apiSlice = objects.find(
+      (o) => o.kind === 'EndpointSlice' && o.metadata.labels?.['kubernetes.io/service-name'] === 'api',
+    ) as unknown as {
+      endpoints: unknown[];
+    };
+    const removed = apiSlice.endpoints.pop();
+    const second = new MeshSnapshot(staticView(objects), config, encoder, first);
+    const [partial] = s.push(second);
+    assert.deepEqual(names(partial!.resources), ['outbound|80|api.pay']);
+    assert.equal(partial!.version_info, second.endpointSet(second.sharedNames(watched)).version, 'the version still names the whole set');
+    // A third snapshot the session is shown without the one between: everything it watches again.
+    apiSlice.endpoints.push(removed);
+    const third = new MeshSnapshot(staticView(objects), config, encoder, new MeshSnapshot(staticView(objects), config, encoder, second));
+    const other = session();
+    const [full] = other.handle({ node, type_url: EDS, resource_names: [...watched] }, second);
+    assert.equal(full!.resources.length, 2);
+    assert.deepEqual(names(other.push(third)[0]!.resources).sort(), watched);
   });
 });

@@ -30,6 +30,8 @@ export interface TypeState {
   ackedVersion?: string;
   ackedAt?: number;
   nack?: { readonly version: string; readonly message: string; readonly at: number };
+  /** The snapshot the last response was built from. */
+  sentGeneration?: number;
 }
 
 export type SessionEvent =
@@ -94,9 +96,29 @@ export class AdsSession {
       const st = this.types.get(typeUrl);
       if (!st || st.sentVersion === undefined) continue;
       const { version } = this.content(typeUrl, st, snapshot);
-      if (version !== st.sentVersion) out.push(this.respond(typeUrl, st, snapshot));
+      if (version === st.sentVersion) st.sentGeneration = snapshot.generation;
+      else if (typeUrl === TYPE_URLS.endpoint && st.sentGeneration === snapshot.previousGeneration)
+        out.push(this.respondChangedEndpoints(st, snapshot));
+      else out.push(this.respond(typeUrl, st, snapshot));
     }
     return out;
+  }
+
+  /**
+   * Only the load assignments that changed since the previous snapshot, which this proxy has: EDS
+   * is not state of the world for its resources (Envoy keeps a cluster's endpoints when a response
+   * leaves its assignment out), so one endpoint change costs each watching proxy one assignment,
+   * not every Service it knows.
+   */
+  private respondChangedEndpoints(st: TypeState, snapshot: MeshSnapshot): AdsResponse {
+    const { version } = snapshot.endpointSet(st.names);
+    return this.send(
+      TYPE_URLS.endpoint,
+      st,
+      snapshot,
+      version,
+      snapshot.endpoints(st.names.filter((n) => snapshot.changedEndpoints.has(n))),
+    );
   }
 
   /** Acked the latest configuration of every type it subscribed to. */
@@ -106,10 +128,21 @@ export class AdsSession {
 
   private respond(typeUrl: string, st: TypeState, snapshot: MeshSnapshot): AdsResponse {
     const { version, resources } = this.content(typeUrl, st, snapshot);
+    return this.send(typeUrl, st, snapshot, version, resources);
+  }
+
+  private send(
+    typeUrl: string,
+    st: TypeState,
+    snapshot: MeshSnapshot,
+    version: string,
+    resources: readonly VersionedResource[],
+  ): AdsResponse {
     const nonce = String(++this.nonce);
     st.sentVersion = version;
     st.sentNonce = nonce;
     st.sentAt = this.now();
+    st.sentGeneration = snapshot.generation;
     const bytes = resources.reduce((n, r) => n + r.value.length, 0);
     this.onEvent({ kind: 'sent', type: TYPE_NAMES[typeUrl]!, version, bytes });
     return { version_info: version, resources: resources.map((r) => ({ type_url: r.typeUrl, value: r.value })), type_url: typeUrl, nonce };

@@ -41,7 +41,14 @@ interface OwnPart {
 /** The lookup key of each name list sharedNames handed out (the list joined). */
 const namesKeys = new WeakMap<readonly string[], string>();
 
+let generations = 0;
+
 export class MeshSnapshot {
+  /** Counts snapshots: a session that saw the previous one may be sent only what changed since. */
+  readonly generation = ++generations;
+  readonly previousGeneration: number | undefined;
+  /** Load assignments that differ from the previous snapshot's (new ones included). */
+  readonly changedEndpoints: ReadonlySet<string>;
   private readonly modes: ModeResolver;
   /** Own parts built or confirmed by this snapshot; the previous snapshot's are looked up once and dropped with it. */
   private readonly ownParts = new WeakMap<Pod, OwnPart>();
@@ -73,6 +80,10 @@ export class MeshSnapshot {
     );
     this.loadAssignments = new Map(
       [...outbound.loadAssignments].map(([name, cla]) => [name, encoder.encode(name, { '@type': TYPE_URLS.endpoint, ...cla })]),
+    );
+    this.previousGeneration = previous?.generation;
+    this.changedEndpoints = new Set(
+      [...this.loadAssignments].filter(([n, r]) => previous?.loadAssignments.get(n)?.hash !== r.hash).map(([n]) => n),
     );
   }
 
