@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../admission/types.js';
 import type { KubeApi } from './api.js';
 import { ClusterUnavailableError, type ClusterState } from './cluster-state.js';
-import { MESH_TLS_POLICIES, NAMESPACES, PODS } from './resources.js';
+import { MESH_AUTHORIZATION_POLICIES, MESH_TLS_POLICIES, NAMESPACES, PODS } from './resources.js';
 import { Informer } from './runtime/informer.js';
 import { asKubeObject, type KubeResourceObject, type Namespace } from './types.js';
 
 const SYNC_WAIT_MS = 5_000;
 
 /**
- * ClusterState from list/watch caches of Namespaces and MeshTLSPolicies (runtime/informer.ts:
+ * ClusterState from list/watch caches of Namespaces, MeshTLSPolicies and MeshAuthorizationPolicies (runtime/informer.ts:
  * restarted after errors, synced only after a list that succeeded). Reads hit the cache; a
  * namespace missing from the cache is read through (it may be brand new). Pods are listed on
  * demand (only for warnings and status), not cached: caching every pod would cost memory.
@@ -18,6 +18,7 @@ export class InformerClusterState implements ClusterState {
   /** Every namespace, cached: also what controllers that follow namespaces subscribe to (one watch). */
   readonly namespaces: Informer<Namespace>;
   private readonly policies: Informer<KubeResourceObject>;
+  private readonly authorizationPolicies: Informer<KubeResourceObject>;
   readonly synced: Promise<void>;
 
   constructor(
@@ -32,17 +33,22 @@ export class InformerClusterState implements ClusterState {
       };
     this.namespaces = new Informer({ api, resource: NAMESPACES, onError: onError('namespaces') }).start();
     this.policies = new Informer({ api, resource: MESH_TLS_POLICIES, onError: onError('policies') }).start();
-    this.synced = Promise.all([this.namespaces.synced, this.policies.synced]).then(() => undefined);
+    this.authorizationPolicies = new Informer({
+      api,
+      resource: MESH_AUTHORIZATION_POLICIES,
+      onError: onError('authorization-policies'),
+    }).start();
+    this.synced = Promise.all([this.namespaces.synced, this.policies.synced, this.authorizationPolicies.synced]).then(() => undefined);
     this.synced.catch(() => undefined);
   }
 
   /** The last list/watch failure, for messages while the caches are not synced. */
   get lastError(): unknown {
-    return this.namespaces.lastError ?? this.policies.lastError;
+    return this.namespaces.lastError ?? this.policies.lastError ?? this.authorizationPolicies.lastError;
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.namespaces.stop(), this.policies.stop()]);
+    await Promise.allSettled([this.namespaces.stop(), this.policies.stop(), this.authorizationPolicies.stop()]);
   }
 
   async getNamespace(name: string): Promise<KubeObject | undefined> {
@@ -77,6 +83,16 @@ export class InformerClusterState implements ClusterState {
   async listAllPolicies(): Promise<KubeObject[]> {
     await this.whenSynced('MeshTLSPolicies');
     return this.policies.list().map((p) => asKubeObject(p));
+  }
+
+  async listAuthorizationPolicies(namespace: string): Promise<KubeObject[]> {
+    await this.whenSynced(`MeshAuthorizationPolicies in ${namespace}`);
+    return this.authorizationPolicies.list(namespace).map((p) => asKubeObject(p));
+  }
+
+  async listAllAuthorizationPolicies(): Promise<KubeObject[]> {
+    await this.whenSynced('MeshAuthorizationPolicies');
+    return this.authorizationPolicies.list().map((p) => asKubeObject(p));
   }
 
   async listNamespaces(): Promise<KubeObject[]> {
