@@ -155,6 +155,7 @@ const GROUPS: Record<string, [string, string, string]> = {
   Job: ['batch', 'v1', 'jobs'],
   CronJob: ['batch', 'v1', 'cronjobs'],
   MeshTLSPolicy: ['meshward.io', 'v1alpha1', 'meshtlspolicies'],
+  MeshAuthorizationPolicy: ['meshward.io', 'v1alpha1', 'meshauthorizationpolicies'],
   ConfigMap: ['', 'v1', 'configmaps'],
 };
 
