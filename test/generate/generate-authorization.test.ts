@@ -47,10 +47,7 @@ describe('meshward generate --allow-* (generateAuthorization)', () => {
         enforcement: 'Enforce',
       },
     });
-    assert.match(
-      result.yaml,
-      /# +Deployment\/web \(2 pods\) port 8080: any identity of the mesh \(allow-mesh\) → 1 identity \(Enforce\)/,
-    );
+    assert.match(result.yaml, /# +Deployment\/web \(2 pods\) port 8080: any identity of the mesh \(allow-mesh\) → 1 identity \(Enforce\)/);
     assert.match(result.yaml, /# Who may call port 8080 after this.*\n# {3}spiffe:\/\/cluster\.local\/ns\/frontend\/sa\/web\n/);
     assert.doesNotMatch(result.yaml, /port 9090:/, '9090 is not selected');
     assert.deepEqual(await checkObjects([object], { config, cluster: new StaticClusterState(objects) }), []);
