@@ -35,6 +35,7 @@ describe('gate: MeshTLSPolicy against allow lists (MW-AUTHZ-004)', () => {
       request(policy('web', { selector: { matchLabels: { app: 'web' } }, portLevelMtls: { '8080': { mode: 'PERMISSIVE' } } }, 'secure')),
     );
     assert.deepEqual(rules(decision.message), ['MW-AUTHZ-004 spec.portLevelMtls["8080"].mode']);
+    assert.equal(decision.warnings, undefined, 'no MW-ADVISE-001 on the refused field');
     assert.match(
       decision.message!,
       /would make port 8080 of secure PERMISSIVE, which MeshAuthorizationPolicy secure\/web \(selector app=web, port 8080\) restricts to listed identities.*Fix: keep them STRICT, or delete or narrow secure\/web first/,

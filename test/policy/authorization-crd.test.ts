@@ -47,6 +47,8 @@ describe('MeshAuthorizationPolicy CRD', () => {
     assert.ok(sa.test('frontend/web') && !sa.test('web') && !sa.test('a/b/c'));
     const id = new RegExp(source.properties.identities.items.pattern);
     assert.ok(id.test('spiffe://cluster.local/ns/a/sa/b') && !id.test('spiffe://cluster.local') && !id.test('https://x/y'));
+    for (const dots of ['spiffe://td/ns/./x', 'spiffe://td/ns/../x', 'spiffe://td/ns/..', 'spiffe://td/.']) assert.ok(!id.test(dots), dots);
+    for (const fine of ['spiffe://td/.hidden', 'spiffe://td/...', 'spiffe://td/..x', 'spiffe://td/a.b']) assert.ok(id.test(fine), fine);
     assert.ok(
       source['x-kubernetes-validations'].some((r: { rule: string }) =>
         r.rule.includes('has(self.namespaces) || has(self.serviceAccounts)'),

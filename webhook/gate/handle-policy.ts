@@ -55,9 +55,12 @@ export async function gatePolicy(request: AdmissionRequest, object: KubeObject, 
   const authorization = await tlsAuthorizationCheck(candidate, ns, meshWide, deps);
   if (authorization instanceof Error && couldLower(candidate))
     return denyUnavailable('metadata.namespace', `policy ${policyRef(candidate)}`, authorization);
+  const authorizationFindings = authorization instanceof Error ? [] : authorization;
+  // A field refused for an allow list's sake is not also advised about (as evaluatePolicy does for its own).
+  const refused = authorizationFindings.map((f) => ` ${f.field}: `);
   const verdict = {
-    findings: [...policyVerdict.findings, ...(authorization instanceof Error ? [] : authorization)],
-    advisories: policyVerdict.advisories,
+    findings: [...policyVerdict.findings, ...authorizationFindings],
+    advisories: policyVerdict.advisories.filter((a) => !refused.some((field) => a.includes(field))),
   };
   const old = request.operation === 'UPDATE' && request.oldObject ? parseOrFindings(request.oldObject, request.namespace) : undefined;
   if (old && !(old instanceof PolicyParseError) && equalJson(old, candidate) && verdict.findings.length > 0) {

@@ -12,8 +12,8 @@ const SPEC_FIELDS = new Set(['selector', 'ports', 'allow', 'enforcement']);
 const SOURCE_FIELDS = ['namespaces', 'serviceAccounts', 'identities'] as const;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SERVICE_ACCOUNT = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const SPIFFE_ID = /^spiffe:\/\/[a-z0-9._-]+(\/[A-Za-z0-9._-]+)+$/;
-const DOT_SEGMENT = /\/\.\.?(\/|$)/;
+// The CRD's pattern: path segments of SPIFFE's characters, never "." or "..".
+const SPIFFE_ID = /^spiffe:\/\/[a-z0-9._-]+(\/([.]?[A-Za-z0-9_-][A-Za-z0-9._-]*|[.][.][A-Za-z0-9._-]+))+$/;
 const MAX_SPIFFE_ID = 2048;
 
 type SourceField = (typeof SOURCE_FIELDS)[number];
@@ -22,7 +22,7 @@ const SOURCE_FORMS: Record<SourceField, { readonly valid: (value: string) => boo
   namespaces: { valid: (v) => DNS_LABEL.test(v), form: 'a namespace name (DNS label), e.g. frontend' },
   serviceAccounts: { valid: (v) => SERVICE_ACCOUNT.test(v), form: '"<namespace>/<serviceaccount>", e.g. frontend/web' },
   identities: {
-    valid: (v) => v.length <= MAX_SPIFFE_ID && SPIFFE_ID.test(v) && !DOT_SEGMENT.test(v),
+    valid: (v) => v.length <= MAX_SPIFFE_ID && SPIFFE_ID.test(v),
     form: 'an exact SPIFFE ID, e.g. spiffe://cluster.local/ns/frontend/sa/web (no "." or ".." path segments)',
   },
 };
