@@ -106,7 +106,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'string', allowEmpty: true },
     default: '',
     flag: 'state',
-    help: 'YAML manifests of Namespaces and MeshTLSPolicies (offline mode)',
+    help: 'YAML manifests of Namespaces, MeshTLSPolicies and MeshAuthorizationPolicies (offline mode)',
   },
   {
     path: 'kube.kubeconfig',
