@@ -37,6 +37,24 @@ describe('ClusterState: MeshAuthorizationPolicies', () => {
     await state.stop();
   });
 
+  it('the informer state reads namespaces and MeshTLSPolicies while the allow lists cannot be listed yet (CRD not installed)', async () => {
+    const api = fakeKubeApi();
+    api.failNext(
+      'list',
+      MESH_AUTHORIZATION_POLICIES,
+      new KubeApiError(404, 'NotFound', 'the server could not find the requested resource'),
+      1000,
+    );
+    const state = new InformerClusterState(api, pino({ level: 'silent' }));
+    assert.deepEqual(await state.listPolicies('shop'), []);
+    assert.deepEqual(await state.listNamespaces(), []);
+    let ready = false;
+    void state.synced.then(() => (ready = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(ready, false, 'not ready (readiness) until every cache synced');
+    await state.stop();
+  });
+
   it('direct reads list them once per snapshot; a 404 (CRD not installed) is none, a 403 an error', async () => {
     const api = fakeKubeApi();
     api.put(MESH_AUTHORIZATION_POLICIES, authz('shop', 'a'));

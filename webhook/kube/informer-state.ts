@@ -19,7 +19,10 @@ export class InformerClusterState implements ClusterState {
   readonly namespaces: Informer<Namespace>;
   private readonly policies: Informer<KubeResourceObject>;
   private readonly authorizationPolicies: Informer<KubeResourceObject>;
+  /** Every cache synced (readiness). */
   readonly synced: Promise<void>;
+  // What admission of pods and MeshTLSPolicies reads: never held up by the allow lists' cache.
+  private readonly tlsSynced: Promise<void>;
 
   constructor(
     private readonly api: Pick<KubeApi, 'get' | 'list' | 'watch'>,
@@ -38,7 +41,9 @@ export class InformerClusterState implements ClusterState {
       resource: MESH_AUTHORIZATION_POLICIES,
       onError: onError('authorization-policies'),
     }).start();
-    this.synced = Promise.all([this.namespaces.synced, this.policies.synced, this.authorizationPolicies.synced]).then(() => undefined);
+    this.tlsSynced = Promise.all([this.namespaces.synced, this.policies.synced]).then(() => undefined);
+    this.tlsSynced.catch(() => undefined);
+    this.synced = Promise.all([this.tlsSynced, this.authorizationPolicies.synced]).then(() => undefined);
     this.synced.catch(() => undefined);
   }
 
@@ -63,13 +68,13 @@ export class InformerClusterState implements ClusterState {
   }
 
   /** An empty cache before the first sync must not read as "no policies": wait, bounded. */
-  private async whenSynced(what: string): Promise<void> {
+  private async whenSynced(what: string, synced: Promise<void> = this.tlsSynced): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new ClusterUnavailableError(what, new Error('caches not synced yet'))), SYNC_WAIT_MS);
     });
     try {
-      await Promise.race([this.synced, timeout]);
+      await Promise.race([synced, timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -86,12 +91,12 @@ export class InformerClusterState implements ClusterState {
   }
 
   async listAuthorizationPolicies(namespace: string): Promise<KubeObject[]> {
-    await this.whenSynced(`MeshAuthorizationPolicies in ${namespace}`);
+    await this.whenSynced(`MeshAuthorizationPolicies in ${namespace}`, this.authorizationPolicies.synced);
     return this.authorizationPolicies.list(namespace).map((p) => asKubeObject(p));
   }
 
   async listAllAuthorizationPolicies(): Promise<KubeObject[]> {
-    await this.whenSynced('MeshAuthorizationPolicies');
+    await this.whenSynced('MeshAuthorizationPolicies', this.authorizationPolicies.synced);
     return this.authorizationPolicies.list().map((p) => asKubeObject(p));
   }
 
