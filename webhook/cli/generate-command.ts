@@ -27,7 +27,7 @@ it prints the MeshAuthorizationPolicy that lets those callers reach the namespac
 ports, adding them to the policy that selects exactly that workload and port set if there is one.
   -n, --namespace NS     the namespace (required)
   -l, --selector k=v     the workload's labels (matchLabels); repeatable or comma-separated
-  -p, --port P           a container port of that workload (needs --selector); repeatable
+  -p, --port P           a container port (with --mode it needs --selector); repeatable
   -m, --mode MODE        STRICT, PERMISSIVE or DISABLE (a MeshTLSPolicy)
   --allow-sa NS/SA       a ServiceAccount that may call (a MeshAuthorizationPolicy); repeatable
   --allow-ns NS          every workload of a namespace may call; repeatable
@@ -36,7 +36,7 @@ ports, adding them to the policy that selects exactly that workload and port set
   --name NAME            name of a new policy (default: default, <selector values>-mtls or
                          <selector values>[-<ports>]-authz)
   --kubeconfig FILE      read the live cluster (default: in-cluster, then $KUBECONFIG)
-  -f, --filename FILE    offline: read Namespaces, MeshTLSPolicies and Pods from manifests instead
+  -f, --filename FILE    offline: read Namespaces, policies of both kinds and Pods from manifests instead
   --config FILE          meshward's config (mesh namespace, default mode)
 Apply it with: meshward generate ... | kubectl apply -f -
 Exit status: 0 printed, 1 the gate would refuse it, 2 bad input or the cluster could not be read.`;
