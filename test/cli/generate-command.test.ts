@@ -55,4 +55,21 @@ describe('meshward generate (command)', () => {
     const both = await run(['-f', file, '--kubeconfig', 'k', '-n', 'shop', '--mode', 'STRICT']);
     assert.equal(both.code, 2);
   });
+
+  it('--allow-* prints a MeshAuthorizationPolicy; a refusal by the gate is exit 1 with its rule ID; --mode with --allow-* is exit 2', async () => {
+    const res = await run(['-f', file, '-n', 'shop', '-l', 'app=web', '-p', '8080', '--allow-sa', 'frontend/web', '--allow-ns', 'batch']);
+    assert.equal(res.code, 0, res.stderr);
+    const object = parse(res.stdout) as KubeObject;
+    assert.equal(object.kind, 'MeshAuthorizationPolicy');
+    assert.deepEqual((object.spec as { allow: unknown }).allow, [{ namespaces: ['batch'], serviceAccounts: ['frontend/web'] }]);
+    const refused = await run(['-f', file, '-n', 'shop', '--allow-ns', 'batch', '--audit']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /refused — the gate would reject shop\/default \(MW-AUTHZ-002\)/);
+    const both = await run(['-f', file, '-n', 'shop', '--allow-ns', 'batch', '--mode', 'STRICT']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /give --mode \(a MeshTLSPolicy\) or --allow-\* \(a MeshAuthorizationPolicy\), not both/);
+    const bad = await run(['-f', file, '-n', 'shop', '--allow-sa', 'web']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--allow-sa: "web" is not "<namespace>\/<serviceaccount>"/);
+  });
 });

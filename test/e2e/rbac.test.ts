@@ -228,6 +228,13 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
       metadata: { name: 'strict' },
       spec: { mode: 'STRICT' },
     });
+    // The gate judges an allow list from its informer's cache (list+watch of meshauthorizationpolicies).
+    await adminJson('POST', '/apis/meshward.io/v1alpha1/namespaces/rbac-mesh/meshauthorizationpolicies', {
+      apiVersion: 'meshward.io/v1alpha1',
+      kind: 'MeshAuthorizationPolicy',
+      metadata: { name: 'from-frontend' },
+      spec: { allow: [{ serviceAccounts: ['frontend/web'] }] },
+    });
     await until('the fallback Secret and trust ConfigMap, and the proxy bootstrap', async () => {
       const secret = await cp.request('GET', '/api/v1/namespaces/rbac-mesh/secrets/meshward-identity-default');
       const cm = await cp.request('GET', '/api/v1/namespaces/rbac-mesh/configmaps/meshward-trust-bundle');

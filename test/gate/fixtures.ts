@@ -155,6 +155,7 @@ const GROUPS: Record<string, [string, string, string]> = {
   Job: ['batch', 'v1', 'jobs'],
   CronJob: ['batch', 'v1', 'cronjobs'],
   MeshTLSPolicy: ['meshward.io', 'v1alpha1', 'meshtlspolicies'],
+  MeshAuthorizationPolicy: ['meshward.io', 'v1alpha1', 'meshauthorizationpolicies'],
   ConfigMap: ['', 'v1', 'configmaps'],
 };
 
@@ -182,7 +183,15 @@ export function request(
 /** A ClusterState whose chosen reads fail as if the API server were down. */
 export function failingCluster(
   base: ClusterState,
-  failing: ReadonlyArray<keyof ClusterState> = ['getNamespace', 'listPolicies', 'listAllPolicies', 'listNamespaces', 'listPods'],
+  failing: ReadonlyArray<keyof ClusterState> = [
+    'getNamespace',
+    'listPolicies',
+    'listAllPolicies',
+    'listAuthorizationPolicies',
+    'listAllAuthorizationPolicies',
+    'listNamespaces',
+    'listPods',
+  ],
 ): ClusterState {
   const fail = (what: string) => (): Promise<never> =>
     Promise.reject(new ClusterUnavailableError(what, new Error('connect ECONNREFUSED 10.96.0.1:443')));
@@ -190,6 +199,12 @@ export function failingCluster(
     getNamespace: failing.includes('getNamespace') ? fail('namespace') : (n) => base.getNamespace(n),
     listPolicies: failing.includes('listPolicies') ? fail('MeshTLSPolicies') : (n) => base.listPolicies(n),
     listAllPolicies: failing.includes('listAllPolicies') ? fail('MeshTLSPolicies') : () => base.listAllPolicies(),
+    listAuthorizationPolicies: failing.includes('listAuthorizationPolicies')
+      ? fail('MeshAuthorizationPolicies')
+      : (n) => base.listAuthorizationPolicies(n),
+    listAllAuthorizationPolicies: failing.includes('listAllAuthorizationPolicies')
+      ? fail('MeshAuthorizationPolicies')
+      : () => base.listAllAuthorizationPolicies(),
     listNamespaces: failing.includes('listNamespaces') ? fail('namespaces') : () => base.listNamespaces(),
     listPods: failing.includes('listPods') ? fail('pods') : (n) => base.listPods(n),
   };

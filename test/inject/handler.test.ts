@@ -208,6 +208,8 @@ describe('injector admission handler', () => {
       },
       listPolicies: async () => [],
       listAllPolicies: async () => [],
+      listAuthorizationPolicies: async () => [],
+      listAllAuthorizationPolicies: async () => [],
       listNamespaces: async () => [],
       listPods: async () => [],
     };

@@ -78,6 +78,24 @@ describe('release manifests (kustomize)', function () {
     const resources = byName['workloads.gate.meshward.io'].rules.flatMap((r: Obj) => r.resources);
     for (const r of ['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'])
       assert.ok(resources.includes(r), r);
+    assert.deepEqual(byName['policies.gate.meshward.io'].rules, [
+      {
+        apiGroups: ['meshward.io'],
+        apiVersions: ['v1alpha1'],
+        operations: ['CREATE', 'UPDATE'],
+        resources: ['meshtlspolicies', 'meshauthorizationpolicies'],
+        scope: 'Namespaced',
+      },
+    ]);
+  });
+
+  it('installs both CRDs and lets meshward only read its policies (list, watch)', () => {
+    find(base, 'CustomResourceDefinition', 'meshtlspolicies.meshward.io');
+    find(base, 'CustomResourceDefinition', 'meshauthorizationpolicies.meshward.io');
+    const rules = find(base, 'ClusterRole', 'meshward').rules.filter((r: Obj) => r.apiGroups.includes('meshward.io'));
+    assert.deepEqual(rules, [
+      { apiGroups: ['meshward.io'], resources: ['meshtlspolicies', 'meshauthorizationpolicies'], verbs: ['list', 'watch'] },
+    ]);
   });
 
   it('backs STRICT up with a CEL ValidatingAdmissionPolicy bound to STRICT namespaces with Deny', () => {

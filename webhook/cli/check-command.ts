@@ -9,11 +9,11 @@ import type { Violation } from '../gate/rules.js';
 
 export const CHECK_USAGE = `Usage: meshward check -f FILE|DIR|- [-f ...] [options]
 
-Checks manifests against meshward's STRICT gate rules, offline.
+Checks manifests against meshward's gate rules (STRICT, MeshTLSPolicy, MeshAuthorizationPolicy), offline.
   -f, --filename PATH    file, directory (recursive: .yaml, .yml, .json) or - for stdin; repeatable
   -o, --output FORMAT    text (default) or json
   -n, --namespace NS     namespace of objects that name none (default: default)
-  --kubeconfig FILE      read Namespaces and MeshTLSPolicies from the live cluster too
+  --kubeconfig FILE      read Namespaces, MeshTLSPolicies and MeshAuthorizationPolicies from the live cluster too
   --assume-strict        treat every namespace as STRICT (Namespace objects not in the manifests)
   --require-injected     also require Pods to be injected already (output of meshward inject)
   --proxy-image IMAGE    proxy image meshward injects (exempts the real meshward-proxy)

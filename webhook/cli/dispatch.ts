@@ -7,7 +7,7 @@ Usage: meshward <command> [flags]
   inject     inject sidecars into manifests offline (-f FILE|-)
   check      run the STRICT gate's rules on manifests, for CI (-f FILE|DIR)
   status     live mTLS status, drift and violations (-o table|json, --serve: dashboard)
-  generate   conflict-free MeshTLSPolicy YAML for a namespace/workload/port and a mode
+  generate   conflict-free MeshTLSPolicy (-m MODE) or MeshAuthorizationPolicy (--allow-*) YAML
   ca         mesh CA: init, issue
   version    print the version
 Run 'meshward <command> --help' for a command's flags.`;

@@ -1,5 +1,5 @@
 import { QUANTITY, QUANTITY_FORM } from './quantity.js';
-import { CREDENTIAL_SOURCES, KEY_TYPES, LOG_LEVELS } from './types.js';
+import { CREDENTIAL_SOURCES, DEFAULT_AUTHORIZATION_VALUES, KEY_TYPES, LOG_LEVELS } from './types.js';
 
 /** How a config field's raw value (from YAML, env or a flag) is checked and converted. */
 export type FieldKind =
@@ -106,7 +106,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'string', allowEmpty: true },
     default: '',
     flag: 'state',
-    help: 'YAML manifests of Namespaces and MeshTLSPolicies (offline mode)',
+    help: 'YAML manifests of Namespaces, MeshTLSPolicies and MeshAuthorizationPolicies (offline mode)',
   },
   {
     path: 'kube.kubeconfig',
@@ -133,6 +133,12 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'enum', values: ['STRICT', 'PERMISSIVE', 'DISABLE'] },
     default: 'PERMISSIVE',
     help: 'mode when no policy or namespace label says otherwise (PERMISSIVE: opting in never cuts off plaintext callers)',
+  },
+  {
+    path: 'mesh.defaultAuthorization',
+    kind: { type: 'enum', values: DEFAULT_AUTHORIZATION_VALUES },
+    default: 'allow-mesh',
+    help: 'mTLS callers of a port no MeshAuthorizationPolicy selects: allow-mesh (any identity of the trust domain) or deny',
   },
   {
     path: 'controlPlane.host',

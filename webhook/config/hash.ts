@@ -7,6 +7,10 @@ import type { MeshwardConfig } from './types.js';
  */
 export function injectionConfigHash(config: MeshwardConfig): string {
   const { address, serviceAccount } = config.controlPlane;
-  const relevant = { mesh: config.mesh, proxy: config.proxy, credentials: config.credentials, controlPlane: { address, serviceAccount } };
+  // The mesh default authorization reaches running proxies over xDS: nothing injected depends on
+  // it, so changing it must not make every pod stale. Left out, the hash of every other field is
+  // what it was before the field existed.
+  const { defaultAuthorization: _live, ...mesh } = config.mesh;
+  const relevant = { mesh, proxy: config.proxy, credentials: config.credentials, controlPlane: { address, serviceAccount } };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
 }

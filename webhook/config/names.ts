@@ -56,6 +56,9 @@ export const POLICY_GROUP = 'meshward.io';
 export const POLICY_VERSION = 'v1alpha1';
 export const POLICY_KIND = 'MeshTLSPolicy';
 export const POLICY_PLURAL = 'meshtlspolicies';
+/** Who may call a workload and a port (same group and version as MeshTLSPolicy). */
+export const AUTHZ_POLICY_KIND = 'MeshAuthorizationPolicy';
+export const AUTHZ_POLICY_PLURAL = 'meshauthorizationpolicies';
 
 /** Namespaces the injector never touches. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];

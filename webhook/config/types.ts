@@ -5,6 +5,10 @@ export type MtlsMode = (typeof MTLS_MODES)[number];
 /** A resolved mode never inherits. */
 export type ResolvedMode = Exclude<MtlsMode, 'UNSET'>;
 
+/** What a port no MeshAuthorizationPolicy selects admits over mTLS (the same values as policy/authorization-types.ts). */
+export const DEFAULT_AUTHORIZATION_VALUES = ['allow-mesh', 'deny'] as const;
+export type DefaultAuthorizationValue = (typeof DEFAULT_AUTHORIZATION_VALUES)[number];
+
 export const KEY_TYPES = ['ED25519', 'ECDSAP256', 'ECDSAP384', 'ECDSAP521', 'RSA3072', 'RSA4096'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 
@@ -39,6 +43,8 @@ export interface MeshConfig {
   readonly namespace: string;
   readonly trustDomain: string;
   readonly defaultMode: ResolvedMode;
+  /** allow-mesh: any identity of the trust domain; deny: no mTLS caller. Read live by the control plane. */
+  readonly defaultAuthorization: DefaultAuthorizationValue;
 }
 
 /** The xDS control plane (webhook/xds): where it listens, how proxies reach it, how it batches pushes. */

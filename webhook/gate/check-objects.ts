@@ -1,9 +1,12 @@
 import type { KubeObject } from '../admission/types.js';
-import { POLICY_KIND } from '../config/names.js';
+import { AUTHZ_POLICY_KIND, POLICY_KIND } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { policyRef, samePolicy, type MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
+import type { MeshAuthorizationPolicy } from '../policy/authorization-types.js';
+import { parseMeshAuthorizationPolicy, parseStoredAuthorizationPolicies } from '../policy/parse-authorization.js';
 import { parseMeshTLSPolicy, parseStoredPolicies, PolicyParseError } from '../policy/parse-policy.js';
+import { authorizationManifestFindings, tlsManifestAuthorizationFindings, type CheckWorld } from './check-authorization.js';
 import { isStrictNamespace } from '../policy/namespace-label.js';
 import { podsUngated } from './namespace-mode.js';
 import { namespaceLabelFindings } from './namespace-rules.js';
@@ -12,7 +15,7 @@ import { isWorkloadKind, podViewOf } from './pod-template.js';
 import { evaluatePolicy } from './policy-rules.js';
 import { finding, toViolation, type Finding, type Violation } from './rules.js';
 
-// `meshward check`: the gate's rules on manifests, offline. Namespaces and policies come from the
+// `meshward check`: the gate's rules on manifests, offline (authorization: check-authorization.ts). Namespaces and policies come from the
 // objects themselves, on top of a ClusterState when one is given (a manifest replaces the stored
 // object of the same namespace/name). Manifests in CI are usually not injected yet, so
 // MW-SIDECAR-001..003 (arrived injected) only apply with requireInjected; whether the injector
@@ -29,18 +32,29 @@ export interface CheckOptions {
   readonly assumeStrict?: boolean;
 }
 
-interface World {
+interface World extends CheckWorld {
   readonly namespaces: Map<string, KubeObject>;
   readonly policies: MeshTLSPolicy[];
 }
 
-async function buildWorld(objects: readonly KubeObject[], options: CheckOptions, given: readonly MeshTLSPolicy[]): Promise<World> {
+async function buildWorld(
+  objects: readonly KubeObject[],
+  options: CheckOptions,
+  given: readonly MeshTLSPolicy[],
+  givenAuthorization: readonly MeshAuthorizationPolicy[],
+): Promise<World> {
   const namespaces = new Map<string, KubeObject>();
-  const stored = options.cluster ? parseStoredPolicies(await options.cluster.listAllPolicies()).policies : [];
-  for (const ns of options.cluster ? await options.cluster.listNamespaces() : [])
-    if (ns.metadata?.name) namespaces.set(ns.metadata.name, ns);
+  const { cluster } = options;
+  const stored = cluster ? parseStoredPolicies(await cluster.listAllPolicies()).policies : [];
+  const storedAuthorization = cluster ? parseStoredAuthorizationPolicies(await cluster.listAllAuthorizationPolicies()).policies : [];
+  for (const ns of cluster ? await cluster.listNamespaces() : []) if (ns.metadata?.name) namespaces.set(ns.metadata.name, ns);
   for (const object of objects) if (object.kind === 'Namespace' && object.metadata?.name) namespaces.set(object.metadata.name, object);
-  return { namespaces, policies: [...stored.filter((s) => !given.some((g) => samePolicy(s, g))), ...given] };
+  return {
+    namespaces,
+    policies: [...stored.filter((s) => !given.some((g) => samePolicy(s, g))), ...given],
+    storedPolicies: stored,
+    authorizationPolicies: [...storedAuthorization.filter((s) => !givenAuthorization.some((g) => samePolicy(s, g))), ...givenAuthorization],
+  };
 }
 
 function hasPodSpec(object: KubeObject): boolean {
@@ -74,30 +88,51 @@ function policyFindings(
     meshPolicies: inNamespace(meshNamespace),
     strictNamespaces: [...knownNamespaces].filter(strict).map((name) => ({ name, policies: inNamespace(name) })),
   });
-  return verdict.findings;
+  return [...verdict.findings, ...tlsManifestAuthorizationFindings(policy, world, options)];
+}
+
+function parseManifest<T>(object: KubeObject, kind: string, parse: (o: KubeObject) => T): T | PolicyParseError | undefined {
+  if (object.kind !== kind) return undefined;
+  try {
+    return parse(object);
+  } catch (err) {
+    if (err instanceof PolicyParseError) return err;
+    throw err;
+  }
+}
+
+function isParsed<T>(value: T | PolicyParseError | undefined): value is T {
+  return value !== undefined && !(value instanceof PolicyParseError);
 }
 
 /** The gate's rules on a set of manifests. Reads the ClusterState (if any) once; otherwise pure. */
 export async function checkObjects(objects: readonly KubeObject[], options: CheckOptions): Promise<Violation[]> {
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const namespaceOf = (object: KubeObject): string => object.metadata?.namespace || defaultNamespace;
-  const parsed = objects.map((object) => {
-    if (object.kind !== POLICY_KIND) return undefined;
-    try {
-      return parseMeshTLSPolicy(object, defaultNamespace);
-    } catch (err) {
-      if (err instanceof PolicyParseError) return err;
-      throw err;
-    }
-  });
-  const given = parsed.filter((p): p is MeshTLSPolicy => p !== undefined && !(p instanceof PolicyParseError));
-  const world = await buildWorld(objects, options, given);
+  const parsed = objects.map((o) => parseManifest(o, POLICY_KIND, (x) => parseMeshTLSPolicy(x, defaultNamespace)));
+  const parsedAuthorization = objects.map((o) =>
+    parseManifest(o, AUTHZ_POLICY_KIND, (x) => parseMeshAuthorizationPolicy(x, defaultNamespace)),
+  );
+  const given = parsed.filter(isParsed);
+  const givenAuthorization = parsedAuthorization.filter(isParsed);
+  const world = await buildWorld(objects, options, given, givenAuthorization);
   const violations: Violation[] = [];
   objects.forEach((object, i) => {
     const namespace = object.kind === 'Namespace' ? '' : namespaceOf(object);
     let findings: Finding[] = [];
     const policy = parsed[i];
-    if (policy instanceof PolicyParseError) findings = policy.problems.map((p) => finding('MW-POLICY-003', p.field, p.problem, p.fix));
+    const authorization = parsedAuthorization[i];
+    if (authorization instanceof PolicyParseError)
+      findings = authorization.problems.map((p) => finding('MW-AUTHZ-001', p.field, p.problem, p.fix));
+    else if (authorization)
+      findings = authorizationManifestFindings(
+        authorization,
+        givenAuthorization.indexOf(authorization),
+        givenAuthorization,
+        world,
+        options,
+      );
+    else if (policy instanceof PolicyParseError) findings = policy.problems.map((p) => finding('MW-POLICY-003', p.field, p.problem, p.fix));
     else if (policy) findings = policyFindings(policy, given.indexOf(policy), given, world, options);
     else if (object.kind === 'Namespace') findings = namespaceLabelFindings(object);
     else if (hasPodSpec(object) && !podsUngated(namespace, options.config)) {

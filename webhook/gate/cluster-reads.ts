@@ -1,6 +1,10 @@
+import type { KubeObject } from '../admission/types.js';
 import type { MeshwardConfig } from '../config/types.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
+import type { NamespaceModes } from '../policy/authorization-enforceability.js';
+import type { MeshAuthorizationPolicy } from '../policy/authorization-types.js';
+import { parseStoredAuthorizationPolicies } from '../policy/parse-authorization.js';
 import { parseStoredPolicies } from '../policy/parse-policy.js';
 import { isStrictNamespace } from '../policy/namespace-label.js';
 import type { StrictNamespacePolicies } from './policy-rules.js';
@@ -34,4 +38,53 @@ export async function readStrictNamespaces(cluster: ClusterState): Promise<Stric
   return namespaces
     .filter((ns) => isStrictNamespace(ns) && ns.metadata?.name)
     .map((ns) => ({ name: ns.metadata!.name!, policies: policies.filter((p) => p.namespace === ns.metadata!.name) }));
+}
+
+/** What an authorization check reads: see authorization-rules.ts. */
+export interface AuthorizationWorld {
+  readonly meshTlsPolicies: readonly MeshTLSPolicy[];
+  readonly namespaces: readonly NamespaceModes[];
+  readonly authorizationPolicies: readonly MeshAuthorizationPolicy[];
+}
+
+/**
+ * One namespace (its policies of both kinds, plus the mesh namespace's), or with `'mesh'` every
+ * namespace and every policy: what a mesh-wide policy of either kind can touch.
+ */
+export async function readAuthorizationWorld(
+  cluster: ClusterState,
+  config: Pick<MeshwardConfig, 'mesh'>,
+  scope: { readonly namespace: KubeObject } | 'mesh',
+): Promise<AuthorizationWorld> {
+  const meshNamespace = config.mesh.namespace;
+  if (scope === 'mesh') {
+    const [namespaces, tls, authz] = await Promise.all([
+      cluster.listNamespaces(),
+      cluster.listAllPolicies(),
+      cluster.listAllAuthorizationPolicies(),
+    ]);
+    const tlsPolicies = parseStoredPolicies(tls).policies;
+    return {
+      meshTlsPolicies: tlsPolicies.filter((p) => p.namespace === meshNamespace),
+      namespaces: namespaces
+        .filter((ns) => ns.metadata?.name)
+        .map((ns) => ({
+          name: ns.metadata!.name!,
+          strict: isStrictNamespace(ns),
+          tlsPolicies: tlsPolicies.filter((p) => p.namespace === ns.metadata!.name),
+        })),
+      authorizationPolicies: parseStoredAuthorizationPolicies(authz).policies,
+    };
+  }
+  const name = scope.namespace.metadata?.name ?? '';
+  const [set, own, mesh] = await Promise.all([
+    readPolicySet(cluster, config, name),
+    cluster.listAuthorizationPolicies(name),
+    name === meshNamespace ? Promise.resolve([]) : cluster.listAuthorizationPolicies(meshNamespace),
+  ]);
+  return {
+    meshTlsPolicies: set.meshPolicies,
+    namespaces: [{ name, strict: isStrictNamespace(scope.namespace), tlsPolicies: set.namespacePolicies }],
+    authorizationPolicies: parseStoredAuthorizationPolicies([...own, ...mesh]).policies,
+  };
 }

@@ -9,7 +9,7 @@ import { finding, formatFindings, type Finding, type RuleId } from './rules.js';
 export type AllowReason = 'compliant' | 'not-strict' | 'not-gated' | 'preexisting-violations';
 
 // Malformed input is a 400; a policy refusal a 403.
-const INVALID_INPUT: ReadonlySet<RuleId> = new Set<RuleId>(['MW-POLICY-003', 'MW-NS-001', 'MW-GATE-003']);
+const INVALID_INPUT: ReadonlySet<RuleId> = new Set<RuleId>(['MW-POLICY-003', 'MW-AUTHZ-001', 'MW-NS-001', 'MW-GATE-003']);
 
 export function allow(reason: AllowReason, warnings: readonly string[] = []): AdmissionDecision {
   return warnings.length > 0 ? { allowed: true, reason, warnings: [...warnings] } : { allowed: true, reason };

@@ -1,6 +1,7 @@
 import type { AdmissionDecision, AdmissionRequest } from '../admission/types.js';
-import { POLICY_GROUP, POLICY_KIND } from '../config/names.js';
+import { AUTHZ_POLICY_KIND, POLICY_GROUP, POLICY_KIND } from '../config/names.js';
 import { allow, deny } from './decisions.js';
+import { gateAuthorizationPolicy } from './handle-authorization.js';
 import { gateNamespace } from './handle-namespace.js';
 import { gatePodOrWorkload, type GateDeps } from './handle-pod.js';
 import { gatePolicy, policyDeleteWarnings } from './handle-policy.js';
@@ -12,7 +13,7 @@ import { finding } from './rules.js';
 
 export type { GateDeps } from './handle-pod.js';
 
-type Route = 'pod' | 'policy' | 'namespace';
+type Route = 'pod' | 'policy' | 'authorization' | 'namespace';
 
 function routeOf(request: AdmissionRequest): Route | undefined {
   const { group, kind } = request.kind;
@@ -21,11 +22,12 @@ function routeOf(request: AdmissionRequest): Route | undefined {
   if (group === '' && kind === 'Pod') return 'pod';
   if (group === '' && kind === 'Namespace') return 'namespace';
   if (group === POLICY_GROUP && kind === POLICY_KIND) return 'policy';
+  if (group === POLICY_GROUP && kind === AUTHZ_POLICY_KIND) return 'authorization';
   return isWorkloadKind(group, kind) ? 'pod' : undefined;
 }
 
 /**
- * Builds the gate: Pods, workload templates, MeshTLSPolicies and Namespaces. Other kinds and
+ * Builds the gate: Pods, workload templates, MeshTLSPolicies, MeshAuthorizationPolicies and Namespaces. Other kinds and
  * subresources are allowed as `not-gated`; DELETE is never refused.
  */
 export function createGateHandler(deps: GateDeps): (request: AdmissionRequest) => Promise<AdmissionDecision> {
@@ -39,6 +41,7 @@ export function createGateHandler(deps: GateDeps): (request: AdmissionRequest) =
       return deny([finding('MW-GATE-003', 'request.object', `is missing from a ${request.operation} of a ${request.kind.kind}`)]);
     if (route === 'namespace') return gateNamespace(request, object, deps);
     if (route === 'policy') return gatePolicy(request, object, deps);
+    if (route === 'authorization') return gateAuthorizationPolicy(request, object, deps);
     return gatePodOrWorkload(request, object, deps);
   };
 }

@@ -10,9 +10,11 @@ import { evaluatePolicy, type StrictNamespacePolicies } from './policy-rules.js'
 import { finding, formatFinding } from './rules.js';
 import { equalJson } from '../json/same-json.js';
 import { capList, cappedWarnings, clampWarning } from './warnings.js';
+import { authorizationAtStake, couldLower, tlsAuthorizationCheck } from './tls-authorization-check.js';
 
 // MeshTLSPolicy admission: validity (MW-POLICY-003) and ambiguity (MW-AMBIG-*) in any namespace,
-// and STRICT staying STRICT (MW-POLICY-001/002) where STRICT namespaces are affected (fail closed there when the cluster cannot be read).
+// STRICT staying STRICT (MW-POLICY-001/002) where STRICT namespaces are affected (fail closed there when the cluster cannot be read),
+// and allow lists staying enforceable (MW-AUTHZ-004, fail closed where one could be lowered).
 
 function withNamespace(object: KubeObject, namespace: string | undefined): KubeObject {
   return namespace ? { ...object, metadata: { ...object.metadata, namespace } } : object;
@@ -45,11 +47,21 @@ export async function gatePolicy(request: AdmissionRequest, object: KubeObject, 
   if (set instanceof Error || strictNamespaces instanceof Error) {
     const err = set instanceof Error ? set : (strictNamespaces as Exclude<typeof strictNamespaces, StrictNamespacePolicies[]>);
     // Open where STRICT is not at stake: only the conflict check is lost.
-    if (!strict && !meshWide)
+    if (!strict && !meshWide && !(await authorizationAtStake(candidate, deps)))
       return allow('not-strict', [clampWarning(`meshward could not check ${policyRef(candidate)} for conflicts: ${err.message}`)]);
     return denyUnavailable('metadata.namespace', `policy ${policyRef(candidate)}`, err);
   }
-  const verdict = evaluatePolicy(candidate, { config, namespaceStrict: strict, ...set, strictNamespaces });
+  const policyVerdict = evaluatePolicy(candidate, { config, namespaceStrict: strict, ...set, strictNamespaces });
+  const authorization = await tlsAuthorizationCheck(candidate, ns, meshWide, deps);
+  if (authorization instanceof Error && couldLower(candidate))
+    return denyUnavailable('metadata.namespace', `policy ${policyRef(candidate)}`, authorization);
+  const authorizationFindings = authorization instanceof Error ? [] : authorization;
+  // A field refused for an allow list's sake is not also advised about (as evaluatePolicy does for its own).
+  const refused = authorizationFindings.map((f) => ` ${f.field}: `);
+  const verdict = {
+    findings: [...policyVerdict.findings, ...authorizationFindings],
+    advisories: policyVerdict.advisories.filter((a) => !refused.some((field) => a.includes(field))),
+  };
   const old = request.operation === 'UPDATE' && request.oldObject ? parseOrFindings(request.oldObject, request.namespace) : undefined;
   if (old && !(old instanceof PolicyParseError) && equalJson(old, candidate) && verdict.findings.length > 0) {
     // Metadata-only update (finalizers, labels) of a policy that already violated: not blocked.

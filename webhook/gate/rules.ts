@@ -81,6 +81,19 @@ export const RULES = {
     title: 'workload policies with overlapping selectors disagree',
     fix: 'make the selectors disjoint (a shared label key with different values), or give both the same settings',
   },
+  'MW-AUTHZ-001': { title: 'policy is not a valid MeshAuthorizationPolicy', fix: 'correct the field' },
+  'MW-AUTHZ-002': {
+    title: 'authorization policy selects a port that accepts plaintext',
+    fix: 'make the selected ports STRICT first (namespace label meshward.io/mtls=STRICT or a STRICT MeshTLSPolicy), then apply the allow list',
+  },
+  'MW-AUTHZ-003': {
+    title: 'authorization policies are ambiguous',
+    fix: 'add the callers to the existing policy instead, or select other pods or ports',
+  },
+  'MW-AUTHZ-004': {
+    title: 'MeshTLSPolicy would accept plaintext on a port an authorization policy restricts',
+    fix: 'keep the port STRICT, or delete or narrow the MeshAuthorizationPolicy first',
+  },
   'MW-NS-001': {
     title: 'invalid meshward.io/mtls namespace label',
     fix: 'set meshward.io/mtls to STRICT, PERMISSIVE or DISABLE (upper case), or remove it',

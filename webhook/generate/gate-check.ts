@@ -1,5 +1,5 @@
 import type { AdmissionDecision, AdmissionRequest, KubeObject } from '../admission/types.js';
-import { POLICY_GROUP, POLICY_KIND, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js';
+import { AUTHZ_POLICY_KIND, AUTHZ_POLICY_PLURAL, POLICY_GROUP, POLICY_KIND, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import { createGateHandler } from '../gate/gate-handler.js';
 import type { ClusterState } from '../kube/cluster-state.js';
@@ -8,12 +8,14 @@ import type { ClusterState } from '../kube/cluster-state.js';
 // `kubectl apply` of the generated policy: the same code path as admission, so what generate
 // prints is what the API server will accept, and what it refuses carries the gate's rule ID.
 
+/** The admission request `kubectl apply` of a MeshTLSPolicy or MeshAuthorizationPolicy would make. */
 export function policyAdmissionRequest(object: KubeObject, existing: KubeObject | undefined): AdmissionRequest {
-  const gvk = { group: POLICY_GROUP, version: POLICY_VERSION, kind: POLICY_KIND };
+  const authorization = object.kind === AUTHZ_POLICY_KIND;
+  const gvk = { group: POLICY_GROUP, version: POLICY_VERSION, kind: authorization ? AUTHZ_POLICY_KIND : POLICY_KIND };
   return {
     uid: 'meshward-generate',
     kind: gvk,
-    resource: { group: POLICY_GROUP, version: POLICY_VERSION, resource: POLICY_PLURAL },
+    resource: { group: POLICY_GROUP, version: POLICY_VERSION, resource: authorization ? AUTHZ_POLICY_PLURAL : POLICY_PLURAL },
     requestKind: gvk,
     ...(object.metadata?.name ? { name: object.metadata.name } : {}),
     ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}),

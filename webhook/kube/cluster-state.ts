@@ -1,7 +1,8 @@
 import type { KubeObject } from '../admission/types.js';
 
 /**
- * The cluster as the decision code sees it: namespaces and MeshTLSPolicies, read from informer
+ * The cluster as the decision code sees it: namespaces, MeshTLSPolicies and
+ * MeshAuthorizationPolicies, read from informer
  * caches in a cluster (kube/informers) or from YAML manifests offline (kube/static-state).
  * Decisions take this as an argument, so tests pass a static one and need no mocking.
  */
@@ -12,6 +13,10 @@ export interface ClusterState {
   listPolicies(namespace: string): Promise<KubeObject[]>;
   /** MeshTLSPolicies in every namespace (for mesh-wide policy checks). */
   listAllPolicies(): Promise<KubeObject[]>;
+  /** MeshAuthorizationPolicies in one namespace. Throws ClusterUnavailableError. */
+  listAuthorizationPolicies(namespace: string): Promise<KubeObject[]>;
+  /** MeshAuthorizationPolicies in every namespace (for mesh-wide checks). */
+  listAllAuthorizationPolicies(): Promise<KubeObject[]>;
   /** Namespaces (for mesh-wide checks and status). */
   listNamespaces(): Promise<KubeObject[]>;
   /** Pods in a namespace (warnings when a namespace turns STRICT, status). */

@@ -10,6 +10,8 @@ export function deferredClusterState(loading: Promise<ClusterState>): ClusterSta
     getNamespace: async (name: string): Promise<KubeObject | undefined> => (await loading).getNamespace(name),
     listPolicies: async (namespace: string): Promise<KubeObject[]> => (await loading).listPolicies(namespace),
     listAllPolicies: async (): Promise<KubeObject[]> => (await loading).listAllPolicies(),
+    listAuthorizationPolicies: async (namespace: string): Promise<KubeObject[]> => (await loading).listAuthorizationPolicies(namespace),
+    listAllAuthorizationPolicies: async (): Promise<KubeObject[]> => (await loading).listAllAuthorizationPolicies(),
     listNamespaces: async (): Promise<KubeObject[]> => (await loading).listNamespaces(),
     listPods: async (namespace: string): Promise<KubeObject[]> => (await loading).listPods(namespace),
   };

@@ -1,7 +1,8 @@
 import type { KubeObject } from '../admission/types.js';
 import type { KubeApi } from './api.js';
 import { ClusterUnavailableError, type ClusterState } from './cluster-state.js';
-import { MESH_TLS_POLICIES, NAMESPACES, PODS } from './resources.js';
+import { isNotFound } from './errors.js';
+import { MESH_AUTHORIZATION_POLICIES, MESH_TLS_POLICIES, NAMESPACES, PODS } from './resources.js';
 import { asKubeObject } from './types.js';
 
 // A ClusterState that reads the API server directly, for one-shot commands (check, status, generate). Unlike the
@@ -49,6 +50,23 @@ export class DirectClusterState implements ClusterState {
   async listPolicies(namespace: string): Promise<KubeObject[]> {
     // From the one cluster-wide list: the same snapshot for every namespace.
     return (await this.listAllPolicies()).filter((p) => p.metadata?.namespace === namespace);
+  }
+
+  listAllAuthorizationPolicies(): Promise<KubeObject[]> {
+    return this.read('authorization-policies', 'MeshAuthorizationPolicies', async () => {
+      try {
+        return (await this.api.list(MESH_AUTHORIZATION_POLICIES)).items.map((p) => asKubeObject(p));
+      } catch (err) {
+        // A cluster whose meshward predates the CRD serves no such resource, so it holds none:
+        // check and generate still work there. Any other failure stays an error.
+        if (isNotFound(err)) return [];
+        throw err;
+      }
+    });
+  }
+
+  async listAuthorizationPolicies(namespace: string): Promise<KubeObject[]> {
+    return (await this.listAllAuthorizationPolicies()).filter((p) => p.metadata?.namespace === namespace);
   }
 
   listPods(namespace: string): Promise<KubeObject[]> {

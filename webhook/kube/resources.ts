@@ -1,7 +1,7 @@
 // The resources meshward addresses, each as a small typed descriptor: the API group, version and
 // plural that make its REST path, and whether it lives in a namespace. The object type rides along
 // as a phantom parameter, so `api.get(SECRETS, …)` returns a Secret without a cast.
-import { POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js';
+import { AUTHZ_POLICY_PLURAL, POLICY_GROUP, POLICY_PLURAL, POLICY_VERSION } from '../config/names.js';
 import type {
   ClusterTrustBundle,
   ConfigMap,
@@ -54,6 +54,7 @@ export const VALIDATING_WEBHOOK_CONFIGURATIONS = resource<WebhookConfiguration>(
   false,
 );
 export const MESH_TLS_POLICIES = resource<KubeResourceObject>(POLICY_GROUP, POLICY_VERSION, POLICY_PLURAL, true);
+export const MESH_AUTHORIZATION_POLICIES = resource<KubeResourceObject>(POLICY_GROUP, POLICY_VERSION, AUTHZ_POLICY_PLURAL, true);
 
 /** The group/version prefix: /api/v1 or /apis/<group>/<version>. */
 export function groupVersionPath(r: Pick<Resource, 'group' | 'version'>): string {

@@ -30,7 +30,7 @@ export interface MeshTLSPolicy {
  */
 export type PolicyScope = 'mesh-wide' | 'namespace' | 'workload';
 
-export function policyScope(policy: MeshTLSPolicy, meshNamespace: string): PolicyScope {
+export function policyScope(policy: Pick<MeshTLSPolicy, 'namespace' | 'selector'>, meshNamespace: string): PolicyScope {
   if (policy.selector) return 'workload';
   return policy.namespace === meshNamespace ? 'mesh-wide' : 'namespace';
 }

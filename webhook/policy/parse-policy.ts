@@ -27,7 +27,7 @@ const SPEC_FIELDS = new Set(['selector', 'mode', 'portLevelMtls']);
 // Canonical port keys only: "080" and "80" would otherwise name the same port twice.
 const PORT_KEY = /^[1-9][0-9]{0,4}$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -38,7 +38,8 @@ function parseMode(raw: unknown, field: string, problems: PolicyProblem[]): Mtls
   return 'UNSET';
 }
 
-function parseSelector(raw: unknown, problems: PolicyProblem[]): Record<string, string> | undefined {
+/** spec.selector of either meshward policy kind: matchLabels only, at least one. */
+export function parseSelector(raw: unknown, problems: PolicyProblem[]): Record<string, string> | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!isRecord(raw)) {
     problems.push({ field: 'spec.selector', problem: 'must be a mapping', fix: 'write selector: {matchLabels: {app: web}}' });
