@@ -54,6 +54,7 @@ export const VALIDATING_WEBHOOK_CONFIGURATIONS = resource<WebhookConfiguration>(
   false,
 );
 export const MESH_TLS_POLICIES = resource<KubeResourceObject>(POLICY_GROUP, POLICY_VERSION, POLICY_PLURAL, true);
+export const MESH_AUTHORIZATION_POLICIES = resource<KubeResourceObject>('meshward.io', 'v1alpha1', 'meshauthorizationpolicies', true);
 
 /** The group/version prefix: /api/v1 or /apis/<group>/<version>. */
 export function groupVersionPath(r: Pick<Resource, 'group' | 'version'>): string {

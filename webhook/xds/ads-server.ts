@@ -16,6 +16,7 @@ import { MeshSnapshot } from './mesh-snapshot.js';
 import { PushScheduler } from './push-scheduler.js';
 import { ResourceEncoder } from './resource-encoder.js';
 import type { ServerCertificates } from './server-certificates.js';
+import type { AuthorizationSource } from './workload-authorization.js';
 import { xdsMetrics, type XdsMetrics } from './xds-metrics.js';
 
 export interface XdsServerOptions {
@@ -26,6 +27,8 @@ export interface XdsServerOptions {
   /** Resolves once the view's caches are filled: no proxy is answered from empty caches. */
   readonly synced: Promise<void>;
   readonly certificates: ServerCertificates;
+  /** Each pod's authorization (the policy resolver); without one no port carries RBAC. */
+  readonly authorization?: AuthorizationSource;
 }
 
 export interface ProxyState {
@@ -96,7 +99,7 @@ export class XdsServer {
 
   private rebuild(): void {
     const started = performance.now();
-    this.snapshot = new MeshSnapshot(this.opts.view, this.opts.config, this.encoder);
+    this.snapshot = new MeshSnapshot(this.opts.view, this.opts.config, this.encoder, this.opts.authorization);
     let pushed = 0;
     for (const [stream, { session }] of this.sessions) pushed += this.write(stream, session, () => session.push(this.snapshot!));
     this.metrics.rebuildSeconds.observe((performance.now() - started) / 1000);

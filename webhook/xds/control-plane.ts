@@ -9,6 +9,7 @@ import type { MeshCa } from '../pki/mesh-ca.js';
 import { XdsServer, type ProxyState } from './ads-server.js';
 import { MeshCache } from './mesh-cache.js';
 import { ServerCertificates } from './server-certificates.js';
+import { POLICY_AUTHORIZATION, type AuthorizationSource } from './workload-authorization.js';
 
 export interface ControlPlane {
   /** The port the ADS server listens on. */
@@ -23,6 +24,8 @@ export interface ControlPlaneDeps {
   readonly registry: Registry;
   readonly api: Pick<KubeApi, 'list' | 'watch'>;
   readonly currentCa: () => MeshCa | undefined;
+  /** Default POLICY_AUTHORIZATION (the policy resolver). */
+  readonly authorization?: AuthorizationSource;
 }
 
 export async function startControlPlane(deps: ControlPlaneDeps): Promise<ControlPlane> {
@@ -30,7 +33,15 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
   let server: XdsServer | undefined;
   const cache = new MeshCache(deps.api, logger, () => server?.changed());
   const certificates = new ServerCertificates(deps.config, deps.currentCa);
-  server = new XdsServer({ config: deps.config, logger, registry: deps.registry, view: cache, synced: cache.synced, certificates });
+  server = new XdsServer({
+    config: deps.config,
+    logger,
+    registry: deps.registry,
+    view: cache,
+    synced: cache.synced,
+    certificates,
+    authorization: deps.authorization ?? POLICY_AUTHORIZATION,
+  });
   const port = await server.start();
   logger.info({ port }, 'xds: ADS server listening');
   const running = server;

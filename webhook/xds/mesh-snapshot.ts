@@ -1,6 +1,6 @@
 // One build of the mesh's configuration: what every proxy shares (the outbound Services, their
-// clusters and load assignments) is built and encoded once; each proxy's own part (inbound modes,
-// probes) is added when that proxy asks. A snapshot is immutable: a change in the cluster makes a
+// clusters and load assignments) is built and encoded once; each proxy's own part (inbound modes
+// and authorization, probes) is added when that proxy asks. A snapshot is immutable: a change in the cluster makes a
 // new one, and each connected proxy is then sent what differs from what it has.
 
 import type { MeshwardConfig } from '../config/types.js';
@@ -12,6 +12,7 @@ import { ModeResolver, type MeshView } from './mesh-view.js';
 import { buildOutbound } from './outbound.js';
 import { podProxyInput, podResources } from './pod-resources.js';
 import { versionOf, type VersionedResource, type ResourceEncoder } from './resource-encoder.js';
+import { AuthorizationResolver, type AuthorizationSource } from './workload-authorization.js';
 
 /** A proxy's full listener and cluster sets (state of the world), with their versions. */
 export interface ProxyConfig {
@@ -23,6 +24,7 @@ export interface ProxyConfig {
 
 export class MeshSnapshot {
   private readonly modes: ModeResolver;
+  private readonly authorization: AuthorizationResolver;
   private readonly sharedClusters: readonly VersionedResource[];
   private readonly loadAssignments: ReadonlyMap<string, VersionedResource>;
   private readonly chains: readonly Json[];
@@ -32,9 +34,11 @@ export class MeshSnapshot {
     private readonly view: MeshView,
     private readonly config: MeshwardConfig,
     private readonly encoder: ResourceEncoder,
+    authorization?: AuthorizationSource,
   ) {
     encoder.nextGeneration();
     this.modes = new ModeResolver(view, config);
+    this.authorization = new AuthorizationResolver(view, config, authorization);
     const outbound = buildOutbound(view, this.modes, config);
     this.chains = outbound.chains;
     this.sharedClusters = outbound.clusters.map((c) => encoder.encode(c.name as string, { '@type': TYPE_URLS.cluster, ...c }));
@@ -45,7 +49,9 @@ export class MeshSnapshot {
 
   /** The configuration of the proxy of `pod`. Throws BootstrapInputError when the pod's facts are unusable. */
   forPod(pod: Pod): ProxyConfig {
-    const own = podResources(podProxyInput(pod, this.modes.modes(pod), this.config));
+    // A policy change alters only the inbound listener of the pods it selects: their LDS version
+    // changes, every other proxy's stays and is not re-sent.
+    const own = podResources(podProxyInput(pod, this.modes.modes(pod), this.config, this.authorization.authorization(pod)));
     // The outbound listener differs between proxies only by the address families they bind.
     const families = own.input.ipFamilies.join(',');
     let outbound = this.outboundListeners.get(families);
