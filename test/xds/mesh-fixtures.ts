@@ -93,6 +93,15 @@ export function authorizationPolicy(ns: string, name: string, spec: Record<strin
   } as KubeResourceObject;
 }
 
+/** In the shop mesh: only the pay api's port 8080, only for shop's web ServiceAccount. */
+export function apiCallersPolicy(): KubeResourceObject {
+  return authorizationPolicy('pay', 'api-callers', {
+    selector: { matchLabels: { app: 'api' } },
+    ports: [8080],
+    allow: [{ serviceAccounts: ['shop/web'] }],
+  });
+}
+
 /** A MeshView over fixed objects; only injected pods are visible, as in the real cache. */
 export function staticView(objects: readonly KubeResourceObject[]): MeshView {
   const of = <T extends KubeResourceObject>(kind: string): T[] => objects.filter((o) => o.kind === kind) as T[];
