@@ -9,6 +9,7 @@ import { startMeshwardProcess, type MeshwardProcess } from '../../scripts/meshwa
 import { readManifestPaths } from '../../webhook/kube/manifests.js';
 import { buildStubPkcs10 } from '../../webhook/pki/pkcs10-build.js';
 import { kustomize } from '../helpers/kustomize.js';
+import { ensureAuthorizationCrd } from './authorization-crd.js';
 import { AUDIT_LOG, AUDITED_USER, sharedControlPlane } from './shared-cluster.js';
 
 // The RBAC in the manifests covers exactly what meshward calls. meshward runs as a
@@ -170,6 +171,8 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
     await cleanup();
     await cp.ensureNamespace('meshward-system');
     await installMeshwardCrds(cp);
+    // The control plane watches MeshAuthorizationPolicies and answers no proxy before that list.
+    await ensureAuthorizationCrd(cp);
     await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }) });
     const port = await freePort();
     webhooks = rewriteWebhookConfigurations(

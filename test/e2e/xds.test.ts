@@ -15,6 +15,7 @@ import type { Secret } from '../../webhook/kube/types.js';
 import { serverSpiffeId } from '../../webhook/xds/server-certificates.js';
 import { ensureAdsJudge, startJudge, type Judge, type JudgeEvent, type ResponseEvent } from '../xds/ads-judge.js';
 import { svid } from '../xds/svids.js';
+import { ensureAuthorizationCrd } from './authorization-crd.js';
 import { sharedControlPlane } from './shared-cluster.js';
 
 // The control plane end to end: a real API server and controller-manager, `meshward serve` as
@@ -101,6 +102,8 @@ describe('e2e: the xDS control plane in a real cluster', function () {
     await ensureAdsJudge();
     cp = await sharedControlPlane();
     await installMeshwardCrds(cp);
+    // The control plane watches MeshAuthorizationPolicies and answers no proxy before that list.
+    await ensureAuthorizationCrd(cp);
     await cp.ensureNamespace('meshward-system');
     meshward = await startMeshwardProcess({ kubeconfig: cp.kubeconfigPath });
     await registerMeshwardWebhooks({ controlPlane: cp, meshwardUrl: meshward.url, caBundlePem: meshward.caPem, manifests });
