@@ -142,6 +142,11 @@ export class SyntheticMesh implements MeshView {
     return this.policiesByNs.get(namespace) ?? [];
   }
 
+  /** The synthetic mesh has no authorization policies: every port follows the mesh default. */
+  authorizationPolicies(): readonly KubeResourceObject[] {
+    return [];
+  }
+
   pod(namespace: string, name: string): Pod | undefined {
     return this.pods.get(`${namespace}/${name}`);
   }

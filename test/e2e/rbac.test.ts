@@ -170,6 +170,7 @@ describe('e2e: the manifests grant meshward exactly what it calls (audit log)', 
     await cleanup();
     await cp.ensureNamespace('meshward-system');
     await installMeshwardCrds(cp);
+    // The control plane watches MeshAuthorizationPolicies and answers no proxy before that list.
     await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }) });
     const port = await freePort();
     webhooks = rewriteWebhookConfigurations(

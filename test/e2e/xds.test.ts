@@ -101,6 +101,7 @@ describe('e2e: the xDS control plane in a real cluster', function () {
     await ensureAdsJudge();
     cp = await sharedControlPlane();
     await installMeshwardCrds(cp);
+    // The control plane watches MeshAuthorizationPolicies and answers no proxy before that list.
     await cp.ensureNamespace('meshward-system');
     meshward = await startMeshwardProcess({ kubeconfig: cp.kubeconfigPath });
     await registerMeshwardWebhooks({ controlPlane: cp, meshwardUrl: meshward.url, caBundlePem: meshward.caPem, manifests });

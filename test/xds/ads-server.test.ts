@@ -14,7 +14,7 @@ import {
   type RequestEvent,
   type ErrorEvent,
 } from './ads-judge.js';
-import { config as baseConfig, policy, shopMesh, staticView } from './mesh-fixtures.js';
+import { apiCallersPolicy, config as baseConfig, policy, shopMesh, staticView } from './mesh-fixtures.js';
 import { meshCa, svid } from './svids.js';
 
 // meshward's ADS server, in process, judged by go-control-plane's ADS client (the Go judge) over
@@ -76,6 +76,7 @@ describe('xds: the ADS server judged by go-control-plane ADS client', function (
       nodeId?: string;
       nackOnce?: 'lds' | 'cds' | 'eds';
       reconnect?: boolean;
+      dump?: boolean;
       creds?: { cert: string; key: string; ca: string };
     } = {},
   ): Judge {
@@ -89,6 +90,7 @@ describe('xds: the ADS server judged by go-control-plane ADS client', function (
       nodeId: opts.nodeId ?? 'sidecar~shop~web-1',
       ...(opts.nackOnce ? { nackOnce: opts.nackOnce } : {}),
       ...(opts.reconnect ? { reconnect: true } : {}),
+      ...(opts.dump ? { dump: true } : {}),
     });
     judges.push(j);
     return j;
@@ -152,6 +154,31 @@ describe('xds: the ADS server judged by go-control-plane ADS client', function (
     await j.next(isAck('lds', after.version));
     const ms = Date.now() - started;
     assert.ok(ms < 2000, `policy change to ACK took ${ms} ms`);
+  });
+
+  it('a MeshAuthorizationPolicy added reaches the selected proxy: its inbound RBAC names exactly the allowed caller, ACKed', async () => {
+    const s = await server();
+    const j = judge([s.port], { nodeId: 'sidecar~pay~api-1', creds: svid(ca, 'pay', 'payments'), dump: true });
+    const before = await j.next(isResponse('lds'));
+    await j.next(isAck('lds', before.version));
+    const started = Date.now();
+    objects.push(apiCallersPolicy());
+    s.changed();
+    const after = await j.next((e): e is ResponseEvent => isResponse('lds')(e) && e.version !== before.version);
+    await j.next(isAck('lds', after.version));
+    const ms = Date.now() - started;
+    assert.ok(ms < 2000, `authorization change to ACK took ${ms} ms`);
+    process.stdout.write(`      [xds] MeshAuthorizationPolicy → ACK ${ms} ms (debounce ${config.controlPlane.debounceMs} ms)\n`);
+    assert.deepEqual(
+      after.resources.filter((r) => !r.ok),
+      [],
+    );
+    const inbound = after.resources.find((r) => r.name === 'inbound')!.json as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const chain = inbound.filterChains.find((c: { name: string }) => c.name === 'inbound|8080|mtls');
+    assert.equal(chain.filters[0].name, 'envoy.filters.network.rbac');
+    assert.deepEqual(chain.filters[0].typedConfig.rules.policies['pay/api-callers'].principals, [
+      { authenticated: { principalName: { exact: 'spiffe://cluster.local/ns/shop/sa/web' } } },
+    ]);
   });
 
   it('reconnects to a second replica after the first stops, and the replicas agree on versions', async () => {

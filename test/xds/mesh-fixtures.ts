@@ -84,12 +84,31 @@ export function policy(ns: string, name: string, spec: Record<string, unknown>):
   } as KubeResourceObject;
 }
 
+export function authorizationPolicy(ns: string, name: string, spec: Record<string, unknown>): KubeResourceObject {
+  return {
+    apiVersion: 'meshward.io/v1alpha1',
+    kind: 'MeshAuthorizationPolicy',
+    metadata: { namespace: ns, name, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec,
+  } as KubeResourceObject;
+}
+
+/** In the shop mesh: only the pay api's port 8080, only for shop's web ServiceAccount. */
+export function apiCallersPolicy(): KubeResourceObject {
+  return authorizationPolicy('pay', 'api-callers', {
+    selector: { matchLabels: { app: 'api' } },
+    ports: [8080],
+    allow: [{ serviceAccounts: ['shop/web'] }],
+  });
+}
+
 /** A MeshView over fixed objects; only injected pods are visible, as in the real cache. */
 export function staticView(objects: readonly KubeResourceObject[]): MeshView {
   const of = <T extends KubeResourceObject>(kind: string): T[] => objects.filter((o) => o.kind === kind) as T[];
   return {
     namespace: (name) => of<Namespace>('Namespace').find((n) => n.metadata.name === name),
     policies: (ns) => of('MeshTLSPolicy').filter((p) => p.metadata.namespace === ns),
+    authorizationPolicies: (ns) => of('MeshAuthorizationPolicy').filter((p) => p.metadata.namespace === ns),
     pod: (ns, name) =>
       of<Pod>('Pod').find(
         (p) => p.metadata.namespace === ns && p.metadata.name === name && p.metadata.labels?.['meshward.io/injected'] === 'true',

@@ -9,7 +9,6 @@ import { renderSdsSecrets, type BootstrapInput } from '../../webhook/proxy/index
 import { envoyRoot, TYPE_URLS } from '../../webhook/xds/index.js';
 import { ALL_PROBE_KINDS, makeInput, podResources, type J } from '../proxy/bootstrap-fixtures.js';
 
-
 export const PODS: Record<string, BootstrapInput> = {
   strict: makeInput(),
   permissive: makeInput({

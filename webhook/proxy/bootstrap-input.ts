@@ -5,6 +5,7 @@
 import { posix } from 'node:path';
 import { PORTS } from '../config/names.js';
 import type { MeshwardConfig, ResolvedMode } from '../config/types.js';
+import { normalizeAuthorization, type InboundAuthorization } from './inbound-authorization.js';
 
 export interface ProbeInput {
   /** Rewritten path on the status port (15020), e.g. /app-health/web/readyz. */
@@ -33,6 +34,8 @@ export interface BootstrapInput {
   workloadMode: ResolvedMode;
   ports: Array<{ port: number; protocol?: 'TCP' | 'UDP' | 'SCTP'; mode: ResolvedMode }>;
   probes: ProbeInput[];
+  /** Who may call each port over mTLS (the policy resolver's WorkloadAuthorization); default: the whole mesh, everywhere. */
+  authorization?: InboundAuthorization;
   /** Where the projected credentials are mounted, e.g. /var/run/meshward/credentials. */
   credentialsDir: string;
   /** File names (relative to credentialsDir) of the PEM chain, key and trust bundle. */
@@ -48,9 +51,10 @@ export interface NormalizedProbe extends Required<Omit<ProbeInput, 'scheme'>> {
 }
 
 /** BootstrapInput after checks: TCP ports only, sorted by number; probes sorted by path. */
-export interface NormalizedInput extends Omit<BootstrapInput, 'ports' | 'probes'> {
+export interface NormalizedInput extends Omit<BootstrapInput, 'ports' | 'probes' | 'authorization'> {
   ports: Array<{ port: number; mode: ResolvedMode }>;
   probes: NormalizedProbe[];
+  authorization: InboundAuthorization;
   sdsDir: string;
   ipFamilies: ReadonlyArray<'IPv4' | 'IPv6'>;
   spiffeId: string;
@@ -90,6 +94,7 @@ export function normalizeInput(input: BootstrapInput): NormalizedInput {
   }
   const ports = normalizePorts(input.ports, problems);
   const probes = normalizeProbes(input.probes, problems);
+  const authorization = normalizeAuthorization(input.authorization, problems);
   const ipFamilies = [...new Set<'IPv4' | 'IPv6'>(input.ipFamilies ?? ['IPv4', 'IPv6'])].sort();
   if (ipFamilies.length === 0) problems.push('ipFamilies: must name IPv4, IPv6 or both');
   if (problems.length > 0) throw new BootstrapInputError(problems);
@@ -97,6 +102,7 @@ export function normalizeInput(input: BootstrapInput): NormalizedInput {
     ...input,
     ports,
     probes,
+    authorization,
     sdsDir: posix.normalize(input.sdsDir ?? input.credentialsDir),
     credentialsDir: posix.normalize(input.credentialsDir),
     ipFamilies,

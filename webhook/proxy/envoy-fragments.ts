@@ -11,6 +11,8 @@ export const TYPES = {
   healthCheck: `${TYPE}extensions.filters.http.health_check.v3.HealthCheck`,
   buffer: `${TYPE}extensions.filters.http.buffer.v3.Buffer`,
   rbac: `${TYPE}extensions.filters.http.rbac.v3.RBAC`,
+  networkRbac: `${TYPE}extensions.filters.network.rbac.v3.RBAC`,
+  stdoutAccessLog: `${TYPE}extensions.access_loggers.stream.v3.StdoutAccessLog`,
   originalDst: `${TYPE}extensions.filters.listener.original_dst.v3.OriginalDst`,
   tlsInspector: `${TYPE}extensions.filters.listener.tls_inspector.v3.TlsInspector`,
   downstreamTls: `${TYPE}extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
@@ -29,10 +31,10 @@ export function bindAddresses(port: number, families: ReadonlyArray<'IPv4' | 'IP
   return { address: first, additional_addresses: rest.map((address) => ({ address })) };
 }
 
-export function tcpProxy(statPrefix: string, cluster: string): Json {
+export function tcpProxy(statPrefix: string, cluster: string, accessLog: readonly Json[] = []): Json {
   return {
     name: 'envoy.filters.network.tcp_proxy',
-    typed_config: { '@type': TYPES.tcpProxy, stat_prefix: statPrefix, cluster },
+    typed_config: { '@type': TYPES.tcpProxy, stat_prefix: statPrefix, cluster, ...(accessLog.length > 0 ? { access_log: accessLog } : {}) },
   };
 }
 

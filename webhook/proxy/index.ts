@@ -22,6 +22,14 @@ export { controlPlaneSpiffeId } from './xds-cluster-tls.js';
 export { MESH_ALPN } from './tls-contexts.js';
 export { BOOTSTRAP_TEMPLATE_FILE } from './bootstrap-template.js';
 export { inboundListener } from './inbound-listener.js';
+export {
+  admitsUnidentified,
+  ALLOW_MESH,
+  type InboundAuthorization,
+  type PortAuthorization as InboundPortAuthorization,
+  type Principal as InboundPrincipal,
+} from './inbound-authorization.js';
+export { rbacFilter, denialAccessLog, RBAC_FILTER_NAME } from './rbac-filter.js';
 export { outboundListener } from './outbound-listener.js';
 export { statusListener } from './status-listener.js';
 export { dataClusters } from './data-clusters.js';

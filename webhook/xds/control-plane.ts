@@ -30,7 +30,14 @@ export async function startControlPlane(deps: ControlPlaneDeps): Promise<Control
   let server: XdsServer | undefined;
   const cache = new MeshCache(deps.api, logger, () => server?.changed());
   const certificates = new ServerCertificates(deps.config, deps.currentCa);
-  server = new XdsServer({ config: deps.config, logger, registry: deps.registry, view: cache, synced: cache.synced, certificates });
+  server = new XdsServer({
+    config: deps.config,
+    logger,
+    registry: deps.registry,
+    view: cache,
+    synced: cache.synced,
+    certificates,
+  });
   const port = await server.start();
   logger.info({ port }, 'xds: ADS server listening');
   const running = server;

@@ -6,14 +6,14 @@
 import type { Logger } from 'pino';
 import { LABEL_INJECTED } from '../config/names.js';
 import type { KubeApi } from '../kube/api.js';
-import { ENDPOINT_SLICES, MESH_TLS_POLICIES, NAMESPACES, PODS, SERVICES } from '../kube/resources.js';
+import { ENDPOINT_SLICES, MESH_AUTHORIZATION_POLICIES, MESH_TLS_POLICIES, NAMESPACES, PODS, SERVICES } from '../kube/resources.js';
 import { Informer, type InformerHandlers } from '../kube/runtime/informer.js';
 import type { EndpointSlice, KubeResourceObject, Namespace, Pod, Service } from '../kube/types.js';
 import type { MeshView } from './mesh-view.js';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
-export type ChangeKind = 'pod' | 'service' | 'endpoints' | 'namespace' | 'policy';
+export type ChangeKind = 'pod' | 'service' | 'endpoints' | 'namespace' | 'policy' | 'authorization';
 
 export class MeshCache implements MeshView {
   private readonly informers;
@@ -47,6 +47,13 @@ export class MeshCache implements MeshView {
       }),
       namespaces: new Informer({ api, resource: NAMESPACES, ...handlers<Namespace>('namespace', 'mesh-namespaces') }),
       policies: new Informer({ api, resource: MESH_TLS_POLICIES, ...handlers('policy', 'mesh-policies') }),
+      // Synced like the rest before any proxy is answered: a proxy must never get configuration
+      // built as if no policy restricted it while the policies are still being listed.
+      authorization: new Informer({
+        api,
+        resource: MESH_AUTHORIZATION_POLICIES,
+        ...handlers('authorization', 'mesh-authorization-policies'),
+      }),
     };
     for (const informer of Object.values(this.informers)) informer.start();
     this.synced = Promise.all(Object.values(this.informers).map((i) => i.synced)).then(() => undefined);
@@ -63,6 +70,10 @@ export class MeshCache implements MeshView {
 
   policies(namespace: string): readonly KubeResourceObject[] {
     return this.informers.policies.list(namespace);
+  }
+
+  authorizationPolicies(namespace: string): readonly KubeResourceObject[] {
+    return this.informers.authorization.list(namespace);
   }
 
   pod(namespace: string, name: string): ReturnType<MeshView['pod']> {

@@ -1,6 +1,6 @@
 // One build of the mesh's configuration: what every proxy shares (the outbound Services, their
-// clusters and load assignments) is built and encoded once; each proxy's own part (inbound modes,
-// probes) is added when that proxy asks. A snapshot is immutable: a change in the cluster makes a
+// clusters and load assignments) is built and encoded once; each proxy's own part (inbound modes
+// and authorization, probes) is added when that proxy asks. A snapshot is immutable: a change in the cluster makes a
 // new one, and each connected proxy is then sent what differs from what it has.
 
 import type { MeshwardConfig } from '../config/types.js';
@@ -13,6 +13,7 @@ import { buildOutbound } from './outbound.js';
 import type { NormalizedInput } from '../proxy/bootstrap-input.js';
 import { podProxyInput, podResources } from './pod-resources.js';
 import { SharedResources, versionOf, type VersionedResource, type ResourceEncoder } from './resource-encoder.js';
+import { AuthorizationResolver } from './workload-authorization.js';
 
 /** A proxy's full listener and cluster sets (state of the world), with their versions. */
 export interface ProxyConfig {
@@ -54,6 +55,7 @@ export class MeshSnapshot {
   private readonly ownParts = new WeakMap<Pod, OwnPart>();
   private readonly previousParts: WeakMap<Pod, OwnPart> | undefined;
   private readonly sharedClusters: SharedResources;
+  private readonly authorization: AuthorizationResolver;
   private readonly loadAssignments: ReadonlyMap<string, VersionedResource>;
   /** Load assignments and their version per set of names asked for: proxies watching the same Services share one. */
   private readonly endpointSets = new Map<string, { readonly version: string; readonly resources: readonly VersionedResource[] }>();
@@ -73,6 +75,7 @@ export class MeshSnapshot {
     this.previousParts = previous?.ownParts;
     encoder.nextGeneration();
     this.modes = new ModeResolver(view, config);
+    this.authorization = new AuthorizationResolver(view, config);
     const outbound = buildOutbound(view, this.modes, config);
     this.chains = outbound.chains;
     this.sharedClusters = new SharedResources(
@@ -90,10 +93,13 @@ export class MeshSnapshot {
   /** The configuration of the proxy of `pod`. Throws BootstrapInputError when the pod's facts are unusable. */
   forPod(pod: Pod): ProxyConfig {
     const modes = this.modes.modes(pod);
-    const modesKey = JSON.stringify(modes);
+    // A policy change alters only the inbound listener of the pods it selects: their LDS version
+    // changes, every other proxy's stays and is not re-sent.
+    const authorization = this.authorization.authorization(pod);
+    const modesKey = JSON.stringify([modes, authorization]);
     let part = this.ownParts.get(pod) ?? this.previousParts?.get(pod);
     if (part?.modesKey !== modesKey) {
-      const own = podResources(podProxyInput(pod, modes, this.config));
+      const own = podResources(podProxyInput(pod, modes, this.config, authorization));
       const clusters = own.clusters.map((c) => this.encoder.encode(c.name as string, { '@type': TYPE_URLS.cluster, ...c }));
       part = {
         modesKey,

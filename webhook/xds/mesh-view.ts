@@ -16,6 +16,8 @@ export interface MeshView {
   namespace(name: string): Namespace | undefined;
   /** MeshTLSPolicies in one namespace. */
   policies(namespace: string): readonly KubeResourceObject[];
+  /** MeshAuthorizationPolicies in one namespace, as stored. */
+  authorizationPolicies(namespace: string): readonly KubeResourceObject[];
   /** Injected pods only (the cache holds no others): undefined means "not meshed". */
   pod(namespace: string, name: string): Pod | undefined;
   services(): readonly Service[];

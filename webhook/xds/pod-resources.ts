@@ -2,7 +2,7 @@
 // modes, the status listener with its probe routes, and the clusters behind them, built with the
 // same renderers (webhook/proxy) the tests validate against Envoy's API. Inputs come from the pod
 // as the injector left it: its ServiceAccount, declared ports and the original probe targets the
-// status annotation recorded.
+// status annotation recorded, and who may call each port (the pod's WorkloadAuthorization).
 
 import { ANNOTATION_STATUS } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
@@ -17,6 +17,7 @@ import { blackholeCluster, readinessSelfCheckCluster } from '../proxy/local-clus
 import { probeClusters } from '../proxy/probe-clusters.js';
 import { PROXY_PATHS } from '../proxy/proxy-paths.js';
 import { statusListener } from '../proxy/status-listener.js';
+import type { WorkloadAuthorization } from '../policy/authorization-types.js';
 import type { WorkloadModes } from '../policy/resolve-modes.js';
 
 export interface PodResources {
@@ -26,7 +27,12 @@ export interface PodResources {
 }
 
 /** Throws BootstrapInputError (naming the field) when the pod's recorded facts are unusable. */
-export function podProxyInput(pod: Pod, modes: WorkloadModes, config: MeshwardConfig): NormalizedInput {
+export function podProxyInput(
+  pod: Pod,
+  modes: WorkloadModes,
+  config: MeshwardConfig,
+  authorization?: WorkloadAuthorization,
+): NormalizedInput {
   const families = new Set(
     (pod.status as { podIPs?: Array<{ ip: string }> } | undefined)?.podIPs?.map((p) => (p.ip.includes(':') ? 'IPv6' : 'IPv4')),
   );
@@ -38,6 +44,8 @@ export function podProxyInput(pod: Pod, modes: WorkloadModes, config: MeshwardCo
     workloadMode: modes.workloadMode,
     ports: modes.ports.map((p) => ({ port: p.port, mode: p.mode })),
     probes: recordedProbes(pod),
+    // The resolver's shape is the renderer's input type as it is: the compiler keeps them in step.
+    ...(authorization ? { authorization } : {}),
     ...PROXY_PATHS,
     // Listen only on the families the pod has: binding :: fails where the node disabled IPv6.
     ...(families.size > 0 ? { ipFamilies: [...families] as Array<'IPv4' | 'IPv6'> } : {}),
