@@ -10,7 +10,13 @@ import type { StatusReport } from '../../webhook/status/model.js';
 import type { OpenedCluster } from '../../webhook/cli/open-cluster.js';
 import { runStatusCommand, type StatusCommandDeps } from '../../webhook/cli/status-command.js';
 import { CONFIG_HASH, config, mixedCluster, NOW, templates, TRUST_ROOT } from '../status/fixtures.js';
-import { liveCluster, liveTelemetry, type FakeTelemetry } from '../status/telemetry-fixtures.js';
+import {
+  authorizationCluster,
+  authorizationTelemetry,
+  liveCluster,
+  liveTelemetry,
+  type FakeTelemetry,
+} from '../status/telemetry-fixtures.js';
 
 // `meshward status`: table and JSON output, exit codes, offline --state, and --serve.
 
@@ -72,6 +78,42 @@ describe('meshward status', () => {
     );
     assert.deepEqual(report.summary.strictViolated, []);
     assert.equal(report.current.trustRoot, undefined);
+  });
+
+  it('shows who may call each port (Enforce and Audit policies) and the denials, in the table and as authorization in JSON', async () => {
+    const authz = await authorizationCluster();
+    const deps: StatusCommandDeps = {
+      openCluster: async (): Promise<OpenedCluster> => ({
+        cluster: new StaticClusterState(authz),
+        telemetry: () => authorizationTelemetry(),
+        origin: 'test',
+        close: async () => undefined,
+      }),
+    };
+    const table = await run(['-n', 'payments'], deps);
+    assert.match(table.stdout, /^ {4}authz 5432: payments\/api \(audit, payments\/db-audit\)$/m);
+    assert.match(table.stdout, / · 5432 STRICT mtls 7 plain 0 would deny 5, undeclared/);
+    const json = JSON.parse((await run(['-n', 'shop', '-o', 'json'], deps)).stdout) as StatusReport;
+    const web = json.namespaces[0]!.workloads.find((w) => w.name === 'web')!;
+    assert.deepEqual(web.ports, [
+      {
+        port: 8080,
+        resolved: 'PERMISSIVE',
+        proxy: 'PERMISSIVE',
+        authorization: {
+          kind: 'allow-list',
+          enforcement: 'Enforce',
+          callers: ['ns:pay', 'shop/frontend', 'spiffe://partner.example/ns/etl/sa/loader'],
+          policies: ['shop/web-callers'],
+        },
+      },
+    ]);
+    assert.deepEqual(web.pods[0]!.counters, {
+      state: 'read',
+      ports: [{ port: '8080', mtls: 120, plaintext: 3, tlsPassthrough: 0, denied: 3, auditDenied: 0 }],
+    });
+    const legacy = json.namespaces[0]!.workloads.find((w) => w.name === 'legacy')!;
+    assert.deepEqual(legacy.pods[0]!.ports[0]!.authorization, { kind: 'allow-mesh' });
   });
 
   it("reads the proxies' state and counters through the telemetry of a live cluster; --no-proxy-stats skips the per-pod reads", async () => {

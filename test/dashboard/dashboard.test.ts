@@ -9,7 +9,7 @@ import { StaticClusterState } from '../../webhook/kube/static-state.js';
 import { buildStatus } from '../../webhook/status/build-status.js';
 import type { StatusReport } from '../../webhook/status/model.js';
 import { CONFIG_HASH, config, mixedCluster, namespace, NOW, pod, templates, TRUST_ROOT } from '../status/fixtures.js';
-import { liveCluster, liveTelemetry } from '../status/telemetry-fixtures.js';
+import { authorizationCluster, authorizationTelemetry, liveCluster, liveTelemetry } from '../status/telemetry-fixtures.js';
 
 // The dashboard: escaping, filters, and the read-only HTTP app over a StaticClusterState.
 
@@ -208,5 +208,37 @@ describe('dashboard: the proxies’ configuration and counters per pod and port'
       json.namespaces.map((n) => `${n.name}:${n.workloads.map((w) => w.name).join(',')}`),
       ['payments:cache,db', 'shop:web'],
     );
+  });
+});
+
+describe('dashboard: who may call each port and what the proxies refused', () => {
+  let server: DashboardServer;
+  before(async () => {
+    const telemetry = authorizationTelemetry();
+    server = await startDashboardServer({
+      deps: deps(new StaticClusterState(await authorizationCluster()), { telemetry: { telemetry } }),
+      port: 0,
+    });
+  });
+  after(() => server.close());
+
+  it('shows the authorization per port of the workloads policies select (Enforce, Audit), and the denial counts per pod', async () => {
+    const page = await (await fetch(server.url)).text();
+    const workload = (name: string): string =>
+      new RegExp(`<tr class="workload" data-workload="${name}">[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
+    const row = (pod: string): string => new RegExp(`<tr data-pod="${pod}">[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
+    assert.match(
+      workload('Deployment/web'),
+      /<div class="authz" data-authz-port="8080" data-authz="allow-list">authz 8080: ns:pay, shop\/frontend, spiffe:\/\/partner\.example\/ns\/etl\/sa\/loader \(enforce, shop\/web-callers\)<\/div>/,
+    );
+    assert.match(
+      workload('StatefulSet/db'),
+      /<div class="authz" data-authz-port="5432" data-authz="allow-list">authz 5432: payments\/api \(audit, payments\/db-audit\)<\/div>/,
+    );
+    assert.doesNotMatch(workload('StatefulSet/cache'), /class="authz"/, 'no policy selects it: the mesh default, no line');
+    assert.match(row('web-5d8f7c-aaaaa'), /data-port="8080" data-connections="mtls 120 plain 3 denied 3"/);
+    assert.match(row('web-5d8f7c-aaaaa'), / · <span class="denied-seen" data-denied="3">denied 3<\/span>/);
+    assert.match(row('db-0'), / · <span class="audit-seen" data-audit-denied="5">would deny 5<\/span>/);
+    assert.doesNotMatch(row('cache-0'), /denied|would deny/, 'zero denials are not shown');
   });
 });

@@ -146,7 +146,10 @@ describe('e2e: meshward status and generate in a real control plane', function (
     );
     const web = ns!.workloads.find((w) => w.kind === 'Deployment' && w.name === 'web');
     assert.ok(web, JSON.stringify(ns!.workloads.map((w) => `${w.kind}/${w.name}`)));
-    assert.deepEqual([web.meshed, web.total, web.ports], [2, 2, [{ port: 8080, resolved: 'STRICT', proxy: 'STRICT' }]]);
+    assert.deepEqual(
+      [web.meshed, web.total, web.ports],
+      [2, 2, [{ port: 8080, resolved: 'STRICT', proxy: 'STRICT', authorization: { kind: 'allow-mesh' } }]],
+    );
     for (const p of web.pods) {
       assert.deepEqual([p.injected, p.restart, p.phase, p.certificate.source], [true, false, 'Pending', 'pod-certificate']);
       // No meshward pod serves xDS here, and the pod is Pending anyway: not connected, as expected.
@@ -241,7 +244,7 @@ describe('e2e: meshward status and generate in a real control plane', function (
     assert.match(applied.stderr, /MW-ADVISE-001/, 'the real gate answered (its advisory is a kubectl warning)');
     const { ns } = await status('st-meshed');
     const web = ns!.workloads.find((w) => w.name === 'web')!;
-    assert.deepEqual(web.ports, [{ port: 8080, resolved: 'PERMISSIVE', proxy: 'PERMISSIVE' }]);
+    assert.deepEqual(web.ports, [{ port: 8080, resolved: 'PERMISSIVE', proxy: 'PERMISSIVE', authorization: { kind: 'allow-mesh' } }]);
     assert.ok(
       web.pods.every((p) => !p.restart && p.drift.length === 0),
       'the xDS server sends the new mode: nothing to restart',

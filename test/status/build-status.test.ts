@@ -90,7 +90,7 @@ describe('buildStatus (mixed cluster)', () => {
     );
     const web = shop.workloads.find((w) => w.name === 'web')!;
     // No requirement: the mesh default (PERMISSIVE) decides, and the proxies enforce it.
-    assert.deepEqual(web.ports, [{ port: 8080, resolved: 'PERMISSIVE', proxy: 'PERMISSIVE' }]);
+    assert.deepEqual(web.ports, [{ port: 8080, resolved: 'PERMISSIVE', proxy: 'PERMISSIVE', authorization: { kind: 'allow-mesh' } }]);
     const legacy = podOf(shop, 'legacy');
     assert.equal(legacy.injected, false);
     assert.equal(legacy.notInjectedReason, 'created-before-opt-in');
@@ -121,7 +121,14 @@ describe('buildStatus (mixed cluster)', () => {
     assert.deepEqual(db.trustRoot, { recorded: TRUST_ROOT, state: 'current' });
     // The namespace's STRICT label is the floor under the PERMISSIVE mesh default.
     assert.deepEqual(db.ports, [
-      { port: 5432, resolved: 'STRICT', source: 'namespace-label', overrides: { mode: 'PERMISSIVE' }, proxy: 'STRICT' },
+      {
+        port: 5432,
+        resolved: 'STRICT',
+        source: 'namespace-label',
+        overrides: { mode: 'PERMISSIVE' },
+        proxy: 'STRICT',
+        authorization: { kind: 'allow-mesh' },
+      },
     ]);
     assert.equal(db.certificate.source, 'pod-certificate');
     assert.equal(db.certificate.signerName, 'meshward.io/workload-identity');
@@ -166,10 +173,19 @@ describe('buildStatus (mixed cluster)', () => {
     const payments = ns(report, 'payments');
     const cache = podOf(payments, 'cache-0');
     assert.deepEqual(cache.ports, [
-      { port: 6379, resolved: 'STRICT', source: 'namespace-label', overrides: { mode: 'PERMISSIVE' }, proxy: 'STRICT' },
+      {
+        port: 6379,
+        resolved: 'STRICT',
+        source: 'namespace-label',
+        overrides: { mode: 'PERMISSIVE' },
+        proxy: 'STRICT',
+        authorization: { kind: 'allow-mesh' },
+      },
     ]);
     assert.deepEqual([cache.restart, cache.drift, cache.violations], [false, [], []]);
-    assert.deepEqual(payments.workloads.find((w) => w.name === 'cache')!.ports, [{ port: 6379, resolved: 'STRICT', proxy: 'STRICT' }]);
+    assert.deepEqual(payments.workloads.find((w) => w.name === 'cache')!.ports, [
+      { port: 6379, resolved: 'STRICT', proxy: 'STRICT', authorization: { kind: 'allow-mesh' } },
+    ]);
   });
 });
 

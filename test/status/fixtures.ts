@@ -23,6 +23,15 @@ export function policy(ns: string, name: string, spec: Record<string, unknown>, 
   return { apiVersion: 'meshward.io/v1alpha1', kind: 'MeshTLSPolicy', metadata: { name, namespace: ns, creationTimestamp }, spec };
 }
 
+export function authorizationPolicy(ns: string, name: string, spec: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'meshward.io/v1alpha1',
+    kind: 'MeshAuthorizationPolicy',
+    metadata: { name, namespace: ns, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec,
+  };
+}
+
 interface PodOptions {
   labels?: Record<string, string>;
   ports?: number[];

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../webhook/admission/types.js';
 import type { PortCounters } from '../../webhook/status/proxy-counters.js';
 import type { ControlPlaneStates, ProxyTelemetry, ReplicaProxy } from '../../webhook/status/telemetry.js';
-import { mixedCluster, NOW } from './fixtures.js';
+import { authorizationPolicy, mixedCluster, NOW } from './fixtures.js';
 
 // A fake ProxyTelemetry (what the replicas and the proxies would answer) and the mixed cluster
 // with its injected pods running, for the status tests of proxy state and counters.
@@ -26,8 +26,14 @@ export function proxy(namespace: string, pod: string, changes: Partial<ReplicaPr
   };
 }
 
-export function counters(port: string, mtls: number, plaintext: number, tlsPassthrough = 0): PortCounters {
-  return { port, mtls, plaintext, tlsPassthrough };
+export function counters(
+  port: string,
+  mtls: number,
+  plaintext: number,
+  tlsPassthrough = 0,
+  denials: { denied?: number; auditDenied?: number } = {},
+): PortCounters {
+  return { port, mtls, plaintext, tlsPassthrough, denied: denials.denied ?? 0, auditDenied: denials.auditDenied ?? 0 };
 }
 
 export class FakeTelemetry implements ProxyTelemetry {
@@ -114,4 +120,38 @@ export function liveTelemetry(): FakeTelemetry {
       'payments/cache-0': [counters('6379', 40, 0, 2)],
     },
   );
+}
+
+/**
+ * The live cluster with two MeshAuthorizationPolicies: shop/web-callers (Enforce) selects web's
+ * 8080, payments/db-audit (Audit) selects db.
+ */
+export async function authorizationCluster(): Promise<KubeObject[]> {
+  return [
+    ...(await liveCluster()),
+    authorizationPolicy('shop', 'web-callers', {
+      selector: { matchLabels: { app: 'web' } },
+      ports: [8080],
+      allow: [
+        { serviceAccounts: ['shop/frontend'] },
+        { namespaces: ['pay'] },
+        { identities: ['spiffe://partner.example/ns/etl/sa/loader'] },
+      ],
+    }),
+    authorizationPolicy('payments', 'db-audit', {
+      selector: { matchLabels: { app: 'db' } },
+      allow: [{ serviceAccounts: ['payments/api'] }],
+      enforcement: 'Audit',
+    }),
+  ];
+}
+
+/** liveTelemetry, with web-aaaaa's 8080 having refused 3 callers and db-0's 5432 letting 5 through under Audit. */
+export function authorizationTelemetry(): FakeTelemetry {
+  const live = liveTelemetry();
+  return new FakeTelemetry(live.states, {
+    ...live.podCounters,
+    'shop/web-5d8f7c-aaaaa': [counters('8080', 120, 3, 0, { denied: 3 })],
+    'payments/db-0': [counters('5432', 7, 0, 0, { auditDenied: 5 }), counters('undeclared', 0, 1)],
+  });
 }

@@ -1,3 +1,4 @@
+import { describeWorkloadPortAuthorization, hasAuthorizationPolicies } from '../status/authorization.js';
 import { describeModeLevel, workloadState, type WorkloadState } from '../status/describe.js';
 import type { NamespaceStatus, PodStatus, WorkloadStatus } from '../status/model.js';
 import { policyScopeText } from '../status/namespace-info.js';
@@ -34,13 +35,22 @@ function podRow(pod: PodStatus): SafeHtml {
 </tr>`;
 }
 
+/** Per port, who may call it: only for workloads a MeshAuthorizationPolicy selects (the rest admit the mesh default). */
+function authorizationLines(w: WorkloadStatus): SafeHtml | '' {
+  if (!hasAuthorizationPolicies(w)) return '';
+  return html`${w.ports.map(
+    (p) =>
+      html`<div class="authz" data-authz-port="${String(p.port)}" data-authz="${p.authorization === 'mixed' ? 'mixed' : p.authorization.kind}">authz ${describeWorkloadPortAuthorization(p)}</div>`,
+  )}`;
+}
+
 function workloadRows(w: WorkloadStatus): SafeHtml {
   const state = workloadState(w);
   const certs = [...new Set(w.pods.map((p) => p.certificate.source))];
   return html`<tr class="workload" data-workload="${w.kind}/${w.name}">
 <td><span class="kind">${w.kind}</span><br><b>${w.name}</b></td>
 <td>${w.meshed}/${w.total}</td>
-<td>${w.ports.length > 0 ? w.ports.map(workloadPortChip) : html`<span class="why">no declared ports</span>`}</td>
+<td>${w.ports.length > 0 ? w.ports.map(workloadPortChip) : html`<span class="why">no declared ports</span>`}${authorizationLines(w)}</td>
 <td>${certs.length === 1 ? (certs[0] === 'none' ? '—' : certs[0] === 'pod-certificate' ? 'pod certificate' : 'secret (fallback)') : 'mixed'}</td>
 <td class="state-${state}">${STATE_TEXT[state]}${w.restart > 0 && state !== 'restart' ? html` <span class="why">(${w.restart} to restart)</span>` : ''}</td>
 </tr>

@@ -36,9 +36,13 @@ function connections(t: PortTraffic): SafeHtml {
   if (!t.counters)
     return html`<span class="conn why" title="the proxy has no counter for this port: not captured, or no configuration yet">none counted</span>`;
   const c = t.counters;
-  const title = `since the proxy started: ${c.mtls} mTLS, ${c.plaintext} plaintext, ${c.tlsPassthrough} app TLS passed through`;
+  const title =
+    `since the proxy started: ${c.mtls} mTLS, ${c.plaintext} plaintext, ${c.tlsPassthrough} app TLS passed through, ` +
+    `${c.denied} mTLS callers refused by authorization, ${c.auditDenied} an Audit policy would refuse`;
   return html`<span class="conn" title="${title}">mtls ${c.mtls} · <span class="${c.plaintext > 0 ? 'plain-seen' : ''}">plain ${c.plaintext}</span>${
     c.tlsPassthrough > 0 ? ` · tls ${c.tlsPassthrough}` : ''
+  }${c.denied > 0 ? html` · <span class="denied-seen" data-denied="${c.denied}">denied ${c.denied}</span>` : ''}${
+    c.auditDenied > 0 ? html` · <span class="audit-seen" data-audit-denied="${c.auditDenied}">would deny ${c.auditDenied}</span>` : ''
   }</span>`;
 }
 

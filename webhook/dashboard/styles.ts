@@ -65,7 +65,8 @@ table.pods td { padding: 6px 10px; font-size: 13px; }
 .why { color: var(--muted); font-size: 12.5px; }
 .drift { color: var(--warn); font-size: 12.5px; }
 .port-line { margin: 1px 0; } .conn { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; color: var(--muted); white-space: nowrap; }
-.plain-seen { color: var(--bad); font-weight: 700; } .nack { color: var(--bad); font-size: 12.5px; overflow-wrap: anywhere; }
+.plain-seen, .denied-seen { color: var(--bad); font-weight: 700; } .audit-seen { color: var(--warn); font-weight: 700; }
+.authz { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; color: var(--muted); overflow-wrap: anywhere; } .nack { color: var(--bad); font-size: 12.5px; overflow-wrap: anywhere; }
 .telemetry { color: var(--muted); font-size: 12.5px; margin: -4px 2px 12px; } .telemetry.partial { color: var(--warn); }
 .rule { display: inline-block; white-space: nowrap; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; font-weight: 700; color: #fff; background: var(--bad); border-radius: 5px; padding: 0 6px; margin-right: 6px; }
 .rule.advise { background: var(--warn); }

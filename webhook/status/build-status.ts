@@ -5,7 +5,9 @@ import type { MeshwardConfig } from '../config/types.js';
 import type { Violation } from '../gate/rules.js';
 import type { ClusterState } from '../kube/cluster-state.js';
 import { isInjected } from '../inject/decide.js';
+import type { MeshAuthorizationPolicy } from '../policy/authorization-types.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
+import { parseStoredAuthorizationPolicies } from '../policy/parse-authorization.js';
 import { parseStoredPolicies } from '../policy/parse-policy.js';
 import { resolveNamespaceLevel } from '../policy/resolve-modes.js';
 import { cachedSecretReader, type SecretReader } from './certificate.js';
@@ -78,11 +80,18 @@ interface NamespaceInputs {
   readonly pods: KubeObject[];
 }
 
+/** MeshAuthorizationPolicies that matter to a namespace's pods: the mesh namespace's and its own. */
+interface AuthorizationPolicies {
+  readonly mesh: readonly MeshAuthorizationPolicy[];
+  readonly namespace: readonly MeshAuthorizationPolicy[];
+}
+
 async function buildNamespace(
   ns: NamespaceInputs,
   input: StatusInput,
   meshPolicies: readonly MeshTLSPolicy[],
   namespacePolicies: readonly MeshTLSPolicy[],
+  authorization: AuthorizationPolicies,
   violations: readonly Violation[],
   secrets: SecretReader | undefined,
   telemetry: TelemetryData,
@@ -96,6 +105,8 @@ async function buildNamespace(
     namespaceObject: ns.object,
     meshPolicies,
     namespacePolicies,
+    meshAuthorizationPolicies: authorization.mesh,
+    namespaceAuthorizationPolicies: authorization.namespace,
     current: {
       templateHash: input.currentTemplateHash,
       configHash: input.currentConfigHash,
@@ -146,12 +157,19 @@ function counterTargets(inputs: readonly NamespaceInputs[]): Array<{ namespace: 
 /** Builds the status of every (or one) namespace. Throws NamespaceNotFoundError, ClusterUnavailableError. */
 export async function buildStatus(input: StatusInput): Promise<StatusReport> {
   const { config, cluster } = input;
-  const [namespaceObjects, policyObjects] = await Promise.all([cluster.listNamespaces(), cluster.listAllPolicies()]);
+  const [namespaceObjects, policyObjects, authorizationObjects] = await Promise.all([
+    cluster.listNamespaces(),
+    cluster.listAllPolicies(),
+    cluster.listAllAuthorizationPolicies(),
+  ]);
   const selected = selectNamespaces(namespaceObjects, input);
   const parsed = parseStoredPolicies(policyObjects);
   const policiesIn = (ns: string): MeshTLSPolicy[] => parsed.policies.filter((p) => p.namespace === ns);
   const rawPoliciesIn = (ns: string): KubeObject[] => policyObjects.filter((p) => (p.metadata?.namespace ?? 'default') === ns);
   const meshPolicies = policiesIn(config.mesh.namespace);
+  const authorization = parseStoredAuthorizationPolicies(authorizationObjects);
+  const authorizationIn = (ns: string): MeshAuthorizationPolicy[] => authorization.policies.filter((p) => p.namespace === ns);
+  const meshAuthorization = authorizationIn(config.mesh.namespace);
   const inputs: NamespaceInputs[] = [];
   for (const object of selected) {
     const name = object.metadata!.name!;
@@ -166,7 +184,9 @@ export async function buildStatus(input: StatusInput): Promise<StatusReport> {
   const telemetry = await readTelemetry(input.telemetry ?? {}, counterTargets(inputs));
   const namespaces: NamespaceStatus[] = [];
   for (const ns of inputs) {
-    namespaces.push(await buildNamespace(ns, input, meshPolicies, policiesIn(ns.object.metadata!.name!), violations, secrets, telemetry));
+    const name = ns.object.metadata!.name!;
+    const authz = { mesh: meshAuthorization, namespace: authorizationIn(name) };
+    namespaces.push(await buildNamespace(ns, input, meshPolicies, policiesIn(name), authz, violations, secrets, telemetry));
   }
   const { total, ...counts } = podCounts(namespaces.flatMap((ns) => ns.workloads.flatMap((w) => w.pods)));
   return {
@@ -187,6 +207,6 @@ export async function buildStatus(input: StatusInput): Promise<StatusReport> {
     },
     telemetry: telemetry.status,
     namespaces,
-    notes: parsed.errors.map((e) => `skipped (does not parse): ${e.message}`),
+    notes: [...parsed.errors, ...authorization.errors].map((e) => `skipped (does not parse): ${e.message}`),
   };
 }

@@ -22,9 +22,15 @@ export function describeProxyConfig(config: ProxyConfigStatus): string {
   }
 }
 
-/** `mtls 120 plain 3`, with ` tls 7` when the app's own TLS passed through (PERMISSIVE ports). */
-export function describeConnections(c: Pick<PortCounters, 'mtls' | 'plaintext' | 'tlsPassthrough'>): string {
-  return `mtls ${c.mtls} plain ${c.plaintext}${c.tlsPassthrough > 0 ? ` tls ${c.tlsPassthrough}` : ''}`;
+/** `denied 3 would deny 5`: the port's authorization refusals, only what is not zero. */
+export function describeDenials(c: Pick<PortCounters, 'denied' | 'auditDenied'>): string {
+  return [c.denied > 0 ? `denied ${c.denied}` : '', c.auditDenied > 0 ? `would deny ${c.auditDenied}` : ''].filter(Boolean).join(' ');
+}
+
+/** `mtls 120 plain 3`, with ` tls 7` when the app's own TLS passed through (PERMISSIVE ports) and the denials when any. */
+export function describeConnections(c: Omit<PortCounters, 'port'>): string {
+  const denials = describeDenials(c);
+  return `mtls ${c.mtls} plain ${c.plaintext}${c.tlsPassthrough > 0 ? ` tls ${c.tlsPassthrough}` : ''}${denials ? ` ${denials}` : ''}`;
 }
 
 export interface PortTraffic {

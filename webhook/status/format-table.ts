@@ -9,8 +9,9 @@ import {
   workloadState,
   type WorkloadState,
 } from './describe.js';
+import { describeWorkloadPortAuthorization, hasAuthorizationPolicies } from './authorization.js';
 import { describePodCounters, hasProxyLine, proxyConfigText } from './describe-proxy.js';
-import type { NamespaceStatus, PodCounts, PodStatus, StatusReport } from './model.js';
+import type { NamespaceStatus, PodCounts, PodStatus, StatusReport, WorkloadStatus } from './model.js';
 import { policyScopeText } from './namespace-info.js';
 import { fit, pad, wrap } from './text.js';
 
@@ -61,6 +62,12 @@ function proxyLines(pod: PodStatus): string[] {
   return [`    ${pad(pod.name, POD_COLUMN)} ${lines[0]!.slice(indent.length)}`, ...lines.slice(1)];
 }
 
+/** `    authz 8080: shop/web (enforce, shop/web-callers) · 9090: mesh`, only for workloads a policy selects. */
+function authorizationLines(w: WorkloadStatus): string[] {
+  if (!hasAuthorizationPolicies(w)) return [];
+  return wrap(`authz ${w.ports.map(describeWorkloadPortAuthorization).join(' · ')}`, TABLE_WIDTH, '    ', '          ');
+}
+
 function namespaceHeader(ns: NamespaceStatus): string[] {
   const requirement = ns.requirement === 'invalid' ? `invalid (${JSON.stringify(ns.requirementLabel)})` : ns.requirement;
   const verdict = ns.strictViolated ? ' · STRICT VIOLATED' : ns.requirement === 'STRICT' ? ' · strict ok' : '';
@@ -89,6 +96,7 @@ function formatNamespace(ns: NamespaceStatus): string[] {
     for (const w of ns.workloads) {
       const ports = w.ports.length > 0 ? w.ports.map(describeWorkloadPort).join(', ') : `no ports: ${w.pods[0]?.mode.mode ?? ''}`;
       lines.push(row([`${w.kind}/${w.name}`, `${w.meshed}/${w.total}`, ports, workloadCertificate(w), STATE_TEXT[workloadState(w)]]));
+      lines.push(...authorizationLines(w));
       for (const pod of w.pods.filter(hasProxyLine)) lines.push(...proxyLines(pod));
     }
   }

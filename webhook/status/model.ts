@@ -3,6 +3,7 @@ import type { ResolvedMode } from '../config/types.js';
 import type { Violation } from '../gate/rules.js';
 import type { ModeSource, ResolvedLevel } from '../policy/resolve-modes.js';
 import type { PortCounters } from './proxy-counters.js';
+import type { Enforcement } from '../policy/authorization-types.js';
 
 // The status model: what `meshward status` prints (table, JSON) and the dashboard renders.
 // Built by build-status.ts from a ClusterState; plain JSON (the JSON output is this object).
@@ -26,7 +27,26 @@ export interface PortStatus {
   readonly overrides?: { readonly mode: ResolvedMode; readonly policy?: string };
   /** The mode the pod's proxy enforces: the resolved one, live over xDS; absent without a proxy (plaintext). */
   readonly proxy?: ResolvedMode;
+  /** Who may call the port over mTLS: the authorization resolver's answer now (the proxy gets it live, like the mode). */
+  readonly authorization: PortAuthorizationStatus;
 }
+
+/**
+ * Who may call a port over mTLS: `allow-mesh` (any identity of the trust domain) or `deny` when no
+ * MeshAuthorizationPolicy selects it (mesh.defaultAuthorization), else the union of the selecting
+ * policies' allow lists. Callers as policies write them: `<ns>/<sa>`, `ns:<ns>`, other SPIFFE IDs as given.
+ */
+export type PortAuthorizationStatus =
+  | { readonly kind: 'allow-mesh' }
+  | { readonly kind: 'deny' }
+  | {
+      readonly kind: 'allow-list';
+      /** Audit: the proxy lets every caller through and counts those it would refuse. */
+      readonly enforcement: Enforcement;
+      readonly callers: readonly string[];
+      /** `namespace/name` of every policy that selects the port. */
+      readonly policies: readonly string[];
+    };
 
 export type DriftKind = 'template' | 'config' | 'trust-root' | 'status-missing';
 
@@ -120,6 +140,8 @@ export interface WorkloadPort {
   readonly resolved: ResolvedMode | 'mixed';
   /** The proxies' mode: `none` when no pod has a proxy, `mixed` when pods disagree. */
   readonly proxy: ResolvedMode | 'none' | 'mixed';
+  /** Who may call it (`mixed` when the pods' labels select different policies). */
+  readonly authorization: PortAuthorizationStatus | 'mixed';
 }
 
 export interface WorkloadStatus extends PodCounts {

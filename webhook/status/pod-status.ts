@@ -4,9 +4,12 @@ import type { MeshwardConfig } from '../config/types.js';
 import { decideInjection, isInjected, podInNamespace } from '../inject/decide.js';
 import { declaredPorts } from '../inject/inject-pod.js';
 import { INJECT_REASONS } from '../inject/skip-reasons.js';
+import type { MeshAuthorizationPolicy, WorkloadAuthorization } from '../policy/authorization-types.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import { isStrictNamespace } from '../policy/namespace-label.js';
+import { authorizationForPort, resolveWorkloadAuthorization } from '../policy/resolve-authorization.js';
 import { modeForPort, resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
+import { authorizationStatus } from './authorization.js';
 import { certificateSource, withSecretExpiry, type SecretReader } from './certificate.js';
 import { findDrift, readRecordedStatus, trustRootState, type CurrentInputs } from './drift.js';
 import type { PodStatus, PortStatus } from './model.js';
@@ -24,6 +27,9 @@ export interface PodContext {
   readonly namespaceObject: KubeObject | undefined;
   readonly meshPolicies: readonly MeshTLSPolicy[];
   readonly namespacePolicies: readonly MeshTLSPolicy[];
+  /** MeshAuthorizationPolicies of the mesh namespace and of the pod's namespace. */
+  readonly meshAuthorizationPolicies: readonly MeshAuthorizationPolicy[];
+  readonly namespaceAuthorizationPolicies: readonly MeshAuthorizationPolicy[];
   readonly current: CurrentInputs;
   readonly secrets?: SecretReader;
   readonly telemetry: TelemetryData;
@@ -60,7 +66,21 @@ export function resolvePodStatusModes(
   });
 }
 
-function portStatuses(modes: WorkloadModes, injected: boolean): PortStatus[] {
+/** Who may call each port: the same resolver the control plane renders the proxy's RBAC from. */
+export function resolvePodAuthorization(
+  pod: KubeObject,
+  ctx: Pick<PodContext, 'config' | 'meshAuthorizationPolicies' | 'namespaceAuthorizationPolicies'>,
+): WorkloadAuthorization {
+  return resolveWorkloadAuthorization({
+    config: ctx.config,
+    meshPolicies: ctx.meshAuthorizationPolicies,
+    namespacePolicies: ctx.namespaceAuthorizationPolicies,
+    podLabels: pod.metadata?.labels,
+    ports: declaredPorts(pod as V1Pod),
+  });
+}
+
+function portStatuses(modes: WorkloadModes, authorization: WorkloadAuthorization, trustDomain: string, injected: boolean): PortStatus[] {
   return modes.ports
     .map((p) => p.port)
     .sort((a, b) => a - b)
@@ -77,6 +97,7 @@ function portStatuses(modes: WorkloadModes, injected: boolean): PortStatus[] {
         ...(level.policy ? { policy: level.policy } : {}),
         ...overrides,
         ...(proxy ? { proxy } : {}),
+        authorization: authorizationStatus(authorizationForPort(authorization, port), trustDomain),
       };
     });
 }
@@ -97,7 +118,7 @@ export async function buildPodStatus(pod: KubeObject, ctx: PodContext): Promise<
     phase,
     injected,
     ...(why ? { notInjectedReason: why.reason, notInjectedMessage: why.message } : {}),
-    ports: portStatuses(modes, injected),
+    ports: portStatuses(modes, resolvePodAuthorization(pod, ctx), ctx.config.mesh.trustDomain, injected),
     mode: modes.workload,
     drift,
     restart: drift.length > 0,

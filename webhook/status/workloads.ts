@@ -31,7 +31,10 @@ export function workloadPorts(pods: readonly PodStatus[]): WorkloadPort[] {
     const entries = pods.map((pod) => ({ pod, entry: pod.ports.find((p) => p.port === port) }));
     const resolved = single(entries.map(({ pod, entry }) => entry?.resolved ?? pod.mode.mode));
     const proxy = single(entries.map(({ pod, entry }) => (pod.injected ? (entry?.proxy ?? 'mixed') : 'none')));
-    return { port, resolved, proxy };
+    const authorizations = entries.map(({ entry }) => entry?.authorization);
+    const first = authorizations[0];
+    const same = first !== undefined && authorizations.every((a) => JSON.stringify(a) === JSON.stringify(first));
+    return { port, resolved, proxy, authorization: same ? first : 'mixed' };
   });
 }
 
