@@ -1,7 +1,7 @@
 import type { KubeObject } from '../admission/types.js';
 import { AUTHZ_POLICY_KIND, POLICY_GROUP, POLICY_VERSION } from '../config/names.js';
 import { ENFORCEMENTS, type AuthorizationSource, type Enforcement, type MeshAuthorizationPolicy } from './authorization-types.js';
-import { isRecord, parseSelector, PolicyParseError, type PolicyProblem } from './parse-policy.js';
+import { isRecord, parseSelector, PolicyParseError, storedPolicyParser, type PolicyProblem } from './parse-policy.js';
 
 // Parses a MeshAuthorizationPolicy with the CRD's rules (manifests/crds/meshauthorizationpolicies.yaml),
 // so `meshward check` and the gate name the same field and accepted form the API server would,
@@ -162,40 +162,5 @@ export function parseMeshAuthorizationPolicy(object: KubeObject, defaultNamespac
   };
 }
 
-// The gate and the control plane parse the stored policies on every check and push. An object
-// from the API server carries a resourceVersion that changes with every update (informer caches
-// swap the object then), so its parse is reused until it changes; others are re-parsed.
-const storedParses = new WeakMap<
-  KubeObject,
-  { readonly resourceVersion: string; readonly parsed: MeshAuthorizationPolicy | PolicyParseError }
->();
-
-function parseStored(object: KubeObject): MeshAuthorizationPolicy | PolicyParseError {
-  const resourceVersion = typeof object.metadata?.resourceVersion === 'string' ? object.metadata.resourceVersion : undefined;
-  const known = resourceVersion ? storedParses.get(object) : undefined;
-  if (known && known.resourceVersion === resourceVersion) return known.parsed;
-  let parsed: MeshAuthorizationPolicy | PolicyParseError;
-  try {
-    parsed = parseMeshAuthorizationPolicy(object);
-  } catch (err) {
-    if (!(err instanceof PolicyParseError)) throw err;
-    parsed = err;
-  }
-  if (resourceVersion) storedParses.set(object, { resourceVersion, parsed });
-  return parsed;
-}
-
-/** Stored policies that parse; one that does not predates the CRD's schema and is skipped (and reported). */
-export function parseStoredAuthorizationPolicies(objects: readonly KubeObject[]): {
-  policies: MeshAuthorizationPolicy[];
-  errors: PolicyParseError[];
-} {
-  const policies: MeshAuthorizationPolicy[] = [];
-  const errors: PolicyParseError[] = [];
-  for (const object of objects) {
-    const parsed = parseStored(object);
-    if (parsed instanceof PolicyParseError) errors.push(parsed);
-    else policies.push(parsed);
-  }
-  return { policies, errors };
-}
+/** The MeshAuthorizationPolicies already stored in the cluster (see storedPolicyParser). */
+export const parseStoredAuthorizationPolicies = storedPolicyParser((object: KubeObject) => parseMeshAuthorizationPolicy(object));

@@ -167,37 +167,43 @@ export function parseMeshTLSPolicy(object: KubeObject, defaultNamespace = 'defau
   return { namespace, name, mode, portLevelMtls, ...(selector ? { selector } : {}), ...(creationTimestamp ? { creationTimestamp } : {}) };
 }
 
-// Admission parses the stored policies of the pod's namespace for every pod. An object from the
-// API server carries a resourceVersion that changes with every update (and informer caches swap
-// the object then), so its parse is reused until it changes. Objects without one are re-parsed.
-const storedParses = new WeakMap<KubeObject, { readonly resourceVersion: string; readonly parsed: MeshTLSPolicy | PolicyParseError }>();
-
-function parseStored(object: KubeObject): MeshTLSPolicy | PolicyParseError {
-  const resourceVersion = typeof object.metadata?.resourceVersion === 'string' ? object.metadata.resourceVersion : undefined;
-  const known = resourceVersion ? storedParses.get(object) : undefined;
-  if (known && known.resourceVersion === resourceVersion) return known.parsed;
-  let parsed: MeshTLSPolicy | PolicyParseError;
-  try {
-    parsed = parseMeshTLSPolicy(object);
-  } catch (err) {
-    if (!(err instanceof PolicyParseError)) throw err;
-    parsed = err;
-  }
-  if (resourceVersion) storedParses.set(object, { resourceVersion, parsed });
-  return parsed;
-}
-
 /**
- * Parses the policies already stored in the cluster. The CRD's schema keeps invalid ones out, so
- * one that fails here predates it: it is skipped (and reported) the same way by every caller.
+ * A parser of stored policies (MeshTLSPolicy, MeshAuthorizationPolicy) that parses each object
+ * once: admission and the control plane read the stored policies on every pod and every push. An
+ * object from the API server carries a resourceVersion that changes with every update (informer
+ * caches swap the object then), so its parse is reused until it changes; others are re-parsed. The
+ * CRD's schema keeps invalid objects out, so one that fails here predates it: it is skipped and
+ * reported the same way by every caller.
  */
-export function parseStoredPolicies(objects: readonly KubeObject[]): { policies: MeshTLSPolicy[]; errors: PolicyParseError[] } {
-  const policies: MeshTLSPolicy[] = [];
-  const errors: PolicyParseError[] = [];
-  for (const object of objects) {
-    const parsed = parseStored(object);
-    if (parsed instanceof PolicyParseError) errors.push(parsed);
-    else policies.push(parsed);
-  }
-  return { policies, errors };
+export function storedPolicyParser<T>(
+  parse: (object: KubeObject) => T,
+): (objects: readonly KubeObject[]) => { policies: T[]; errors: PolicyParseError[] } {
+  const parses = new WeakMap<KubeObject, { readonly resourceVersion: string; readonly parsed: T | PolicyParseError }>();
+  const parseOne = (object: KubeObject): T | PolicyParseError => {
+    const resourceVersion = typeof object.metadata?.resourceVersion === 'string' ? object.metadata.resourceVersion : undefined;
+    const known = resourceVersion ? parses.get(object) : undefined;
+    if (known && known.resourceVersion === resourceVersion) return known.parsed;
+    let parsed: T | PolicyParseError;
+    try {
+      parsed = parse(object);
+    } catch (err) {
+      if (!(err instanceof PolicyParseError)) throw err;
+      parsed = err;
+    }
+    if (resourceVersion) parses.set(object, { resourceVersion, parsed });
+    return parsed;
+  };
+  return (objects) => {
+    const policies: T[] = [];
+    const errors: PolicyParseError[] = [];
+    for (const object of objects) {
+      const parsed = parseOne(object);
+      if (parsed instanceof PolicyParseError) errors.push(parsed);
+      else policies.push(parsed);
+    }
+    return { policies, errors };
+  };
 }
+
+/** The MeshTLSPolicies already stored in the cluster (see storedPolicyParser). */
+export const parseStoredPolicies = storedPolicyParser(parseMeshTLSPolicy);
