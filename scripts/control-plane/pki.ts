@@ -58,8 +58,10 @@ export const APISERVER_DNS_SANS = [
 const DAY_MS = 86_400_000;
 
 function randomSerial(): string {
-  // Positive 128-bit serial (a leading 0 nibble keeps it positive in DER).
-  return `0${forge.util.bytesToHex(forge.random.getBytesSync(16)).slice(1)}`;
+  // Positive and minimally encoded in DER: a first nibble of 4 keeps the high bit clear and the
+  // first byte non-zero. (A leading 0 nibble made 1 certificate in 32 start with a 0x00 byte the
+  // next byte did not need, which Go's x509, and so the API server, rejects as a malformed serial.)
+  return `4${forge.util.bytesToHex(forge.random.getBytesSync(16)).slice(1)}`;
 }
 
 function newKeys(): forge.pki.rsa.KeyPair {
