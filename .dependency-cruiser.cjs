@@ -50,6 +50,21 @@ module.exports = {
       to: { path: '^webhook/', pathNot: '^webhook/(xds|config|json|kube|policy|inject|proxy|pki|metrics|admission|capture)/' },
     },
     {
+      name: 'proxy-imports',
+      comment:
+        "proxy renders Envoy configuration: besides itself, config, capture, template, and the authorization shapes' types (policy/authorization-types).",
+      severity: 'error',
+      from: { path: '^webhook/proxy/' },
+      to: { path: '^webhook/', pathNot: '^webhook/(proxy|config|capture|template)/|^webhook/policy/authorization-types\\.ts$' },
+    },
+    {
+      name: 'proxy-types-only-from-policy',
+      comment: "proxy may name the policy resolver's output types, never run policy code.",
+      severity: 'error',
+      from: { path: '^webhook/proxy/' },
+      to: { path: '^webhook/policy/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'proxy-bootstrap-imports',
       comment: "proxy-bootstrap publishes the proxy's static bootstrap: besides itself, config, kube (and kube runtime), proxy, metrics.",
       severity: 'error',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildOutbound, identityClusterName } from '../../webhook/xds/outbound.js';
-import { ModeResolver } from '../../webhook/xds/mesh-view.js';
+import { PodPolicies } from '../../webhook/xds/mesh-view.js';
 import { config, pod, policy, service, shopMesh, slice, staticView } from './mesh-fixtures.js';
 import type { KubeResourceObject } from '../../webhook/kube/types.js';
 
@@ -8,7 +8,7 @@ type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-expli
 
 function outbound(objects: KubeResourceObject[]) {
   const view = staticView(objects);
-  return buildOutbound(view, new ModeResolver(view, config), config);
+  return buildOutbound(view, new PodPolicies(view, config), config);
 }
 
 const PAY_API = 'outbound|80|api.pay';

@@ -94,20 +94,14 @@ export async function runGenerateCommand(argv: string[], io: CommandIo, deps: Ge
   }
   let opened: OpenedCluster | undefined;
   try {
-    if (wantsAuthorization(values)) return await runAuthorization(values, io, deps, (o) => (opened = o));
-    const request = buildRequest({
-      ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
-      selector: values.selector ?? [],
-      ports: values.port ?? [],
-      ...(values.mode !== undefined ? { mode: values.mode } : {}),
-      ...(values.name !== undefined ? { name: values.name } : {}),
-    });
     const config = deps.config ?? loadCurrentInjection(values.config).config;
     const source: ClusterSource = values.filename
       ? { kind: 'manifests', paths: values.filename }
       : { kind: 'live', kubeconfig: values.kubeconfig ?? '' };
+    // Both kinds: the request is checked before the cluster is opened.
+    const generate = wantsAuthorization(values) ? authorizationGenerator(values) : tlsGenerator(values);
     opened = await (deps.openCluster ?? openCluster)(source);
-    const result = await generatePolicy(request, { config, cluster: opened.cluster });
+    const result = await generate({ config, cluster: opened.cluster });
     if (!result.ok) {
       io.stderr.write(
         `meshward generate: refused — the gate would reject ${result.plan.policy.namespace}/${result.plan.policy.name} (${result.rules.join(', ')}): ${result.message}\n`,
@@ -125,13 +119,30 @@ export async function runGenerateCommand(argv: string[], io: CommandIo, deps: Ge
   }
 }
 
-/** `generate --allow-*`: the MeshAuthorizationPolicy path (same exits as --mode). */
-async function runAuthorization(
-  values: GenerateValues,
-  io: CommandIo,
-  deps: GenerateCommandDeps,
-  opened: (cluster: OpenedCluster) => void,
-): Promise<number> {
+type Generator = (deps: Parameters<typeof generatePolicy>[1]) => Promise<
+  | { readonly ok: true; readonly yaml: string }
+  | {
+      readonly ok: false;
+      readonly plan: { readonly policy: { readonly namespace: string; readonly name: string } };
+      readonly rules: readonly string[];
+      readonly message: string;
+    }
+>;
+
+/** `generate --mode`: a MeshTLSPolicy. */
+function tlsGenerator(values: GenerateValues): Generator {
+  const request = buildRequest({
+    ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
+    selector: values.selector ?? [],
+    ports: values.port ?? [],
+    ...(values.mode !== undefined ? { mode: values.mode } : {}),
+    ...(values.name !== undefined ? { name: values.name } : {}),
+  });
+  return (deps) => generatePolicy(request, deps);
+}
+
+/** `generate --allow-*`: a MeshAuthorizationPolicy. */
+function authorizationGenerator(values: GenerateValues): Generator {
   const request = buildAuthorizationRequest({
     ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
     selector: values.selector ?? [],
@@ -142,19 +153,5 @@ async function runAuthorization(
     audit: values.audit === true,
     ...(values.name !== undefined ? { name: values.name } : {}),
   });
-  const config = deps.config ?? loadCurrentInjection(values.config).config;
-  const source: ClusterSource = values.filename
-    ? { kind: 'manifests', paths: values.filename }
-    : { kind: 'live', kubeconfig: values.kubeconfig ?? '' };
-  const cluster = await (deps.openCluster ?? openCluster)(source);
-  opened(cluster);
-  const result = await generateAuthorization(request, { config, cluster: cluster.cluster });
-  if (!result.ok) {
-    io.stderr.write(
-      `meshward generate: refused — the gate would reject ${result.plan.policy.namespace}/${result.plan.policy.name} (${result.rules.join(', ')}): ${result.message}\n`,
-    );
-    return EXIT_FINDINGS;
-  }
-  io.stdout.write(result.yaml);
-  return EXIT_OK;
+  return (deps) => generateAuthorization(request, deps);
 }

@@ -1,33 +1,12 @@
 // Who may call each port of the pod over mTLS, as the inbound listener takes it: the policy
-// resolver's WorkloadAuthorization (webhook/policy/authorization-types.ts), restated here in the
-// same shape because the renderers import only config, capture and template. TypeScript checks
-// the two stay assignable where the control plane hands one to the other (webhook/xds).
-// Normalisation orders everything, so the same authorization always renders the same bytes.
+// resolver's WorkloadAuthorization as it is. Normalisation orders everything, so the same
+// authorization always renders the same bytes.
 
 import { RESERVED_PORTS } from '../config/names.js';
+import type { PortAuthorization, Principal, WorkloadAuthorization } from '../policy/authorization-types.js';
 
-/** A peer certificate's URI SAN matcher. */
-export type Principal = { readonly exact: string } | { readonly prefix: string };
-
-export type PortAuthorization =
-  /** Any identity of the trust domain (the TLS context alone decides). */
-  | { readonly kind: 'allow-mesh' }
-  /** No mTLS caller. */
-  | { readonly kind: 'deny' }
-  /** Only these principals; Audit counts and logs who would be refused and refuses no one. */
-  | {
-      readonly kind: 'allow-list';
-      readonly principals: readonly Principal[];
-      readonly enforcement: 'Enforce' | 'Audit';
-      /** "namespace/name" of every policy behind the list. */
-      readonly policies: readonly string[];
-    };
-
-export interface InboundAuthorization {
-  readonly ports: ReadonlyArray<{ readonly port: number; readonly authorization: PortAuthorization }>;
-  /** Ports without an entry of their own. */
-  readonly undeclared: PortAuthorization;
-}
+export type { PortAuthorization, Principal };
+export type InboundAuthorization = WorkloadAuthorization;
 
 export const ALLOW_MESH: PortAuthorization = { kind: 'allow-mesh' };
 

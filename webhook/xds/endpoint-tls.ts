@@ -7,7 +7,7 @@ import { captureSettingsFromAnnotations } from '../capture/index.js';
 import { LABEL_INJECTED, PROXY_CONTAINER_NAME } from '../config/names.js';
 import type { MeshwardConfig } from '../config/types.js';
 import type { Pod } from '../kube/types.js';
-import { portMode, type ModeResolver } from './mesh-view.js';
+import { portMode, type PodPolicies } from './mesh-view.js';
 
 export type PlaintextReason = 'not-injected' | 'proxy-not-ready' | 'port-excluded' | 'port-disabled';
 
@@ -18,13 +18,13 @@ export function spiffeIdOf(config: MeshwardConfig, namespace: string, serviceAcc
 }
 
 /** How a client must reach `port` (a container port) of `pod`; pod undefined = not in the mesh. */
-export function endpointTls(pod: Pod | undefined, port: number, modes: ModeResolver, config: MeshwardConfig): EndpointTls {
+export function endpointTls(pod: Pod | undefined, port: number, policies: PodPolicies, config: MeshwardConfig): EndpointTls {
   if (!pod || pod.metadata.labels?.[LABEL_INJECTED] !== 'true') return { mtls: false, reason: 'not-injected' };
   if (!proxyReady(pod)) return { mtls: false, reason: 'proxy-not-ready' };
   const capture = captureSettingsFromAnnotations(pod.metadata.annotations ?? {}, config);
   // An annotation the injector refused never reaches a running pod; unreadable means "do not trust it".
   if ('errors' in capture || capture.settings.excludeInboundPorts.includes(port)) return { mtls: false, reason: 'port-excluded' };
-  if (portMode(modes.modes(pod), port) === 'DISABLE') return { mtls: false, reason: 'port-disabled' };
+  if (portMode(policies.modes(pod), port) === 'DISABLE') return { mtls: false, reason: 'port-disabled' };
   const namespace = pod.metadata.namespace ?? 'default';
   return { mtls: true, spiffeId: spiffeIdOf(config, namespace, pod.spec?.serviceAccountName || 'default') };
 }

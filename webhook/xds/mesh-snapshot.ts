@@ -8,12 +8,11 @@ import type { Pod } from '../kube/types.js';
 import type { Json } from '../proxy/envoy-fragments.js';
 import { outboundListener } from '../proxy/outbound-listener.js';
 import { TYPE_URLS } from './envoy-types.js';
-import { ModeResolver, type MeshView } from './mesh-view.js';
+import { PodPolicies, type MeshView } from './mesh-view.js';
 import { buildOutbound } from './outbound.js';
 import type { NormalizedInput } from '../proxy/bootstrap-input.js';
 import { podProxyInput, podResources } from './pod-resources.js';
 import { SharedResources, versionOf, type VersionedResource, type ResourceEncoder } from './resource-encoder.js';
-import { AuthorizationResolver } from './workload-authorization.js';
 
 /** A proxy's full listener and cluster sets (state of the world), with their versions. */
 export interface ProxyConfig {
@@ -50,12 +49,11 @@ export class MeshSnapshot {
   readonly previousGeneration: number | undefined;
   /** Load assignments that differ from the previous snapshot's (new ones included). */
   readonly changedEndpoints: ReadonlySet<string>;
-  private readonly modes: ModeResolver;
+  private readonly policies: PodPolicies;
   /** Own parts built or confirmed by this snapshot; the previous snapshot's are looked up once and dropped with it. */
   private readonly ownParts = new WeakMap<Pod, OwnPart>();
   private readonly previousParts: WeakMap<Pod, OwnPart> | undefined;
   private readonly sharedClusters: SharedResources;
-  private readonly authorization: AuthorizationResolver;
   private readonly loadAssignments: ReadonlyMap<string, VersionedResource>;
   /** Load assignments and their version per set of names asked for: proxies watching the same Services share one. */
   private readonly endpointSets = new Map<string, { readonly version: string; readonly resources: readonly VersionedResource[] }>();
@@ -74,9 +72,8 @@ export class MeshSnapshot {
     // Only its map, not the snapshot: snapshots must not chain back through every rebuild.
     this.previousParts = previous?.ownParts;
     encoder.nextGeneration();
-    this.modes = new ModeResolver(view, config);
-    this.authorization = new AuthorizationResolver(view, config);
-    const outbound = buildOutbound(view, this.modes, config);
+    this.policies = new PodPolicies(view, config);
+    const outbound = buildOutbound(view, this.policies, config);
     this.chains = outbound.chains;
     this.sharedClusters = new SharedResources(
       outbound.clusters.map((c) => encoder.encode(c.name as string, { '@type': TYPE_URLS.cluster, ...c })),
@@ -92,10 +89,10 @@ export class MeshSnapshot {
 
   /** The configuration of the proxy of `pod`. Throws BootstrapInputError when the pod's facts are unusable. */
   forPod(pod: Pod): ProxyConfig {
-    const modes = this.modes.modes(pod);
+    const modes = this.policies.modes(pod);
     // A policy change alters only the inbound listener of the pods it selects: their LDS version
     // changes, every other proxy's stays and is not re-sent.
-    const authorization = this.authorization.authorization(pod);
+    const authorization = this.policies.authorization(pod);
     const modesKey = JSON.stringify([modes, authorization]);
     let part = this.ownParts.get(pod) ?? this.previousParts?.get(pod);
     if (part?.modesKey !== modesKey) {

@@ -11,6 +11,9 @@ import { isStrictNamespace } from '../policy/namespace-label.js';
 import type { MeshTLSPolicy } from '../policy/mesh-tls-policy.js';
 import { parseStoredPolicies } from '../policy/parse-policy.js';
 import { resolveWorkloadModes, type WorkloadModes } from '../policy/resolve-modes.js';
+import type { MeshAuthorizationPolicy, WorkloadAuthorization } from '../policy/authorization-types.js';
+import { parseStoredAuthorizationPolicies } from '../policy/parse-authorization.js';
+import { resolveWorkloadAuthorization } from '../policy/resolve-authorization.js';
 
 export interface MeshView {
   namespace(name: string): Namespace | undefined;
@@ -26,12 +29,13 @@ export interface MeshView {
 }
 
 /**
- * Live modes of pods, memoised for one build: policies are parsed once per namespace, and each pod
- * resolved once, however many Services and proxies ask. Build a new one per rebuild.
+ * What the policies say about each pod, for one build: its live mTLS modes and who may call its
+ * ports, each resolved once per pod however many Services and proxies ask, from the policies of
+ * its namespace and the mesh namespace parsed once per namespace. Build a new one per rebuild.
  */
-export class ModeResolver {
-  private readonly parsed = new Map<string, readonly MeshTLSPolicy[]>();
-  private readonly byPod = new Map<string, WorkloadModes>();
+export class PodPolicies {
+  private readonly perNamespace = new Map<string, NamespacePolicies>();
+  private readonly perPod = new Map<string, { modes?: WorkloadModes; authorization?: WorkloadAuthorization }>();
 
   constructor(
     private readonly view: MeshView,
@@ -39,37 +43,60 @@ export class ModeResolver {
   ) {}
 
   modes(pod: Pod): WorkloadModes {
-    const ns = pod.metadata.namespace ?? 'default';
-    const key = `${ns}/${pod.metadata.name}/${pod.metadata.resourceVersion ?? ''}`;
-    let modes = this.byPod.get(key);
-    if (!modes) {
-      modes = resolveWorkloadModes({
-        config: this.config,
-        meshPolicies: this.policiesOf(this.config.mesh.namespace),
-        namespacePolicies: this.policiesOf(ns),
-        namespaceStrict: isStrictNamespace(this.namespaceObject(ns)),
-        podLabels: pod.metadata.labels,
-        ports: declaredPorts(pod as unknown as V1Pod),
-      });
-      this.byPod.set(key, modes);
-    }
-    return modes;
+    const entry = this.entry(pod);
+    entry.modes ??= resolveWorkloadModes({
+      config: this.config,
+      meshPolicies: this.of(this.config.mesh.namespace).tls,
+      namespacePolicies: this.of(namespaceOf(pod)).tls,
+      namespaceStrict: this.of(namespaceOf(pod)).strict,
+      podLabels: pod.metadata.labels,
+      ports: declaredPorts(pod as unknown as V1Pod),
+    });
+    return entry.modes;
   }
 
-  private namespaceObject(name: string): ReturnType<typeof asKubeObject> | undefined {
-    const ns = this.view.namespace(name);
-    return ns && asKubeObject(ns, 'v1', 'Namespace');
+  authorization(pod: Pod): WorkloadAuthorization {
+    const entry = this.entry(pod);
+    entry.authorization ??= resolveWorkloadAuthorization({
+      config: this.config,
+      meshPolicies: this.of(this.config.mesh.namespace).authorization,
+      namespacePolicies: this.of(namespaceOf(pod)).authorization,
+      podLabels: pod.metadata.labels,
+      ports: declaredPorts(pod as unknown as V1Pod),
+    });
+    return entry.authorization;
   }
 
-  private policiesOf(namespace: string): readonly MeshTLSPolicy[] {
-    let policies = this.parsed.get(namespace);
+  private entry(pod: Pod): { modes?: WorkloadModes; authorization?: WorkloadAuthorization } {
+    const key = `${namespaceOf(pod)}/${pod.metadata.name}/${pod.metadata.resourceVersion ?? ''}`;
+    let entry = this.perPod.get(key);
+    if (!entry) this.perPod.set(key, (entry = {}));
+    return entry;
+  }
+
+  // A stored policy that does not parse (it predates the CRD's schema) selects nothing; the gate reports it.
+  private of(namespace: string): NamespacePolicies {
+    let policies = this.perNamespace.get(namespace);
     if (!policies) {
-      policies = parseStoredPolicies(this.view.policies(namespace).map((p) => asKubeObject(p))).policies;
-      this.parsed.set(namespace, policies);
+      const ns = this.view.namespace(namespace);
+      policies = {
+        tls: parseStoredPolicies(this.view.policies(namespace).map((p) => asKubeObject(p))).policies,
+        authorization: parseStoredAuthorizationPolicies(this.view.authorizationPolicies(namespace).map((p) => asKubeObject(p))).policies,
+        strict: isStrictNamespace(ns && asKubeObject(ns, 'v1', 'Namespace')),
+      };
+      this.perNamespace.set(namespace, policies);
     }
     return policies;
   }
 }
+
+interface NamespacePolicies {
+  readonly tls: readonly MeshTLSPolicy[];
+  readonly authorization: readonly MeshAuthorizationPolicy[];
+  readonly strict: boolean;
+}
+
+const namespaceOf = (pod: Pod): string => pod.metadata.namespace ?? 'default';
 
 /** The mode of one port of a pod: its own entry, else the workload mode. */
 export function portMode(modes: WorkloadModes, port: number): WorkloadModes['workloadMode'] {

@@ -9,7 +9,7 @@ import type { MeshwardConfig } from '../config/types.js';
 import type { EndpointSlice, Service } from '../kube/types.js';
 import { originalDstCluster, tcpProxy, UNLIMITED_CIRCUIT_BREAKERS, type Json } from '../proxy/envoy-fragments.js';
 import { endpointTls, type EndpointTls } from './endpoint-tls.js';
-import type { MeshView, ModeResolver } from './mesh-view.js';
+import type { MeshView, PodPolicies } from './mesh-view.js';
 import { TRANSPORT_SOCKET_MATCH, upstreamMtlsTo } from './upstream-tls.js';
 
 export interface OutboundConfig {
@@ -30,7 +30,7 @@ export function serviceClusterName(service: Service, port: number): string {
   return `outbound|${port}|${service.metadata.name}.${service.metadata.namespace}`;
 }
 
-export function buildOutbound(view: MeshView, modes: ModeResolver, config: MeshwardConfig): OutboundConfig {
+export function buildOutbound(view: MeshView, policies: PodPolicies, config: MeshwardConfig): OutboundConfig {
   const chains: Json[] = [];
   const clusters: Json[] = [];
   const loadAssignments = new Map<string, Json>();
@@ -42,7 +42,7 @@ export function buildOutbound(view: MeshView, modes: ModeResolver, config: Meshw
     const ips = clusterIps(service);
     for (const port of service.spec?.ports ?? []) {
       if ((port.protocol ?? 'TCP') !== 'TCP') continue;
-      const backends = backendsOf(slices, port.name, view, modes, config);
+      const backends = backendsOf(slices, port.name, view, policies, config);
       const meshed = backends.filter((b) => b.tls.mtls);
       if (meshed.length === 0) continue;
       if (ips.length === 0) {
@@ -86,7 +86,7 @@ function backendsOf(
   slices: readonly EndpointSlice[],
   portName: string | undefined,
   view: MeshView,
-  modes: ModeResolver,
+  policies: PodPolicies,
   config: MeshwardConfig,
 ): Backend[] {
   const out: Backend[] = [];
@@ -100,7 +100,7 @@ function backendsOf(
       if (ep.conditions?.ready === false) continue;
       const ref = ep.targetRef;
       const pod = ref?.kind === 'Pod' && ref.name ? view.pod(ref.namespace ?? slice.metadata.namespace ?? 'default', ref.name) : undefined;
-      const tls = endpointTls(pod, target, modes, config);
+      const tls = endpointTls(pod, target, policies, config);
       for (const address of ep.addresses) {
         const key = `${address}|${target}`;
         if (seen.has(key)) continue;
