@@ -24,6 +24,13 @@ describe('e2e: only meshward writes the proxy bootstrap in a STRICT namespace', 
     editor = cp.kubeconfigFor(USER);
     // As meshward would have published it (a cluster administrator may; meshward's SA may).
     await cp.kubectl(['create', 'configmap', 'meshward-proxy', '-n', NS, '--from-literal=envoy.json={}']);
+    // A new ValidatingAdmissionPolicy and its binding take effect a moment after they are stored:
+    // wait (server-side dry runs) until the editor is refused, so the test judges the policy, not the race.
+    for (let i = 0; i < 100; i++) {
+      const probe = await asEditor(['label', 'configmap', 'meshward-proxy', '-n', NS, 'probe=1', '--dry-run=server']);
+      if (probe.stderr.includes('MW-BOOTSTRAP-001')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 
   after(async () => {
