@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the binaries a real kubelet node needs — kubelet, containerd (+ ctr, containerd-shim-runc-v2),
-# runc and the CNI plugins bridge, host-local, loopback and portmap — from Go modules (no Docker, no
+# Builds the binaries a real kubelet node needs — kube-scheduler, kubelet, kube-proxy, containerd (+ ctr,
+# containerd-shim-runc-v2), runc, the CNI plugins bridge, host-local, loopback and portmap, and a static
+# `pause` for the sandbox image — from Go modules (no Docker, no
 # prebuilt downloads), so pods (init container, native sidecar, podCertificate volumes) can run against
 # the control plane of scripts/build-control-plane.sh. Cached outside the repository, keyed by every
 # version built; a build is installed atomically (temp dir + rename), so the cache is all or nothing.
@@ -15,7 +16,7 @@ CNI_VERSION="${MESHWARD_CNI_VERSION:-v1.10.0}"
 CACHE_ROOT="${MESHWARD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshward}"
 OUT="$CACHE_ROOT/node-k8s-$K8S_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION-cni-$CNI_VERSION"
 BIN="$OUT/bin"
-TOOLS=(kubelet containerd ctr containerd-shim-runc-v2 runc bridge host-local loopback portmap)
+TOOLS=(kube-scheduler kubelet kube-proxy containerd ctr containerd-shim-runc-v2 runc bridge host-local loopback portmap pause)
 
 log() { echo "[node] $*" >&2; }
 
@@ -55,9 +56,9 @@ BASE_GOFLAGS="${GOFLAGS:-}"
 step=0
 timed() { # timed <name> <command...>: runs a build step, logging how long it took
   local name=$1 start; shift; step=$((step + 1)); start=$(date +%s)
-  log "[$step/4] building $name ..."
+  log "[$step/5] building $name ..."
   "$@" >&2
-  log "[$step/4] $name built in $(( $(date +%s) - start ))s"
+  log "[$step/5] $name built in $(( $(date +%s) - start ))s"
 }
 
 # kubelet: the control plane's go.mod approach. k8s.io/kubernetes's own replace directives point at
@@ -84,13 +85,50 @@ build_kubelet() ( # subshell: its cd and exports stay local
 
 package tools
 
-import _ "k8s.io/kubernetes/cmd/kubelet"
+import (
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+)
 GO
   go mod tidy -e 2>"$dir/tidy.log" || { tail -20 "$dir/tidy.log" >&2; log "ERROR: go mod tidy failed (log: $dir/tidy.log)"; exit 4; }
   vpkg=k8s.io/component-base/version
   minor=$(echo "$K8S_VERSION" | cut -d. -f2)
   ldflags="-s -w -X $vpkg.gitVersion=$K8S_VERSION -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=$minor -X $vpkg.gitTreeState=clean"
-  go build -trimpath -ldflags "$ldflags" -o "$WORK/bin/kubelet" k8s.io/kubernetes/cmd/kubelet
+  go build -trimpath -ldflags "$ldflags" -o "$WORK/bin/" k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kube-scheduler
+)
+
+# The sandbox ("pause") image's only binary: it holds the pod's namespaces, reaps zombies and exits on
+# SIGINT/SIGTERM, like registry.k8s.io/pause. Static, so the image is this one file.
+build_pause() (
+  mkdir -p "$WORK/src/pause" && cd "$WORK/src/pause"
+  printf 'module meshward.local/pause\n\ngo 1.24\n' > go.mod
+  cat > main.go <<'GO'
+package main
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	signals := make(chan os.Signal, 8)
+	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM, syscall.SIGCHLD)
+	for s := range signals {
+		if s != syscall.SIGCHLD {
+			os.Exit(0)
+		}
+		for {
+			var status syscall.WaitStatus
+			if pid, err := syscall.Wait4(-1, &status, syscall.WNOHANG, nil); pid <= 0 || err != nil {
+				break
+			}
+		}
+	}
+}
+GO
+  GOFLAGS="$BASE_GOFLAGS" CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$WORK/bin/pause" .
 )
 
 # The others have no replace directives: `go install pkg@version` builds them with their own go.mod/go.sum.
@@ -118,14 +156,15 @@ build_cni() {
 }
 
 log "building into $WORK (Go module proxy: $(go env GOPROXY)); a cold build takes ~10 minutes on 2 cores"
-timed "kubelet $K8S_VERSION" build_kubelet
+timed "kubelet, kube-proxy and kube-scheduler $K8S_VERSION" build_kubelet
 timed "containerd, ctr, containerd-shim-runc-v2 $CONTAINERD_VERSION" build_containerd
 timed "runc $RUNC_VERSION" build_runc
 timed "CNI plugins $CNI_VERSION (bridge, host-local, loopback, portmap)" build_cni
+timed "pause (sandbox image binary)" build_pause
 
 # Smoke check before installing: every binary starts and reports its version.
 have_all "$WORK/bin" || { log "ERROR: missing binaries in $WORK/bin"; exit 4; }
-for t in kubelet containerd ctr runc; do
+for t in kube-scheduler kubelet kube-proxy containerd ctr runc; do
   "$WORK/bin/$t" --version >/dev/null 2>&1 || { log "ERROR: $t --version failed"; "$WORK/bin/$t" --version >&2 || true; exit 4; }
 done
 "$WORK/bin/containerd-shim-runc-v2" -v >/dev/null 2>&1 || { log "ERROR: containerd-shim-runc-v2 -v failed"; exit 4; }

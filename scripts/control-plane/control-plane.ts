@@ -1,28 +1,24 @@
 // A real, local Kubernetes control plane for e2e tests and the demo: etcd, kube-apiserver and
-// kube-controller-manager (v1.37, built from Go modules), all on 127.0.0.1, x509 client auth,
+// kube-controller-manager (v1.37, built from Go modules), on 127.0.0.1 (or a node bridge's address), x509 client auth,
 // Node+RBAC authorization, NodeRestriction on top of the default admission plugins.
 // No scheduler and no kubelet: pods stay Pending, which is all admission tests need.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { Agent, request as httpsRequest } from 'node:https';
+import { Agent } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { stringify as toYaml } from 'yaml';
+import { apiCall, controlPlaneClient, waitUntil, writeKubeconfig, type ControlPlaneClient } from './client.js';
 import { ensureControlPlaneBinaries, type ControlPlaneBinaries } from './ensure-binaries.js';
-import { generateControlPlanePki, writePkiFiles, type ClientCredentials, type ControlPlanePki, type PkiFiles } from './pki.js';
+import { generateControlPlanePki, writePkiFiles } from './pki.js';
 import {
-  childEnv,
   keepRequested,
   PidFile,
   reapOrphans,
   registerTempDir,
-  sleep,
   spawnManaged,
   tailFile,
   terminate,
-  trackHelper,
   unregisterTempDir,
   TEMP_PREFIX,
   type ManagedProcess,
@@ -39,55 +35,19 @@ export interface StartControlPlaneOptions {
   readonly healthTimeoutMs?: number;
   /** Start kube-controller-manager (default true). Without it no ServiceAccounts are created. */
   readonly controllerManager?: boolean;
+  /**
+   * The address kube-apiserver binds and advertises (default 127.0.0.1). A non-loopback one (a node's
+   * bridge, inside its own network namespace) also gets the `kubernetes` Service its endpoints.
+   */
+  readonly apiserverAddress?: string;
+  /** Kubelets will join: kube-apiserver gets a client certificate for them (logs, exec) and dials their InternalIP. */
+  readonly kubelets?: boolean;
   /** Extra kube-apiserver flags (e.g. ['--feature-gates=...']). */
   readonly extraApiserverArgs?: readonly string[];
   /** Progress messages (default: none). */
   readonly log?: (message: string) => void;
   /** On a failed start, print the tail of each log to stderr (default true). */
   readonly printLogsOnFailure?: boolean;
-}
-
-export interface KubectlOptions {
-  /** Written to kubectl's stdin (e.g. with `-f -`). Objects/arrays are sent as JSON. */
-  readonly input?: string | object;
-  /** Throw KubectlError on a non-zero exit (default true). */
-  readonly check?: boolean;
-  /** Another kubeconfig (e.g. from kubeconfigFor()); default the admin one. */
-  readonly kubeconfig?: string;
-  /** Default 60 s; the process is killed when it runs over. */
-  readonly timeoutMs?: number;
-}
-
-export interface KubectlResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** stdout parsed as JSON (for `-o json`). */
-  json<T = any>(): T;
-}
-
-export class KubectlError extends Error {
-  constructor(
-    readonly args: readonly string[],
-    readonly result: KubectlResult,
-  ) {
-    super(`kubectl ${args.join(' ')} exited with ${result.code}: ${result.stderr.trim() || result.stdout.trim()}`);
-    this.name = 'KubectlError';
-  }
-}
-
-export interface ApiResponse {
-  readonly status: number;
-  readonly body: string;
-  json<T = any>(): T;
-}
-
-export interface ApiRequestOptions {
-  /** Default application/json (use application/merge-patch+json etc. for PATCH). */
-  readonly contentType?: string;
-  /** Act as another identity instead of the admin. */
-  readonly credentials?: ClientCredentials;
-  readonly timeoutMs?: number;
 }
 
 export interface ControlPlaneTimings {
@@ -104,33 +64,12 @@ export interface StopResult {
   readonly outcomes: Record<string, 'exited' | 'killed' | 'already'>;
 }
 
-export interface ControlPlane {
-  /** kube-apiserver URL, https://127.0.0.1:<port>. */
-  readonly server: string;
-  /** Admin kubeconfig (client certificate in system:masters). */
-  readonly kubeconfigPath: string;
-  /** The cluster CA that signed the apiserver's serving certificate. */
-  readonly caPem: string;
+export interface ControlPlane extends ControlPlaneClient {
   readonly etcdUrl: string;
-  readonly dir: string;
   readonly logDir: string;
-  readonly pki: ControlPlanePki;
-  readonly pkiFiles: PkiFiles;
-  readonly binaries: ControlPlaneBinaries;
-  readonly admin: ClientCredentials;
   /** Pids of the running components (for leak checks). */
   readonly pids: Readonly<Record<string, number>>;
   readonly timings: ControlPlaneTimings;
-  /** Runs the built kubectl with KUBECONFIG set to the admin kubeconfig (or opts.kubeconfig). */
-  kubectl(args: readonly string[], opts?: KubectlOptions): Promise<KubectlResult>;
-  /** A raw API request as the admin (or opts.credentials); body objects are sent as JSON. */
-  request(method: string, path: string, body?: string | object, opts?: ApiRequestOptions): Promise<ApiResponse>;
-  /** A client certificate signed by the client CA: CN = user, O = groups. */
-  mintClientCert(user: string, groups?: readonly string[]): ClientCredentials;
-  /** Writes a kubeconfig for a minted client certificate; returns its path. */
-  kubeconfigFor(user: string, groups?: readonly string[]): string;
-  /** Creates (or relabels) a namespace and waits until its `default` ServiceAccount exists. */
-  ensureNamespace(name: string, labels?: Record<string, string>): Promise<void>;
   /** Stops everything (SIGTERM, SIGKILL after 5 s), removes the temp dir unless MESHWARD_KEEP_CONTROL_PLANE. Idempotent. */
   stop(): Promise<StopResult>;
   readonly stopped: boolean;
@@ -163,20 +102,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function writeKubeconfig(path: string, server: string, caPem: string, creds: ClientCredentials): void {
-  const b64 = (s: string): string => Buffer.from(s).toString('base64');
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'meshward-e2e', cluster: { server, 'certificate-authority-data': b64(caPem) } }],
-    users: [{ name: creds.user, user: { 'client-certificate-data': b64(creds.certPem), 'client-key-data': b64(creds.keyPem) } }],
-    contexts: [{ name: 'meshward-e2e', context: { cluster: 'meshward-e2e', user: creds.user } }],
-    'current-context': 'meshward-e2e',
-    preferences: {},
-  };
-  writeFileSync(path, toYaml(config), { mode: 0o600 });
-}
-
 function plainGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolveGet, reject) => {
     const req = httpRequest(url, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
@@ -192,113 +117,8 @@ function plainGet(url: string, timeoutMs: number): Promise<{ status: number; bod
   });
 }
 
-function apiCall(
-  server: string,
-  caPem: string,
-  creds: ClientCredentials,
-  method: string,
-  path: string,
-  body: string | object | undefined,
-  opts: ApiRequestOptions,
-  agent: Agent,
-): Promise<ApiResponse> {
-  const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  return new Promise((resolveCall, reject) => {
-    const req = httpsRequest(
-      new URL(path, server),
-      {
-        method,
-        ca: caPem,
-        cert: creds.certPem,
-        key: creds.keyPem,
-        agent,
-        timeout: timeoutMs,
-        headers: {
-          accept: 'application/json',
-          ...(payload !== undefined
-            ? { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(payload) }
-            : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolveCall({ status: res.statusCode ?? 0, body: text, json: () => JSON.parse(text) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-function runKubectl(
-  binary: string,
-  kubeconfig: string,
-  cacheDir: string,
-  args: readonly string[],
-  opts: KubectlOptions,
-): Promise<KubectlResult> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  return new Promise((resolveRun, reject) => {
-    // KUBECACHEDIR keeps kubectl's discovery cache out of ~/.kube (and fresh per control plane).
-    const env = childEnv({ KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir });
-    const child = spawn(binary, [...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
-    trackHelper(child);
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (c: string) => (stdout += c));
-    child.stderr.on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (timedOut) stderr += `\n(kubectl killed after ${timeoutMs} ms)`;
-      const result: KubectlResult = { code, stdout, stderr, json: () => JSON.parse(stdout) };
-      if (opts.check !== false && code !== 0) reject(new KubectlError(args, result));
-      else resolveRun(result);
-    });
-    child.stdin.on('error', () => undefined); // kubectl may exit before reading stdin
-    const input = opts.input;
-    child.stdin.end(input === undefined ? undefined : typeof input === 'string' ? input : JSON.stringify(input));
-  });
-}
-
-/** Polls `check` (every intervalMs) until it returns true; fails fast when a process died. */
-async function waitUntil(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<boolean>,
-  watched: readonly ManagedProcess[],
-  intervalMs = 200,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    const dead = watched.find((p) => p.exit);
-    if (dead) throw new Error(`${dead.name} exited (code ${dead.exit!.code}, signal ${dead.exit!.signal}) while waiting for ${what}`);
-    try {
-      if (await check()) return;
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
-    await sleep(intervalMs);
-  }
-}
+export type { ApiRequestOptions, ApiResponse, ControlPlaneClient, KubectlOptions, KubectlResult } from './client.js';
+export { KubectlError } from './client.js';
 
 const PORT_IN_USE = /address already in use|bind: address/i;
 
@@ -311,6 +131,8 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   const t0 = Date.now();
   const log = options.log ?? ((): void => undefined);
   const healthTimeoutMs = options.healthTimeoutMs ?? 60_000;
+  const address = options.apiserverAddress ?? '127.0.0.1';
+  const loopback = address.startsWith('127.');
   reapOrphans(log);
   const binaries = options.binaries ?? (await ensureControlPlaneBinaries());
 
@@ -325,13 +147,22 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   // Keys are generated on the thread pool while etcd (which needs none) starts.
   const pkiReady = (async () => {
     const tStart = Date.now();
-    const pki = await generateControlPlanePki();
+    const pki = await generateControlPlanePki(new Date(), loopback ? [] : [address]);
     const pkiFiles = writePkiFiles(pki, join(dir, 'pki'));
-    const [admin, kcmCreds] = await Promise.all([
+    const [admin, kcmCreds, kubeletClient] = await Promise.all([
       pki.mintClientCertAsync('meshward-e2e-admin', ['system:masters']),
       pki.mintClientCertAsync('system:kube-controller-manager'),
+      options.kubelets ? pki.mintClientCertAsync('kube-apiserver-kubelet-client', ['system:masters']) : undefined,
     ]);
-    return { pki, pkiFiles, admin, kcmCreds, ms: Date.now() - tStart };
+    const kubeletClientFiles = kubeletClient && {
+      cert: join(dir, 'pki', 'kubelet-client.crt'),
+      key: join(dir, 'pki', 'kubelet-client.key'),
+    };
+    if (kubeletClient && kubeletClientFiles) {
+      writeFileSync(kubeletClientFiles.cert, kubeletClient.certPem);
+      writeFileSync(kubeletClientFiles.key, kubeletClient.keyPem, { mode: 0o600 });
+    }
+    return { pki, pkiFiles, admin, kcmCreds, kubeletClientFiles, ms: Date.now() - tStart };
   })();
   pkiReady.catch(() => undefined); // awaited below; avoid an unhandled rejection while etcd starts
   const tEtcdStart = Date.now();
@@ -433,7 +264,7 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     } catch (err) {
       return fail('pki', err);
     }
-    const { pki, pkiFiles, admin, kcmCreds } = pkiResult;
+    const { pki, pkiFiles, admin, kcmCreds, kubeletClientFiles } = pkiResult;
     const tApiserverStart = Date.now();
 
     // kube-apiserver -------------------------------------------------------------------------------
@@ -441,16 +272,24 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     let tApiserver = Date.now();
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      server = `https://127.0.0.1:${port}`;
+      server = `https://${address}:${port}`;
       const apiserver = launch('kube-apiserver', binaries.kubeApiserver, [
         `--etcd-servers=${etcdUrl}`,
         `--secure-port=${port}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
+        `--bind-address=${address}`,
+        `--advertise-address=${address}`,
         // 1.37 refuses a loopback advertise address for the endpoint reconciler ("may not be in the
         // loopback range"); with no reconciler the `kubernetes` Service simply has no endpoints,
-        // which nothing here needs, and no host interface address is required either.
-        '--endpoint-reconciler-type=none',
+        // which nothing on loopback needs, and no host interface address is required either.
+        ...(loopback ? ['--endpoint-reconciler-type=none'] : []),
+        // The node's name does not resolve here: logs and exec dial the kubelet's InternalIP.
+        ...(kubeletClientFiles
+          ? [
+              `--kubelet-client-certificate=${kubeletClientFiles.cert}`,
+              `--kubelet-client-key=${kubeletClientFiles.key}`,
+              '--kubelet-preferred-address-types=InternalIP',
+            ]
+          : []),
         `--tls-cert-file=${pkiFiles.apiserverCert}`,
         `--tls-private-key-file=${pkiFiles.apiserverKey}`,
         `--client-ca-file=${pkiFiles.clientCaCert}`,
@@ -537,66 +376,26 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       totalMs: Date.now() - t0,
     };
 
-    const request = (method: string, path: string, body?: string | object, opts: ApiRequestOptions = {}): Promise<ApiResponse> =>
-      apiCall(server, pki.clusterCa.certPem, opts.credentials ?? admin, method, path, body, opts, agent);
-
-    let kubeconfigCount = 0;
-    const cp: ControlPlane = {
+    const client = controlPlaneClient({
       server,
       kubeconfigPath,
-      caPem: pki.clusterCa.certPem,
-      etcdUrl,
       dir,
-      logDir,
       pki,
       pkiFiles,
       binaries,
       admin,
+      agent,
+      waitsForServiceAccounts: options.controllerManager !== false,
+      watched: procs,
+    });
+    const cp: ControlPlane = {
+      ...client,
+      etcdUrl,
+      logDir,
       pids,
       timings,
       get stopped() {
         return stopped;
-      },
-      kubectl: (args, opts = {}) => runKubectl(binaries.kubectl, opts.kubeconfig ?? kubeconfigPath, join(dir, 'kube-cache'), args, opts),
-      request,
-      mintClientCert: (user, groups) => pki.mintClientCert(user, groups),
-      kubeconfigFor(user, groups = []) {
-        const path = join(dir, `user-${++kubeconfigCount}-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}.kubeconfig`);
-        writeKubeconfig(path, server, pki.clusterCa.certPem, pki.mintClientCert(user, groups));
-        return path;
-      },
-      async ensureNamespace(name, labels = {}) {
-        const existing = await request('GET', `/api/v1/namespaces/${name}`);
-        if (existing.status === 200 && existing.json<{ status?: { phase?: string } }>().status?.phase === 'Terminating') {
-          // A namespace being deleted refuses new pods: wait for the namespace controller, then recreate.
-          await waitUntil(
-            `namespace ${name} to finish terminating`,
-            90_000,
-            async () => (await request('GET', `/api/v1/namespaces/${name}`)).status === 404,
-            procs,
-            250,
-          );
-        }
-        const created = await request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-        if (created.status === 409) {
-          const patched = await request(
-            'PATCH',
-            `/api/v1/namespaces/${name}`,
-            { metadata: { labels } },
-            { contentType: 'application/merge-patch+json' },
-          );
-          if (patched.status !== 200) throw new Error(`relabel namespace ${name}: HTTP ${patched.status} ${patched.body}`);
-        } else if (created.status !== 201) {
-          throw new Error(`create namespace ${name}: HTTP ${created.status} ${created.body}`);
-        }
-        if (options.controllerManager === false) return; // no serviceaccount controller to wait for
-        await waitUntil(
-          `ServiceAccount ${name}/default`,
-          60_000,
-          async () => (await request('GET', `/api/v1/namespaces/${name}/serviceaccounts/default`)).status === 200,
-          procs,
-          100,
-        );
       },
       stop() {
         stopping ??= stopAll();

@@ -2,7 +2,7 @@
 // certificate, a client CA for x509 client authentication, the service-account signing key pair,
 // and client certificates minted on demand. Test-only material: short-lived, never reused.
 import { generateKeyPair } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 
@@ -141,7 +141,7 @@ function issueLeaf(
 }
 
 /** Generates a fresh PKI: four RSA-2048 keys, generated natively in parallel (~0.5 s on 2 cores). */
-export async function generateControlPlanePki(now: Date = new Date()): Promise<ControlPlanePki> {
+export async function generateControlPlanePki(now: Date = new Date(), extraIpSans: readonly string[] = []): Promise<ControlPlanePki> {
   const [clusterCaKeys, apiserverKeys, clientCaKeys, saKeys] = await Promise.all([
     newKeysAsync(),
     newKeysAsync(),
@@ -150,35 +150,48 @@ export async function generateControlPlanePki(now: Date = new Date()): Promise<C
   ]);
   const clusterCa = createCa('meshward-e2e cluster CA', now, clusterCaKeys);
   const apiserver = issueLeaf(clusterCa, [{ name: 'commonName', value: 'kube-apiserver' }], { server: true }, now, apiserverKeys, [
-    ...APISERVER_IP_SANS.map((ip) => ({ type: 7, ip })),
+    ...[...APISERVER_IP_SANS, ...extraIpSans].map((ip) => ({ type: 7, ip })),
     ...APISERVER_DNS_SANS.map((value) => ({ type: 2, value })),
   ]);
-  const clientCa = createCa('meshward-e2e client CA', now, clientCaKeys);
-  const clientCaPem = toPem(clientCa);
+  const serviceAccount = { certPem: forge.pki.publicKeyToPem(saKeys.publicKey), keyPem: forge.pki.privateKeyToPem(saKeys.privateKey) };
+  return withMinting(toPem(clusterCa), toPem(apiserver), toPem(createCa('meshward-e2e client CA', now, clientCaKeys)), serviceAccount);
+}
+
+/** The PKI another process wrote with writePkiFiles (e.g. a control plane inside a network namespace). */
+export function loadControlPlanePki(files: PkiFiles): ControlPlanePki {
+  const read = (path: string): string => readFileSync(path, 'utf8');
+  const pair = (cert: string, key: string): PemPair => ({ certPem: read(cert), keyPem: read(key) });
+  const clusterCa = pair(files.clusterCaCert, files.clusterCaKey);
+  const apiserver = pair(files.apiserverCert, files.apiserverKey);
+  const clientCa = pair(files.clientCaCert, files.clientCaKey);
+  const serviceAccount = pair(files.serviceAccountPublicKey, files.serviceAccountPrivateKey);
+  return withMinting(clusterCa, apiserver, clientCa, serviceAccount);
+}
+
+// Client certificates are minted from the client CA's PEM, so a loaded PKI mints exactly like a generated one.
+function withMinting(clusterCa: PemPair, apiserver: PemPair, clientCa: PemPair, serviceAccount: PemPair): ControlPlanePki {
+  const caKeys = { privateKey: forge.pki.privateKeyFromPem(clientCa.keyPem) } as forge.pki.rsa.KeyPair;
+  const ca: Issued = { cert: forge.pki.certificateFromPem(clientCa.certPem), keys: caKeys };
   const mint = (user: string, groups: readonly string[], keys: forge.pki.rsa.KeyPair): ClientCredentials => {
     if (!user) throw new Error('mintClientCert: user must not be empty');
     const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: user }];
     for (const group of groups) subject.push({ name: 'organizationName', value: group });
-    const issued = issueLeaf(clientCa, subject, { client: true }, new Date(), keys);
+    const issued = issueLeaf(ca, subject, { client: true }, new Date(), keys);
     return { ...toPem(issued), user, groups: [...groups] };
   };
   return {
-    clusterCa: toPem(clusterCa),
-    apiserver: toPem(apiserver),
-    clientCa: clientCaPem,
-    serviceAccount: {
-      certPem: forge.pki.publicKeyToPem(saKeys.publicKey),
-      keyPem: forge.pki.privateKeyToPem(saKeys.privateKey),
-    },
+    clusterCa,
+    apiserver,
+    clientCa,
+    serviceAccount,
     mintClientCert: (user: string, groups: readonly string[] = []) => mint(user, groups, newKeys()),
     mintClientCertAsync: async (user: string, groups: readonly string[] = []) => mint(user, groups, await newKeysAsync()),
   };
 }
 
-/** Writes the PKI as files the control-plane binaries read (keys 0600). */
-export function writePkiFiles(pki: ControlPlanePki, dir: string): PkiFiles {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const files: PkiFiles = {
+/** The file paths writePkiFiles uses in dir. */
+export function pkiFilePaths(dir: string): PkiFiles {
+  return {
     clusterCaCert: join(dir, 'ca.crt'),
     clusterCaKey: join(dir, 'ca.key'),
     apiserverCert: join(dir, 'apiserver.crt'),
@@ -188,6 +201,12 @@ export function writePkiFiles(pki: ControlPlanePki, dir: string): PkiFiles {
     serviceAccountPublicKey: join(dir, 'sa.pub'),
     serviceAccountPrivateKey: join(dir, 'sa.key'),
   };
+}
+
+/** Writes the PKI as files the control-plane binaries read (keys 0600). */
+export function writePkiFiles(pki: ControlPlanePki, dir: string): PkiFiles {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const files = pkiFilePaths(dir);
   const write = (path: string, text: string, secret: boolean): void => writeFileSync(path, text, { mode: secret ? 0o600 : 0o644 });
   write(files.clusterCaCert, pki.clusterCa.certPem, false);
   write(files.clusterCaKey, pki.clusterCa.keyPem, true);

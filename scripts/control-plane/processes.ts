@@ -124,7 +124,13 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /** Starts a long-running control-plane process, its stdout and stderr appended to logFile. */
-export function spawnManaged(name: string, binary: string, args: readonly string[], logFile: string): ManagedProcess {
+export function spawnManaged(
+  name: string,
+  binary: string,
+  args: readonly string[],
+  logFile: string,
+  env: Record<string, string> = {},
+): ManagedProcess {
   installExitHook();
   const usePdeathsig = hasSetpriv();
   const [cmd, argv] = usePdeathsig ? ['setpriv', ['--pdeathsig', 'KILL', '--', binary, ...args]] : [binary, [...args]];
@@ -132,7 +138,7 @@ export function spawnManaged(name: string, binary: string, args: readonly string
   let child: ChildProcess;
   try {
     writeFileSync(fd, `# ${new Date().toISOString()} ${binary} ${args.join(' ')}\n`);
-    child = spawn(cmd, argv, { stdio: ['ignore', fd, fd], detached: usePdeathsig, env: childEnv() });
+    child = spawn(cmd, argv, { stdio: ['ignore', fd, fd], detached: usePdeathsig, env: childEnv(env) });
   } finally {
     closeSync(fd);
   }
