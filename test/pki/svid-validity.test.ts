@@ -5,6 +5,23 @@ import { computeSvidValidity } from '../../webhook/pki/svid-validity.js';
 const S = 1000;
 
 describe('pki: computeSvidValidity (pure lifetime arithmetic)', () => {
+  it('refreshPercent moves beginRefreshAt through the lifetime, monotonically, always inside the allowed window', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 3600, max: 200_000 }), fc.integer({ min: 0, max: 99 }), (ttl, percent) => {
+        const now = new Date('2026-06-01T00:00:00Z');
+        const at = (p: number): number => computeSvidValidity({ now, ttlSeconds: ttl, refreshPercent: p }).beginRefreshAt.getTime();
+        const v = computeSvidValidity({ now, ttlSeconds: ttl, refreshPercent: percent });
+        assert.ok(at(percent) <= at(percent + 1));
+        assert.ok(v.beginRefreshAt.getTime() >= v.notBefore.getTime() + 600 * S);
+        assert.ok(v.beginRefreshAt.getTime() <= v.notAfter.getTime() - 600 * S);
+      }),
+    );
+    const now = new Date('2026-06-01T00:00:00Z');
+    const soonest = computeSvidValidity({ now, ttlSeconds: 3900, backdateSeconds: 60, refreshPercent: 0 });
+    assert.equal(soonest.beginRefreshAt.getTime() - soonest.notBefore.getTime(), 600 * S, '0%: the earliest the API allows');
+    assert.throws(() => computeSvidValidity({ now, refreshPercent: 101 }), /refreshPercent.*0 to 100/);
+  });
+
   it('for any clock, ttl, maxExpiration and backdate: never beyond max, ≥1h left, refresh inside the window', () => {
     fc.assert(
       fc.property(

@@ -269,6 +269,12 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     help: 'workload certificate lifetime',
   },
   {
+    path: 'credentials.refreshPercent',
+    kind: { type: 'int', min: 0, max: 90 },
+    default: 50,
+    help: 'when the kubelet begins refreshing a workload certificate, in percent of its lifetime (kept 10 min inside both ends, as the API requires)',
+  },
+  {
     path: 'credentials.signerName',
     kind: { type: 'string' },
     default: 'meshward.io/workload-identity',

@@ -11,6 +11,8 @@ export function injectionConfigHash(config: MeshwardConfig): string {
   // it, so changing it must not make every pod stale. Left out, the hash of every other field is
   // what it was before the field existed.
   const { defaultAuthorization: _live, ...mesh } = config.mesh;
-  const relevant = { mesh, proxy: config.proxy, credentials: config.credentials, controlPlane: { address, serviceAccount } };
+  // Likewise the refresh point: only the signer uses it, for each certificate it issues.
+  const { refreshPercent: _signerOnly, ...credentials } = config.credentials;
+  const relevant = { mesh, proxy: config.proxy, credentials, controlPlane: { address, serviceAccount } };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 16);
 }

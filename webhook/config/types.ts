@@ -85,6 +85,8 @@ export interface CredentialsConfig {
   readonly source: CredentialSource;
   readonly keyType: KeyType;
   readonly maxExpirationSeconds: number;
+  /** Where in a certificate's lifetime its holder begins refreshing (beginRefreshAt), in percent. */
+  readonly refreshPercent: number;
   readonly signerName: string;
 }
 

@@ -57,6 +57,7 @@ export function identitySettings(config: MeshwardConfig): IdentitySettings {
       trustDomain: config.mesh.trustDomain,
       allowedKeyTypes: id.allowedKeyTypes as readonly KeyType[],
       ttlSeconds: config.credentials.maxExpirationSeconds,
+      refreshPercent: config.credentials.refreshPercent,
     },
     rotation: {
       propagationSeconds: id.rotationPropagationSeconds,

@@ -22,6 +22,8 @@ export interface IssueSvidInput {
   readonly now: Date;
   /** Clock-skew allowance subtracted from notBefore. Default 300. */
   readonly backdateSeconds?: number;
+  /** Where in the lifetime beginRefreshAt falls, in percent (default 50; clamped as the API requires). */
+  readonly refreshPercent?: number;
   readonly randomBytes?: RandomBytes;
 }
 
@@ -57,6 +59,7 @@ export function issueSvid(input: IssueSvidInput): IssuedSvid {
     ttlSeconds: input.ttlSeconds,
     maxExpirationSeconds: input.maxExpirationSeconds,
     backdateSeconds: input.backdateSeconds,
+    refreshPercent: input.refreshPercent,
     caNotAfter: input.ca.notAfter,
   });
   const der = buildCertificate(

@@ -28,6 +28,8 @@ export interface PcrDecisionOptions {
   readonly signerName?: string;
   readonly knownUserAnnotations?: ReadonlySet<string>;
   readonly backdateSeconds?: number;
+  /** credentials.refreshPercent: where in the lifetime the kubelet begins refreshing. */
+  readonly refreshPercent?: number;
   readonly randomBytes?: RandomBytes;
 }
 
@@ -107,6 +109,7 @@ export function decidePodCertificateRequest(pcr: PodCertificateRequestLike, opts
       maxExpirationSeconds: max,
       now: opts.now,
       backdateSeconds: opts.backdateSeconds ?? PCR_BACKDATE_SECONDS,
+      refreshPercent: opts.refreshPercent,
       randomBytes: opts.randomBytes,
     });
     const { certificateChainPem, notBefore, notAfter, beginRefreshAt, spiffeId } = svid;

@@ -5,14 +5,16 @@ export const MIN_LIFETIME_SECONDS = 3600;
 export const REFRESH_MARGIN_SECONDS = 600;
 export const DEFAULT_TTL_SECONDS = 86_400;
 export const DEFAULT_BACKDATE_SECONDS = 300;
-/** Refresh at this fraction of the lifetime (then clamped into the allowed window). */
-export const REFRESH_FRACTION = 0.5;
+/** Refresh at this share of the lifetime by default (then clamped into the allowed window). */
+export const DEFAULT_REFRESH_PERCENT = 50;
 
 export interface ValidityRequest {
   readonly now: Date;
   readonly ttlSeconds?: number;
   readonly maxExpirationSeconds?: number;
   readonly backdateSeconds?: number;
+  /** Where in the lifetime the holder begins refreshing, 0–100 (default 50), before clamping. */
+  readonly refreshPercent?: number;
   /** The issuing chain's earliest notAfter: the leaf is cut short rather than outlive it. */
   readonly caNotAfter?: Date;
 }
@@ -35,12 +37,16 @@ function wholeSeconds(value: number | undefined, fallback: number, field: string
  *   lifetime  = min(ttl, maxExpiration, caNotAfter − notBefore), never below 1h
  *   notBefore = now − backdate, the backdate shrunk so that notAfter − now stays ≥ 1h
  *   notAfter  = notBefore + lifetime (so notAfter − notBefore never exceeds maxExpiration)
- *   beginRefreshAt = notBefore + 50% of lifetime, clamped to [notBefore+10m, notAfter−10m]
+ *   beginRefreshAt = notBefore + refreshPercent (50%) of lifetime, clamped to [notBefore+10m, notAfter−10m]
  */
 export function computeSvidValidity(req: ValidityRequest): SvidValidity {
   const ttl = wholeSeconds(req.ttlSeconds, DEFAULT_TTL_SECONDS, 'ttlSeconds');
   const max = req.maxExpirationSeconds === undefined ? ttl : wholeSeconds(req.maxExpirationSeconds, ttl, 'maxExpirationSeconds');
   const backdate = wholeSeconds(req.backdateSeconds, DEFAULT_BACKDATE_SECONDS, 'backdateSeconds');
+  const refreshPercent = req.refreshPercent ?? DEFAULT_REFRESH_PERCENT;
+  if (!Number.isInteger(refreshPercent) || refreshPercent < 0 || refreshPercent > 100) {
+    throw new PkiInputError('refreshPercent', `must be a whole number from 0 to 100, got ${String(req.refreshPercent)}`);
+  }
   const nowS = Math.floor(req.now.getTime() / 1000);
   let lifetime = Math.min(ttl, max);
   if (lifetime < MIN_LIFETIME_SECONDS) {
@@ -58,7 +64,7 @@ export function computeSvidValidity(req: ValidityRequest): SvidValidity {
   const notAfterS = notBeforeS + lifetime;
   const earliest = notBeforeS + REFRESH_MARGIN_SECONDS;
   const latest = notAfterS - REFRESH_MARGIN_SECONDS;
-  const refreshS = Math.min(latest, Math.max(earliest, notBeforeS + Math.floor(lifetime * REFRESH_FRACTION)));
+  const refreshS = Math.min(latest, Math.max(earliest, notBeforeS + Math.floor((lifetime * refreshPercent) / 100)));
   return {
     notBefore: new Date(notBeforeS * 1000),
     notAfter: new Date(notAfterS * 1000),

@@ -8,6 +8,8 @@ export interface SignerPolicy {
   readonly allowedKeyTypes: readonly KeyType[];
   /** credentials.maxExpirationSeconds: the lifetime we issue (the PCR's own maximum still caps it). */
   readonly ttlSeconds: number;
+  /** credentials.refreshPercent: where in the lifetime the kubelet begins refreshing. */
+  readonly refreshPercent?: number;
 }
 
 /**
@@ -21,6 +23,7 @@ export function decideSafely(pcr: PodCertificateRequest, ca: MeshCa, policy: Sig
       trustDomain: policy.trustDomain,
       allowedKeyTypes: policy.allowedKeyTypes,
       ttlSeconds: policy.ttlSeconds,
+      refreshPercent: policy.refreshPercent,
       signerName: policy.signerName,
       now,
     });
