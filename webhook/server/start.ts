@@ -75,7 +75,7 @@ export async function startMeshward(
   );
   const address = await webhook.listen(config.server.port, config.server.host);
   handlers.onListening?.(webhook);
-  logger.info({ host: address.address, port: address.port, caBundle: tls.caBundlePath }, 'meshward listening');
+  logger.info({ host: address.address, port: address.port, caBundle: tls.caBundlePath, runtime: process.version }, 'meshward listening');
   return {
     address,
     caBundlePath: tls.caBundlePath,
