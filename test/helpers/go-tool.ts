@@ -1,8 +1,9 @@
-// Go helpers the tests run (Envoy's schema, the ADS judge, …): commands of the one Go module in
-// test/go (envoy-tools: cmd/envoy-validate, cmd/ads-judge and the package they share), each built
-// once per source version into a cache outside the repo and reused by every later run. The key
-// hashes the module's go.mod, go.sum and every *.go file under it (so an edit to the shared package
-// rebuilds every tool), the package built and the Go version: nothing stale is ever run.
+// Go helpers the tests run (Envoy's schema, the ADS judge, the proxy stand-in, …): commands of the
+// one Go module in test/go (envoy-tools: cmd/envoy-validate, cmd/ads-judge, cmd/proxy-standin and
+// the packages they share), each built once per source version into a cache outside the repo and
+// reused by every later run. The key hashes the module's go.mod, go.sum and every *.go file under it
+// (so an edit to a shared package rebuilds every tool), the package built, whether it is static and
+// the Go version: nothing stale is ever run.
 //
 //   before(async function () { this.timeout(600_000); binary = await ensureGoTool('ads-judge', GO_TOOLS_MODULE, './cmd/ads-judge'); });
 
@@ -14,6 +15,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type GoToolLog = (msg: string) => void;
+
+export interface GoToolOptions {
+  /** CGO_ENABLED=0: a static binary, for an image without a libc (the proxy stand-in). */
+  static?: boolean;
+}
 
 const stderrLog: GoToolLog = (m) => process.stderr.write(`${m}\n`);
 
@@ -27,11 +33,17 @@ const builds = new Map<string, Promise<string>>();
  * Path of the binary `go build` makes of the package pkg (e.g. './cmd/ads-judge') in the module at
  * moduleDir, building it on first use (a minute or more when the Go cache is cold).
  */
-export function ensureGoTool(name: string, moduleDir: string, pkg: string, log: GoToolLog = stderrLog): Promise<string> {
-  const key = `${name}\0${resolve(moduleDir)}\0${pkg}`;
+export function ensureGoTool(
+  name: string,
+  moduleDir: string,
+  pkg: string,
+  log: GoToolLog = stderrLog,
+  options: GoToolOptions = {},
+): Promise<string> {
+  const key = `${name}\0${resolve(moduleDir)}\0${pkg}\0${options.static === true}`;
   let build = builds.get(key);
   if (!build) {
-    build = buildGoTool(name, resolve(moduleDir), pkg, log);
+    build = buildGoTool(name, resolve(moduleDir), pkg, log, options.static === true);
     // A failed build is not cached, so a later caller (after fixing the cause) tries again.
     build.catch(() => builds.delete(key));
     builds.set(key, build);
@@ -44,7 +56,7 @@ export function meshwardCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'meshward');
 }
 
-async function buildGoTool(name: string, moduleDir: string, pkg: string, log: GoToolLog): Promise<string> {
+async function buildGoTool(name: string, moduleDir: string, pkg: string, log: GoToolLog, isStatic: boolean): Promise<string> {
   const go = goBinary(name);
   const hash = createHash('sha256');
   for (const file of moduleSources(moduleDir)) {
@@ -54,6 +66,8 @@ async function buildGoTool(name: string, moduleDir: string, pkg: string, log: Go
       .update('\0');
   }
   hash.update(`${pkg}\0`);
+  // A static build is another binary: it must not reuse (or replace) the cgo one.
+  if (isStatic) hash.update('static\0');
   hash.update(execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim());
   const cacheDir = meshwardCacheDir();
   const binary = join(cacheDir, `${name}-${hash.digest('hex').slice(0, 16)}`);
@@ -62,7 +76,8 @@ async function buildGoTool(name: string, moduleDir: string, pkg: string, log: Go
   log(`${name}: building ${binary} (the first build may take a few minutes)…`);
   const started = Date.now();
   const tmp = `${binary}.tmp-${process.pid}`;
-  await runGo(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, pkg], moduleDir);
+  const env = isStatic ? { ...process.env, CGO_ENABLED: '0' } : process.env;
+  await runGo(go, ['build', '-trimpath', '-buildvcs=false', '-o', tmp, pkg], moduleDir, env);
   renameSync(tmp, binary); // atomic: a concurrent run sees the whole binary or none
   log(`${name}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return binary;
@@ -96,9 +111,9 @@ function goBinary(name: string): string {
   }
 }
 
-function runGo(go: string, args: string[], cwd: string): Promise<void> {
+function runGo(go: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(go, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(go, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     const err: Buffer[] = [];
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);

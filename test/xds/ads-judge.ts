@@ -1,6 +1,7 @@
 // Runs test/go/cmd/ads-judge (Go, go-control-plane's SotW ADS client) against an ADS server and
 // collects what it reports: an xDS client that is not ours, so a test of meshward's control plane
-// does not grade its own homework. See test/go/cmd/ads-judge/main.go for the protocol side.
+// does not grade its own homework. See test/go/cmd/ads-judge/main.go and
+// test/go/adsclient (shared with the proxy stand-in) for the protocol side.
 //
 //   before(async function () { this.timeout(600_000); await ensureAdsJudge(); });
 //   const judge = startJudge({ servers: [`127.0.0.1:${port}`], cert, key, ca, serverId, nodeId });

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"os"
 	"sync"
+
+	"meshward.local/envoy-tools/adsclient"
 )
 
 type connectedEvent struct {
@@ -15,12 +17,12 @@ type connectedEvent struct {
 }
 
 type responseEvent struct {
-	Event     string           `json:"event"`
-	Type      string           `json:"type"`
-	Version   string           `json:"version"`
-	Nonce     string           `json:"nonce"`
-	Resources []resourceResult `json:"resources"`
-	Bytes     int              `json:"bytes"`
+	Event     string                     `json:"event"`
+	Type      string                     `json:"type"`
+	Version   string                     `json:"version"`
+	Nonce     string                     `json:"nonce"`
+	Resources []adsclient.ResourceResult `json:"resources"`
+	Bytes     int                        `json:"bytes"`
 }
 
 // requestEvent reports a DiscoveryRequest as it went on the wire: "ack", "nack" (with the

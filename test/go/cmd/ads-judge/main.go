@@ -7,7 +7,8 @@
 // generated type, validates it (protoc-gen-validate rules, including every typed_config: the
 // envoycheck package, shared with cmd/envoy-validate) and ACKs or NACKs the response with the
 // violations as error_detail. The protocol itself (requests, nonces, ACK/NACK) is
-// go-control-plane's sotw.ADSClient, one per type, sharing the stream.
+// go-control-plane's sotw.ADSClient, one per type, sharing the stream (package adsclient, shared
+// with cmd/proxy-standin); this command adds the flags, the reconnect loop and the report.
 //
 // Events on stdout, one JSON object per line:
 //
@@ -38,13 +39,12 @@ import (
 	"time"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
-	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
-	sotw "github.com/envoyproxy/go-control-plane/pkg/client/sotw/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/anypb"
+
+	"meshward.local/envoy-tools/adsclient"
 )
 
 type options struct {
@@ -98,13 +98,10 @@ func parseFlags() (options, error) {
 }
 
 type judge struct {
-	opts  options
-	creds credentials.TransportCredentials
-	ident *identityError
-	node  *corev3.Node
-	lds   *subscriber
-	cds   *subscriber
-	eds   *subscriber
+	opts   options
+	creds  credentials.TransportCredentials
+	ident  *identityError
+	client *adsclient.Client
 
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -112,8 +109,8 @@ type judge struct {
 	reason     string
 	responses  atomic.Int64
 
-	sessionMu sync.Mutex
-	wg        *sync.WaitGroup // the running session's subscriber loops
+	nackMu   sync.Mutex
+	nackOnce string // --nack-once, until spent
 }
 
 func main() {
@@ -129,17 +126,9 @@ func main() {
 		os.Exit(2)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	j := &judge{
-		opts:   opts,
-		creds:  creds,
-		ident:  ident,
-		node:   &corev3.Node{Id: opts.nodeID, Cluster: opts.nodeCluster, UserAgentName: "ads-judge"},
-		ctx:    ctx,
-		cancel: cancel,
-	}
-	j.lds = j.subscriber("lds", listenerType)
-	j.cds = j.subscriber("cds", clusterType)
-	j.eds = j.subscriber("eds", endpointType)
+	j := &judge{opts: opts, creds: creds, ident: ident, ctx: ctx, cancel: cancel, nackOnce: opts.nackOnce}
+	node := &corev3.Node{Id: opts.nodeID, Cluster: opts.nodeCluster, UserAgentName: "ads-judge"}
+	j.client = adsclient.New(ctx, node, j)
 
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
@@ -158,24 +147,9 @@ func main() {
 	os.Exit(code)
 }
 
-func (j *judge) subscriber(short, typeURL string) *subscriber {
-	return &subscriber{
-		short:    short,
-		typeURL:  typeURL,
-		client:   sotw.NewADSClient(j.ctx, j.node, typeURL),
-		nackOnce: j.opts.nackOnce == short,
-	}
-}
-
 func (j *judge) stop(reason string) {
 	j.reasonOnce.Do(func() { j.reason = reason })
 	j.cancel()
-}
-
-func (j *judge) countResponse() {
-	if max := j.opts.maxResponses; max > 0 && j.responses.Add(1) >= max {
-		j.stop("max-responses")
-	}
 }
 
 // run connects, and with --reconnect keeps reconnecting, until stopped; it returns the exit code.
@@ -225,69 +199,5 @@ func (j *judge) session(server string) (connected bool, err error) {
 		return false, err
 	}
 	defer conn.Close()
-	ctx, cancel := context.WithCancel(j.ctx)
-	defer cancel()
-	// The raw generated stub opens the one real stream; the ADSClients speak through it (stream.go).
-	raw, err := discoveryv3.NewAggregatedDiscoveryServiceClient(conn).StreamAggregatedResources(ctx)
-	if err != nil {
-		return false, err
-	}
-	emit(connectedEvent{Event: "connected", Server: server})
-	stream := newADSStream(ctx, raw)
-	go stream.demux()
-
-	wg := &sync.WaitGroup{}
-	j.sessionMu.Lock()
-	j.wg = wg
-	j.sessionMu.Unlock()
-	// Envoy's order: clusters first, then listeners; endpoints once clusters name them. After a
-	// reconnect the EDS subscription known from the last accepted CDS is re-sent right away.
-	j.start(j.cds, stream)
-	j.start(j.lds, stream)
-	if j.eds.hasNames() {
-		j.start(j.eds, stream)
-	}
-	<-stream.done
-	cancel()
-	wg.Wait()
-	return true, stream.err
-}
-
-// start sends the type's first request on stream (ADSClient.InitConnect: version_info of the last
-// accepted response, as Envoy re-sends after a reconnect) and judges its responses from then on.
-// False when the type was already started on this stream.
-func (j *judge) start(s *subscriber, stream *adsStream) bool {
-	if !s.claim(stream) {
-		return false
-	}
-	j.sessionMu.Lock()
-	wg := j.wg
-	wg.Add(1)
-	j.sessionMu.Unlock()
-	if err := s.client.InitConnect(&typeConn{s: stream, sub: s}); err != nil {
-		wg.Done()
-		return true // the stream is failing; the session reports it
-	}
-	go func() {
-		defer wg.Done()
-		s.loop(j, stream)
-	}()
-	return true
-}
-
-// clustersAccepted updates the EDS subscription after a CDS update was ACKed: the service names of
-// its EDS clusters, as the first EDS request on this stream or as a changed resource_names.
-func (j *judge) clustersAccepted(resources []*anypb.Any, stream *adsStream) {
-	names := edsServiceNames(resources)
-	if len(names) == 0 {
-		// An empty resource_names list would mean "all" (wildcard) in SotW; no EDS cluster
-		// left means nothing to ask for, so the old subscription simply stays unused.
-		return
-	}
-	if !j.eds.setNames(names) {
-		return
-	}
-	if !j.start(j.eds, stream) {
-		j.eds.resubscribe(j.node, stream)
-	}
+	return j.client.Session(j.ctx, conn, func() { emit(connectedEvent{Event: "connected", Server: server}) })
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"google.golang.org/grpc/credentials"
+
+	"meshward.local/envoy-tools/adsclient"
 )
 
 // identityError records a server that presented the wrong identity, so the judge can tell that
@@ -67,16 +69,11 @@ func verifyServer(chain []*x509.Certificate, roots *x509.CertPool, serverID stri
 	if len(chain) == 0 {
 		return errors.New("judge: server sent no certificate")
 	}
-	inter := x509.NewCertPool()
-	for _, c := range chain[1:] {
-		inter.AddCert(c)
-	}
-	leaf := chain[0]
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}); err != nil {
+	if err := adsclient.VerifyChain(chain, roots); err != nil {
 		return fmt.Errorf("judge: server certificate: %w", err)
 	}
-	uris := make([]string, 0, len(leaf.URIs))
-	for _, u := range leaf.URIs {
+	uris := make([]string, 0, len(chain[0].URIs))
+	for _, u := range chain[0].URIs {
 		uris = append(uris, u.String())
 	}
 	if len(uris) != 1 || uris[0] != serverID {

@@ -7,9 +7,9 @@
 // writes [{"name","ok","errors"}] on stdout. File mode: envoy-validate FILE... prints violations.
 // Exit status: 0 all valid, 1 some invalid, 2 bad usage or input.
 //
-// The schema check itself (ValidateAll inside every Any, unknown fields, deprecations) is
-// envoycheck's, shared with cmd/ads-judge; this command adds the document kinds (document.go,
-// resource.go) and the load-time checks Envoy makes (semantics.go). Build: in test/go,
+// The checks themselves (ValidateAll inside every Any, unknown fields, deprecations, and the
+// load-time checks Envoy makes) are envoycheck's, shared with cmd/ads-judge and cmd/proxy-standin;
+// this command adds the batch and file modes and the "any" kind (resource.go). Build: in test/go,
 // go build ./cmd/envoy-validate (the tests do it through test/helpers/go-tool.ts).
 package main
 

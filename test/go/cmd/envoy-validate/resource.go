@@ -10,10 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
-	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
-	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
-	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
@@ -42,43 +38,5 @@ func validateResource(text []byte) []string {
 		return []string{fmt.Sprintf("decode: %s: %v", doc.TypeURL, err)}
 	}
 	errs, seen := envoycheck.Validate(msg, envoycheck.Strict)
-	return append(errs, resourceSemantics(msg, seen)...)
-}
-
-// resourceSemantics: the load-time checks of bootstrapSemantics that make sense for one resource
-// on its own (cluster references are not: the cluster may come in another response).
-func resourceSemantics(msg proto.Message, seen []envoycheck.Visited) []string {
-	var errs []string
-	named := func(name string) {
-		if name == "" {
-			errs = append(errs, "semantics: name: an xDS resource needs a name")
-		}
-	}
-	switch m := msg.(type) {
-	case *listenerv3.Listener:
-		named(m.GetName())
-		bound := map[string]bool{}
-		for _, a := range listenerAddresses(m) {
-			if key := socketKey(a); key != "" && bound[key] {
-				errs = append(errs, fmt.Sprintf("semantics: address %s is listed twice", key))
-			} else {
-				bound[key] = true
-			}
-		}
-		errs = append(errs, filterChainRules("", m)...)
-	case *clusterv3.Cluster:
-		named(m.GetName())
-		errs = append(errs, clusterRules("", m)...)
-	case *tlsv3.Secret:
-		named(m.GetName())
-	}
-	return append(errs, regexRules(seen)...)
-}
-
-func listenerAddresses(l *listenerv3.Listener) []*corev3.Address {
-	addrs := []*corev3.Address{l.GetAddress()}
-	for _, extra := range l.GetAdditionalAddresses() {
-		addrs = append(addrs, extra.GetAddress())
-	}
-	return addrs
+	return append(errs, envoycheck.ResourceSemantics(msg, seen)...)
 }

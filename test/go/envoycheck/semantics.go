@@ -1,4 +1,7 @@
-package main
+package envoycheck
+
+// The load-time checks Envoy makes that the schema cannot express: it would refuse to start, NACK
+// the resource, or a route would lead nowhere. Not exhaustive.
 
 import (
 	"fmt"
@@ -9,7 +12,6 @@ import (
 
 	bootstrapv3 "github.com/envoyproxy/go-control-plane/envoy/config/bootstrap/v3"
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
-	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	healthcheckv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/health_check/v3"
@@ -18,13 +20,11 @@ import (
 	httpv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/upstreams/http/v3"
 	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	matcherv3 "github.com/envoyproxy/go-control-plane/envoy/type/matcher/v3"
-
-	"meshward.local/envoy-tools/envoycheck"
+	"google.golang.org/protobuf/proto"
 )
 
-// bootstrapSemantics: checks Envoy makes while loading a bootstrap that the schema cannot
-// express (it would refuse to start, or a route would lead nowhere). Not exhaustive.
-func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []envoycheck.Visited) []string {
+// BootstrapSemantics: the checks Envoy makes while loading a bootstrap; seen is what Validate visited.
+func BootstrapSemantics(b *bootstrapv3.Bootstrap, seen []Visited) []string {
 	var errs []string
 	add := func(format string, args ...any) { errs = append(errs, "semantics: "+fmt.Sprintf(format, args...)) }
 	sr := b.GetStaticResources()
@@ -97,9 +97,39 @@ func bootstrapSemantics(b *bootstrapv3.Bootstrap, seen []envoycheck.Visited) []s
 	return append(errs, regexRules(seen)...)
 }
 
+// ResourceSemantics: the load-time checks of BootstrapSemantics that make sense for one resource
+// on its own (cluster references are not: the cluster may come in another response).
+func ResourceSemantics(msg proto.Message, seen []Visited) []string {
+	var errs []string
+	named := func(name string) {
+		if name == "" {
+			errs = append(errs, "semantics: name: an xDS resource needs a name")
+		}
+	}
+	switch m := msg.(type) {
+	case *listenerv3.Listener:
+		named(m.GetName())
+		bound := map[string]bool{}
+		for _, a := range listenerAddresses(m) {
+			if key := socketKey(a); key != "" && bound[key] {
+				errs = append(errs, fmt.Sprintf("semantics: address %s is listed twice", key))
+			} else {
+				bound[key] = true
+			}
+		}
+		errs = append(errs, filterChainRules("", m)...)
+	case *clusterv3.Cluster:
+		named(m.GetName())
+		errs = append(errs, clusterRules("", m)...)
+	case *tlsv3.Secret:
+		named(m.GetName())
+	}
+	return append(errs, regexRules(seen)...)
+}
+
 // regexRules: Envoy compiles every safe_regex (RE2) at load; Go's regexp reads RE2 syntax, near
 // enough for a typo.
-func regexRules(seen []envoycheck.Visited) []string {
+func regexRules(seen []Visited) []string {
 	var errs []string
 	for _, v := range seen {
 		if re, ok := v.Msg.(*matcherv3.RegexMatcher); ok {
@@ -153,90 +183,6 @@ func usesHTTP2(c *clusterv3.Cluster) bool {
 	return opts.GetExplicitHttpConfig().GetHttp2ProtocolOptions() != nil
 }
 
-// filterChainRules: Envoy rejects a listener whose filter chains overlap on the same match
-// (it expands each match into its tuples), and chains matching on TLS properties need the
-// tls_inspector listener filter (Envoy no longer injects it).
-func filterChainRules(at string, l *listenerv3.Listener) []string {
-	var errs []string
-	owner := map[string]int{}
-	names := map[string]bool{}
-	needsInspector := false
-	for i, fc := range l.GetFilterChains() {
-		if fc.GetName() != "" && names[fc.GetName()] {
-			errs = append(errs, fmt.Sprintf("semantics: %s: duplicate filter chain name %q", envoycheck.Join(at, fmt.Sprintf("filter_chains[%d]", i)), fc.GetName()))
-		}
-		names[fc.GetName()] = true
-		m := fc.GetFilterChainMatch()
-		if m.GetTransportProtocol() == "tls" || len(m.GetServerNames()) > 0 || len(m.GetApplicationProtocols()) > 0 {
-			needsInspector = true
-		}
-		for _, t := range matchTuples(m) {
-			if j, dup := owner[t]; dup {
-				errs = append(errs, fmt.Sprintf("semantics: %s: same match as filter_chains[%d] (%s)", envoycheck.Join(at, fmt.Sprintf("filter_chains[%d]", i)), j, t))
-				continue
-			}
-			owner[t] = i
-		}
-	}
-	if needsInspector && !hasListenerFilter(l, "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector") {
-		errs = append(errs, "semantics: "+colon(at)+"filter chains match on TLS properties but there is no tls_inspector listener filter")
-	}
-	return errs
-}
-
-func hasListenerFilter(l *listenerv3.Listener, typeName string) bool {
-	for _, f := range l.GetListenerFilters() {
-		if strings.HasSuffix(f.GetTypedConfig().GetTypeUrl(), "/"+typeName) {
-			return true
-		}
-	}
-	return false
-}
-
-func matchTuples(m *listenerv3.FilterChainMatch) []string {
-	or := func(xs []string) []string {
-		if len(xs) == 0 {
-			return []string{"*"}
-		}
-		return xs
-	}
-	cidrs := func(rs []*corev3.CidrRange) []string {
-		out := []string{}
-		for _, r := range rs {
-			out = append(out, fmt.Sprintf("%s/%d", r.GetAddressPrefix(), r.GetPrefixLen().GetValue()))
-		}
-		return or(out)
-	}
-	ports := []string{}
-	for _, p := range m.GetSourcePorts() {
-		ports = append(ports, fmt.Sprint(p))
-	}
-	dport := "*"
-	if m.GetDestinationPort() != nil {
-		dport = fmt.Sprint(m.GetDestinationPort().GetValue())
-	}
-	transport := []string{}
-	if m.GetTransportProtocol() != "" {
-		transport = append(transport, m.GetTransportProtocol())
-	}
-	tuples := []string{""}
-	for _, dim := range [][]string{
-		{dport}, cidrs(m.GetPrefixRanges()), or(m.GetServerNames()), or(transport),
-		or(m.GetApplicationProtocols()), cidrs(m.GetDirectSourcePrefixRanges()), {m.GetSourceType().String()},
-		cidrs(m.GetSourcePrefixRanges()), or(ports),
-	} {
-		next := []string{}
-		for _, t := range tuples {
-			for _, v := range dim {
-				next = append(next, t+"|"+v)
-			}
-		}
-		tuples = next
-	}
-	sort.Strings(tuples)
-	return tuples
-}
-
 func clusterRefs(m any) []string {
 	switch x := m.(type) {
 	case *tcpproxyv3.TcpProxy:
@@ -274,24 +220,16 @@ func colon(at string) string {
 	return at + ": "
 }
 
-func socketKey(a *corev3.Address) string {
-	sa := a.GetSocketAddress()
-	if sa == nil {
-		return ""
-	}
-	return fmt.Sprintf("%s/%s:%d", sa.GetProtocol(), sa.GetAddress(), sa.GetPortValue())
-}
-
-// sdsSemantics: a file-based SDS DiscoveryResponse must hold uniquely named Secrets.
-func sdsSemantics(r *discoveryv3.DiscoveryResponse) []string {
+// SDSSemantics: a file-based SDS DiscoveryResponse must hold uniquely named Secrets.
+func SDSSemantics(r *discoveryv3.DiscoveryResponse) []string {
 	var errs []string
 	names := map[string]bool{}
 	if len(r.GetResources()) == 0 {
 		errs = append(errs, "semantics: resources: no secret")
 	}
 	for i, a := range r.GetResources() {
-		if a.GetTypeUrl() != secretType {
-			errs = append(errs, fmt.Sprintf("semantics: resources[%d]: type %s is not %s", i, a.GetTypeUrl(), secretType))
+		if a.GetTypeUrl() != SecretType {
+			errs = append(errs, fmt.Sprintf("semantics: resources[%d]: type %s is not %s", i, a.GetTypeUrl(), SecretType))
 			continue
 		}
 		var s tlsv3.Secret

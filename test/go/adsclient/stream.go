@@ -1,17 +1,15 @@
-package main
+package adsclient
 
 // One ADS stream shared by the per-type clients.
 //
 // go-control-plane's sotw.ADSClient speaks for one type URL and opens its own stream in
 // InitConnect (through the grpc.ClientConnInterface it is given). Envoy multiplexes every type
-// over one ADS stream, so the judge gives each ADSClient a typeConn whose "stream" is a view of
+// over one ADS stream, so the client gives each ADSClient a typeConn whose "stream" is a view of
 // one shared adsStream: requests go out on the real stream, responses are routed by type URL.
-// This is also where the judge adds what the package has no API for (see stamp).
+// This is also where the client adds what the package has no API for (see stamp).
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"sync"
 
 	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
@@ -26,6 +24,7 @@ import (
 type adsStream struct {
 	ctx    context.Context
 	raw    discoveryv3.AggregatedDiscoveryService_StreamAggregatedResourcesClient
+	hooks  Hooks
 	sendMu sync.Mutex
 
 	mu    sync.Mutex
@@ -39,8 +38,8 @@ type received struct {
 	bytes int
 }
 
-func newADSStream(ctx context.Context, raw discoveryv3.AggregatedDiscoveryService_StreamAggregatedResourcesClient) *adsStream {
-	return &adsStream{ctx: ctx, raw: raw, inbox: map[string]chan received{}, done: make(chan struct{})}
+func newADSStream(ctx context.Context, raw discoveryv3.AggregatedDiscoveryService_StreamAggregatedResourcesClient, hooks Hooks) *adsStream {
+	return &adsStream{ctx: ctx, raw: raw, hooks: hooks, inbox: map[string]chan received{}, done: make(chan struct{})}
 }
 
 func (s *adsStream) inboxFor(typeURL string) chan received {
@@ -74,7 +73,7 @@ func (s *adsStream) demux() {
 		}
 		if !s.subscribed(resp.GetTypeUrl()) {
 			// Envoy ignores (and logs) responses for types it never asked for.
-			fmt.Fprintf(os.Stderr, "ads-judge: ignoring a response of unrequested type %s\n", resp.GetTypeUrl())
+			s.hooks.Warn("ignoring a response of unrequested type " + resp.GetTypeUrl())
 			continue
 		}
 		select {
@@ -100,12 +99,12 @@ type typeConn struct {
 }
 
 func (c *typeConn) Invoke(context.Context, string, any, any, ...grpc.CallOption) error {
-	return status.Error(codes.Unimplemented, "ads-judge: only the ADS stream is multiplexed")
+	return status.Error(codes.Unimplemented, "adsclient: only the ADS stream is multiplexed")
 }
 
 func (c *typeConn) NewStream(_ context.Context, _ *grpc.StreamDesc, method string, _ ...grpc.CallOption) (grpc.ClientStream, error) {
 	if method != discoveryv3.AggregatedDiscoveryService_StreamAggregatedResources_FullMethodName {
-		return nil, status.Errorf(codes.Unimplemented, "ads-judge: %s is not multiplexed", method)
+		return nil, status.Errorf(codes.Unimplemented, "adsclient: %s is not multiplexed", method)
 	}
 	ts := &typeStream{s: c.s, sub: c.sub, inbox: c.s.inboxFor(c.sub.typeURL)}
 	c.sub.setStream(ts)
@@ -126,13 +125,13 @@ type typeStream struct {
 func (t *typeStream) SendMsg(m any) error {
 	req, ok := m.(*discoveryv3.DiscoveryRequest)
 	if !ok {
-		return status.Errorf(codes.Internal, "ads-judge: unexpected request type %T", m)
+		return status.Errorf(codes.Internal, "adsclient: unexpected request type %T", m)
 	}
 	t.mu.Lock()
 	first := !t.sent
 	t.sent = true
 	t.mu.Unlock()
-	out := t.sub.stamp(req, first)
+	out := t.sub.stamp(req, first, t.s.hooks.Warn)
 	if err := t.s.send(out); err != nil {
 		return err
 	}
@@ -143,7 +142,7 @@ func (t *typeStream) SendMsg(m any) error {
 	case out.GetErrorDetail() != nil:
 		kind = "nack"
 	}
-	reportRequest(kind, t.sub.short, out)
+	t.s.hooks.Sent(kind, t.sub.short, out)
 	return nil
 }
 
@@ -163,7 +162,7 @@ func (t *typeStream) RecvMsg(m any) error {
 }
 
 // lastReceived is the whole DiscoveryResponse behind the ADSClient's last Fetch, whose Response
-// carries only the resources (the judge also reports version, nonce and size).
+// carries only the resources (hooks also see version, nonce and size).
 func (t *typeStream) lastReceived() received {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -175,14 +174,3 @@ func (t *typeStream) Header() (metadata.MD, error) { return nil, nil }
 func (t *typeStream) Trailer() metadata.MD         { return nil }
 func (t *typeStream) CloseSend() error             { return nil }
 func (t *typeStream) Context() context.Context     { return t.s.ctx }
-
-func reportRequest(kind, short string, req *discoveryv3.DiscoveryRequest) {
-	ev := requestEvent{Event: kind, Type: short, Version: req.GetVersionInfo(), Nonce: req.GetResponseNonce()}
-	if kind == "nack" {
-		ev.Message = req.GetErrorDetail().GetMessage()
-	}
-	if kind == "request" {
-		ev.ResourceNames = req.GetResourceNames()
-	}
-	emit(ev)
-}

@@ -1,10 +1,9 @@
-package main
+package adsclient
 
 // Per-type subscription state and the loop that judges, then ACKs or NACKs, each response.
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -15,16 +14,17 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
+// The type URLs the client subscribes to.
 const (
-	listenerType = "type.googleapis.com/envoy.config.listener.v3.Listener"
-	clusterType  = "type.googleapis.com/envoy.config.cluster.v3.Cluster"
-	endpointType = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"
+	ListenerType = "type.googleapis.com/envoy.config.listener.v3.Listener"
+	ClusterType  = "type.googleapis.com/envoy.config.cluster.v3.Cluster"
+	EndpointType = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"
 )
 
 // grpcInternal is the code Envoy puts in a NACK's error_detail.
 const grpcInternal = 13
 
-// subscriber is the judge's state for one resource type. It lives as long as the process, across
+// subscriber is the client's state for one resource type. It lives as long as the process, across
 // streams, like Envoy's per-type subscription state: the ADSClient keeps the last response and
 // the version it acknowledged, the subscriber what the package has no API for.
 type subscriber struct {
@@ -33,8 +33,7 @@ type subscriber struct {
 	client  sotw.ADSClient
 
 	mu       sync.Mutex
-	nackOnce bool     // --nack-once for this type, not yet spent
-	accepted string   // version_info of the last response the judge ACKed
+	accepted string   // version_info of the last response the client ACKed
 	names    []string // EDS: the subscribed service names; nil = wildcard (LDS, CDS)
 	claimed  *adsStream
 	stream   *typeStream
@@ -67,19 +66,19 @@ func (s *subscriber) current() *typeStream {
 // stamp completes a request the ADSClient built (node, type URL, nonce, error_detail) with what
 // the package cannot express, as Envoy would send it:
 //   - resource_names: the package never sets them (wildcard only); EDS needs the cluster names.
-//   - version_info: the judge's own record of the last accepted version. The package's is the
+//   - version_info: the client's own record of the last accepted version. The package's is the
 //     same except after a NACK followed by InitConnect (a reconnect), which promotes the
 //     NACKed response to "acked" and would re-send a version Envoy never accepted.
 //   - response_nonce: cleared in a stream's first request, as Envoy does on a new stream
 //     (nonces are per stream); the package would repeat the previous stream's nonce.
 //   - error_detail.code: INTERNAL, as Envoy sets it; the package sets only the message.
-func (s *subscriber) stamp(req *discoveryv3.DiscoveryRequest, first bool) *discoveryv3.DiscoveryRequest {
+func (s *subscriber) stamp(req *discoveryv3.DiscoveryRequest, first bool, warn func(string)) *discoveryv3.DiscoveryRequest {
 	out := proto.Clone(req).(*discoveryv3.DiscoveryRequest)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out.ResourceNames = slices.Clone(s.names)
 	if out.VersionInfo != s.accepted {
-		fmt.Fprintf(os.Stderr, "ads-judge: %s: version_info %q → %q (last accepted)\n", s.short, out.VersionInfo, s.accepted)
+		warn(fmt.Sprintf("%s: version_info %q → %q (last accepted)", s.short, out.VersionInfo, s.accepted))
 		out.VersionInfo = s.accepted
 	}
 	if first {
@@ -92,53 +91,29 @@ func (s *subscriber) stamp(req *discoveryv3.DiscoveryRequest, first bool) *disco
 }
 
 // loop judges every response of this type on one stream until the stream ends.
-func (s *subscriber) loop(j *judge, stream *adsStream) {
+func (s *subscriber) loop(c *Client, stream *adsStream) {
 	for {
 		resp, err := s.client.Fetch()
 		if err != nil {
 			return // the stream ended: the session reports why
 		}
 		raw := s.current().lastReceived()
-		results := judgeResources(s.typeURL, resp.Resources, j.opts.dump)
-		emit(responseEvent{
-			Event:     "response",
-			Type:      s.short,
-			Version:   raw.resp.GetVersionInfo(),
-			Nonce:     raw.resp.GetNonce(),
-			Resources: results,
-			Bytes:     raw.bytes,
-		})
-		var problems []string
-		if s.spendNackOnce() {
-			problems = append(problems, "judge: forced NACK")
-		}
-		for _, r := range results {
-			for _, e := range r.Errors {
-				problems = append(problems, r.Name+": "+e)
-			}
-		}
-		if len(problems) > 0 {
-			err = s.client.Nack(strings.Join(problems, "; "))
+		r := Response{Kind: s.short, TypeURL: s.typeURL, Raw: raw.resp, Bytes: raw.bytes, Resources: resp.Resources}
+		nack := strings.Join(c.hooks.Judge(r), "; ")
+		if nack != "" {
+			err = s.client.Nack(nack)
 		} else {
 			s.setAccepted(raw.resp.GetVersionInfo())
 			err = s.client.Ack()
-			if err == nil && s.typeURL == clusterType {
-				j.clustersAccepted(resp.Resources, stream)
+			if err == nil && s.typeURL == ClusterType {
+				c.clustersAccepted(resp.Resources, stream)
 			}
 		}
 		if err != nil {
 			return
 		}
-		j.countResponse()
+		c.hooks.Answered(r, nack)
 	}
-}
-
-func (s *subscriber) spendNackOnce() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	spent := s.nackOnce
-	s.nackOnce = false
-	return spent
 }
 
 func (s *subscriber) setAccepted(version string) {
@@ -182,6 +157,6 @@ func (s *subscriber) resubscribe(node *corev3.Node, stream *adsStream) {
 	}
 	s.mu.Unlock()
 	if stream.send(req) == nil {
-		reportRequest("request", s.short, req)
+		stream.hooks.Sent("request", s.short, req)
 	}
 }

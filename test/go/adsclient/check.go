@@ -1,8 +1,9 @@
-package main
+package adsclient
 
-// What the judge checks in a response: each resource decoded into its generated type and held to
+// What a client checks in a response: each resource decoded into its generated type and held to
 // Envoy's schema (protoc-gen-validate, typed_configs included: envoycheck.Validate in its Envoy
-// mode, which leaves out what Envoy only warns about); and the EDS names CDS implies.
+// mode, which leaves out what Envoy only warns about; optionally the load-time checks Envoy makes,
+// and the Strict findings as warnings); and the EDS names CDS implies.
 
 import (
 	"encoding/json"
@@ -22,25 +23,36 @@ import (
 	"meshward.local/envoy-tools/envoycheck"
 )
 
-// resourceResult is one resource of a response as the judge saw it.
-type resourceResult struct {
+// ResourceResult is one resource of a response as the client saw it.
+type ResourceResult struct {
 	Name   string          `json:"name"`
 	OK     bool            `json:"ok"`
 	Errors []string        `json:"errors"`
 	JSON   json.RawMessage `json:"json,omitempty"`
+	// Warnings: what only envoycheck.Strict reports (Envoy accepts it, at most with a warning).
+	Warnings []string `json:"-"`
+	// Msg is the decoded resource (nil when it did not decode).
+	Msg proto.Message `json:"-"`
+}
+
+// CheckOptions say how much Check does beyond Envoy's schema.
+type CheckOptions struct {
+	Dump      bool // fill JSON with the resource as protojson
+	Semantics bool // Envoy's load-time checks (envoycheck.ResourceSemantics) are errors too
+	Warnings  bool // fill Warnings
 }
 
 var dumpJSON = protojson.MarshalOptions{Resolver: protoregistry.GlobalTypes}
 
-// judgeResources decodes every resource into its generated type and validates it the way Envoy
+// Check decodes every resource into its generated type and validates it the way Envoy
 // does before accepting an update: the type must match the response's, protoc-gen-validate rules
 // hold (including inside every typed_config, which ValidateAll does not descend into), and names
 // are unique. Envoy rejects a state-of-the-world update as a whole, so one bad resource NACKs it.
-func judgeResources(typeURL string, resources []*anypb.Any, dump bool) []resourceResult {
-	out := make([]resourceResult, 0, len(resources))
+func Check(typeURL string, resources []*anypb.Any, opts CheckOptions) []ResourceResult {
+	out := make([]ResourceResult, 0, len(resources))
 	seen := map[string]int{}
 	for i, a := range resources {
-		r := judgeOne(typeURL, a, dump)
+		r := checkOne(typeURL, a, opts)
 		if r.Name == "" && r.OK {
 			r.Name = fmt.Sprintf("#%d", i)
 			r.OK = false
@@ -57,9 +69,9 @@ func judgeResources(typeURL string, resources []*anypb.Any, dump bool) []resourc
 	return out
 }
 
-func judgeOne(typeURL string, a *anypb.Any, dump bool) resourceResult {
-	r := resourceResult{Errors: []string{}}
-	fail := func(format string, args ...any) resourceResult {
+func checkOne(typeURL string, a *anypb.Any, opts CheckOptions) ResourceResult {
+	r := ResourceResult{Errors: []string{}}
+	fail := func(format string, args ...any) ResourceResult {
 		r.Errors = append(r.Errors, fmt.Sprintf(format, args...))
 		return r
 	}
@@ -82,10 +94,17 @@ func judgeOne(typeURL string, a *anypb.Any, dump bool) resourceResult {
 	if a.GetTypeUrl() != typeURL {
 		return fail("resource type %s in a %s response", a.GetTypeUrl(), typeURL)
 	}
-	errs, _ := envoycheck.Validate(msg, envoycheck.Envoy)
+	r.Msg = msg
+	errs, seen := envoycheck.Validate(msg, envoycheck.Envoy)
 	r.Errors = append(r.Errors, errs...)
+	if opts.Semantics {
+		r.Errors = append(r.Errors, envoycheck.ResourceSemantics(msg, seen)...)
+	}
+	if opts.Warnings {
+		r.Warnings = strictOnly(msg, errs)
+	}
 	r.OK = len(r.Errors) == 0
-	if dump {
+	if opts.Dump {
 		if text, err := dumpJSON.Marshal(msg); err == nil {
 			r.JSON = text
 		}
@@ -107,9 +126,25 @@ func resourceName(m proto.Message) string {
 	return ""
 }
 
-// edsServiceNames are the names Envoy subscribes to over EDS for these (accepted) clusters: the
+// strictOnly: the Strict findings (unknown fields, deprecations) that the Envoy mode did not report.
+func strictOnly(msg proto.Message, envoyErrs []string) []string {
+	known := map[string]bool{}
+	for _, e := range envoyErrs {
+		known[e] = true
+	}
+	var out []string
+	all, _ := envoycheck.Validate(msg, envoycheck.Strict)
+	for _, e := range all {
+		if !known[e] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// EDSServiceNames are the names Envoy subscribes to over EDS for these (accepted) clusters: the
 // eds_cluster_config.service_name when set, else the cluster's name.
-func edsServiceNames(resources []*anypb.Any) []string {
+func EDSServiceNames(resources []*anypb.Any) []string {
 	names := map[string]bool{}
 	for _, a := range resources {
 		msg, err := envoycheck.Unpack(a)
