@@ -7,7 +7,7 @@
 //   const bytes = await validateEnvoyResources([{ name: 'inbound', ...encodeResource(listener) }]);
 
 import { spawn } from 'node:child_process';
-import { ensureGoTool, GO_TOOLS_MODULE } from '../helpers/go-tool.js';
+import { ensureGoTool, GO_TOOLS_MODULE } from '../../scripts/go-tool.js';
 
 export interface EnvoyDoc {
   name: string;

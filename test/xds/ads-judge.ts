@@ -10,7 +10,7 @@
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { ensureGoTool, GO_TOOLS_MODULE, type GoToolLog } from '../helpers/go-tool.js';
+import { ensureGoTool, GO_TOOLS_MODULE, type GoToolLog } from '../../scripts/go-tool.js';
 
 export type XdsType = 'lds' | 'cds' | 'eds';
 

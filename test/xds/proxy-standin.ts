@@ -4,7 +4,7 @@
 //
 //   before(async function () { this.timeout(600_000); binary = await ensureProxyStandin(); });
 
-import { ensureGoTool, GO_TOOLS_MODULE, type GoToolLog } from '../helpers/go-tool.js';
+import { ensureGoTool, GO_TOOLS_MODULE, type GoToolLog } from '../../scripts/go-tool.js';
 
 /** Path of the static proxy-standin binary (CGO_ENABLED=0), building it on first use. */
 export function ensureProxyStandin(log?: GoToolLog): Promise<string> {

@@ -21,7 +21,7 @@
 //
 // Exit status: 0 when stopped (stdin EOF, SIGTERM, --max-responses), 1 after an error it does
 // not recover from, 2 on bad usage. Build: in test/go, go build ./cmd/ads-judge (the tests do it
-// through test/helpers/go-tool.ts).
+// through scripts/go-tool.ts).
 package main
 
 import (

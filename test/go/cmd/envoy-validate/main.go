@@ -10,7 +10,7 @@
 // The checks themselves (ValidateAll inside every Any, unknown fields, deprecations, and the
 // load-time checks Envoy makes) are envoycheck's, shared with cmd/ads-judge and cmd/proxy-standin;
 // this command adds the batch and file modes and the "any" kind (resource.go). Build: in test/go,
-// go build ./cmd/envoy-validate (the tests do it through test/helpers/go-tool.ts).
+// go build ./cmd/envoy-validate (the tests do it through scripts/go-tool.ts).
 package main
 
 import (

@@ -1,5 +1,5 @@
-// Go helpers the tests run (Envoy's schema, the ADS judge, the proxy stand-in, …): commands of the
-// one Go module in test/go (envoy-tools: cmd/envoy-validate, cmd/ads-judge, cmd/proxy-standin and
+// Go helpers the tests and the local node run (Envoy's schema, the ADS judge, the proxy stand-in, …):
+// commands of the one Go module in test/go (envoy-tools: cmd/envoy-validate, cmd/ads-judge, cmd/proxy-standin and
 // the packages they share), each built once per source version into a cache outside the repo and
 // reused by every later run. The key hashes the module's go.mod, go.sum and every *.go file under it
 // (so an edit to a shared package rebuilds every tool), the package built, whether it is static and
@@ -11,8 +11,8 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve } from 'node:path';
+import { repoRoot } from './control-plane/ensure-binaries.js';
 
 export type GoToolLog = (msg: string) => void;
 
@@ -24,7 +24,7 @@ export interface GoToolOptions {
 const stderrLog: GoToolLog = (m) => process.stderr.write(`${m}\n`);
 
 /** test/go: the Go module (meshward.local/envoy-tools) whose commands the tests run. */
-export const GO_TOOLS_MODULE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'go');
+export const GO_TOOLS_MODULE = join(repoRoot(), 'test', 'go');
 
 // One build per tool and process: concurrent callers share the promise.
 const builds = new Map<string, Promise<string>>();
