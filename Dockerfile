@@ -52,4 +52,7 @@ FROM scratch AS meshward-init
 COPY --from=rootfs-meshward-init /rootfs/ /
 # iptables needs UID 0; the injected securityContext drops every capability but NET_ADMIN/NET_RAW.
 USER 0
+# The root filesystem is read-only (readOnlyRootFilesystem): the legacy backend's lock file goes to
+# the container's own /dev/shm instead of /run/xtables.lock, which it could not create.
+ENV XTABLES_LOCKFILE=/dev/shm/xtables.lock
 ENTRYPOINT ["/usr/local/bin/meshward-init"]
