@@ -48,7 +48,8 @@ export function stageImageConfig(text: string, name: string): ImageConfig {
   if (stage.from !== 'scratch') {
     throw new Error(`Dockerfile stage ${name} starts FROM ${stage.from}; only FROM scratch stages can be built without a container engine`);
   }
-  const env = new Map<string, string>();
+  // BuildKit starts a FROM scratch image's Env with PATH; ENV replaces a key in place or appends.
+  const env = new Map<string, string>([['PATH', DEFAULT_PATH_ENV.slice('PATH='.length)]]);
   const config: { User?: string; Entrypoint?: string[]; Cmd?: string[]; WorkingDir?: string } = {};
   for (const instruction of stage.instructions) {
     const [keyword = '', rest = ''] = splitKeyword(instruction);
@@ -71,7 +72,6 @@ export function stageImageConfig(text: string, name: string): ImageConfig {
         break;
     }
   }
-  if (!env.has('PATH')) env.set('PATH', DEFAULT_PATH_ENV.slice('PATH='.length));
   const Env = [...env].map(([key, value]) => `${key}=${value}`);
   return { User: config.User, Env, Entrypoint: config.Entrypoint, Cmd: config.Cmd, WorkingDir: config.WorkingDir };
 }

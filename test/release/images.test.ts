@@ -84,7 +84,7 @@ describe('container images (scripts/images): archives and Dockerfile agree', fun
   it("meshward runs as the Dockerfile says and the e2e tests run it: UID 65532, node's flags and entrypoint, serve, /app", () => {
     assert.deepEqual(meshward.config.config, {
       User: '65532:65532',
-      Env: ['NODE_ENV=production', DEFAULT_PATH_ENV],
+      Env: [DEFAULT_PATH_ENV, 'NODE_ENV=production'],
       Entrypoint: ['/nodejs/bin/node', ...MESHWARD_NODE_FLAGS, MESHWARD_ENTRYPOINT],
       Cmd: ['serve'],
       WorkingDir: '/app',
@@ -115,7 +115,7 @@ describe('container images (scripts/images): archives and Dockerfile agree', fun
     assert.equal(await layerFile(init, INIT_COMMAND[0]!.slice(1)), script, 'webhook/capture/meshward-init.sh, unchanged');
     assert.deepEqual(init.config.config, {
       User: '0',
-      Env: ['XTABLES_LOCKFILE=/dev/shm/xtables.lock', DEFAULT_PATH_ENV],
+      Env: [DEFAULT_PATH_ENV, 'XTABLES_LOCKFILE=/dev/shm/xtables.lock'],
       Entrypoint: [...INIT_COMMAND],
     });
     assert.equal(init.index.manifests[0]!.annotations!['io.containerd.image.name'], 'meshward.local/meshward-init:dev');

@@ -140,11 +140,12 @@ describe('Dockerfile stage config (scripts/images/dockerfile.ts)', () => {
   it("reads USER, ENV, WORKDIR, ENTRYPOINT and CMD of a FROM scratch stage, adding BuildKit's default PATH", () => {
     assert.deepEqual(stageImageConfig(dockerfile, 'app'), {
       User: '65532:65532',
-      Env: ['A=1', 'B=two words', 'C=3', 'LEGACY=some value', DEFAULT_PATH_ENV],
+      Env: [DEFAULT_PATH_ENV, 'A=1', 'B=two words', 'C=3', 'LEGACY=some value'],
       Entrypoint: ['/bin/app', '--flag'],
       Cmd: ['serve'],
       WorkingDir: '/app',
     });
+    assert.deepEqual(stageImageConfig('FROM scratch AS s\nENV A=1 PATH=/bin', 's').Env, ['PATH=/bin', 'A=1'], 'PATH replaced in place');
   });
 
   it('refuses a stage it cannot reproduce without a container engine, and says why', () => {
