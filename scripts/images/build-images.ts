@@ -12,7 +12,7 @@ import type { BinaryImageSpec } from './binary-rootfs.js';
 import { buildBinaryImage, buildInitImage, buildMeshwardImage } from './builders.js';
 import { stageImageConfig } from './dockerfile.js';
 import { cacheKey, debVersions, hashPath, toolVersions } from './inputs.js';
-import { LOCAL_PAUSE_IMAGE, LOCAL_PROXY_STANDIN_IMAGE, STAGES, type StageImage } from './image-names.js';
+import { LOCAL_PAUSE_IMAGE, LOCAL_PROXY_STANDIN_IMAGE, PAUSE_LAYOUT, STAGES, type StageImage } from './image-names.js';
 import type { BuiltImage, ImageSpec } from './oci-archive.js';
 
 export { buildBinaryImage, buildInitImage, buildMeshwardImage, type BinaryImageOptions, type BuildOptions } from './builders.js';
@@ -48,7 +48,7 @@ export async function ensureImages(options: EnsureImagesOptions = {}): Promise<L
   const init = await ensureStageImage('init', common);
   const binary = async (name: string, spec: BinaryImageSpec | undefined): Promise<BuiltImage | undefined> =>
     spec && (await ensureBinaryImage(name, spec, common));
-  const pause = await binary(LOCAL_PAUSE_IMAGE, options.pause ? { binary: options.pause, path: '/pause', user: '65535:65535' } : undefined);
+  const pause = await binary(LOCAL_PAUSE_IMAGE, options.pause ? { binary: options.pause, ...PAUSE_LAYOUT } : undefined);
   const proxyStandin = await binary(LOCAL_PROXY_STANDIN_IMAGE, options.proxyStandin ? { binary: options.proxyStandin } : undefined);
   return { meshward, init, ...(pause && { pause }), ...(proxyStandin && { proxyStandin }) };
 }

@@ -6,6 +6,9 @@ export const LOCAL_INIT_IMAGE = 'meshward.local/meshward-init:dev';
 export const LOCAL_PAUSE_IMAGE = 'meshward.local/pause:3.10';
 export const LOCAL_PROXY_STANDIN_IMAGE = 'meshward.local/proxy-standin:dev';
 
+/** The pause image as upstream's: /pause, run as 65535 (numeric: the image has no /etc/passwd). */
+export const PAUSE_LAYOUT = { path: '/pause', user: '65535:65535' } as const;
+
 /** The Dockerfile's final stages, each built from a rootfs script under scripts/images/. */
 export const STAGES = {
   meshward: { stage: 'meshward', script: 'rootfs-meshward.sh', localName: LOCAL_MESHWARD_IMAGE },

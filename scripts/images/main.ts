@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildBinaryImage, buildInitImage, buildMeshwardImage, ensureImages } from './build-images.js';
-import { archiveFileName, LOCAL_PAUSE_IMAGE, LOCAL_PROXY_STANDIN_IMAGE } from './image-names.js';
+import { archiveFileName, LOCAL_PAUSE_IMAGE, LOCAL_PROXY_STANDIN_IMAGE, PAUSE_LAYOUT } from './image-names.js';
 import type { BuiltImage } from './oci-archive.js';
 
 const USAGE = `usage: main.js build --out DIR [--pause BIN] [--proxy-standin BIN] [--compression gzip|none] [--no-cache]
@@ -67,8 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         await buildBinaryImage({
           name: LOCAL_PAUSE_IMAGE,
           binary: pause,
-          path: '/pause',
-          user: '65535:65535',
+          ...PAUSE_LAYOUT,
           out: at(LOCAL_PAUSE_IMAGE),
           compression,
         }),

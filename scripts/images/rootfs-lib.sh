@@ -19,9 +19,10 @@ apt_download() {
   if [ "$(id -u)" = 0 ]; then apt-get download -q -o APT::Sandbox::User=root "$@"; else apt-get download -q "$@"; fi
 }
 
-# deb_fetch PKG [VERSION]: prints the path of PKG's .deb (VERSION, default the candidate one),
-# downloading it on first use. apt-get update runs only when the lists do not know the package or
-# name a version gone from the mirror.
+# deb_fetch PKG [VERSION]: prints the path of PKG's .deb, the candidate version, downloading it on
+# first use. VERSION, the candidate deb_versions already looked up, skips apt when that .deb is
+# cached. apt-get update runs only when the lists do not know the package or name a version gone
+# from the mirror.
 deb_fetch() {
   if [ -n "${2-}" ] && [ -f "$DEB_CACHE/$1=$2.deb" ]; then echo "$DEB_CACHE/$1=$2.deb"; return 0; fi
   command -v apt-get >/dev/null 2>&1 || die "apt-get is not available to fetch $1; the images are built on Debian bookworm"
