@@ -22,6 +22,10 @@ out=${1-}
 for input in dist/webhook/cli/main.js templates package.json package-lock.json scripts/fetch-node.sh; do
   [ -e "$repo/$input" ] || die "$repo/$input is missing; build dist first (npx tsc -p tsconfig.json && node scripts/bundle-kube-client.mjs)"
 done
+# tsc alone leaves dist/webhook/kube/client.js importing a devDependency the image does not have.
+if grep -rlq --include='*.js' '@kubernetes/client-node' "$repo/dist/webhook"; then
+  die "dist/webhook imports @kubernetes/client-node, a devDependency; run node scripts/bundle-kube-client.mjs after tsc"
+fi
 command -v npm >/dev/null 2>&1 || die "npm is not on PATH; it fetches Node and the production dependencies"
 new_rootfs "$out"
 

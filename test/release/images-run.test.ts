@@ -1,8 +1,9 @@
 // What the images' files do when run, from their unpacked layers (chroot, so only the image's own
-// binaries and libraries are used): every ELF finds its libraries in the image; meshward-init
-// applies meshward's capture rules with the image's iptables-restore and iptables-save, in a
-// throwaway network namespace (unshare --net --mount) so the host's tables are never touched; and
-// meshward's Node 24 runs the CLI as UID 65532 from a read-only root.
+// binaries and libraries are used): every ELF finds its libraries in the image; every module of
+// dist/webhook loads with the image's production dependencies; meshward-init applies meshward's
+// capture rules with the image's iptables-restore and iptables-save, in a throwaway network
+// namespace (unshare --net --mount) so the host's tables are never touched; and meshward's Node 24
+// runs the CLI as UID 65532 from a read-only root.
 
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
@@ -24,6 +25,16 @@ function inNamespaces(rootfs: string, script: string, env: Record<string, string
 /** As a container runtime does: the root read-only, a new /proc, a private /dev with /dev/null and /dev/shm. */
 const MOUNT = `mount --bind "$R" "$R"; mount -o remount,bind,ro "$R"; mount -t proc proc "$R/proc"
   mount -t tmpfs tmpfs "$R/dev"; mkdir "$R/dev/shm"; touch "$R/dev/null"; mount --bind /dev/null "$R/dev/null";`;
+/** Imports every module under /app/dist/webhook but the CLI's main (which would run a command). */
+const IMPORT_ALL = `
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.js') ? [join(d, e.name)] : []));
+const files = walk('/app/dist/webhook').filter((f) => f !== '/app/dist/webhook/cli/main.js');
+const failed = [];
+for (const f of files) { try { await import(f); } catch (e) { failed.push(f + ': ' + e.message); } }
+console.log(JSON.stringify({ imported: files.length, failed }));
+process.exit(0);`;
 /** The image config's Env as the runtime sets it. */
 const imageEnv = (env: readonly string[]): Record<string, string> =>
   Object.fromEntries(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
@@ -92,6 +103,16 @@ describe('container images (scripts/images): the unpacked layers run', function 
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /IPv4 rules applied with iptables-legacy-restore --noflush/);
     assert.match(r.stdout, /IPv6 rules applied with ip6tables-legacy-restore --noflush/);
+  });
+
+  it('meshward loads every module of dist/webhook with only the production dependencies in the image', async () => {
+    const script = `${MOUNT}
+      chroot --userspec=65532:65532 "$R" /nodejs/bin/node --input-type=module -e "$IMPORT_ALL"`;
+    const r = await inNamespaces(meshward, script, { ...imageEnv(meshwardEnv), IMPORT_ALL });
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as { imported: number; failed: string[] };
+    assert.deepEqual(result.failed, []);
+    assert.ok(result.imported > 100, `imported ${result.imported} modules`);
   });
 
   it('meshward runs its CLI on Node 24 as UID 65532 from a read-only root', async () => {
