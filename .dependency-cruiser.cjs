@@ -1,4 +1,5 @@
-// Import boundaries between the folders under webhook/, checked by `npm test` (npm run deps:check).
+// Import boundaries between the folders under webhook/ (and of scripts/images), checked by `npm test`
+// (npm run deps:check).
 // Each folder's README.md (or its main file's header) says what it owns and what it may import;
 // these rules are the checked part of that.
 
@@ -84,6 +85,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^webhook/gate/' },
       to: { path: '^webhook/inject/handler\\.ts$' },
+    },
+    {
+      name: 'images-imports',
+      comment:
+        'scripts/images builds the container images: besides itself only repoRoot (scripts/control-plane/ensure-binaries.ts); no webhook code.',
+      severity: 'error',
+      from: { path: '^scripts/images/' },
+      to: { path: '^(webhook|scripts|test|bench)/', pathNot: '^scripts/images/|^scripts/control-plane/ensure-binaries\\.ts$' },
     },
     {
       name: 'no-circular',

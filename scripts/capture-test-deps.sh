@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes sure the tools the capture netns tests need are present: iptables (nft + legacy
 # variants, IPv4 and IPv6), iproute2 (ip netns, veth, bridge) and busybox (to run
-# meshward-init.sh with the sh/awk/grep the Alpine init image has).
+# meshward-init.sh with busybox's sh/awk/grep, as the init image does).
 # Idempotent: installs nothing when everything is already there. Installs only as root,
 # through apt-get; otherwise it names what is missing and exits 2.
 # Usage: scripts/capture-test-deps.sh   → exit 0 when ready.

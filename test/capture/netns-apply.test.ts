@@ -135,7 +135,7 @@ describe('meshward-init.sh applying rules (real iptables)', function () {
     assert.ok(legacy.includes('-A OUTPUT -p tcp -j MESHWARD_OUTPUT'));
   });
 
-  it("works with busybox's tools (the Alpine init image), idempotently", async () => {
+  it("works with busybox's tools (as in the init image), idempotently", async () => {
     await apply();
     const before = [await lab!.natTable('p', 'ipv4'), await lab!.natTable('p', 'ipv6')];
     const dir = mkdtempSync(join(tmp!, 'path-'));

@@ -6,7 +6,8 @@ import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
 import { INIT_COMMAND } from '../../webhook/capture/settings.js';
 import { MESHWARD_ENTRYPOINT, MESHWARD_NODE_FLAGS } from '../../scripts/meshward-process.js';
 
-// There is no container engine here, so the Dockerfile is checked against what the tests run.
+// There is no container engine here, so the Dockerfile is checked against what the tests run
+// (images.test.ts checks the images scripts/images builds from the same rootfs scripts).
 const root = repoRoot();
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
@@ -21,12 +22,13 @@ function stage(name: string): string[] {
 describe('Dockerfile', () => {
   it('runs the meshward image on Node 24 LTS, non-root, with the entrypoint the e2e tests run', () => {
     const meshward = stage('meshward');
-    assert.match(meshward[0]!, /nodejs24/);
+    assert.equal(meshward[0], 'FROM scratch AS meshward');
+    assert.match(readFileSync(join(root, 'scripts/fetch-node.sh'), 'utf8'), /version="\$\{1:-24\.\d+\.\d+\}"/, 'Node 24 by default');
     assert.ok(meshward.includes('USER 65532:65532'));
     const entry = meshward.find((l) => l.startsWith('ENTRYPOINT'))!;
     assert.deepEqual(JSON.parse(entry.slice('ENTRYPOINT'.length)), ['/nodejs/bin/node', ...MESHWARD_NODE_FLAGS, MESHWARD_ENTRYPOINT]);
     assert.ok(
-      meshward.some((l) => l === 'COPY templates ./templates'),
+      stage('rootfs-meshward').some((l) => l === 'COPY templates ./templates'),
       'the injection templates ship with the image',
     );
   });
@@ -62,8 +64,10 @@ describe('Dockerfile', () => {
   });
 
   it('installs meshward-init where the injected init container runs it', () => {
+    assert.ok(stage('rootfs-meshward-init').includes('COPY webhook/capture/meshward-init.sh ./webhook/capture/meshward-init.sh'));
+    const script = readFileSync(join(root, 'scripts/images/rootfs-meshward-init.sh'), 'utf8');
+    assert.ok(script.includes(`cp "$init" "$out${INIT_COMMAND[0]}"`), 'rootfs-meshward-init.sh installs it at INIT_COMMAND');
     const init = stage('meshward-init');
-    assert.ok(init.includes(`COPY webhook/capture/meshward-init.sh ${INIT_COMMAND[0]}`));
     assert.deepEqual(JSON.parse(init.find((l) => l.startsWith('ENTRYPOINT'))!.slice('ENTRYPOINT'.length)), [...INIT_COMMAND]);
     const template = parseYaml(readFileSync(join(root, 'templates/meshward-init.yaml'), 'utf8'));
     assert.deepEqual(template.command, [...INIT_COMMAND]);

@@ -47,5 +47,5 @@ export const LOOPBACK = {
  */
 export const RULES_ENV = { both: 'MESHWARD_IPTABLES', ipv4: 'MESHWARD_IPTABLES_V4', ipv6: 'MESHWARD_IPTABLES_V6' } as const;
 
-/** Where the init image installs meshward-init.sh (the Dockerfile's meshward-init stage). */
+/** Where the init image installs meshward-init.sh (scripts/images/rootfs-meshward-init.sh). */
 export const INIT_COMMAND: readonly string[] = ['/usr/local/bin/meshward-init'];
