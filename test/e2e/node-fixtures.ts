@@ -1,7 +1,7 @@
 // Workloads and helpers for the kubelet-node e2e test (node.test.ts). The app containers use the
 // meshward-init image for its busybox shell and iptables (the node pulls nothing).
 import { sleep } from '../../scripts/control-plane/processes.js';
-import { IMAGES } from './node-images.js';
+import { NODE_IMAGES } from '../../scripts/node/local-images.js';
 
 /** JSON log lines (pino's, the stand-in's); other lines are skipped. */
 export function readLogLines(text: string): Array<Record<string, unknown>> {
@@ -18,7 +18,12 @@ export function readLogLines(text: string): Array<Record<string, unknown>> {
 }
 
 /** Polls check until it returns something other than undefined/false. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>, intervalMs = 1000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined | false>,
+  intervalMs = 1000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
@@ -65,7 +70,7 @@ export function appPod(namespace: string): object {
           containers: [
             {
               name: 'app',
-              image: IMAGES.init,
+              image: NODE_IMAGES.init,
               imagePullPolicy: 'Never',
               command: ['/bin/busybox', 'sh', '-c', start],
               ports: [{ name: 'http', containerPort: 8080 }],
@@ -86,7 +91,7 @@ export function podIn(namespace: string, name: string, labels: Record<string, st
     metadata: { name, namespace, labels },
     spec: {
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'app', image: IMAGES.init, imagePullPolicy: 'Never', command: ['/bin/busybox', 'sh', '-c', 'sleep 3600'] }],
+      containers: [{ name: 'app', image: NODE_IMAGES.init, imagePullPolicy: 'Never', command: ['/bin/busybox', 'sh', '-c', 'sleep 3600'] }],
     },
   };
 }
@@ -103,9 +108,29 @@ export function jobWithSidecar(namespace: string): object {
         spec: {
           restartPolicy: 'Never',
           terminationGracePeriodSeconds: 5,
-          containers: [{ name: 'app', image: IMAGES.init, imagePullPolicy: 'Never', command: ['/bin/busybox', 'sh', '-c', 'echo done'] }],
+          containers: [
+            { name: 'app', image: NODE_IMAGES.init, imagePullPolicy: 'Never', command: ['/bin/busybox', 'sh', '-c', 'echo done'] },
+          ],
         },
       },
     },
   };
 }
+
+/** What a failed wait needs to be understood: pods, warnings and the logs of every container of the namespace's pods. */
+export async function describeFailure(kubectl: Kubectl, namespaces: readonly string[]): Promise<string> {
+  const out: string[] = [];
+  const run = async (args: string[]): Promise<void> => {
+    const r = await kubectl(args, { check: false });
+    out.push(`$ kubectl ${args.join(' ')}\n${r.stdout}${r.stderr}`);
+  };
+  await run(['get', 'pods', '-A', '-o', 'wide']);
+  await run(['get', 'events', '-A', '--field-selector', 'type=Warning']);
+  for (const ns of namespaces) {
+    const pods = (await kubectl(['-n', ns, 'get', 'pods', '-o', 'name'], { check: false })).stdout.split('\n').filter(Boolean);
+    for (const pod of pods) await run(['-n', ns, 'logs', pod, '--all-containers', '--prefix', '--tail=40']);
+  }
+  return out.join('\n');
+}
+
+type Kubectl = (args: readonly string[], opts?: { check?: boolean }) => Promise<{ stdout: string; stderr: string }>;

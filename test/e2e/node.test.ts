@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNodeCluster, type NodeCluster } from '../../scripts/node/node-cluster.js';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
-import { nodeImages, IMAGES } from './node-images.js';
-import { appPod, jobWithSidecar, podIn, readLogLines, waitFor } from './node-fixtures.js';
+import { ensureNodeImages, NODE_IMAGES } from '../../scripts/node/local-images.js';
+import { appPod, describeFailure, jobWithSidecar, podIn, readLogLines, waitFor } from './node-fixtures.js';
 
 const SHOP = 'node-shop';
 const VAULT = 'node-vault';
@@ -24,9 +24,21 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
 
   before(async function () {
     this.timeout(900_000); // a cold machine builds the node and the images first
-    const images = await nodeImages();
-    node = await startNodeCluster({ images: images.archives, sandboxImage: IMAGES.pause, log: (m) => process.stdout.write(`      [node] ${m}\n`) });
+    node = await startNodeCluster({
+      images: await ensureNodeImages(),
+      sandboxImage: NODE_IMAGES.pause,
+      log: (m) => process.stdout.write(`      [node] ${m}\n`),
+    });
     work = mkdtempSync(join(tmpdir(), 'meshward-node-test-'));
+    try {
+      await deploy();
+    } catch (err) {
+      process.stdout.write(await describeFailure(node.kubectl, ['meshward-system', SHOP]));
+      throw err;
+    }
+  });
+
+  async function deploy(): Promise<void> {
     await node.kubectl(['apply', '--server-side', '-k', join(repoRoot(), 'scripts/node/overlay')], { timeoutMs: 120_000 });
     await node.kubectl(['-n', 'meshward-system', 'rollout', 'status', 'deployment/meshward', '--timeout=180s'], { timeoutMs: 190_000 });
     // The replicas patch their webhooks' caBundle and publish the trust bundle before admission works.
@@ -38,9 +50,9 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
     await node.ensureNamespace(VAULT, { 'meshward.io/inject': 'enabled', 'meshward.io/mtls': 'STRICT' });
     // Created first: its certificate's refresh point is the longest wait of this file.
     await node.kubectl(['apply', '-f', '-'], { input: appPod(SHOP) });
-    await node.kubectl(['-n', SHOP, 'wait', '--for=condition=Ready', 'pod/web', '--timeout=150s'], { timeoutMs: 160_000 });
+    await node.kubectl(['-n', SHOP, 'wait', '--for=condition=Ready', 'pod/web', '--timeout=90s'], { timeoutMs: 100_000 });
     issuedAt = Date.now();
-  });
+  }
 
   after(async function () {
     this.timeout(60_000);
@@ -49,7 +61,9 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
   });
 
   it('runs meshward as its manifests say: two Ready replicas on Node 24, non-root, read-only root, one leader', async () => {
-    const pods = (await node.kubectl(['-n', 'meshward-system', 'get', 'pods', '-l', 'app.kubernetes.io/name=meshward', '-o', 'json'])).json();
+    const pods = (
+      await node.kubectl(['-n', 'meshward-system', 'get', 'pods', '-l', 'app.kubernetes.io/name=meshward', '-o', 'json'])
+    ).json();
     assert.equal(pods.items.length, 2);
     for (const pod of pods.items) {
       assert.ok(pod.status.conditions.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'));
@@ -60,7 +74,10 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
       assert.match(String(listening?.runtime), /^v24\./, 'the release image runs Node 24');
     }
     const lease = (await node.kubectl(['-n', 'meshward-system', 'get', 'lease', 'meshward-signer', '-o', 'json'])).json();
-    assert.ok(pods.items.some((p: { metadata: { name: string } }) => p.metadata.name === lease.spec.holderIdentity), 'a replica leads');
+    assert.ok(
+      pods.items.some((p: { metadata: { name: string } }) => p.metadata.name === lease.spec.holderIdentity),
+      'a replica leads',
+    );
   });
 
   it('starts an injected pod: meshward-init installs the capture rules, the proxy is ready before the app starts', async () => {
@@ -91,7 +108,11 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
     const files = await credentialFiles(node, SHOP, 'web');
     const dir = join(work, 'creds-now');
     writeCredentials(dir, files);
-    const verified = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-untrusted', join(dir, 'chain.pem'), join(dir, 'leaf.pem')], { encoding: 'utf8' });
+    const verified = execFileSync(
+      'openssl',
+      ['verify', '-CAfile', join(dir, 'ca.crt'), '-untrusted', join(dir, 'chain.pem'), join(dir, 'leaf.pem')],
+      { encoding: 'utf8' },
+    );
     assert.match(verified, /leaf\.pem: OK/);
     const text = execFileSync('openssl', ['x509', '-in', join(dir, 'leaf.pem'), '-noout', '-ext', 'subjectAltName'], { encoding: 'utf8' });
     assert.match(text, new RegExp(`URI:spiffe://cluster\\.local/ns/${SHOP}/sa/web`));
@@ -102,7 +123,11 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
     await node.kubectl(['apply', '-f', '-'], { input: jobWithSidecar(SHOP) });
     await node.kubectl(['-n', SHOP, 'wait', '--for=condition=Complete', 'job/once', '--timeout=120s'], { timeoutMs: 130_000 });
     const pod = (await node.kubectl(['-n', SHOP, 'get', 'pods', '-l', 'job-name=once', '-o', 'json'])).json().items[0];
-    assert.ok(pod.spec.initContainers.some((c: { name: string; restartPolicy?: string }) => c.name === 'meshward-proxy' && c.restartPolicy === 'Always'));
+    assert.ok(
+      pod.spec.initContainers.some(
+        (c: { name: string; restartPolicy?: string }) => c.name === 'meshward-proxy' && c.restartPolicy === 'Always',
+      ),
+    );
     assert.equal(pod.status.phase, 'Succeeded');
   });
 
@@ -144,20 +169,30 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
     assert.ok(names.length >= 3);
     for (const name of names) {
       const pod = (await node.kubectl(['-n', SHOP, 'get', 'pod', name, '-o', 'json'])).json();
-      assert.ok(pod.spec.initContainers?.some((c: { name: string }) => c.name === 'meshward-proxy'), `${name} was injected`);
+      assert.ok(
+        pod.spec.initContainers?.some((c: { name: string }) => c.name === 'meshward-proxy'),
+        `${name} was injected`,
+      );
     }
     // Every pod created meanwhile gets its certificate from whichever replica leads now.
-    await node.kubectl(['-n', SHOP, 'wait', '--for=condition=Ready', ...names.map((n) => `pod/${n}`), '--timeout=120s'], { timeoutMs: 130_000 });
+    await node.kubectl(['-n', SHOP, 'wait', '--for=condition=Ready', ...names.map((n) => `pod/${n}`), '--timeout=120s'], {
+      timeoutMs: 130_000,
+    });
   });
 
   it('has the kubelet refresh the workload certificate before it expires', async function () {
     const before = await credentialFiles(node, SHOP, 'web');
     // beginRefreshAt is 10 minutes after notBefore at the earliest (an API rule); notBefore is 60 s back.
     this.timeout(Math.max(60_000, 660_000 - (Date.now() - issuedAt)));
-    const after = await waitFor('a new certificate in the pod', 650_000, async () => {
-      const now = await credentialFiles(node, SHOP, 'web');
-      return now.bundle !== before.bundle ? now : undefined;
-    }, 5000);
+    const after = await waitFor(
+      'a new certificate in the pod',
+      650_000,
+      async () => {
+        const now = await credentialFiles(node, SHOP, 'web');
+        return now.bundle !== before.bundle ? now : undefined;
+      },
+      5000,
+    );
     const dir = join(work, 'creds-refreshed');
     writeCredentials(dir, after);
     execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-untrusted', join(dir, 'chain.pem'), join(dir, 'leaf.pem')]);

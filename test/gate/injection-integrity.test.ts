@@ -256,7 +256,7 @@ describe('gate: MW-SIDECAR-004, an injected pod must carry what the injector ren
     Object.assign(proxy.startupProbe, { successThreshold: 1 });
     for (const p of proxy.ports) p.protocol = 'TCP';
     for (const e of proxy.env) if (e.valueFrom) e.valueFrom.fieldRef.apiVersion = 'v1';
-    pod.spec.volumes.find((v: Spec) => v.name === 'meshward-credentials').projected.defaultMode = 0o440;
+    pod.spec.volumes.find((v: Spec) => v.name === 'meshward-credentials').projected.defaultMode = 0o444;
     const status = JSON.parse(pod.metadata.annotations['meshward.io/status']);
     pod.metadata.annotations['meshward.io/status'] = JSON.stringify({ ...status, trustRoot: 'sha256:rotated' });
     assert.deepEqual(await findings(pod), []);

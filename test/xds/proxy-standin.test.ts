@@ -20,7 +20,7 @@ import type { MeshCa } from '../../webhook/pki/mesh-ca.js';
 import { renderStaticBootstrap } from '../../webhook/proxy/render-static-bootstrap.js';
 import { startControlPlane, type ControlPlane } from '../../webhook/xds/control-plane.js';
 import { sharedControlPlane } from '../e2e/shared-cluster.js';
-import { ensureProxyStandin } from './proxy-standin.js';
+import { ensureProxyStandin } from '../../scripts/node/local-images.js';
 import { meshCa, svid } from './svids.js';
 
 // The proxy stand-in (test/go/cmd/proxy-standin), the judge that replaces Envoy on a real node, run

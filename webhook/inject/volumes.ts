@@ -10,19 +10,27 @@ import {
 } from '../config/names.js';
 import type { CredentialsConfig } from '../config/types.js';
 
+const CREDENTIALS_FILE_MODE = 0o444;
+
 // The mounts are in templates/meshward-proxy.yaml: credentials at /var/run/meshward/credentials,
 // the static bootstrap at /etc/meshward/proxy (config/names.ts).
 
 /**
  * The workload's credentials: natively through podCertificate + clusterTrustBundle (the kubelet
  * makes the key, meshward's signer issues, the kubelet rotates), or the Secret fallback.
+ *
+ * Readable by every UID of the containers that mount the volume, and only the proxy mounts it (the
+ * gate refuses any other mount in STRICT namespaces): the kubelet writes these files as root, and
+ * the proxy runs as its own non-root UID in a pod whose other containers differ, so 0440 (group
+ * root) would lock the proxy out of its own key. Where the pod sets fsGroup, the kubelet narrows the
+ * files to owner and fsGroup itself.
  */
 export function credentialsVolume(credentials: CredentialsConfig, serviceAccount: string): V1Volume {
   if (credentials.source === 'pod-certificate') {
     return {
       name: CREDENTIALS_VOLUME_NAME,
       projected: {
-        defaultMode: 0o440,
+        defaultMode: CREDENTIALS_FILE_MODE,
         sources: [
           {
             podCertificate: {
@@ -40,7 +48,7 @@ export function credentialsVolume(credentials: CredentialsConfig, serviceAccount
   return {
     name: CREDENTIALS_VOLUME_NAME,
     projected: {
-      defaultMode: 0o440,
+      defaultMode: CREDENTIALS_FILE_MODE,
       sources: [
         { secret: { name: fallbackSecretName(serviceAccount), items: [{ key: CREDENTIAL_FILES.bundle, path: CREDENTIAL_FILES.bundle }] } },
         { configMap: { name: FALLBACK_TRUST_CONFIGMAP, items: [{ key: 'ca.crt', path: CREDENTIAL_FILES.trustBundle }] } },
