@@ -41,6 +41,10 @@ const result = await build({
   // image has no node_modules/@kubernetes/client-node.
   sourcemap: true,
   banner: { js: banner },
+  // node-fetch's URL code (tr46, whatwg-url) requires the built-in punycode, which Node 21+ warns
+  // about on every start when the caller is outside node_modules, as this bundle is: the userland
+  // package (the same code) is bundled instead.
+  alias: { punycode: 'punycode/' },
   allowOverwrite: true,
   metafile: true,
   logLevel: 'warning',

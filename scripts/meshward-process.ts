@@ -22,7 +22,7 @@ export interface MeshwardProcess {
   readonly caPem: string;
   readonly logFile: string;
   readonly child: ChildProcess;
-  /** SIGTERM and wait for exit; resolves with the exit code. */
+  /** SIGTERM and wait for exit (SIGKILL after 30 s, as the kubelet's grace period); resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -113,7 +113,8 @@ export async function startMeshwardProcess(options: MeshwardProcessOptions): Pro
     async stop() {
       process.off('exit', killOnExit);
       if (child.exitCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      // The shutdown delay (5 s by default) comes first, so 10 s would be too close.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await exited;
       clearTimeout(timer);
       return code;

@@ -22,7 +22,7 @@ export interface ServeProcess {
  * The released CLI (dist/webhook/cli/main.js, built by `npm test`'s pretest) as `meshward serve
  * --self-signed --offline` on 127.0.0.1, over the hardening cluster state; resolves when /readyz is 200.
  */
-export async function startServeProcess(): Promise<ServeProcess> {
+export async function startServeProcess(extraArgs: readonly string[] = []): Promise<ServeProcess> {
   const main = join(repoRoot(), 'dist/webhook/cli/main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx tsc -p tsconfig.json; npm test does it)`);
   const dir = mkdtempSync(join(tmpdir(), 'meshward-sigterm-'));
@@ -49,6 +49,7 @@ export async function startServeProcess(): Promise<ServeProcess> {
     dir,
     '--log-level',
     'warn',
+    ...extraArgs,
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -121,6 +121,17 @@ describe('kube client bundle (dist/webhook/kube/client.js)', function () {
       server.closeAllConnections();
       server.close();
     }
+  });
+
+  it('loads without a warning on this Node (meshward logs JSON on stdout; nothing else belongs on stderr)', () => {
+    // Node 21+ warns once per process about the built-in punycode when code outside node_modules
+    // (the bundle) requires it; the bundle carries the userland package instead.
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(bundle).href)})`], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stderr, '', `on Node ${process.version}`);
   });
 
   it('costs at least 20 MB less RSS to import than @kubernetes/client-node', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
+import { buildConfig } from '../../webhook/config/load.js';
 import { kustomize } from '../helpers/kustomize.js';
 
 const root = repoRoot();
@@ -49,6 +50,19 @@ describe('release manifests (kustomize)', function () {
       assert.deepEqual(c.securityContext.capabilities.drop, ['ALL']);
       assert.ok(c.readinessProbe && c.livenessProbe && c.resources.requests && c.resources.limits.memory);
     }
+  });
+
+  it('stops a replica well within its grace period, and waits for in-flight admissions as long as the API server does', () => {
+    const pod = find(base, 'Deployment', 'meshward').spec.template.spec;
+    const args: string[] = pod.containers[0].args;
+    const flags = Object.fromEntries(args.flatMap((a, i) => (a.startsWith('--') ? [[a.slice(2), args[i + 1]!]] : [])));
+    const { shutdownDelayMs, shutdownTimeoutMs } = buildConfig({ flags }).server;
+    // After both: the controllers' stop (the xDS streams end within 2 s, then the lease is released).
+    assert.ok((shutdownDelayMs + shutdownTimeoutMs) / 1000 + 5 <= pod.terminationGracePeriodSeconds);
+    const longestWebhook = Math.max(
+      ...base.filter((o) => /WebhookConfiguration$/.test(o.kind)).flatMap((o) => o.webhooks.map((w: Obj) => w.timeoutSeconds ?? 10)),
+    );
+    assert.ok(longestWebhook * 1000 <= shutdownTimeoutMs, `webhook timeout ${longestWebhook} s`);
   });
 
   it('fails the injector open, narrowly scoped, idempotent and never on its own or system namespaces', () => {

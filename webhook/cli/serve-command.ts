@@ -47,6 +47,6 @@ export async function runServe(argv: string[], io: CommandIo): Promise<number> {
   const logger = createLogger(config.logLevel);
   const running = await startMeshward(config, logger, (context) => buildServe(config, logger, context));
   if (running.caBundlePath) io.stdout.write(`meshward: self-signed CA bundle written to ${running.caBundlePath}\n`);
-  exitOnSignals(() => running.stop(), logger);
+  exitOnSignals(() => running.terminate(), logger);
   return new Promise<number>(() => undefined);
 }

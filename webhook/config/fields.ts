@@ -75,10 +75,18 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     help: 'largest AdmissionReview body accepted (413 above)',
   },
   {
+    path: 'server.shutdownDelayMs',
+    kind: { type: 'int', min: 0, max: 120000 },
+    default: 5000,
+    flag: 'shutdown-delay-ms',
+    help: 'after SIGTERM, /readyz fails but admission and xDS go on this long (ms) while endpoints drop the replica',
+  },
+  {
     path: 'server.shutdownTimeoutMs',
     kind: { type: 'int', min: 0, max: 300000 },
-    default: 25000,
-    help: 'how long SIGTERM waits for in-flight requests',
+    // With the 5 s delay and the controllers' stop, within the pod's 30 s terminationGracePeriodSeconds.
+    default: 20000,
+    help: 'how long SIGTERM then waits for in-flight requests (ms)',
   },
   {
     path: 'server.dashboardPort',

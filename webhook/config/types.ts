@@ -27,6 +27,9 @@ export interface ServerConfig {
   /** Where --self-signed writes the CA bundle it generated. */
   readonly selfSignedDir: string;
   readonly bodyLimitBytes: number;
+  /** After SIGTERM: readiness fails, serving goes on this long, so traffic moves away before the listeners close. */
+  readonly shutdownDelayMs: number;
+  /** Then: how long in-flight requests may take before their connections are cut. */
   readonly shutdownTimeoutMs: number;
   readonly dashboardPort: number;
   /** The dashboard's address (plain HTTP): loopback unless an operator opens it up. */

@@ -24,6 +24,11 @@ export interface WebhookServer {
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Swap the serving certificate; existing connections keep theirs, new handshakes get the new one. */
   reloadTls(pair: TlsPair): void;
+  /**
+   * Readiness off and every answer with `Connection: close`, still accepting: clients re-dial, and
+   * their new connections go where the endpoints now point.
+   */
+  drain(): void;
   /** Readiness off, stop accepting, finish in-flight requests; resolves when all are answered. */
   shutdown(timeoutMs: number): Promise<{ forced: boolean }>;
 }
@@ -103,6 +108,10 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     },
     reloadTls(pair) {
       server.setSecureContext({ ...pair, minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true });
+    },
+    drain() {
+      options.readiness.set('not-shutting-down', false);
+      draining = true;
     },
     shutdown(timeoutMs) {
       options.readiness.set('not-shutting-down', false);

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 
 /**
- * SIGTERM/SIGINT: stop gracefully (readiness off, in-flight requests finished) and exit 0; a second
- * signal exits at once. Kubernetes sends SIGTERM after removing the pod from endpoints.
+ * SIGTERM/SIGINT: stop gracefully (RunningMeshward.terminate: readiness off, the shutdown delay,
+ * in-flight requests finished, controllers stopped) and exit 0; a second signal exits at once. The
+ * kubelet sends SIGTERM while, not after, the pod is being removed from endpoints.
  */
 export function exitOnSignals(stop: () => Promise<{ forced: boolean }>, logger: Logger, exit: (code: number) => void = process.exit): void {
   let stopping = false;
@@ -13,10 +14,11 @@ export function exitOnSignals(stop: () => Promise<{ forced: boolean }>, logger: 
       return;
     }
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    const started = performance.now();
+    logger.info({ signal }, 'shutting down');
     stop().then(
       ({ forced }) => {
-        logger.info({ forced }, 'stopped');
+        logger.info({ forced, ms: Math.round(performance.now() - started) }, 'stopped');
         logger.flush?.();
         exit(0);
       },

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -36,8 +37,14 @@ export interface RunningMeshward {
   readonly webhook: WebhookServer;
   readonly readiness: Readiness;
   readonly metrics: AdmissionMetrics;
-  /** Graceful stop: readiness off, finish in-flight requests, close watchers. */
+  /** Graceful stop: readiness off, finish in-flight requests, close watchers, then the handlers (controllers). */
   stop(): Promise<{ forced: boolean }>;
+  /**
+   * SIGTERM: /readyz fails at once, admission (answering with `Connection: close`) and xDS go on for
+   * server.shutdownDelayMs, then stop(). Endpoints drop a terminating pod while the kubelet signals
+   * it, so for a moment traffic still arrives; the delay lets it move to the other replica first.
+   */
+  terminate(): Promise<{ forced: boolean }>;
 }
 
 /** Composes TLS, metrics, readiness and the two webhooks into a listening server. */
@@ -76,17 +83,27 @@ export async function startMeshward(
   const address = await webhook.listen(config.server.port, config.server.host);
   handlers.onListening?.(webhook);
   logger.info({ host: address.address, port: address.port, caBundle: tls.caBundlePath, runtime: process.version }, 'meshward listening');
+  const stop = async (): Promise<{ forced: boolean }> => {
+    watcher.close();
+    const started = performance.now();
+    const result = await webhook.shutdown(config.server.shutdownTimeoutMs);
+    logger.info({ ...result, ms: Math.round(performance.now() - started) }, 'stopped accepting; in-flight admission requests finished');
+    await handlers.close?.();
+    return result;
+  };
   return {
     address,
     caBundlePath: tls.caBundlePath,
     webhook,
     readiness,
     metrics,
-    async stop() {
-      watcher.close();
-      const result = await webhook.shutdown(config.server.shutdownTimeoutMs);
-      await handlers.close?.();
-      return result;
+    stop,
+    async terminate() {
+      webhook.drain();
+      const delayMs = config.server.shutdownDelayMs;
+      logger.info({ delayMs }, 'draining: /readyz fails; admission and xDS go on for the shutdown delay');
+      await sleep(delayMs);
+      return stop();
     },
   };
 }

@@ -39,9 +39,15 @@ export interface ProxyState {
 
 type Stream = grpc.ServerDuplexStream<AdsRequest, AdsResponse>;
 
+// How long stop() lets ended streams close before it cuts the connections.
+const STOP_GRACE_MS = 2_000;
+
 export class XdsServer {
   private readonly server = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 });
   private readonly sessions = new Map<Stream, { session: AdsSession; connectedAt: Date }>();
+  /** Every open stream, with a session or not yet (no request, or caches not synced). */
+  private readonly streams = new Set<Stream>();
+  private stopped = false;
   private readonly encoder = new ResourceEncoder(encodeResource);
   private readonly scheduler: PushScheduler;
   private readonly metrics: XdsMetrics;
@@ -94,11 +100,23 @@ export class XdsServer {
     }));
   }
 
+  /**
+   * Ends every stream (a proxy takes that as its cue to reconnect, through the Service, to another
+   * replica) and stops accepting. tryShutdown waits for calls to finish, so it gets a bound: a call
+   * whose end never reached the client must not hold the replica past its grace period.
+   */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.scheduler.stop();
-    for (const stream of this.sessions.keys()) stream.end();
-    await new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    const streams = this.streams.size;
+    for (const stream of this.streams) stream.end();
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      const bound = setTimeout(resolve, STOP_GRACE_MS);
+      this.server.tryShutdown(() => (clearTimeout(bound), resolve()));
+    });
     this.server.forceShutdown();
+    this.opts.logger.info({ streams, ms: Math.round(performance.now() - started) }, 'xds: streams ended, ADS server stopped');
   }
 
   private rebuild(): void {
@@ -113,10 +131,15 @@ export class XdsServer {
   private accept(stream: Stream): void {
     let session: AdsSession | undefined;
     let refused = false;
+    if (this.stopped) {
+      stream.end();
+      return;
+    }
+    this.streams.add(stream);
     const peer = stream.getAuthContext()?.sslPeerCertificate;
     stream.on('data', (req: AdsRequest) => {
       void this.ready.then(() => {
-        if (refused) return;
+        if (refused || this.stopped) return;
         const snapshot = this.snapshot!;
         if (!session) {
           const auth = authenticateProxy(peer, req.node?.id ?? undefined, this.opts.config.mesh.trustDomain, (ns, name) =>
@@ -147,6 +170,7 @@ export class XdsServer {
       });
     });
     const close = (): void => {
+      this.streams.delete(stream);
       this.sessions.delete(stream);
       this.metrics.proxies.set(this.sessions.size);
     };
