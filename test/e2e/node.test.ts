@@ -73,10 +73,10 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
       const listening = logs.find((l) => l.msg === 'meshward listening');
       assert.match(String(listening?.runtime), /^v24\./, 'the release image runs Node 24');
     }
-    const lease = (await node.kubectl(['-n', 'meshward-system', 'get', 'lease', 'meshward-signer', '-o', 'json'])).json();
+    const leader = await signerLeader(node);
     assert.ok(
-      pods.items.some((p: { metadata: { name: string } }) => p.metadata.name === lease.spec.holderIdentity),
-      'a replica leads',
+      pods.items.some((p: { metadata: { name: string } }) => p.metadata.name === leader),
+      `a replica leads (${leader})`,
     );
   });
 
@@ -131,11 +131,19 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
     assert.equal(pod.status.phase, 'Succeeded');
   });
 
-  it('refuses an uninjected pod in a STRICT namespace (the in-cluster gate)', async () => {
-    const res = await node.kubectl(['apply', '-f', '-'], { input: podIn(VAULT, 'plain', { 'meshward.io/inject': 'false' }), check: false });
-    assert.notEqual(res.code, 0);
-    assert.match(res.stderr, /denied the request/);
-    assert.match(res.stderr, /MW-/);
+  it('refuses an uninjected pod in a STRICT namespace, and the in-cluster gate refuses a policy that would weaken it', async () => {
+    const pod = await node.kubectl(['apply', '-f', '-'], { input: podIn(VAULT, 'plain', { 'meshward.io/inject': 'false' }), check: false });
+    assert.notEqual(pod.code, 0);
+    assert.match(pod.stderr, /MW-SIDECAR-002/); // the CEL backstop answers first; the gate's webhook agrees
+    const relax = {
+      apiVersion: 'meshward.io/v1alpha1',
+      kind: 'MeshTLSPolicy',
+      metadata: { name: 'relax', namespace: VAULT },
+      spec: { mode: 'PERMISSIVE' },
+    };
+    const policy = await node.kubectl(['apply', '-f', '-'], { input: relax, check: false });
+    assert.notEqual(policy.code, 0);
+    assert.match(policy.stderr, /admission webhook "policies\.gate\.meshward\.io" denied the request: .*MW-/);
   });
 
   it('configures the proxy from the in-cluster control plane: secure naming for a meshed Service, plaintext for `kubernetes`', async () => {
@@ -149,35 +157,51 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
       JSON.stringify(meshed).includes(`spiffe://cluster.local/ns/${SHOP}/sa/web`),
       `mTLS requiring web's identity: ${JSON.stringify(meshed)}`,
     );
-    const kubernetes = upstreams.find((u) => String(u.cluster).includes('kubernetes.default'));
-    assert.ok(kubernetes, `an upstream for the kubernetes Service: ${JSON.stringify(upstreams.map((u) => u.cluster))}`);
-    assert.ok(!JSON.stringify(kubernetes).includes('spiffe://'), `plaintext to the API server: ${JSON.stringify(kubernetes)}`);
+    // The API server is not meshed: no cluster and no outbound chain of its own, so its traffic takes
+    // the passthrough, which is plaintext.
+    const lines = readLogLines((await node.kubectl(['-n', SHOP, 'logs', 'web', '-c', 'meshward-proxy'])).stdout);
+    const ip = async (ns: string, name: string): Promise<string> =>
+      (await node.kubectl(['-n', ns, 'get', 'service', name, '-o', 'jsonpath={.spec.clusterIP}'])).stdout.trim();
+    const [kubernetesIp, webIp] = [await ip('default', 'kubernetes'), await ip(SHOP, 'web')];
+    const chains = lines.filter((l) => l.msg === 'listener').flatMap((l) => (l.chains as Array<{ match: string; tls: string }>) ?? []);
+    assert.ok(
+      chains.some((c) => c.match.includes(webIp)),
+      `a chain for web's ClusterIP ${webIp}: ${JSON.stringify(chains)}`,
+    );
+    assert.ok(!chains.some((c) => c.match.includes(kubernetesIp)), `no chain for the kubernetes Service ${kubernetesIp}`);
+    assert.ok(!upstreams.some((u) => String(u.cluster).includes('kubernetes')));
+    const passthrough = upstreams.find((u) => u.cluster === 'outbound|passthrough');
+    assert.equal(passthrough?.tls, 'plaintext');
   });
 
   it('loses no admission and no certificate while a meshward replica is deleted', async () => {
-    const lease = (await node.kubectl(['-n', 'meshward-system', 'get', 'lease', 'meshward-signer', '-o', 'json'])).json();
-    const leader = lease.spec.holderIdentity as string;
+    const leader = await signerLeader(node);
     const deletion = node.kubectl(['-n', 'meshward-system', 'delete', 'pod', leader, '--wait=true'], { timeoutMs: 90_000 });
-    const names: string[] = [];
-    const deadline = Date.now() + 20_000;
+    deletion.catch(() => undefined); // awaited below
+    // Admission answers all along (a server-side dry run is admitted and injected, or fails the test);
+    // every third round also creates a pod, whose certificate whichever replica leads must issue.
+    const created: string[] = [];
+    let admitted = 0;
+    const deadline = Date.now() + 15_000;
     for (let i = 0; Date.now() < deadline; i++) {
       const name = `during-${i}`;
-      await node.kubectl(['apply', '-f', '-'], { input: podIn(SHOP, name, { app: 'during' }) }); // admitted (and injected) or throws
-      names.push(name);
-    }
-    await deletion;
-    assert.ok(names.length >= 3);
-    for (const name of names) {
-      const pod = (await node.kubectl(['-n', SHOP, 'get', 'pod', name, '-o', 'json'])).json();
+      const dryRun = i % 3 !== 0;
+      const res = await node.kubectl(['create', ...(dryRun ? ['--dry-run=server'] : []), '-o', 'json', '-f', '-'], {
+        input: podIn(SHOP, name, { app: 'during' }),
+      });
       assert.ok(
-        pod.spec.initContainers?.some((c: { name: string }) => c.name === 'meshward-proxy'),
+        res.json().spec.initContainers?.some((c: { name: string }) => c.name === 'meshward-proxy'),
         `${name} was injected`,
       );
+      admitted++;
+      if (!dryRun) created.push(name);
     }
-    // Every pod created meanwhile gets its certificate from whichever replica leads now.
-    await node.kubectl(['-n', SHOP, 'wait', '--for=condition=Ready', ...names.map((n) => `pod/${n}`), '--timeout=120s'], {
+    await deletion;
+    assert.ok(admitted >= 5, `${admitted} admissions while the leader went away`);
+    await node.kubectl(['-n', SHOP, 'wait', '--for=condition=Ready', ...created.map((n) => `pod/${n}`), '--timeout=120s'], {
       timeoutMs: 130_000,
     });
+    assert.notEqual(await signerLeader(node), leader, 'the other replica leads now');
   });
 
   it('has the kubelet refresh the workload certificate before it expires', async function () {
@@ -200,6 +224,12 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
     assert.equal(pod.status.phase, 'Running', 'no restart needed');
   });
 });
+
+/** The pod that holds the signer's lease (holderIdentity is <pod>_<random>). */
+async function signerLeader(node: NodeCluster): Promise<string> {
+  const lease = (await node.kubectl(['-n', 'meshward-system', 'get', 'lease', 'meshward-signer', '-o', 'json'])).json();
+  return String(lease.spec.holderIdentity).replace(/_[^_]*$/, '');
+}
 
 interface Credentials {
   readonly bundle: string;
