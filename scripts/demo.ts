@@ -1,81 +1,82 @@
-import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { readManifestPaths } from '../webhook/kube/manifests.js';
-import { freePort, startControlPlane } from './control-plane/control-plane.js';
-import { repoRoot } from './control-plane/ensure-binaries.js';
-import { installMeshwardCrds, registerMeshwardWebhooks } from './control-plane/register-webhooks.js';
-import { MESHWARD_ENTRYPOINT, startMeshwardProcess } from './meshward-process.js';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from './control-plane/ensure-binaries.js';
+import { MESHWARD_ENTRYPOINT } from './meshward-process.js';
+import { ensureNodeImages, NODE_IMAGES } from './node/local-images.js';
+import { startNodeCluster } from './node/node-cluster.js';
 
-// `npm run demo`: a real control plane (or --kubeconfig), meshward, the examples, and what happened.
+// `npm run demo`: a real kubelet node with its control plane (in their own namespaces), meshward
+// deployed on it from its own images and manifests, an injected pod that runs, and what the gate refuses.
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
 
+const HELLO = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'hello', namespace: 'demo-payments', labels: { app: 'hello' } },
+  spec: {
+    containers: [
+      {
+        name: 'app',
+        image: NODE_IMAGES.init, // its busybox shell: the node has no registry to pull an app image from
+        imagePullPolicy: 'Never',
+        command: ['/bin/busybox', 'sh', '-c', 'echo hello from an injected pod; while true; do sleep 3600; done'],
+        securityContext: { runAsUser: 1000, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      },
+    ],
+  },
+};
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { kubeconfig: { type: 'string' }, 'no-wait': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { 'no-wait': { type: 'boolean' } } });
   const root = repoRoot();
-  say('meshward demo: starting a local control plane (kube-apiserver, etcd, kube-controller-manager v1.37)...');
-  const cp = values.kubeconfig ? undefined : await startControlPlane();
-  const kubeconfig = values.kubeconfig ?? cp!.kubeconfigPath;
-  const kubectl = async (args: string[], input?: string): Promise<{ code: number; out: string }> => {
-    if (!cp) throw new Error('--kubeconfig mode: run kubectl yourself');
-    const r = await cp.kubectl(args, { input, check: false });
-    return { code: r.code ?? -1, out: `${r.stdout}${r.stderr}`.trim() };
+  say('meshward demo: building the images (meshward on Node 24, meshward-init, pause, the proxy stand-in) ...');
+  const images = await ensureNodeImages();
+  say('starting a kubelet node and its control plane (Kubernetes v1.37, containerd 2.4, runc) in their own namespaces ...');
+  const node = await startNodeCluster({ images, sandboxImage: NODE_IMAGES.pause, log: (m) => say(`  ${m}`) });
+  const kubectl = async (args: string[], input?: object): Promise<string> => {
+    const r = await node.kubectl(args, { input, check: false, timeoutMs: 200_000 });
+    return `${r.stdout}${r.stderr}`.trim();
   };
-  if (cp) {
-    await cp.ensureNamespace('meshward-system');
-    await installMeshwardCrds(cp);
-  }
-  const dashboardPort = await freePort();
-  const meshward = await startMeshwardProcess({ kubeconfig, extraArgs: ['--dashboard-port', String(dashboardPort)] });
-  say(`meshward serve is running at ${meshward.url} (log: ${meshward.logFile})`);
-  const manifests = readManifestPaths([join(root, 'manifests/base/webhooks.yaml'), join(root, 'manifests/base/strict-backstop.yaml')]).map(
-    (s) => s.object,
-  );
-  const reg = await registerMeshwardWebhooks({ controlPlane: cp!, meshwardUrl: meshward.url, caBundlePem: meshward.caPem, manifests });
-  await kubectl(['apply', '-f', join(root, 'manifests/base/strict-backstop.yaml')]);
-  say(`webhooks registered and live after ${reg.readyMs} ms (dry-run canary)\n`);
-
-  await kubectl(['apply', '-f', join(root, 'manifests/examples/namespaces.yaml')]);
-  for (const ns of ['demo-shop', 'demo-payments', 'demo-legacy']) await cp!.ensureNamespace(ns);
-  const applied = await kubectl(['apply', '-f', join(root, 'manifests/examples/workloads.yaml')]);
-  say(`$ kubectl apply -f manifests/examples/workloads.yaml\n${applied.out}\n`);
-  const ledger = JSON.parse((await kubectl(['get', 'pod', 'ledger', '-n', 'demo-payments', '-o', 'json'])).out);
-  say('Injected pod demo-payments/ledger:');
-  say(
-    `  init containers: ${ledger.spec.initContainers.map((c: any) => `${c.name}${c.restartPolicy ? ` (restartPolicy ${c.restartPolicy})` : ''}`).join(', ')}`,
-  );
-  say(`  containers:      ${ledger.spec.containers.map((c: any) => c.name).join(', ')}`);
-  // One rule set for both families (IPv6: the loopback addresses as IPv6), or one per family when CIDRs make them differ.
-  const env = ledger.spec.initContainers[0].env as Array<{ name: string; value: string }>;
-  const rules = (env.find((e) => e.name === 'MESHWARD_IPTABLES') ?? env.find((e) => e.name === 'MESHWARD_IPTABLES_V4'))!.value;
-  say(
-    `  capture rules (meshward-init, IPv4):\n${rules
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => `    ${l}`)
-      .join('\n')}`,
-  );
-  const creds = ledger.spec.volumes.find((v: any) => v.name === 'meshward-credentials');
-  say(`  credentials volume: ${JSON.stringify(creds.projected.sources)}`);
-  say(`  status: ${ledger.metadata.annotations['meshward.io/status'].slice(0, 200)}...\n`);
-
-  const refused = await kubectl(['apply', '-f', join(root, 'manifests/examples/violations.yaml')]);
-  say(`$ kubectl apply -f manifests/examples/violations.yaml   (STRICT namespace demo-payments)\n${refused.out}\n`);
-
-  const status = spawnSync(process.execPath, [join(root, MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', kubeconfig], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  say(`$ meshward status   (exit ${status.status}: 1 means a STRICT namespace is violated)\n${status.stdout}${status.stderr}`);
-  say(`Dashboard (read-only): http://127.0.0.1:${dashboardPort}/   JSON: http://127.0.0.1:${dashboardPort}/api/status`);
-  say(`KUBECONFIG=${kubeconfig}`);
-  say(`Try: KUBECONFIG=${kubeconfig} ${cp?.binaries.kubectl ?? 'kubectl'} get pods -A`);
   const stop = async (): Promise<void> => {
-    say('\nstopping meshward and the control plane...');
-    await meshward.stop();
-    await cp?.stop();
+    say('\nstopping the node ...');
+    await node.stop();
     process.exit(0);
   };
+  try {
+    say(`\n$ kubectl apply --server-side -k scripts/node/overlay   (manifests/overlays/self-signed + the local images)`);
+    say(await kubectl(['apply', '--server-side', '-k', join(root, 'scripts/node/overlay')]));
+    say(await kubectl(['-n', 'meshward-system', 'rollout', 'status', 'deployment/meshward', '--timeout=180s']));
+    await kubectl(['apply', '-f', join(root, 'manifests/examples/namespaces.yaml')]);
+    for (const ns of ['demo-shop', 'demo-payments', 'demo-legacy']) await node.ensureNamespace(ns);
+    await kubectl(['apply', '-f', '-'], HELLO);
+    await kubectl(['-n', 'demo-payments', 'wait', '--for=condition=Ready', 'pod/hello', '--timeout=150s']);
+    say(`\n$ kubectl get pods -A -o wide\n${await kubectl(['get', 'pods', '-A', '-o', 'wide'])}`);
+    const pod = JSON.parse(await kubectl(['-n', 'demo-payments', 'get', 'pod', 'hello', '-o', 'json']));
+    say('\nThe injected pod demo-payments/hello (STRICT namespace), running on the node:');
+    for (const c of [...pod.status.initContainerStatuses, ...pod.status.containerStatuses]) {
+      const state = Object.keys(c.state)[0];
+      say(`  ${c.name.padEnd(15)} ${state}${c.state.terminated ? ` (exit ${c.state.terminated.exitCode})` : ''}, ready=${c.ready}`);
+    }
+    say(`\n$ kubectl -n demo-payments logs hello -c app\n${await kubectl(['-n', 'demo-payments', 'logs', 'hello', '-c', 'app'])}`);
+    const proxyLog = (await kubectl(['-n', 'demo-payments', 'logs', 'hello', '-c', 'meshward-proxy'])).split('\n');
+    say(`\nmeshward-proxy (the test stand-in: no Envoy binary exists here; it takes its configuration over xDS and forwards nothing):`);
+    for (const line of proxyLog.filter((l) => /"msg":"(connected|ready)"/.test(l))) say(`  ${line.slice(0, 220)}`);
+
+    say(
+      `\n$ kubectl apply -f manifests/examples/violations.yaml   (STRICT namespace demo-payments)\n${await kubectl(['apply', '-f', join(root, 'manifests/examples/violations.yaml')])}`,
+    );
+    const status = spawnSync(process.execPath, [join(root, MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', node.kubeconfigPath], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    say(`\n$ meshward status   (exit ${status.status}: 1 means a STRICT namespace is violated)\n${status.stdout}${status.stderr}`);
+    say(`KUBECONFIG=${node.kubeconfigPath}`);
+    say(`Try: KUBECONFIG=${node.kubeconfigPath} ${node.binaries.kubectl} get pods -A`);
+  } catch (err) {
+    await node.stop();
+    throw err;
+  }
   if (values['no-wait']) return stop();
   say('Running until Ctrl-C.');
   process.once('SIGINT', () => void stop());
