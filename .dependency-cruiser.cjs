@@ -89,10 +89,21 @@ module.exports = {
     {
       name: 'images-imports',
       comment:
-        'scripts/images builds the container images: besides itself only repoRoot (scripts/control-plane/ensure-binaries.ts); no webhook code.',
+        'scripts/images builds the container images: besides itself only repoRoot (scripts/control-plane/ensure-binaries.ts) and the command entry helper; no webhook code.',
       severity: 'error',
       from: { path: '^scripts/images/' },
-      to: { path: '^(webhook|scripts|test|bench)/', pathNot: '^scripts/images/|^scripts/control-plane/ensure-binaries\\.ts$' },
+      to: {
+        path: '^(webhook|scripts|test|bench)/',
+        pathNot: '^scripts/images/|^scripts/control-plane/ensure-binaries\\.ts$|^scripts/cli-entry\\.ts$',
+      },
+    },
+    {
+      name: 'node-imports',
+      comment:
+        'scripts/node runs a kubelet node: besides itself the control-plane harness, the images and the Go tool builder; no webhook or test code.',
+      severity: 'error',
+      from: { path: '^scripts/node/' },
+      to: { path: '^(webhook|scripts|test|bench)/', pathNot: '^scripts/(node|control-plane|images)/|^scripts/go-tool\\.ts$' },
     },
     {
       name: 'no-circular',

@@ -2,10 +2,9 @@
 // node dist/scripts/control-plane/main.js up [--dir DIR] [--log-dir DIR] [--keep]
 // Starts a local Kubernetes 1.37 control plane (etcd, kube-apiserver, kube-controller-manager),
 // prints how to reach it, and stops it cleanly on Ctrl-C / SIGTERM / SIGHUP.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { runIfEntryPoint } from '../cli-entry.js';
 
 const USAGE = `usage: main.js up [--dir DIR] [--log-dir DIR] [--keep]
 
@@ -98,23 +97,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return done;
 }
 
-function invokedDirectly(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  const strip = (p: string): string => p.replace(/\.[cm]?[jt]s$/, '');
-  try {
-    return strip(realpathSync(entry)) === strip(realpathSync(fileURLToPath(import.meta.url)));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, main);

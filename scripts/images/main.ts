@@ -3,13 +3,12 @@
 // Builds the local images as OCI archives (DIR/meshward.tar, DIR/meshward-init.tar, …) and prints
 // their paths, one a line; `ctr -n k8s.io images import --platform linux/amd64 <tar>` imports each.
 import { copyFile, link, mkdir, rm } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildBinaryImage, buildInitImage, buildMeshwardImage, ensureImages } from './build-images.js';
 import { archiveFileName, LOCAL_PAUSE_IMAGE, LOCAL_PROXY_STANDIN_IMAGE, PAUSE_LAYOUT } from './image-names.js';
 import type { BuiltImage } from './oci-archive.js';
+import { runIfEntryPoint } from '../cli-entry.js';
 
 const USAGE = `usage: main.js build --out DIR [--pause BIN] [--proxy-standin BIN] [--compression gzip|none] [--no-cache]
 
@@ -98,23 +97,4 @@ async function place(from: string, to: string): Promise<string> {
   return to;
 }
 
-function invokedDirectly(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  const strip = (p: string): string => p.replace(/\.[cm]?[jt]s$/, '');
-  try {
-    return strip(realpathSync(entry)) === strip(realpathSync(fileURLToPath(import.meta.url)));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`${(err as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, main);

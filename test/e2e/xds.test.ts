@@ -16,6 +16,7 @@ import { serverSpiffeId } from '../../webhook/xds/server-certificates.js';
 import { ensureAdsJudge, startJudge, type Judge, type JudgeEvent, type ResponseEvent } from '../xds/ads-judge.js';
 import { svid } from '../xds/svids.js';
 import { sharedControlPlane } from './shared-cluster.js';
+import { runningPodStatus } from '../helpers/pod-status.js';
 
 // The control plane end to end: a real API server and controller-manager, `meshward serve` as
 // released, and a proxy played by go-control-plane's ADS client (there is no Envoy binary here)
@@ -44,29 +45,7 @@ describe('e2e: the xDS control plane in a real cluster', function () {
   /** The kubelet's part, played by the test: the pod got an IP and every container is ready. */
   async function markRunning(namespace: string, name: string, ip: string): Promise<void> {
     const pod = await json(['get', 'pod', name, '-n', namespace]);
-    const ready = (c: J): J => ({
-      name: c.name,
-      ready: true,
-      restartCount: 0,
-      image: c.image,
-      imageID: '',
-      started: true,
-      state: { running: {} },
-    });
-    const now = new Date().toISOString();
-    const status = {
-      phase: 'Running',
-      podIP: ip,
-      podIPs: [{ ip }],
-      hostIP: '172.30.0.1',
-      conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
-        type,
-        status: 'True',
-        lastTransitionTime: now,
-      })),
-      containerStatuses: pod.spec.containers.map(ready),
-      initContainerStatuses: (pod.spec.initContainers ?? []).map(ready),
-    };
+    const status = runningPodStatus(pod.spec, ip);
     await cp.kubectl(['patch', 'pod', name, '-n', namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
   }
 

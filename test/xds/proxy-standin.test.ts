@@ -22,6 +22,7 @@ import { startControlPlane, type ControlPlane } from '../../webhook/xds/control-
 import { sharedControlPlane } from '../e2e/shared-cluster.js';
 import { ensureProxyStandin } from '../../scripts/node/local-images.js';
 import { meshCa, svid } from './svids.js';
+import { runningPodStatus } from '../helpers/pod-status.js';
 
 // The proxy stand-in (test/go/cmd/proxy-standin), the judge that replaces Envoy on a real node, run
 // here as a process against meshward's own control plane (startControlPlane, as `meshward serve`
@@ -85,27 +86,7 @@ describe('xds: the proxy stand-in against meshward’s control plane', function 
       metadata: { name, namespace: APP, labels },
       spec: { serviceAccountName: sa, nodeName: NODE, containers },
     });
-    const now = new Date().toISOString();
-    const status = {
-      phase: 'Running',
-      podIP: ip,
-      podIPs: [{ ip }],
-      hostIP: '172.30.0.1',
-      conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
-        type,
-        status: 'True',
-        lastTransitionTime: now,
-      })),
-      containerStatuses: containers.map((c) => ({
-        name: c.name,
-        ready: true,
-        restartCount: 0,
-        image: c.image,
-        imageID: '',
-        started: true,
-        state: { running: {} },
-      })),
-    };
+    const status = runningPodStatus({ containers }, ip);
     await cp.kubectl(['patch', 'pod', name, '-n', APP, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
   }
 
