@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { repoRoot } from './control-plane/ensure-binaries.js';
 import { MESHWARD_ENTRYPOINT } from './meshward-process.js';
 import { ensureNodeImages, NODE_IMAGES } from './node/local-images.js';
@@ -66,11 +66,17 @@ async function main(): Promise<void> {
     say(
       `\n$ kubectl apply -f manifests/examples/violations.yaml   (STRICT namespace demo-payments)\n${await kubectl(['apply', '-f', join(root, 'manifests/examples/violations.yaml')])}`,
     );
-    const status = spawnSync(process.execPath, [join(root, MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', node.kubeconfigPath], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    say(`\n$ meshward status   (exit ${status.status}: 1 means a STRICT namespace is violated)\n${status.stdout}${status.stderr}`);
+    // status judges pods against a configuration: the deployment's own (its MESHWARD_* environment).
+    const deployment = JSON.parse(await kubectl(['-n', 'meshward-system', 'get', 'deployment', 'meshward', '-o', 'json']));
+    const containerEnv = deployment.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+    const env = Object.fromEntries(containerEnv.filter((e) => e.name.startsWith('MESHWARD_') && e.value).map((e) => [e.name, e.value!]));
+    // Asynchronously: this process bridges the API server's port, so it must keep serving meanwhile.
+    const args = [join(root, MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', node.kubeconfigPath];
+    const status = await promisify(execFile)(process.execPath, args, { timeout: 60_000, env: { ...process.env, ...env } }).then(
+      (r) => ({ code: 0, out: `${r.stdout}${r.stderr}` }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: err.code, out: `${err.stdout ?? ''}${err.stderr ?? ''}` }),
+    );
+    say(`\n$ meshward status   (exit ${status.code}: 1 means a STRICT namespace is violated)\n${status.out}`);
     say(`KUBECONFIG=${node.kubeconfigPath}`);
     say(`Try: KUBECONFIG=${node.kubeconfigPath} ${node.binaries.kubectl} get pods -A`);
   } catch (err) {
