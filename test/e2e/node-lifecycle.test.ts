@@ -68,8 +68,11 @@ describe('kubelet node harness: isolation and lifecycle', function () {
     assert.equal(during.links, before.links, 'the bridge and pod links live in the node, not on the host');
     assert.equal(during.iptables, before.iptables, "kube-proxy's rules live in the node");
     assert.equal(during.sysctls, before.sysctls, 'the kubelet found the sysctls it wants without writing the host');
-    const nodeRules = (await node.inNode('iptables-save', ['-t', 'nat'])).stdout;
-    assert.match(nodeRules, /KUBE-SERVICES/, 'kube-proxy did program the node');
+    const deadline = Date.now() + 30_000;
+    while (!/KUBE-SERVICES/.test((await node.inNode('iptables-save', ['-t', 'nat'])).stdout)) {
+      assert.ok(Date.now() < deadline, 'kube-proxy programs the node (its nat table) within 30 s');
+      await sleep(500);
+    }
     assert.ok(processesMatching(node.dir).length >= 5, 'the node runs its components');
     const { ms } = await node.stop();
     assert.ok(ms < 30_000, `stopped in ${ms} ms`);
