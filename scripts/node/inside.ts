@@ -8,7 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startControlPlane, type ControlPlane } from '../control-plane/control-plane.js';
-import { sleep, spawnManaged, terminate, type ManagedProcess } from '../control-plane/processes.js';
+import { waitUntil } from '../control-plane/client.js';
+import { spawnManaged, terminate, type ManagedProcess } from '../control-plane/processes.js';
 import { startClusterDns } from './cluster-dns.js';
 import { setupNodeNamespaces } from './namespace-setup.js';
 import {
@@ -24,22 +25,6 @@ import type { NodeLaunch, NodeReady } from './node-launch.js';
 import { bridgeSocketToTcp } from './socket-bridge.js';
 
 const run = promisify(execFile);
-
-async function waitFor(what: string, timeoutMs: number, watched: readonly ManagedProcess[], check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    const dead = watched.find((p) => p.exit);
-    if (dead) throw new Error(`${dead.name} exited (code ${dead.exit!.code}) while waiting for ${what}; see ${dead.logFile}`);
-    try {
-      if (await check()) return;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${last})` : ''}`);
-    await sleep(250);
-  }
-}
 
 async function main(configPath: string): Promise<void> {
   const launch = JSON.parse(readFileSync(configPath, 'utf8')) as NodeLaunch;
@@ -87,7 +72,7 @@ async function main(configPath: string): Promise<void> {
   });
   const ctr = (...args: string[]): Promise<{ stdout: string }> =>
     run(join(layout.binDir, 'ctr'), ['--address', CONTAINERD_SOCKET, '--namespace', 'k8s.io', ...args]);
-  await waitFor('containerd', 30_000, [containerd], async () => (await ctr('version'), true));
+  await waitUntil('containerd', 30_000, async () => (await ctr('version'), true), [containerd]);
   for (const archive of images) await ctr('images', 'import', '--platform', 'linux/amd64', archive);
   log(`imported ${images.length} image archive(s)`);
 
@@ -115,12 +100,18 @@ async function main(configPath: string): Promise<void> {
   const port = Number(new URL(cp.server).port);
   const bridge = await bridgeSocketToTcp(join(layout.dir, 'apiserver.sock'), layout.nodeIp, port);
 
-  await waitFor(`node ${layout.nodeName} Ready`, 90_000, [kubelet, containerd], async () => {
-    const res = await cp!.request('GET', `/api/v1/nodes/${layout.nodeName}`);
-    if (res.status !== 200) return false;
-    const conditions = res.json<{ status?: { conditions?: Array<{ type: string; status: string }> } }>().status?.conditions ?? [];
-    return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
-  });
+  await waitUntil(
+    `node ${layout.nodeName} Ready`,
+    90_000,
+    async () => {
+      const res = await cp!.request('GET', `/api/v1/nodes/${layout.nodeName}`);
+      if (res.status !== 200) return false;
+      const conditions = res.json<{ status?: { conditions?: Array<{ type: string; status: string }> } }>().status?.conditions ?? [];
+      return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+    },
+    [kubelet, containerd],
+    250,
+  );
   const ready: NodeReady = { apiserverPort: port, pkiDir: join(layout.dir, 'control-plane', 'pki') };
   writeFileSync(join(layout.dir, 'ready.json'), JSON.stringify(ready));
   log(`node ${layout.nodeName} Ready`);

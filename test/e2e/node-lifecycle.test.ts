@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { processesMatching, sleep } from '../../scripts/control-plane/processes.js';
 import { ensureNodeImages, NODE_IMAGES } from '../../scripts/node/local-images.js';
 import { NodeClusterError, startNodeCluster } from '../../scripts/node/node-cluster.js';
+import { waitFor } from './node-fixtures.js';
 
 interface HostState {
   readonly links: string;
@@ -34,14 +35,6 @@ function hostState(): HostState {
     .filter((l) => !l.startsWith('#'))
     .join('\n');
   return { links, iptables, sysctls, cgroups };
-}
-
-async function until(what: string, timeoutMs: number, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(200);
-  }
 }
 
 describe('kubelet node harness: isolation and lifecycle', function () {
@@ -100,7 +93,7 @@ describe('kubelet node harness: isolation and lifecycle', function () {
     });
     assert.ok(processesMatching(dir).length >= 5);
     owner.kill('SIGKILL');
-    await until('every process of the node is gone', 15_000, () => processesMatching(dir).length === 0);
+    await waitFor('every process of the node to be gone', 15_000, async () => processesMatching(dir).length === 0, 200);
     // Its cgroups and directory outlive it until the next node starts and reaps them.
     const next = await startNodeCluster({ images: [pause], sandboxImage: NODE_IMAGES.pause });
     assert.equal(existsSync(dir), false, `${dir} reaped`);
