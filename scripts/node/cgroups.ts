@@ -3,7 +3,7 @@
 // created before it starts and removed after it stops; subtrees of owners that died are removed too.
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive, sleep } from '../control-plane/processes.js';
+import { commandLine, sleep } from '../control-plane/processes.js';
 
 const CGROUP_FS = '/sys/fs/cgroup';
 const PREFIX = 'meshward-node-';
@@ -54,13 +54,18 @@ export async function removeNodeCgroups(root: string, timeoutMs = 10_000): Promi
   }
 }
 
+/** A dead owner: no such process, or a zombie its parent has not reaped yet (no command line). */
+export function ownerGone(pid: number): boolean {
+  return commandLine(pid) === undefined;
+}
+
 /** Removes the subtrees of nodes whose owning process is gone. */
 export async function reapNodeCgroups(): Promise<void> {
   const owners = new Set<string>();
   for (const hierarchy of hierarchies()) {
     for (const name of readdirSync(hierarchy)) {
       const match = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
-      if (match && !isAlive(Number(match[1]))) owners.add(`/${name}`);
+      if (match && ownerGone(Number(match[1]))) owners.add(`/${name}`);
     }
   }
   for (const root of owners) await removeNodeCgroups(root, 2000).catch(() => undefined);

@@ -12,17 +12,8 @@ import { promisify } from 'node:util';
 import { controlPlaneClient, writeKubeconfig, type ControlPlaneClient } from '../control-plane/client.js';
 import { ensureControlPlaneBinaries, repoRoot } from '../control-plane/ensure-binaries.js';
 import { loadControlPlanePki, pkiFilePaths } from '../control-plane/pki.js';
-import {
-  isAlive,
-  keepRequested,
-  registerTempDir,
-  sleep,
-  spawnManaged,
-  tailFile,
-  terminate,
-  unregisterTempDir,
-} from '../control-plane/processes.js';
-import { createNodeCgroups, reapNodeCgroups, removeNodeCgroups } from './cgroups.js';
+import { keepRequested, registerTempDir, sleep, spawnManaged, tailFile, terminate, unregisterTempDir } from '../control-plane/processes.js';
+import { createNodeCgroups, ownerGone, reapNodeCgroups, removeNodeCgroups } from './cgroups.js';
 import { ensureNodeBinaries } from './ensure-node-binaries.js';
 import { CONTAINERD_SOCKET, type NodeLayout } from './node-config.js';
 import type { NodeLaunch, NodeReady } from './node-launch.js';
@@ -87,7 +78,7 @@ function innerPid(unsharePid: number): number | undefined {
 function reapNodeDirs(): void {
   for (const name of readdirSync(tmpdir())) {
     const match = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name);
-    if (match && !isAlive(Number(match[1]))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (match && ownerGone(Number(match[1]))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 

@@ -92,7 +92,9 @@ describe('kubelet node harness: isolation and lifecycle', function () {
       owner.once('exit', (code) => reject(new Error(`the owner exited with ${code} before its node was up`)));
     });
     assert.ok(processesMatching(dir).length >= 5);
+    const gone = new Promise((resolveExit) => owner.once('exit', resolveExit));
     owner.kill('SIGKILL');
+    await gone;
     await waitFor('every process of the node to be gone', 15_000, async () => processesMatching(dir).length === 0, 200);
     // Its cgroups and directory outlive it until the next node starts and reaps them.
     const next = await startNodeCluster({ images: [pause], sandboxImage: NODE_IMAGES.pause });
