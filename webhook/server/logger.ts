@@ -2,7 +2,10 @@ import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino'
 import type { LogLevel } from '../config/types.js';
 
 /**
- * The process logger. Admission lines carry only identifiers (uid, kind, namespace, name) and
+ * The process logger, writing stdout synchronously: an asynchronous write still in flight at exit
+ * makes pino's exit hook write the rest beside it, and on a slow pipe (the kubelet's) the last
+ * lines of a shutdown then come out of order, interleaved or not at all.
+ * Admission lines carry only identifiers (uid, kind, namespace, name) and
  * decisions; redaction is a second line of defence against secrets reaching a log.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
@@ -13,5 +16,5 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     redact: { paths: ['*.key', '*.privateKey', '*.tls.key', 'headers.authorization', '*.token'], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

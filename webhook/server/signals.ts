@@ -19,7 +19,6 @@ export function exitOnSignals(stop: () => Promise<{ forced: boolean }>, logger: 
     stop().then(
       ({ forced }) => {
         logger.info({ forced, ms: Math.round(performance.now() - started) }, 'stopped');
-        logger.flush?.();
         exit(0);
       },
       (err: unknown) => {
