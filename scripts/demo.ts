@@ -66,13 +66,10 @@ async function main(): Promise<void> {
     say(
       `\n$ kubectl apply -f manifests/examples/violations.yaml   (STRICT namespace demo-payments)\n${await kubectl(['apply', '-f', join(root, 'manifests/examples/violations.yaml')])}`,
     );
-    // status judges pods against a configuration: the deployment's own (its MESHWARD_* environment).
-    const deployment = JSON.parse(await kubectl(['-n', 'meshward-system', 'get', 'deployment', 'meshward', '-o', 'json']));
-    const containerEnv = deployment.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
-    const env = Object.fromEntries(containerEnv.filter((e) => e.name.startsWith('MESHWARD_') && e.value).map((e) => [e.name, e.value!]));
+    // status asks a replica what it injects (no MESHWARD_* settings needed here).
     // Asynchronously: this process bridges the API server's port, so it must keep serving meanwhile.
     const args = [join(root, MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', node.kubeconfigPath];
-    const status = await promisify(execFile)(process.execPath, args, { timeout: 60_000, env: { ...process.env, ...env } }).then(
+    const status = await promisify(execFile)(process.execPath, args, { timeout: 60_000 }).then(
       (r) => ({ code: 0, out: `${r.stdout}${r.stderr}` }),
       (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: err.code, out: `${err.stdout ?? ''}${err.stderr ?? ''}` }),
     );

@@ -9,6 +9,8 @@ import { TABLE_WIDTH } from '../../webhook/status/format-table.js';
 import type { StatusReport } from '../../webhook/status/model.js';
 import type { OpenedCluster } from '../../webhook/cli/open-cluster.js';
 import { runStatusCommand, type StatusCommandDeps } from '../../webhook/cli/status-command.js';
+import { injectionConfigHash } from '../../webhook/config/hash.js';
+import type { ReplicaReads } from '../../webhook/status/telemetry.js';
 import { CONFIG_HASH, config, mixedCluster, NOW, templates, TRUST_ROOT } from '../status/fixtures.js';
 import {
   authorizationCluster,
@@ -235,5 +237,74 @@ describe('meshward status', () => {
       json!.namespaces.map((n) => n.name),
       ['payments'],
     );
+  });
+});
+
+describe('meshward status: judged by what the replicas inject', () => {
+  const replicaBody = (changes: Record<string, unknown> = {}): string =>
+    JSON.stringify({ config, templateHash: templates.hash, configHash: CONFIG_HASH, trustRoot: TRUST_ROOT, ...changes });
+
+  async function live(argv: string[], answers: () => ReplicaReads<string>): Promise<Run & { asked: string[] }> {
+    const objects = await mixedCluster();
+    const asked: string[] = [];
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
+    const code = await runStatusCommand(['-o', 'json', ...argv], io, {
+      now: () => NOW,
+      openCluster: async (): Promise<OpenedCluster> => ({
+        cluster: new StaticClusterState(objects),
+        origin: 'test',
+        replicaInjections: async (meshNamespace) => (asked.push(meshNamespace), answers()),
+        close: async () => undefined,
+      }),
+    });
+    return { code, stdout, stderr, asked };
+  }
+
+  it('without --config, asks the replicas in meshward namespace and reports against theirs, trust root included', async () => {
+    const res = await live([], () => ({ replicas: [{ replica: `${config.mesh.namespace}/meshward-a`, answer: replicaBody() }] }));
+    assert.deepEqual(res.asked, [config.mesh.namespace]);
+    const report = JSON.parse(res.stdout) as StatusReport;
+    assert.equal(report.current.origin, `replica ${config.mesh.namespace}/meshward-a`);
+    assert.equal(report.current.trustRoot, TRUST_ROOT, 'the replica trust root, without --trust-root');
+    assert.equal(report.current.configHash, CONFIG_HASH);
+    assert.equal(res.stderr.includes('judging against'), false, res.stderr);
+  });
+
+  it('a replica injecting another config makes the pods injected under ours drift; --trust-root overrides its trust root', async () => {
+    const other = { ...config, proxy: { ...config.proxy, image: 'registry.local/proxy:8' } };
+    const hash = injectionConfigHash(other);
+    const res = await live(['--trust-root', 'c'.repeat(64)], () => ({
+      replicas: [{ replica: 'm/a', answer: replicaBody({ config: other, configHash: hash }) }],
+    }));
+    const report = JSON.parse(res.stdout) as StatusReport;
+    assert.equal(report.current.configHash, hash);
+    assert.equal(report.current.trustRoot, 'c'.repeat(64));
+    const drifted = (r: StatusReport): number =>
+      r.namespaces.flatMap((n) => n.workloads.flatMap((w) => w.pods)).filter((p) => p.drift.some((d) => d.kind === 'config')).length;
+    const same = await live([], () => ({ replicas: [{ replica: 'm/a', answer: replicaBody() }] }));
+    assert.equal(drifted(JSON.parse(same.stdout) as StatusReport), 0);
+    assert.ok(drifted(report) > 0, 'pods injected under the fixtures config drift from the replica config');
+  });
+
+  it('no replica answers: the local configuration, and stderr says why', async () => {
+    const res = await live([], () => ({ replicas: [{ replica: 'm/a', error: 'forbidden: no RBAC to get pods/proxy (/injection)' }] }));
+    const report = JSON.parse(res.stdout) as StatusReport;
+    assert.equal(report.current.origin, 'local configuration');
+    assert.match(res.stderr, /no meshward replica said what it injects \(m\/a: forbidden: no RBAC to get pods\/proxy \(\/injection\)\)/);
+  });
+
+  it('--config: the file, and the replicas are not asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'status-config-'));
+    try {
+      writeFileSync(join(dir, 'config.yaml'), stringify({ proxy: { image: 'registry.local/proxy:9' } }));
+      const res = await live(['--config', join(dir, 'config.yaml')], () => assert.fail('asked the replicas'));
+      const report = JSON.parse(res.stdout) as StatusReport;
+      assert.deepEqual(res.asked, []);
+      assert.equal(report.current.origin, join(dir, 'config.yaml'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,10 +4,13 @@
 // in-cluster signer and its refresh, the xDS configuration the proxy receives. The proxy is the test
 // stand-in (test/go/cmd/proxy-standin): there is no Envoy binary here. It is a judge, not a proxy.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MESHWARD_ENTRYPOINT } from '../../scripts/meshward-process.js';
+import type { StatusReport } from '../../webhook/status/model.js';
 import { startNodeCluster, type NodeCluster } from '../../scripts/node/node-cluster.js';
 import { repoRoot } from '../../scripts/control-plane/ensure-binaries.js';
 import { ensureNodeImages, NODE_IMAGES } from '../../scripts/node/local-images.js';
@@ -169,6 +172,24 @@ describe('e2e on a kubelet node: meshward in-cluster, injected pods that run', f
     assert.ok(!upstreams.some((u) => String(u.cluster).includes('kubernetes')));
     const passthrough = upstreams.find((u) => u.cluster === 'outbound|passthrough');
     assert.equal(passthrough?.tls, 'plaintext');
+  });
+
+  it('meshward status, with no configuration of its own, judges the pods by what the replicas inject', async () => {
+    // The caller has none of the deployment's MESHWARD_* settings (its local proxy image, its
+    // certificate lifetime): status asks a replica. Asynchronously: this process bridges the
+    // API server's port.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MESHWARD_')));
+    const args = [join(repoRoot(), MESHWARD_ENTRYPOINT), 'status', '--kubeconfig', node.kubeconfigPath, '-n', SHOP, '-o', 'json'];
+    const res = await promisify(execFile)(process.execPath, args, { timeout: 60_000, env });
+    const report = JSON.parse(res.stdout) as StatusReport;
+    assert.match(String(report.current.origin), /^replica meshward-/, res.stderr);
+    assert.equal(res.stderr, '', 'no note: a replica answered');
+    assert.match(String(report.current.trustRoot), /^[0-9a-f]{64}$/, "the replica's trust root");
+    const web = report.namespaces[0]!.workloads.flatMap((w) => w.pods).find((p) => p.name === 'web')!;
+    assert.equal(web.injected, true);
+    assert.deepEqual(web.drift, [], 'injected by this configuration: nothing to restart');
+    assert.equal(web.trustRoot.state, 'current');
+    assert.equal(web.proxyConfig?.state, 'current', JSON.stringify(web.proxyConfig));
   });
 
   it('loses no admission and no certificate while a meshward replica is deleted', async () => {

@@ -3,7 +3,7 @@ import { KubeApiError } from '../../webhook/kube/errors.js';
 import { PODS } from '../../webhook/kube/resources.js';
 import type { Pod } from '../../webhook/kube/types.js';
 import { mapBounded } from '../../webhook/status/bounded.js';
-import { kubeProxyTelemetry } from '../../webhook/status/kube-telemetry.js';
+import { kubeProxyTelemetry, kubeReplicaInjections } from '../../webhook/status/kube-telemetry.js';
 import { podCounters, readTelemetry } from '../../webhook/status/read-telemetry.js';
 import { parseReplicaProxies } from '../../webhook/status/telemetry.js';
 import { fakeKubeApi } from '../kube/fake-api.js';
@@ -134,6 +134,22 @@ describe('status telemetry: reading the replicas and the proxies', () => {
     assert.deepEqual(await telemetry.controlPlaneStates(), {
       replicas: [],
       error: "cannot list meshward's pods: forbidden: no RBAC to list pods in meshward-system",
+    });
+  });
+
+  it('over KubeApi: each Running replica GET /injection body, in name order, a failure named per replica', async () => {
+    const api = fakeKubeApi();
+    for (const name of ['meshward-b', 'meshward-a', 'meshward-c']) api.put(PODS, meshwardPod(name, 'Running'));
+    api.put(PODS, meshwardPod('meshward-old', 'Failed'));
+    api.proxyAnswers.set('meshward-system/meshward-a:8443/injection', '{"configHash":"x"}');
+    api.proxyAnswers.set('meshward-system/meshward-b:8443/injection', new KubeApiError(404, 'NotFound', 'not found'));
+    api.proxyAnswers.set('meshward-system/meshward-c:8443/injection', new KubeApiError(403, 'Forbidden', 'forbidden'));
+    assert.deepEqual(await kubeReplicaInjections(api, 'meshward-system'), {
+      replicas: [
+        { replica: 'meshward-a', answer: '{"configHash":"x"}' },
+        { replica: 'meshward-b', error: 'no GET /injection (an older meshward?)' },
+        { replica: 'meshward-c', error: 'forbidden: no RBAC to get pods/proxy (/injection)' },
+      ],
     });
   });
 });

@@ -9,8 +9,8 @@ import type { KubeResourceObject } from '../kube/types.js';
 import { readManifestPaths } from '../kube/manifests.js';
 import { StaticClusterState } from '../kube/static-state.js';
 import type { SecretReader } from '../status/certificate.js';
-import { kubeProxyTelemetry } from '../status/kube-telemetry.js';
-import type { ProxyTelemetry } from '../status/telemetry.js';
+import { kubeProxyTelemetry, kubeReplicaInjections } from '../status/kube-telemetry.js';
+import type { ProxyTelemetry, ReplicaReads } from '../status/telemetry.js';
 import { DirectClusterState } from '../kube/direct-state.js';
 
 // The cluster for `status` and `generate`: live (direct API reads, plus Secret reads for the
@@ -21,6 +21,8 @@ export interface OpenedCluster {
   readonly secrets?: SecretReader;
   /** Live clusters: the proxies' state and counters, through the API server's pod proxy (meshward's namespace given). */
   readonly telemetry?: (meshNamespace: string) => ProxyTelemetry;
+  /** Live clusters: each replica's GET /injection body (what it injects now). */
+  readonly replicaInjections?: (meshNamespace: string) => Promise<ReplicaReads<string>>;
   /** What the cluster is, for messages: the kubeconfig's server or the manifest files. */
   readonly origin: string;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function openLiveCluster(kubeconfig: string, options: { snapshot: b
     cluster,
     secrets: secretReader(api),
     telemetry: (meshNamespace) => kubeProxyTelemetry(api, meshNamespace),
+    replicaInjections: (meshNamespace) => kubeReplicaInjections(api, meshNamespace),
     origin: kc.getCurrentCluster()?.server ?? 'the cluster',
     close: async () => undefined,
   };

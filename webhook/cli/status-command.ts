@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 import { startDashboardServer, type DashboardServer } from '../dashboard/dashboard-server.js';
 import { buildStatus } from '../status/build-status.js';
-import { loadCurrentInjection, type CurrentInjection } from './current-injection.js';
+import { chooseCurrentInjection, loadCurrentInjection, type CurrentInjection, type ResolvedInjection } from './current-injection.js';
 import { formatStatusTable } from '../status/format-table.js';
 import { OFFLINE, type TelemetryRequest } from '../status/read-telemetry.js';
 import { openCluster, type ClusterSource, type OpenedCluster } from './open-cluster.js';
@@ -22,8 +22,10 @@ trust root: restart), the certificate source and expiry, and the gate's violatio
   -o, --output FORMAT  table (default, 100 columns) or json
   --kubeconfig FILE    the cluster (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
   --state FILE         offline: Namespaces, MeshTLSPolicies and Pods from manifests (repeatable)
-  --config FILE        meshward's config (as given to serve) to compare injections against
-  --trust-root SHA256  the current trust-root fingerprint (pods recording another one need a restart)
+  --config FILE        judge injections against this config (as given to serve); by default, on a
+                       live cluster, against what meshward's replicas say they inject now
+  --trust-root SHA256  the current trust-root fingerprint (pods recording another one need a
+                       restart); by default the replicas'
   --include-system     also list kube-system, kube-public, kube-node-lease and meshward's namespace
   --no-proxy-stats     do not read each Running proxy's counters (one request per pod; big clusters)
   --serve              serve the read-only dashboard instead of printing (Ctrl-C stops it)
@@ -99,8 +101,26 @@ function parseStatusArgs(argv: string[]): StatusArgs | 'help' {
   };
 }
 
+/**
+ * What pods are judged against: --config (or MESHWARD_CONFIG) when given; on a live cluster what
+ * the replicas inject; else the local MESHWARD_* environment and defaults.
+ */
+async function resolveInjection(args: StatusArgs, opened: OpenedCluster, io: CommandIo): Promise<ResolvedInjection> {
+  const local = loadCurrentInjection(args.configFile);
+  const file = args.configFile ?? process.env.MESHWARD_CONFIG;
+  if (file) return { ...local, origin: file };
+  if (!opened.replicaInjections) return { ...local, origin: 'local configuration' };
+  const { current, notes } = chooseCurrentInjection(local, await opened.replicaInjections(local.config.mesh.namespace));
+  for (const note of notes) io.stderr.write(`meshward status: ${note}\n`);
+  return current;
+}
+
+function trustRootOf(args: StatusArgs, current: ResolvedInjection): string | undefined {
+  return args.trustRoot ?? current.trustRoot;
+}
+
 /** What status reads of the proxies: live clusters through the pod proxy; manifests have nothing to ask. */
-function telemetryFor(args: StatusArgs, opened: OpenedCluster, current: CurrentInjection): TelemetryRequest {
+function telemetryFor(args: StatusArgs, opened: OpenedCluster, current: ResolvedInjection): TelemetryRequest {
   if (!opened.telemetry) return { unavailable: OFFLINE };
   return { telemetry: opened.telemetry(current.config.mesh.namespace), proxyStats: args.proxyStats };
 }
@@ -120,7 +140,7 @@ function untilSignal(): Promise<void> {
 async function serveDashboard(
   args: StatusArgs,
   opened: OpenedCluster,
-  current: CurrentInjection,
+  current: ResolvedInjection,
   io: CommandIo,
   deps: StatusCommandDeps,
 ): Promise<number> {
@@ -130,7 +150,7 @@ async function serveDashboard(
       cluster: opened.cluster,
       currentTemplateHash: current.templateHash,
       currentConfigHash: current.configHash,
-      ...(args.trustRoot ? { currentTrustRoot: () => args.trustRoot } : {}),
+      ...(trustRootOf(args, current) ? { currentTrustRoot: () => trustRootOf(args, current) } : {}),
       ...(opened.secrets ? { secrets: opened.secrets } : {}),
       telemetry: telemetryFor(args, opened, current),
       ...(args.includeSystem ? { includeSystem: true } : {}),
@@ -161,15 +181,16 @@ export async function runStatusCommand(argv: string[], io: CommandIo, deps: Stat
   }
   let opened: OpenedCluster | undefined;
   try {
-    const current = deps.current ?? loadCurrentInjection(args.configFile);
     opened = await (deps.openCluster ?? openCluster)(args.source);
+    const current: ResolvedInjection = deps.current ?? (await resolveInjection(args, opened, io));
     if (args.serve) return await serveDashboard(args, opened, current, io, deps);
     const report = await buildStatus({
       config: current.config,
       cluster: opened.cluster,
       currentTemplateHash: current.templateHash,
       currentConfigHash: current.configHash,
-      ...(args.trustRoot ? { currentTrustRoot: args.trustRoot } : {}),
+      ...(trustRootOf(args, current) ? { currentTrustRoot: trustRootOf(args, current) } : {}),
+      ...(current.origin ? { currentOrigin: current.origin } : {}),
       ...(args.namespace ? { namespace: args.namespace } : {}),
       ...(opened.secrets ? { secrets: opened.secrets } : {}),
       telemetry: telemetryFor(args, opened, current),

@@ -104,6 +104,17 @@ export async function buildServe(config: MeshwardConfig, logger: Logger, context
       app.get('/xds/proxies', (_req, res) => {
         res.json({ proxies: controllers.controlPlane?.proxies() ?? [] });
       });
+      // What this replica injects now, so `meshward status` judges pods by the running
+      // configuration, not the caller's. Nothing in it is secret: image names, ports, file paths.
+      app.get('/injection', (_req, res) => {
+        const trustRootNow = trustRoot();
+        res.json({
+          config: injectConfig,
+          templateHash: handlers.templateHash,
+          configHash: handlers.configHash,
+          ...(trustRootNow ? { trustRoot: trustRootNow } : {}),
+        });
+      });
     },
     ...(controllers.initialTls ? { initialTls: controllers.initialTls } : {}),
     onListening: (webhook) =>

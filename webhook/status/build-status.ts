@@ -32,6 +32,8 @@ export interface StatusInput {
   readonly currentConfigHash: string;
   /** sha256 fingerprint of the current trust root; without it trust roots are "unknown". */
   readonly currentTrustRoot?: string;
+  /** Where the current injection inputs came from (a replica, a config file), for the reader. */
+  readonly currentOrigin?: string;
   /** Only this namespace (it may then be a system namespace). */
   readonly namespace?: string;
   /** Also list kube-system & co. and meshward's own namespace (never injected). */
@@ -195,6 +197,7 @@ export async function buildStatus(input: StatusInput): Promise<StatusReport> {
       templateHash: input.currentTemplateHash,
       configHash: input.currentConfigHash,
       ...(input.currentTrustRoot ? { trustRoot: input.currentTrustRoot } : {}),
+      ...(input.currentOrigin ? { origin: input.currentOrigin } : {}),
       meshNamespace: config.mesh.namespace,
       defaultMode: config.mesh.defaultMode,
     },

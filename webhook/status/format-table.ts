@@ -135,7 +135,7 @@ export function formatStatusTable(report: StatusReport): string {
       '  ',
     ),
     ...wrap(
-      `current: templates ${report.current.templateHash}, config ${report.current.configHash}, trust root ${report.current.trustRoot ? shortHash(report.current.trustRoot) : 'unknown (not checked)'}, mesh default ${report.current.defaultMode}`,
+      `current${report.current.origin ? ` (${report.current.origin})` : ''}: templates ${report.current.templateHash}, config ${report.current.configHash}, trust root ${report.current.trustRoot ? shortHash(report.current.trustRoot) : 'unknown (not checked)'}, mesh default ${report.current.defaultMode}`,
       TABLE_WIDTH,
       '',
       '  ',

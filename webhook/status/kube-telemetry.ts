@@ -4,15 +4,23 @@ import { KubeApiError, statusOf } from '../kube/errors.js';
 import { PODS } from '../kube/resources.js';
 import { mapBounded } from './bounded.js';
 import { parseInboundCounters, type PortCounters } from './proxy-counters.js';
-import { parseReplicaProxies, type ControlPlaneStates, type ProxyTelemetry, type ReplicaAnswer } from './telemetry.js';
+import {
+  parseReplicaProxies,
+  type ControlPlaneStates,
+  type ProxyTelemetry,
+  type ReplicaAnswer,
+  type ReplicaRead,
+  type ReplicaReads,
+} from './telemetry.js';
 
-// ProxyTelemetry over the API server's pod proxy, with the caller's own credentials: the replicas'
-// GET /xds/proxies (their HTTPS port) and each proxy's GET /stats/prometheus (its metrics port).
+// Reads over the API server's pod proxy, with the caller's own credentials: the replicas'
+// GET /xds/proxies and GET /injection (their HTTPS port) and each proxy's GET /stats/prometheus
+// (its metrics port).
 // Every read has a deadline, so one hung pod costs seconds, not the whole report.
 
 /** How meshward's own pods are labelled (manifests/base/deployment.yaml). */
 export const MESHWARD_POD_SELECTOR = 'app.kubernetes.io/name=meshward';
-/** The replicas' HTTPS container port, which serves GET /xds/proxies. */
+/** The replicas' HTTPS container port, which serves GET /xds/proxies and GET /injection. */
 export const MESHWARD_HTTPS_PORT = 8443;
 export const TELEMETRY_TIMEOUT_MS = 3000;
 
@@ -40,34 +48,55 @@ function isRunning(pod: { status?: unknown; metadata: { deletionTimestamp?: unkn
   return (pod.status as { phase?: unknown } | undefined)?.phase === 'Running' && pod.metadata.deletionTimestamp === undefined;
 }
 
+/** Each Running replica's answer to GET `path` on its HTTPS port, in name order; never rejects. */
+async function askReplicas<T>(
+  api: PodProxyReader,
+  meshNamespace: string,
+  path: string,
+  parse: (body: string) => T,
+  options: KubeTelemetryOptions,
+): Promise<ReplicaReads<T>> {
+  let names: string[];
+  try {
+    const pods = await api.list(PODS, { namespace: meshNamespace, labelSelector: MESHWARD_POD_SELECTOR });
+    names = pods.items.filter(isRunning).map((p) => p.metadata.name);
+  } catch (err) {
+    const reason = statusOf(err) === 403 ? `forbidden: no RBAC to list pods in ${meshNamespace}` : readFailure(err, 'list');
+    return { replicas: [], error: `cannot list meshward's pods: ${reason}` };
+  }
+  const timeoutMs = options.timeoutMs ?? TELEMETRY_TIMEOUT_MS;
+  const replicas = await mapBounded(names.sort(), options.concurrency ?? 8, async (replica): Promise<ReplicaRead<T>> => {
+    try {
+      return {
+        replica,
+        answer: parse(await api.proxyGet(PODS, meshNamespace, replica, { scheme: 'https', port: MESHWARD_HTTPS_PORT, path, timeoutMs })),
+      };
+    } catch (err) {
+      // 404 from the replica itself: a meshward that predates the endpoint.
+      return { replica, error: statusOf(err) === 404 ? `no GET ${path} (an older meshward?)` : readFailure(err, path) };
+    }
+  });
+  return { replicas };
+}
+
+/** Every Running replica's GET /injection body (what it injects now), unparsed. */
+export function kubeReplicaInjections(
+  api: PodProxyReader,
+  meshNamespace: string,
+  options: KubeTelemetryOptions = {},
+): Promise<ReplicaReads<string>> {
+  return askReplicas(api, meshNamespace, '/injection', (body) => body, options);
+}
+
 export function kubeProxyTelemetry(api: PodProxyReader, meshNamespace: string, options: KubeTelemetryOptions = {}): ProxyTelemetry {
   const timeoutMs = options.timeoutMs ?? TELEMETRY_TIMEOUT_MS;
   return {
     async controlPlaneStates(): Promise<ControlPlaneStates> {
-      let names: string[];
-      try {
-        const pods = await api.list(PODS, { namespace: meshNamespace, labelSelector: MESHWARD_POD_SELECTOR });
-        names = pods.items.filter(isRunning).map((p) => p.metadata.name);
-      } catch (err) {
-        const reason = statusOf(err) === 403 ? `forbidden: no RBAC to list pods in ${meshNamespace}` : readFailure(err, 'list');
-        return { replicas: [], error: `cannot list meshward's pods: ${reason}` };
-      }
-      const replicas = await mapBounded(names.sort(), options.concurrency ?? 8, async (replica): Promise<ReplicaAnswer> => {
-        try {
-          const body = await api.proxyGet(PODS, meshNamespace, replica, {
-            scheme: 'https',
-            port: MESHWARD_HTTPS_PORT,
-            path: '/xds/proxies',
-            timeoutMs,
-          });
-          return { replica, proxies: parseReplicaProxies(body) };
-        } catch (err) {
-          // 404 from the replica itself: a meshward that predates GET /xds/proxies.
-          const reason = statusOf(err) === 404 ? 'no GET /xds/proxies (an older meshward?)' : readFailure(err, '/xds/proxies');
-          return { replica, error: reason };
-        }
-      });
-      return { replicas };
+      const { replicas, error } = await askReplicas(api, meshNamespace, '/xds/proxies', parseReplicaProxies, options);
+      return {
+        replicas: replicas.map((r): ReplicaAnswer => ('error' in r ? r : { replica: r.replica, proxies: r.answer })),
+        ...(error ? { error } : {}),
+      };
     },
     async inboundCounters(namespace: string, pod: string): Promise<PortCounters[]> {
       try {

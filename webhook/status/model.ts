@@ -203,6 +203,8 @@ export interface StatusReport {
     readonly configHash: string;
     /** Absent when the caller does not know the current trust root. */
     readonly trustRoot?: string;
+    /** Where these came from: a replica (what it injects now), a config file, the local configuration. */
+    readonly origin?: string;
     readonly meshNamespace: string;
     readonly defaultMode: ResolvedMode;
   };

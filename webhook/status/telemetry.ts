@@ -32,6 +32,15 @@ export interface ReplicaProxy {
 export type ReplicaAnswer =
   { readonly replica: string; readonly proxies: readonly ReplicaProxy[] } | { readonly replica: string; readonly error: string };
 
+/** One replica's parsed answer to a GET, or why it gave none. */
+export type ReplicaRead<T> = { readonly replica: string; readonly answer: T } | { readonly replica: string; readonly error: string };
+
+/** Every Running replica's read; `error` when the replicas themselves could not be listed. */
+export interface ReplicaReads<T> {
+  readonly replicas: readonly ReplicaRead<T>[];
+  readonly error?: string;
+}
+
 export interface ControlPlaneStates {
   /** Every Running meshward replica, answered or not. */
   readonly replicas: readonly ReplicaAnswer[];
