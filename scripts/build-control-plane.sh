@@ -11,6 +11,8 @@ BIN="$OUT/bin"
 TOOLS=(kube-apiserver kube-controller-manager kubectl etcd)
 
 log() { echo "[control-plane] $*" >&2; }
+# shellcheck source=k8s-module.sh
+. "$(dirname "${BASH_SOURCE[0]}")/k8s-module.sh"
 
 have_all() { for t in "${TOOLS[@]}"; do [ -x "$BIN/$t" ] || return 1; done; }
 if have_all; then log "cached: $BIN"; echo "$BIN"; exit 0; fi
@@ -21,49 +23,20 @@ if [ "${GO_MINOR:-0}" -lt 24 ]; then
   log "ERROR: Go $(go env GOVERSION) is too old; Kubernetes $K8S_VERSION needs Go 1.26 (older Go >= 1.21 fetches it through GOTOOLCHAIN=auto)"; exit 3
 fi
 
-STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 SRC="$OUT/src"
 mkdir -p "$SRC" "$BIN"
 cd "$SRC"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" GOFLAGS="${GOFLAGS:-} -mod=mod" CGO_ENABLED=0
 
 log "resolving k8s.io/kubernetes@$K8S_VERSION through the Go module proxy"
-MOD_FILE=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-[ -f "$MOD_FILE" ] || { log "ERROR: could not download k8s.io/kubernetes@$K8S_VERSION"; exit 4; }
-
-# k8s.io/kubernetes's own replace directives point at ./staging and are ignored for a dependency;
-# replace every staging module with its published tag instead.
-{
-  echo "module meshward.local/control-plane"
-  echo
-  grep -E '^go [0-9.]+' "$MOD_FILE" | head -1
-  echo
-  echo "require k8s.io/kubernetes $K8S_VERSION"
-  echo
-  echo "replace ("
-  grep -oE 'k8s.io/[a-z0-9-]+ => ./staging/src/k8s.io/[a-z0-9-]+' "$MOD_FILE" | awk -v v="$STAGING_VERSION" '{print "\t" $1 " => " $1 " " v}'
-  echo ")"
-} > go.mod
-cat > tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "go.etcd.io/etcd/server/v3"
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-GO
+write_k8s_gomod meshward.local/control-plane "$K8S_VERSION" go.etcd.io/etcd/server/v3 \
+  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl || exit 4
 
 log "downloading modules (go mod tidy); this takes a few minutes on a cold cache"
 go mod tidy -e >&2 2>"$OUT/tidy.log" || { tail -20 "$OUT/tidy.log" >&2; log "ERROR: go mod tidy failed (log: $OUT/tidy.log)"; exit 4; }
 
-VPKG=k8s.io/component-base/version
 MINOR=$(echo "$K8S_VERSION" | cut -d. -f2)
-LDFLAGS="-s -w -X $VPKG.gitVersion=$K8S_VERSION -X $VPKG.gitMajor=1 -X $VPKG.gitMinor=$MINOR -X $VPKG.gitTreeState=clean"
-LDFLAGS="$LDFLAGS -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$MINOR"
+LDFLAGS="$(k8s_ldflags "$K8S_VERSION") -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$MINOR"
 i=0
 for pair in "etcd:go.etcd.io/etcd/server/v3" "kube-apiserver:k8s.io/kubernetes/cmd/kube-apiserver" \
             "kube-controller-manager:k8s.io/kubernetes/cmd/kube-controller-manager" "kubectl:k8s.io/kubernetes/cmd/kubectl"; do

@@ -19,6 +19,8 @@ BIN="$OUT/bin"
 TOOLS=(kube-scheduler kubelet kube-proxy containerd ctr containerd-shim-runc-v2 runc bridge host-local loopback portmap pause)
 
 log() { echo "[node] $*" >&2; }
+# shellcheck source=k8s-module.sh
+. "$(dirname "${BASH_SOURCE[0]}")/k8s-module.sh"
 
 have_all() { for t in "${TOOLS[@]}"; do [ -x "$1/$t" ] || return 1; done; }
 if have_all "$BIN"; then log "cached: $BIN"; echo "$BIN"; exit 0; fi
@@ -61,40 +63,15 @@ timed() { # timed <name> <command...>: runs a build step, logging how long it to
   log "[$step/5] $name built in $(( $(date +%s) - start ))s"
 }
 
-# kubelet: the control plane's go.mod approach. k8s.io/kubernetes's own replace directives point at
-# ./staging and are ignored for a dependency; replace every staging module with its published tag instead.
+# kubelet, kube-proxy, kube-scheduler: the control plane's go.mod approach (k8s-module.sh).
 build_kubelet() ( # subshell: its cd and exports stay local
-  local dir="$WORK/src/kubelet" mod_file vpkg minor ldflags
+  local dir="$WORK/src/kubelet" ldflags
   cd "$dir"
   export GOFLAGS="$BASE_GOFLAGS -mod=mod" CGO_ENABLED=0
-  mod_file=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-  [ -f "$mod_file" ] || { log "ERROR: could not download k8s.io/kubernetes@$K8S_VERSION"; exit 4; }
-  {
-    echo "module meshward.local/node"
-    echo
-    grep -E '^go [0-9.]+' "$mod_file" | head -1
-    echo
-    echo "require k8s.io/kubernetes $K8S_VERSION"
-    echo
-    echo "replace ("
-    grep -oE 'k8s.io/[a-z0-9-]+ => ./staging/src/k8s.io/[a-z0-9-]+' "$mod_file" | awk -v v="v0.${K8S_VERSION#v1.}" '{print "\t" $1 " => " $1 " " v}'
-    echo ")"
-  } > go.mod
-  cat > tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-proxy"
-	_ "k8s.io/kubernetes/cmd/kube-scheduler"
-	_ "k8s.io/kubernetes/cmd/kubelet"
-)
-GO
+  write_k8s_gomod meshward.local/node "$K8S_VERSION" \
+    k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet || exit 4
   go mod tidy -e 2>"$dir/tidy.log" || { tail -20 "$dir/tidy.log" >&2; log "ERROR: go mod tidy failed (log: $dir/tidy.log)"; exit 4; }
-  vpkg=k8s.io/component-base/version
-  minor=$(echo "$K8S_VERSION" | cut -d. -f2)
-  ldflags="-s -w -X $vpkg.gitVersion=$K8S_VERSION -X $vpkg.gitMajor=1 -X $vpkg.gitMinor=$minor -X $vpkg.gitTreeState=clean"
+  ldflags=$(k8s_ldflags "$K8S_VERSION")
   go build -trimpath -ldflags "$ldflags" -o "$WORK/bin/" k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kube-scheduler
 )
 
