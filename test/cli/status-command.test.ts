@@ -303,6 +303,17 @@ describe('meshward status: judged by what the replicas inject', () => {
       const report = JSON.parse(res.stdout) as StatusReport;
       assert.deepEqual(res.asked, []);
       assert.equal(report.current.origin, join(dir, 'config.yaml'));
+      // A bad file is reported before the cluster is opened.
+      writeFileSync(join(dir, 'bad.yaml'), stringify({ proxy: { uid: 'root' } }));
+      let opened = 0;
+      let stderr = '';
+      const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } };
+      const code = await runStatusCommand(['--config', join(dir, 'bad.yaml')], io, {
+        openCluster: async () => (opened++, assert.fail('opened the cluster')),
+      });
+      assert.equal(code, 2);
+      assert.equal(opened, 0);
+      assert.match(stderr, /proxy\.uid .*must be an integer/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -105,8 +105,12 @@ function parseStatusArgs(argv: string[]): StatusArgs | 'help' {
  * What pods are judged against: --config (or MESHWARD_CONFIG) when given; on a live cluster what
  * the replicas inject; else the local MESHWARD_* environment and defaults.
  */
-async function resolveInjection(args: StatusArgs, opened: OpenedCluster, io: CommandIo): Promise<ResolvedInjection> {
-  const local = loadCurrentInjection(args.configFile);
+async function resolveInjection(
+  args: StatusArgs,
+  local: CurrentInjection,
+  opened: OpenedCluster,
+  io: CommandIo,
+): Promise<ResolvedInjection> {
   const file = args.configFile ?? process.env.MESHWARD_CONFIG;
   if (file) return { ...local, origin: file };
   if (!opened.replicaInjections) return { ...local, origin: 'local configuration' };
@@ -181,8 +185,10 @@ export async function runStatusCommand(argv: string[], io: CommandIo, deps: Stat
   }
   let opened: OpenedCluster | undefined;
   try {
+    // The local configuration first: a bad --config is reported before the cluster is asked.
+    const local = deps.current ?? loadCurrentInjection(args.configFile);
     opened = await (deps.openCluster ?? openCluster)(args.source);
-    const current: ResolvedInjection = deps.current ?? (await resolveInjection(args, opened, io));
+    const current: ResolvedInjection = deps.current ?? (await resolveInjection(args, local, opened, io));
     if (args.serve) return await serveDashboard(args, opened, current, io, deps);
     const report = await buildStatus({
       config: current.config,
