@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect } from 'node:tls';
 import type { ControlPlane } from '../../scripts/control-plane/control-plane.js';
 import { installMeshwardCrds } from '../../scripts/control-plane/register-webhooks.js';
 import { startMeshwardProcess, type MeshwardProcess } from '../../scripts/meshward-process.js';
@@ -10,7 +11,7 @@ import type { Secret } from '../../webhook/kube/types.js';
 import { serverSpiffeId } from '../../webhook/xds/server-certificates.js';
 import { podReview } from '../helpers/https-client.js';
 import { ensureAdsJudge, startJudge, type Judge, type JudgeEvent } from '../xds/ads-judge.js';
-import { svid } from '../xds/svids.js';
+import { svid, type SvidFiles } from '../xds/svids.js';
 import { sharedControlPlane } from './shared-cluster.js';
 
 // meshward as the Deployment runs it: two replicas of the release entrypoint, one leading the
@@ -41,6 +42,24 @@ function post(url: string, ca: string, body: string): Promise<{ status?: number;
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
     req.on('error', (err: NodeJS.ErrnoException) => resolve({ code: err.code ?? err.message }));
     req.end(body);
+  });
+}
+
+/**
+ * Whether the xDS port completes a mutual TLS handshake with these credentials. A replica picks up
+ * a CA created after its start within a second; until then a proxy's handshake fails (and a real
+ * proxy retries elsewhere), so the test waits for it before choosing where the proxy connects.
+ */
+function xdsHandshakes(port: number, creds: SvidFiles): Promise<boolean> {
+  const tls = { cert: creds.certPem, key: creds.keyPem, ca: readFileSync(creds.ca) };
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, ...tls, ALPNProtocols: ['h2'], checkServerIdentity: () => undefined }, () => {
+      resolve(socket.authorized);
+      socket.destroy();
+    });
+    socket.setTimeout(2000, () => socket.destroy());
+    socket.on('error', () => resolve(false));
+    socket.on('close', () => resolve(false));
   });
 }
 
@@ -119,6 +138,8 @@ describe('e2e: two replicas; SIGTERM to the leader drains it, hands over the lea
     });
     const creds = svid(signingCaOf(decodeCaSecret(caSecret)), NS, 'web');
     const [serverA, serverB] = [`127.0.0.1:${leader.xdsPort}`, `127.0.0.1:${standby.xdsPort}`];
+    for (const r of [leader, standby])
+      await until(`xDS TLS on ${r.xdsPort}`, async () => ((await xdsHandshakes(r.xdsPort!, creds)) ? true : undefined));
     judge = startJudge({
       servers: [serverA, serverB],
       cert: creds.cert,
@@ -133,6 +154,7 @@ describe('e2e: two replicas; SIGTERM to the leader drains it, hands over the lea
     assert.deepEqual(
       proxy.events.filter((e) => e.event === 'connected'),
       [{ event: 'connected', server: serverA }],
+      JSON.stringify(proxy.events),
     );
 
     const review = JSON.stringify(podReview('drain', {}, NS));
