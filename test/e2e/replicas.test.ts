@@ -164,8 +164,10 @@ describe('e2e: two replicas; SIGTERM to the leader drains it, hands over the lea
     const exit = new Promise<number | null>((resolve) => leader.child.once('exit', (code) => resolve(code)));
     let exited = false;
     void exit.then(() => ((t.exit = since()), (exited = true)));
+    const t0 = performance.now();
+    const wallT0 = Date.now();
     // Only what the proxy sees after SIGTERM: an error while it first connected is no stream ending.
-    let mark = Number.POSITIVE_INFINITY;
+    const mark = proxy.events.length;
     const seen = (name: string, predicate: (e: JudgeEvent) => boolean): void =>
       void proxy
         .next((e) => proxy.events.indexOf(e) >= mark && predicate(e), 60_000)
@@ -173,10 +175,6 @@ describe('e2e: two replicas; SIGTERM to the leader drains it, hands over the lea
           () => (t[name] ??= since()),
           () => undefined,
         );
-
-    const t0 = performance.now();
-    const wallT0 = Date.now();
-    mark = proxy.events.length;
     leader.child.kill('SIGTERM');
     seen('xdsStreamEnded', (e) => e.event === 'error' && e.server === serverA);
     seen('proxyOnReplicaB', (e) => e.event === 'connected' && e.server === serverB);

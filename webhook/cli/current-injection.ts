@@ -15,21 +15,24 @@ export interface CurrentInjection {
   readonly configHash: string;
 }
 
-export function loadCurrentInjection(
-  configFile: string | undefined,
-  env: Record<string, string | undefined> = process.env,
-): CurrentInjection {
-  const file = configFile ?? env.MESHWARD_CONFIG;
-  const config = buildConfig({ ...(file ? { file: readConfigFile(file), fileName: file } : {}), env });
-  return { config, templateHash: loadTemplates().hash, configHash: injectionConfigHash(config) };
-}
-
 /** The current injection with where it came from, for the report's "current" line. */
 export interface ResolvedInjection extends CurrentInjection {
   /** sha256 fingerprint of the trust root the replica signs with, when it said. */
   readonly trustRoot?: string;
   /** A replica, a config file, the local configuration; absent when a caller gave the injection. */
   readonly origin?: string;
+}
+
+/** The origin of a configuration from MESHWARD_* and defaults alone (no file). */
+export const LOCAL_CONFIGURATION = 'local configuration';
+
+export function loadCurrentInjection(
+  configFile: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): ResolvedInjection {
+  const file = configFile ?? env.MESHWARD_CONFIG;
+  const config = buildConfig({ ...(file ? { file: readConfigFile(file), fileName: file } : {}), env });
+  return { config, templateHash: loadTemplates().hash, configHash: injectionConfigHash(config), origin: file ?? LOCAL_CONFIGURATION };
 }
 
 const HASH = /^[0-9a-f]{8,64}$/;
@@ -67,7 +70,7 @@ export function injectionFromReplica(replica: string, body: string): ResolvedInj
  * when none answers; either way `notes` says why, and when replicas disagree (a rollout).
  */
 export function chooseCurrentInjection(
-  local: CurrentInjection,
+  local: ResolvedInjection,
   reads: ReplicaReads<string>,
 ): { readonly current: ResolvedInjection; readonly notes: readonly string[] } {
   const answers: ResolvedInjection[] = [];
@@ -86,7 +89,7 @@ export function chooseCurrentInjection(
   if (!first) {
     const why = failures.length > 0 ? failures.join('; ') : `no Running meshward pod in ${local.config.mesh.namespace}`;
     return {
-      current: { ...local, origin: 'local configuration' },
+      current: local,
       notes: [`no meshward replica said what it injects (${why}): judging against the local configuration (MESHWARD_*, defaults)`],
     };
   }

@@ -2,7 +2,13 @@ import { parseArgs } from 'node:util';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type CommandIo } from './io.js';
 import { startDashboardServer, type DashboardServer } from '../dashboard/dashboard-server.js';
 import { buildStatus } from '../status/build-status.js';
-import { chooseCurrentInjection, loadCurrentInjection, type CurrentInjection, type ResolvedInjection } from './current-injection.js';
+import {
+  chooseCurrentInjection,
+  LOCAL_CONFIGURATION,
+  loadCurrentInjection,
+  type CurrentInjection,
+  type ResolvedInjection,
+} from './current-injection.js';
 import { formatStatusTable } from '../status/format-table.js';
 import { OFFLINE, type TelemetryRequest } from '../status/read-telemetry.js';
 import { openCluster, type ClusterSource, type OpenedCluster } from './open-cluster.js';
@@ -102,25 +108,14 @@ function parseStatusArgs(argv: string[]): StatusArgs | 'help' {
 }
 
 /**
- * What pods are judged against: --config (or MESHWARD_CONFIG) when given; on a live cluster what
- * the replicas inject; else the local MESHWARD_* environment and defaults.
+ * What pods are judged against: the injection a caller gave, or --config (or MESHWARD_CONFIG); on
+ * a live cluster what the replicas inject; else the local MESHWARD_* environment and defaults.
  */
-async function resolveInjection(
-  args: StatusArgs,
-  local: CurrentInjection,
-  opened: OpenedCluster,
-  io: CommandIo,
-): Promise<ResolvedInjection> {
-  const file = args.configFile ?? process.env.MESHWARD_CONFIG;
-  if (file) return { ...local, origin: file };
-  if (!opened.replicaInjections) return { ...local, origin: 'local configuration' };
+async function resolveInjection(local: ResolvedInjection, opened: OpenedCluster, io: CommandIo): Promise<ResolvedInjection> {
+  if (local.origin !== LOCAL_CONFIGURATION || !opened.replicaInjections) return local;
   const { current, notes } = chooseCurrentInjection(local, await opened.replicaInjections(local.config.mesh.namespace));
   for (const note of notes) io.stderr.write(`meshward status: ${note}\n`);
   return current;
-}
-
-function trustRootOf(args: StatusArgs, current: ResolvedInjection): string | undefined {
-  return args.trustRoot ?? current.trustRoot;
 }
 
 /** What status reads of the proxies: live clusters through the pod proxy; manifests have nothing to ask. */
@@ -154,7 +149,7 @@ async function serveDashboard(
       cluster: opened.cluster,
       currentTemplateHash: current.templateHash,
       currentConfigHash: current.configHash,
-      ...(trustRootOf(args, current) ? { currentTrustRoot: () => trustRootOf(args, current) } : {}),
+      ...(current.trustRoot ? { currentTrustRoot: () => current.trustRoot } : {}),
       ...(opened.secrets ? { secrets: opened.secrets } : {}),
       telemetry: telemetryFor(args, opened, current),
       ...(args.includeSystem ? { includeSystem: true } : {}),
@@ -188,14 +183,16 @@ export async function runStatusCommand(argv: string[], io: CommandIo, deps: Stat
     // The local configuration first: a bad --config is reported before the cluster is asked.
     const local = deps.current ?? loadCurrentInjection(args.configFile);
     opened = await (deps.openCluster ?? openCluster)(args.source);
-    const current: ResolvedInjection = deps.current ?? (await resolveInjection(args, local, opened, io));
+    const resolved = await resolveInjection(local, opened, io);
+    // --trust-root overrides what a replica said.
+    const current: ResolvedInjection = args.trustRoot ? { ...resolved, trustRoot: args.trustRoot } : resolved;
     if (args.serve) return await serveDashboard(args, opened, current, io, deps);
     const report = await buildStatus({
       config: current.config,
       cluster: opened.cluster,
       currentTemplateHash: current.templateHash,
       currentConfigHash: current.configHash,
-      ...(trustRootOf(args, current) ? { currentTrustRoot: trustRootOf(args, current) } : {}),
+      ...(current.trustRoot ? { currentTrustRoot: current.trustRoot } : {}),
       ...(current.origin ? { currentOrigin: current.origin } : {}),
       ...(args.namespace ? { namespace: args.namespace } : {}),
       ...(opened.secrets ? { secrets: opened.secrets } : {}),
